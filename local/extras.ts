@@ -1,0 +1,6 @@
+/** What the local stack serves beside Gatehouse's API: pages, example services, background workers. */
+import type { StackOptions } from './stack.js';
+
+export function localExtras(): Pick<StackOptions, 'extraApis' | 'statics' | 'workers'> {
+  return { extraApis: async () => [], statics: [], workers: [] };
+}

@@ -1,0 +1,222 @@
+/**
+ * The local stand-in for API Gateway's HTTP API: turns requests into payload 2.0 events, runs
+ * the real authorizer for protected routes, passes its context on, and calls the real handlers.
+ * It holds no Gatehouse logic of its own.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
+import type { SimpleAuthorizerResult } from '#shared/auth/authorizer.js';
+
+export type LambdaHttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+export type LambdaAuthorizer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+) => Promise<SimpleAuthorizerResult>;
+
+export interface LocalRoute {
+  method: string;
+  path: string;
+  /** Whether the API's authorizer runs before the handler. */
+  authorized: boolean;
+  handler: () => Promise<LambdaHttpHandler>;
+}
+
+export interface LocalApi {
+  name: string;
+  routes: LocalRoute[];
+  authorizer?: () => Promise<LambdaAuthorizer>;
+}
+
+/** A plain page or file served beside the APIs (accept page, docs). */
+export type StaticHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) => Promise<boolean>;
+
+interface CompiledRoute extends LocalRoute {
+  api: LocalApi;
+  pattern: RegExp;
+  params: string[];
+}
+
+function compile(api: LocalApi, route: LocalRoute): CompiledRoute {
+  const params: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const m = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
+      if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(m[1] ?? '');
+      return m[2] ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { ...route, api, pattern: new RegExp(`^${source}$`), params };
+}
+
+function lambdaContext(name: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>) {
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+const gatewayMessage = (status: number, message: string) => ({
+  status,
+  body: JSON.stringify({ message }),
+  headers: { 'content-type': 'application/json' },
+});
+
+export function createLocalServer(apis: LocalApi[], statics: StaticHandler[] = []): Server {
+  const routes = apis.flatMap((api) => api.routes.map((r) => compile(api, r)));
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const method = (req.method ?? 'GET').toUpperCase();
+      for (const handler of statics) {
+        if (await handler(req, res, url)) return;
+      }
+      let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
+      let pathMatched = false;
+      for (const route of routes) {
+        const m = route.pattern.exec(url.pathname);
+        if (!m) continue;
+        pathMatched = true;
+        if (route.method !== method) continue;
+        const params: Record<string, string> = {};
+        route.params.forEach((name, i) => {
+          params[name] = decodeURIComponent(m[i + 1] ?? '');
+        });
+        match = { route, params };
+        break;
+      }
+      if (!match) {
+        const r = gatewayMessage(
+          pathMatched ? 405 : 404,
+          pathMatched ? 'Method Not Allowed' : 'Not Found',
+        );
+        return send(res, r.status, r.body, r.headers);
+      }
+      // API Gateway's payload limit is 10 MB; handlers apply their own, smaller limits.
+      const raw = await readBody(req, 10 * 1024 * 1024);
+      if (raw === 'too-large') {
+        const r = gatewayMessage(413, 'Request Entity Too Large');
+        return send(res, r.status, r.body, r.headers);
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      }
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams)
+        query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+      const routeKey = `${match.route.method} ${match.route.path}`;
+      const requestContext = {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: '127.0.0.1',
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+        routeKey,
+        stage: '$default',
+        time: new Date().toISOString(),
+        timeEpoch: Date.now(),
+      };
+      const common = {
+        version: '2.0' as const,
+        routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        queryStringParameters: Object.keys(query).length ? query : undefined,
+        pathParameters: Object.keys(match.params).length ? match.params : undefined,
+      };
+      let authorizer: unknown;
+      if (match.route.authorized && match.route.api.authorizer) {
+        const authorize = await match.route.api.authorizer();
+        let result: SimpleAuthorizerResult;
+        try {
+          result = await authorize({
+            ...common,
+            type: 'REQUEST',
+            routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
+            identitySource: headers.authorization ? [headers.authorization] : [],
+            cookies: [],
+            requestContext,
+          } as APIGatewayRequestAuthorizerEventV2);
+        } catch (error) {
+          const r =
+            (error as Error).message === 'Unauthorized'
+              ? gatewayMessage(401, 'Unauthorized')
+              : gatewayMessage(500, 'Internal Server Error');
+          return send(res, r.status, r.body, r.headers);
+        }
+        if (!result.isAuthorized) {
+          const r = gatewayMessage(403, 'Forbidden');
+          return send(res, r.status, r.body, r.headers);
+        }
+        authorizer = { lambda: result.context };
+      }
+      const event = {
+        ...common,
+        cookies: undefined,
+        body: raw.length ? raw.toString('utf8') : undefined,
+        isBase64Encoded: false,
+        requestContext: { ...requestContext, authorizer },
+      } as unknown as APIGatewayProxyEventV2;
+      const handler = await match.route.handler();
+      const result = await handler(event, lambdaContext(match.route.api.name));
+      const outHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
+      if (result.body !== undefined && !outHeaders['content-type'])
+        outHeaders['content-type'] = 'application/json';
+      send(res, result.statusCode ?? 200, result.body ?? '', outHeaders);
+    } catch (error) {
+      process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
+      const r = gatewayMessage(500, 'Internal Server Error');
+      send(res, r.status, r.body, r.headers);
+    }
+  });
+}

@@ -1,0 +1,171 @@
+/** Child processes of the local stack: the emulators, started on chosen ports and stopped cleanly. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export interface RunningProcess {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(
+  name: string,
+  probe: () => Promise<boolean>,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not start within ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+function launch(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; log?: boolean },
+) {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: options.log ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  child.once('exit', (code) => {
+    if (code && code !== 143 && stderr)
+      process.stderr.write(`[${name}] exited ${code}: ${stderr}\n`);
+  });
+  return child;
+}
+
+/** AWS's DynamoDB Local (the jar shipped in amplify-dynamodb-simulator), run with Java. */
+export async function startDynamoDbLocal(opts: {
+  port: number;
+  dataDir?: string;
+  log?: boolean;
+}): Promise<RunningProcess> {
+  const emulator = join(
+    dirname(require.resolve('amplify-dynamodb-simulator/package.json')),
+    'emulator',
+  );
+  const storage = opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory'];
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const child = launch(
+    'dynamodb-local',
+    'java',
+    [
+      `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(emulator, 'DynamoDBLocal.jar'),
+      ...storage,
+      '-sharedDb',
+      '-port',
+      String(opts.port),
+    ],
+    { log: opts.log },
+  );
+  const url = `http://127.0.0.1:${opts.port}`;
+  await waitUntil(
+    'DynamoDB Local',
+    async () => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+        },
+        body: '{}',
+      });
+      return res.status < 500;
+    },
+    child,
+  );
+  return { name: 'DynamoDB Local', url, stop: stopper(child) };
+}
+
+/** cognito-local; keeps its data under `<dataDir>/.cognito`. */
+export async function startCognitoLocal(opts: {
+  port: number;
+  dataDir: string;
+  log?: boolean;
+}): Promise<RunningProcess> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const bin = join(
+    dirname(require.resolve('cognito-local/package.json')),
+    'lib',
+    'bin',
+    'start.js',
+  );
+  const child = launch('cognito-local', process.execPath, [bin], {
+    cwd: opts.dataDir,
+    env: { PORT: String(opts.port), HOST: '127.0.0.1' },
+    log: opts.log,
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  await waitUntil('cognito-local', async () => (await fetch(`${url}/health`)).status < 500, child);
+  return { name: 'cognito-local', url, stop: stopper(child) };
+}
+
+/** The SES emulator with its mail viewer (`/`) and JSON store (`/store`). */
+export async function startSesLocal(opts: {
+  port: number;
+  log?: boolean;
+}): Promise<RunningProcess> {
+  const bin = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
+  const child = launch(
+    'aws-ses-v2-local',
+    process.execPath,
+    [bin, '--host', '127.0.0.1', '--port', String(opts.port)],
+    {
+      log: opts.log,
+    },
+  );
+  const url = `http://127.0.0.1:${opts.port}`;
+  await waitUntil('SES emulator', async () => (await fetch(`${url}/store`)).ok, child);
+  return { name: 'SES emulator', url, stop: stopper(child) };
+}

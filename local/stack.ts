@@ -1,0 +1,259 @@
+/**
+ * The whole Gatehouse stack on this machine: DynamoDB Local, cognito-local, the SES emulator,
+ * and the real handlers and authorizer behind the local HTTP API. Used by `npm start` and by
+ * the test setup (on free ports, in a temporary directory).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { routeTable } from '#shared/routes/route-table.js';
+import { createTableInput, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
+import { loadHandler } from './function-modules.js';
+import {
+  createLocalServer,
+  type LambdaAuthorizer,
+  type LambdaHttpHandler,
+  type LocalApi,
+  type StaticHandler,
+} from './http-server.js';
+import {
+  freePort,
+  type RunningProcess,
+  startCognitoLocal,
+  startDynamoDbLocal,
+  startSesLocal,
+} from './processes.js';
+
+export const REGION = 'us-east-1';
+export const TABLE_NAME = 'gatehouse';
+
+/** What `.local/stack.json` holds: everything a client of the local stack needs. */
+export interface StackInfo {
+  apiUrl: string;
+  cognito: { endpoint: string; region: string; userPoolId: string; clientId: string };
+  dynamodb: { endpoint: string; region: string; tableName: string };
+  mail: { viewerUrl: string; storeUrl: string };
+  bootstrap: { tenantId: string; email: string; password: string };
+}
+
+export interface StackOptions {
+  /** Where data and state live (`.local` for `npm start`, a temp dir for tests). */
+  dir: string;
+  /** Ports; 0 picks a free one. */
+  ports?: { api?: number; dynamodb?: number; cognito?: number; ses?: number };
+  /** Keep DynamoDB data on disk under `dir` (true for `npm start`). */
+  persist?: boolean;
+  fresh?: boolean;
+  log?: boolean;
+  /** Extra APIs served beside Gatehouse's (e.g. the example protected service). */
+  extraApis?: (info: Omit<StackInfo, 'bootstrap'>) => Promise<LocalApi[]>;
+  statics?: StaticHandler[];
+  /** Background workers (e.g. the mailer's stream poller); each returns a stop function. */
+  workers?: (() => Promise<() => Promise<void>>)[];
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  stop(): Promise<void>;
+}
+
+interface SavedState {
+  userPoolId: string;
+  clientId: string;
+  bootstrap: { tenantId: string; email: string; password: string };
+}
+
+const local = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+async function ensureTable(endpoint: string) {
+  const ddb = new DynamoDBClient({ region: REGION, endpoint, credentials: local });
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await ddb.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
+    await ddb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: TABLE_NAME,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
+  }
+  ddb.destroy();
+}
+
+async function ensureUserPool(endpoint: string, saved: SavedState | undefined) {
+  const cognito = new CognitoIdentityProviderClient({
+    region: REGION,
+    endpoint,
+    credentials: local,
+  });
+  try {
+    if (saved) {
+      try {
+        await cognito.send(new DescribeUserPoolCommand({ UserPoolId: saved.userPoolId }));
+        return { userPoolId: saved.userPoolId, clientId: saved.clientId };
+      } catch {
+        // the pool is gone (data wiped): create a new one
+      }
+    }
+    const pool = await cognito.send(
+      new CreateUserPoolCommand({
+        PoolName: 'gatehouse-local',
+        UsernameAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      }),
+    );
+    const userPoolId = pool.UserPool?.Id;
+    if (!userPoolId) throw new Error('cognito-local returned no pool id');
+    const client = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'gatehouse-local',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    const clientId = client.UserPoolClient?.ClientId;
+    if (!clientId) throw new Error('cognito-local returned no client id');
+    return { userPoolId, clientId };
+  } finally {
+    cognito.destroy();
+  }
+}
+
+function generatedPassword(): string {
+  return `Gh-${randomBytes(12).toString('base64url')}-9a`;
+}
+
+/** Starts every part of the stack and bootstraps tenant `demo` with a superuser. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const dir = options.dir;
+  if (options.fresh) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const statePath = join(dir, 'state.json');
+  const saved: SavedState | undefined = existsSync(statePath)
+    ? (JSON.parse(readFileSync(statePath, 'utf8')) as SavedState)
+    : undefined;
+  const port = async (p: number | undefined) => (p ? p : freePort());
+  const ports = {
+    api: await port(options.ports?.api),
+    dynamodb: await port(options.ports?.dynamodb),
+    cognito: await port(options.ports?.cognito),
+    ses: await port(options.ports?.ses),
+  };
+  const children: RunningProcess[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  let server: Server | undefined;
+  const stop = async () => {
+    if (server) await new Promise((r) => server?.close(() => r(undefined)));
+    server?.closeAllConnections();
+    await Promise.allSettled(stops.map((s) => s()));
+    await Promise.allSettled(children.map((c) => c.stop()));
+  };
+  try {
+    const started = await Promise.all([
+      startDynamoDbLocal({
+        port: ports.dynamodb,
+        dataDir: options.persist ? join(dir, 'dynamodb') : undefined,
+        log: options.log,
+      }),
+      startCognitoLocal({ port: ports.cognito, dataDir: join(dir, 'cognito'), log: options.log }),
+      startSesLocal({ port: ports.ses, log: options.log }),
+    ]);
+    children.push(...started);
+    const [dynamo, cognito, ses] = started as [RunningProcess, RunningProcess, RunningProcess];
+    await ensureTable(dynamo.url);
+    const pool = await ensureUserPool(cognito.url, saved);
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    const base = {
+      apiUrl,
+      cognito: { endpoint: cognito.url, region: REGION, ...pool },
+      dynamodb: { endpoint: dynamo.url, region: REGION, tableName: TABLE_NAME },
+      mail: { viewerUrl: ses.url, storeUrl: `${ses.url}/store` },
+    };
+    // The handlers read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TABLE_NAME,
+      DYNAMODB_ENDPOINT: dynamo.url,
+      COGNITO_ENDPOINT: cognito.url,
+      SES_ENDPOINT: ses.url,
+      USER_POOL_ID: pool.userPoolId,
+      USER_POOL_CLIENT_ID: pool.clientId,
+      TOKEN_ISSUER: `${cognito.url}/${pool.userPoolId}`,
+      ACCEPT_URL: `${apiUrl}/accept`,
+      MAIL_FROM: 'Gatehouse <no-reply@gatehouse.local>',
+      AUTHORIZER_MODE: 'internal',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+    });
+    const gatehouse: LocalApi = {
+      name: 'gatehouse',
+      authorizer: () => loadHandler<LambdaAuthorizer>('authorizer'),
+      routes: routeTable.map((r) => ({
+        method: r.method,
+        path: r.path,
+        authorized: r.auth.kind === 'tenant' || r.auth.kind === 'authenticated',
+        handler: () => loadHandler<LambdaHttpHandler>(r.fn),
+      })),
+    };
+    const extra = options.extraApis ? await options.extraApis(base) : [];
+    server = createLocalServer([gatehouse, ...extra], options.statics ?? []);
+    await new Promise<void>((resolve, reject) => {
+      server?.once('error', reject);
+      server?.listen(ports.api, '127.0.0.1', () => resolve());
+    });
+    for (const worker of options.workers ?? []) stops.push(await worker());
+    const bootstrap = await bootstrapDemo(saved?.bootstrap);
+    const state: SavedState = { ...pool, bootstrap };
+    writeFileSync(statePath, JSON.stringify(state, null, 2));
+    const info: StackInfo = { ...base, bootstrap };
+    return { info, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Creates tenant `demo` and its superuser, unless they exist already. */
+async function bootstrapDemo(
+  saved: SavedState['bootstrap'] | undefined,
+): Promise<SavedState['bootstrap']> {
+  const { appDeps } = await import('#shared/app/deps.js');
+  const { identityFromEnv } = await import('#shared/app/identity-deps.js');
+  const { createTenant } = await import('#shared/tenants/tenant-service.js');
+  const { ConflictError } = await import('#shared/errors/domain-errors.js');
+  const bootstrap = saved ?? {
+    tenantId: 'demo',
+    email: 'admin@demo.gatehouse.local',
+    password: generatedPassword(),
+  };
+  const user = await identityFromEnv().ensureUser(bootstrap.email, bootstrap.password);
+  try {
+    await createTenant(
+      appDeps(),
+      { userId: user.userId, email: bootstrap.email },
+      { tenantId: bootstrap.tenantId, name: 'Demo' },
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  return bootstrap;
+}

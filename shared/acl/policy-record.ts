@@ -1,0 +1,35 @@
+/** The tenant policy item: all group grants, role permissions and namespaces under one version. */
+import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
+import type { Action, GroupGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
+import { keys } from '#shared/store/keys.js';
+
+/** The policy every new tenant starts with: the built-in roles and groups. */
+export function initialPolicy(): TenantPolicy {
+  const roles: Record<string, Rule[]> = {};
+  for (const [id, role] of Object.entries(BUILT_IN_ROLES)) roles[id] = role.permissions;
+  const groups: Record<string, GroupGrants> = {};
+  for (const [id, group] of Object.entries(BUILT_IN_GROUPS))
+    groups[id] = { rules: group.rules, roles: [] };
+  return { version: 1, roles, groups, namespaces: {} };
+}
+
+export function policyItem(tenantId: string, policy: TenantPolicy): Record<string, unknown> {
+  return {
+    ...keys.policy(tenantId),
+    type: 'policy',
+    tenantId,
+    policyVersion: policy.version,
+    roles: policy.roles,
+    groups: policy.groups,
+    namespaces: policy.namespaces,
+  };
+}
+
+export function policyFromItem(item: Record<string, unknown>): TenantPolicy {
+  return {
+    version: Number(item.policyVersion ?? 0),
+    roles: (item.roles as Record<string, Rule[]> | undefined) ?? {},
+    groups: (item.groups as Record<string, GroupGrants> | undefined) ?? {},
+    namespaces: (item.namespaces as Record<string, Action[]> | undefined) ?? {},
+  };
+}

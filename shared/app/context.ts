@@ -1,0 +1,19 @@
+/** What every use case receives: the caller and the shared dependencies. */
+
+import type { Clock } from '#shared/platform/clock.js';
+import type { TokenGenerator } from '#shared/platform/secret-tokens.js';
+import type { DocumentClient } from '#shared/store/dynamo-client.js';
+
+/** The authenticated principal, as the authorizer resolved it. */
+export interface Caller {
+  userId: string;
+  email: string;
+}
+
+/** Storage and platform dependencies shared by the use cases. */
+export interface StoreDeps {
+  db: DocumentClient;
+  tableName: string;
+  clock: Clock;
+  tokens: TokenGenerator;
+}

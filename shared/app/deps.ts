@@ -1,0 +1,28 @@
+/** Wires the production dependencies once per cold start from the parsed environment. */
+
+import type { StoreDeps } from '#shared/app/context.js';
+import { type Env, loadEnv } from '#shared/config/env.js';
+import { systemClock } from '#shared/platform/clock.js';
+import { randomTokens } from '#shared/platform/secret-tokens.js';
+import { createDocumentClient } from '#shared/store/dynamo-client.js';
+
+export interface AppDeps extends StoreDeps {
+  env: Env;
+}
+
+let shared: AppDeps | undefined;
+
+/** The dependencies of this process, created on first use and reused across invocations. */
+export function appDeps(): AppDeps {
+  if (!shared) {
+    const env = loadEnv();
+    shared = {
+      env,
+      db: createDocumentClient(env),
+      tableName: env.TABLE_NAME,
+      clock: systemClock,
+      tokens: randomTokens,
+    };
+  }
+  return shared;
+}

@@ -1,0 +1,116 @@
+/**
+ * The Lambda REQUEST authorizer (HTTP API, payload 2.0, simple responses): verify the access
+ * token, resolve the tenant from the path, read the member snapshot (one DynamoDB request),
+ * apply forced logout, and check every permission the route requires. It fails closed.
+ *
+ * Two modes:
+ * - `internal` (Gatehouse's own API): always hands its decision to the integration, whose
+ *   handler chain renders 401/403/404 as problem+json and refuses anything but `allow`.
+ * - `external` (other APIs): throws `Unauthorized` (API Gateway answers 401) or denies (403).
+ */
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { isAllowed } from '#shared/acl/engine.js';
+import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
+import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
+import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
+import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
+import { logger } from '#shared/observability/logger.js';
+import type { Clock } from '#shared/platform/clock.js';
+
+export interface AuthorizerDeps {
+  verifier: AccessTokenVerifier;
+  snapshots: SnapshotReader;
+  requirements: RequirementResolver;
+  clock: Clock;
+  mode: 'internal' | 'external';
+}
+
+export interface SimpleAuthorizerResult {
+  isAuthorized: boolean;
+  context: AuthorizerContext;
+}
+
+function bearerToken(headers: Record<string, string | undefined> | undefined): string | undefined {
+  const raw = headers?.authorization ?? headers?.Authorization;
+  const match = raw ? /^Bearer\s+(\S+)\s*$/i.exec(raw) : null;
+  return match?.[1];
+}
+
+/** Decides one request; never throws in internal mode, never allows on an error. */
+export async function decide(
+  deps: AuthorizerDeps,
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<AuthorizerContext> {
+  const ctx = (
+    decision: AuthDecision,
+    reason: string,
+    fields: Partial<AuthorizerContext> = {},
+  ): AuthorizerContext => ({
+    decision,
+    reason,
+    tenantId: '',
+    userId: '',
+    email: '',
+    ...fields,
+  });
+  const requirement = deps.requirements(event.routeKey);
+  if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
+  const token = bearerToken(event.headers);
+  if (!token) return ctx('unauthenticated', 'Missing bearer token');
+  let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
+  try {
+    claims = await deps.verifier.verify(token);
+  } catch (error) {
+    return ctx('unauthenticated', `Invalid token: ${(error as Error).name}`);
+  }
+  // Cognito pools with email sign-in use the sub as username; the email then comes from the member item.
+  const who = {
+    userId: claims.sub,
+    email: claims.username.includes('@') ? claims.username.toLowerCase() : '',
+  };
+  if (requirement.kind !== 'tenant') return ctx('allow', 'Authenticated', who);
+
+  const params = event.pathParameters ?? {};
+  const tenantId = params[requirement.tenantParam];
+  if (!tenantId) return ctx('forbidden', 'No tenant in path');
+  const snapshot = await deps.snapshots.read(tenantId, claims.sub);
+  if (!snapshot) return ctx('not-member', 'Not a member of this tenant', who);
+  const fields = { tenantId, userId: claims.sub, email: snapshot.email || who.email };
+  if (snapshot.status !== 'active') return ctx('unauthenticated', 'Membership is disabled', fields);
+  if (claims.authTime * 1000 < snapshot.sessionsValidAfter) {
+    return ctx('unauthenticated', 'Session was ended by a forced logout; sign in again', fields);
+  }
+  if (requirement.self && params[requirement.self] === claims.sub) {
+    return ctx('allow', 'Own membership', fields);
+  }
+  const needed = bindPermissions(requirement.permissions, params);
+  if (!needed) return ctx('forbidden', 'Route parameters missing', fields);
+  for (const p of needed) {
+    if (!isAllowed(snapshot.permissions, p.resource, p.action)) {
+      return ctx('forbidden', `Missing permission ${p.resource} ${p.action}`, fields);
+    }
+  }
+  return ctx('allow', 'Allowed', fields);
+}
+
+/** Builds the handler API Gateway invokes. */
+export function createAuthorizer(deps: AuthorizerDeps) {
+  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<SimpleAuthorizerResult> => {
+    let context: AuthorizerContext;
+    try {
+      context = await decide(deps, event);
+    } catch (error) {
+      logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
+      context = {
+        decision: 'forbidden',
+        reason: 'Authorization could not be evaluated',
+        tenantId: '',
+        userId: '',
+        email: '',
+      };
+    }
+    if (deps.mode === 'internal') return { isAuthorized: true, context };
+    if (context.decision === 'unauthenticated') throw new Error('Unauthorized');
+    return { isAuthorized: context.decision === 'allow', context };
+  };
+}

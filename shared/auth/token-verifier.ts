@@ -1,0 +1,77 @@
+/**
+ * Verifies Cognito access tokens with aws-jwt-verify: signature, issuer, expiry,
+ * `token_use` = access and `client_id`. Every rejection is a JwtBaseError or TokenRejectedError.
+ */
+import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+
+export interface AccessClaims {
+  sub: string;
+  /** The Cognito username; Gatehouse creates users with the normalized email as username. */
+  username: string;
+  /** Original sign-in time (epoch seconds); Cognito keeps it across refresh. */
+  authTime: number;
+  clientId: string;
+}
+
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<AccessClaims>;
+}
+
+/** A token that verified cryptographically but is not a usable access token. */
+export class TokenRejectedError extends Error {}
+
+function claimsFrom(payload: Record<string, unknown>): AccessClaims {
+  const { sub, username, auth_time: authTime, client_id: clientId } = payload;
+  if (typeof sub !== 'string' || !sub) throw new TokenRejectedError('missing sub');
+  if (typeof authTime !== 'number') throw new TokenRejectedError('missing auth_time');
+  return {
+    sub,
+    username: typeof username === 'string' ? username : '',
+    authTime,
+    clientId: String(clientId ?? ''),
+  };
+}
+
+export interface VerifierOptions {
+  issuer: string;
+  clientId: string;
+  /** Where to fetch keys; for an http (local) issuer the keys must be passed in `jwks`. */
+  jwksUri?: string;
+  /** Pre-fetched keys, for issuers aws-jwt-verify will not fetch from (cognito-local is http). */
+  jwks?: Jwks;
+  /** For AWS: the user pool id, which selects the CognitoJwtVerifier. */
+  userPoolId?: string;
+}
+
+/** Builds the verifier; keys are cached across invocations by aws-jwt-verify. */
+export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
+  if (options.userPoolId && !options.jwks) {
+    const cognito = CognitoJwtVerifier.create({
+      userPoolId: options.userPoolId,
+      tokenUse: 'access',
+      clientId: options.clientId,
+    });
+    return { verify: async (token) => claimsFrom((await cognito.verify(token)) as never) };
+  }
+  const generic = JwtVerifier.create({
+    issuer: options.issuer,
+    audience: null,
+    jwksUri: options.jwksUri ?? `${options.issuer}/.well-known/jwks.json`,
+    customJwtCheck: ({ payload }) => {
+      if (payload.token_use !== 'access') throw new TokenRejectedError('not an access token');
+      if (payload.client_id !== options.clientId) throw new TokenRejectedError('wrong client');
+    },
+  });
+  if (options.jwks) generic.cacheJwks(options.jwks);
+  return {
+    verify: async (token) => claimsFrom((await generic.verify(token)) as Record<string, unknown>),
+  };
+}
+
+/** Fetches a JWKS over plain http (local emulators only). */
+export async function fetchJwks(uri: string): Promise<Jwks> {
+  const res = await fetch(uri);
+  if (!res.ok) throw new Error(`JWKS fetch failed: ${res.status}`);
+  return (await res.json()) as Jwks;
+}

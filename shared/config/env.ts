@@ -1,0 +1,45 @@
+/** Runtime configuration: `process.env` parsed once with zod into a frozen object. No other module reads `process.env`. */
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1).default('gatehouse'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Set only for local emulators. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  COGNITO_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  USER_POOL_ID: z.string().min(1).default('local'),
+  USER_POOL_CLIENT_ID: z.string().min(1).default('local'),
+  /** Issuer of access tokens; defaults to the Cognito issuer of USER_POOL_ID. */
+  TOKEN_ISSUER: z.url().optional(),
+  /** JWKS location; http only for cognito-local. */
+  JWKS_URI: z.url().optional(),
+  MAIL_FROM: z.string().min(3).default('no-reply@gatehouse.local'),
+  ACCEPT_URL: z.url().default('http://127.0.0.1:3000/accept'),
+  /** `internal` for Gatehouse's own API; `external` when protecting another API. */
+  AUTHORIZER_MODE: z.enum(['internal', 'external']).default('internal'),
+  /** External mode: JSON `{ "<METHOD> <path>": [{resource, action}] }`. */
+  AUTHORIZER_ROUTES: z.string().optional(),
+  /** External mode: the path parameter that names the tenant. */
+  AUTHORIZER_TENANT_PARAM: z.string().default('tenantId'),
+  POWERTOOLS_SERVICE_NAME: z.string().default('gatehouse'),
+});
+
+export type Env = Readonly<z.infer<typeof EnvSchema>>;
+
+let cached: Env | undefined;
+
+/** Reads the environment once; throws at cold start when a value is malformed. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  if (source === process.env && cached) return cached;
+  const env = Object.freeze(EnvSchema.parse(source));
+  if (source === process.env) cached = env;
+  return env;
+}
+
+/** The issuer the authorizer trusts for access tokens. */
+export function tokenIssuer(env: Env): string {
+  return (
+    env.TOKEN_ISSUER ?? `https://cognito-idp.${env.AWS_REGION}.amazonaws.com/${env.USER_POOL_ID}`
+  );
+}

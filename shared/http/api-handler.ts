@@ -1,0 +1,175 @@
+/**
+ * The common handler path of every API function, built once: header normalization,
+ * the authorizer's decision (fail closed), strict input validation, one domain call,
+ * and problem+json errors (domain errors by status; anything else a generic 500).
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Caller } from '#shared/app/context.js';
+import {
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  UnauthorizedError,
+} from '#shared/errors/domain-errors.js';
+import { readAuthorizerContext } from '#shared/http/authorizer-context.js';
+import { errorToProblem } from '#shared/http/problem.js';
+import { parseInput } from '#shared/http/validation.js';
+import { logger } from '#shared/observability/logger.js';
+import { findRoute, routeTable } from '#shared/routes/route-table.js';
+import {
+  type ApiFunctionName,
+  type RouteDefinition,
+  routeKey,
+} from '#shared/routes/route-types.js';
+
+/** Maximum accepted request body, in bytes. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface OperationInput {
+  // biome-ignore lint/suspicious/noExplicitAny: validated by the route's schema before use
+  body: any;
+  // biome-ignore lint/suspicious/noExplicitAny: validated by the route's schema before use
+  query: any;
+  params: Record<string, string>;
+  /** The authenticated caller; undefined only on public or optional-auth routes without a token. */
+  caller: Caller | undefined;
+  headers: Record<string, string | undefined>;
+  route: RouteDefinition;
+}
+
+/** A handler result with an explicit status or headers; plain values use the route's status. */
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Operation = (input: OperationInput) => Promise<unknown>;
+
+export function httpResult(
+  status: number,
+  body?: unknown,
+  headers?: Record<string, string>,
+): HttpResult {
+  return Object.assign(Object.create(httpResultProto), { status, body, headers });
+}
+const httpResultProto = {};
+function isHttpResult(v: unknown): v is HttpResult {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === httpResultProto;
+}
+
+/** The caller of an authenticated route; throws when the route was public. */
+export function requireCaller(input: OperationInput): Caller {
+  if (!input.caller) throw new UnauthorizedError('A bearer token is required');
+  return input.caller;
+}
+
+function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Caller | undefined {
+  if (route.auth.kind === 'public') return undefined;
+  const ctx = readAuthorizerContext(
+    (event.requestContext as { authorizer?: unknown } | undefined)?.authorizer,
+  );
+  if (route.auth.kind === 'optional') {
+    return ctx?.decision === 'allow' ? { userId: ctx.userId, email: ctx.email } : undefined;
+  }
+  if (!ctx || ctx.decision === 'unauthenticated') {
+    throw new UnauthorizedError('A valid bearer access token is required');
+  }
+  if (ctx.decision === 'not-member') throw new NotFoundError('Tenant not found');
+  if (ctx.decision === 'forbidden') throw new ForbiddenError(ctx.reason || 'Permission denied');
+  if (ctx.decision !== 'allow') throw new ForbiddenError('Permission denied');
+  if (route.auth.kind === 'tenant') {
+    const tenant = event.pathParameters?.[route.auth.tenantParam];
+    if (!tenant || ctx.tenantId !== tenant) throw new ForbiddenError('Permission denied');
+  }
+  return { userId: ctx.userId, email: ctx.email };
+}
+
+function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unknown {
+  if (!route.body) return undefined;
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new InvalidError('The request body is too large', [
+      { path: 'body', message: `must be at most ${MAX_BODY_BYTES} bytes` },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = raw === '' ? {} : JSON.parse(raw);
+  } catch {
+    throw new InvalidError('The request body is not valid JSON', [
+      { path: 'body', message: 'must be valid JSON' },
+    ]);
+  }
+  return parseInput(route.body, json, 'body');
+}
+
+function toResponse(route: RouteDefinition, result: unknown): APIGatewayProxyStructuredResultV2 {
+  const { status, body, headers } = isHttpResult(result)
+    ? result
+    : { status: route.status, body: result, headers: undefined };
+  if (status === 204 || body === undefined) return { statusCode: status, headers };
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * Builds the Lambda handler of one API function from its operations, keyed by route key.
+ * Throws at cold start if the route table and the operations disagree.
+ */
+export function apiHandler(fn: ApiFunctionName, operations: Record<string, Operation>) {
+  const declared = routeTable.filter((r) => r.fn === fn).map(routeKey);
+  const missing = declared.filter((k) => !operations[k]);
+  const extra = Object.keys(operations).filter((k) => findRoute(k)?.fn !== fn);
+  if (missing.length || extra.length) {
+    throw new Error(
+      `Function '${fn}' does not match the route table (missing: ${missing.join(', ')}; undeclared: ${extra.join(', ')})`,
+    );
+  }
+
+  const base = async (
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = findRoute(event.routeKey);
+    const operation = operations[event.routeKey];
+    if (!route || !operation) throw new NotFoundError(`No route ${event.routeKey}`);
+    const caller = callerFor(event, route);
+    const query = route.query
+      ? parseInput(route.query, event.queryStringParameters ?? {}, 'query')
+      : undefined;
+    const body = parseBody(event, route);
+    const result = await operation({
+      body,
+      query,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      caller,
+      headers: event.headers ?? {},
+      route,
+    });
+    return toResponse(route, result);
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base)
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: async (request) => {
+        const response = errorToProblem(request.error);
+        if (response.statusCode === 500) {
+          logger.error('Unhandled error', {
+            routeKey: request.event.routeKey,
+            error: request.error as Error,
+          });
+        }
+        request.response = response;
+      },
+    });
+}

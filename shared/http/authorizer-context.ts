@@ -1,0 +1,30 @@
+/** The context the authorizer hands to integrations, and how handlers read it. */
+
+/**
+ * For Gatehouse's own API the authorizer never answers with API Gateway's bare 401/403:
+ * it passes its decision on and the handler chain renders it as problem+json, refusing
+ * anything but `allow` (fail closed). Other APIs use the deny/401 mode of the construct.
+ */
+export type AuthDecision = 'allow' | 'unauthenticated' | 'forbidden' | 'not-member';
+
+export interface AuthorizerContext {
+  decision: AuthDecision;
+  tenantId: string;
+  userId: string;
+  email: string;
+  /** Why the decision was taken (no secrets). */
+  reason: string;
+}
+
+export function readAuthorizerContext(raw: unknown): AuthorizerContext | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const lambda = (raw as { lambda?: Record<string, unknown> }).lambda;
+  if (!lambda || typeof lambda.decision !== 'string') return undefined;
+  return {
+    decision: lambda.decision as AuthDecision,
+    tenantId: String(lambda.tenantId ?? ''),
+    userId: String(lambda.userId ?? ''),
+    email: String(lambda.email ?? ''),
+    reason: String(lambda.reason ?? ''),
+  };
+}

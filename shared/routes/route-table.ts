@@ -1,0 +1,15 @@
+/**
+ * The route table: every HTTP route of Gatehouse, declared once. The CDK stack, the local
+ * server, the authorizer and the OpenAPI document are all built from this list.
+ */
+import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
+import { tenantRoutes } from '#shared/routes/tenant-routes.js';
+
+export const routeTable: readonly RouteDefinition[] = [...tenantRoutes];
+
+const byKey = new Map(routeTable.map((r) => [routeKey(r), r]));
+
+/** The route declared for an API Gateway route key (`POST /v1/tenants`), if any. */
+export function findRoute(key: string): RouteDefinition | undefined {
+  return byKey.get(key);
+}

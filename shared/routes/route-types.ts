@@ -1,0 +1,57 @@
+/** Types of the route table: one declaration per route, shared by CDK, the local server and OpenAPI. */
+import type { z } from 'zod';
+import type { Action } from '#shared/acl/types.js';
+
+/** The Lambda functions that serve HTTP routes (one per capability). */
+export type ApiFunctionName =
+  | 'tenants'
+  | 'me'
+  | 'invites'
+  | 'members'
+  | 'groups'
+  | 'roles'
+  | 'acls'
+  | 'audit'
+  | 'service-accounts'
+  | 'examples';
+
+/** A permission a route needs; `{param}` placeholders are filled from path parameters. */
+export interface RequiredPermission {
+  resource: string;
+  action: Action;
+}
+
+export type RouteAuth =
+  /** No token needed (e.g. the invite lookup for the accept page). */
+  | { kind: 'public' }
+  /** Any valid token; not tied to a tenant (e.g. `GET /v1/me`). */
+  | { kind: 'authenticated' }
+  /** Optional bearer: the handler decides (invite accept with or without an account). */
+  | { kind: 'optional' }
+  /**
+   * Member of the tenant in path parameter `tenantParam` holding every permission.
+   * `self` names a path parameter: when it equals the caller's userId the permissions are waived.
+   */
+  | { kind: 'tenant'; tenantParam: string; permissions: RequiredPermission[]; self?: string };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** API Gateway path template, e.g. `/v1/tenants/{tenantId}`. */
+  path: string;
+  fn: ApiFunctionName;
+  auth: RouteAuth;
+  summary: string;
+  /** Success status code. */
+  status: number;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Schema of the success body, for the OpenAPI document. */
+  response?: z.ZodType;
+  tags?: string[];
+}
+
+export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}

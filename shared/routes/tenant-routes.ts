@@ -1,0 +1,64 @@
+/** Routes of the tenant and caller capability. */
+import { MANAGED } from '#shared/acl/management-permissions.js';
+import type { RouteDefinition } from '#shared/routes/route-types.js';
+import {
+  CreateTenantBody,
+  MeView,
+  PatchTenantBody,
+  TenantView,
+} from '#shared/tenants/tenant-schemas.js';
+
+const tenant = 'tenantId';
+
+export const tenantRoutes: RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: '/v1/tenants',
+    fn: 'tenants',
+    auth: { kind: 'authenticated' },
+    summary: 'Create a tenant; the caller becomes its first superuser',
+    status: 201,
+    body: CreateTenantBody,
+    response: TenantView,
+    tags: ['tenants'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}',
+    fn: 'tenants',
+    auth: {
+      kind: 'tenant',
+      tenantParam: tenant,
+      permissions: [{ resource: MANAGED.tenant, action: 'read' }],
+    },
+    summary: 'Read a tenant and its settings',
+    status: 200,
+    response: TenantView,
+    tags: ['tenants'],
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}',
+    fn: 'tenants',
+    auth: {
+      kind: 'tenant',
+      tenantParam: tenant,
+      permissions: [{ resource: MANAGED.tenant, action: 'update' }],
+    },
+    summary: 'Rename a tenant or change its settings',
+    status: 200,
+    body: PatchTenantBody,
+    response: TenantView,
+    tags: ['tenants'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/me',
+    fn: 'me',
+    auth: { kind: 'authenticated' },
+    summary: 'The caller and the tenants they belong to',
+    status: 200,
+    response: MeView,
+    tags: ['me'],
+  },
+];

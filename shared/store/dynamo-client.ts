@@ -1,0 +1,21 @@
+/** Builds the DynamoDB document client once per process, pointed at DynamoDB Local when configured. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Env } from '#shared/config/env.js';
+
+export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>) {
+  const client = new DynamoDBClient({
+    region: env.AWS_REGION,
+    ...(env.DYNAMODB_ENDPOINT
+      ? {
+          endpoint: env.DYNAMODB_ENDPOINT,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}
+
+export type DocumentClient = ReturnType<typeof createDocumentClient>;

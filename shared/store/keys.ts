@@ -1,0 +1,51 @@
+/** Key composition for every item in the table; the only place that knows key formats. */
+
+export const keys = {
+  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'META' }),
+  /** The tenant's group/role/namespace policy, one versioned item read beside each member snapshot. */
+  policy: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'POLICY' }),
+  member: (tenantId: string, userId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `MEMBER#${userId}`,
+  }),
+  memberPrefix: 'MEMBER#',
+  group: (tenantId: string, groupId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `GROUP#${groupId}`,
+  }),
+  groupPrefix: 'GROUP#',
+  role: (tenantId: string, roleId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ROLE#${roleId}` }),
+  rolePrefix: 'ROLE#',
+  invite: (tenantId: string, inviteId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `INVITE#${inviteId}`,
+  }),
+  invitePrefix: 'INVITE#',
+  /** Uniqueness lock: at most one open invite per (tenant, email). */
+  inviteEmail: (tenantId: string, email: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `INVITEEMAIL#${email}`,
+  }),
+  /** Token hash -> invite, read strongly consistent on lookup and accept. */
+  inviteToken: (tokenHash: string) => ({ pk: `INVITETOKEN#${tokenHash}`, sk: 'INVITETOKEN' }),
+  idempotency: (tenantId: string, scope: string, key: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `IDEMPOTENCY#${scope}#${key}`,
+  }),
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  audit: (tenantId: string, sortKey: string) => ({ pk: `AUDIT#${tenantId}`, sk: sortKey }),
+  auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,
+  tenantPartition: (tenantId: string) => `TENANT#${tenantId}`,
+  /** byUser index: a membership row points from the user to the tenant. */
+  byUser: (userId: string, tenantId: string) => ({
+    gsi1pk: `USER#${userId}`,
+    gsi1sk: `TENANT#${tenantId}`,
+  }),
+  byUserPartition: (userId: string) => `USER#${userId}`,
+  /** byEmail index: members (`M#`) and invites (`I#`) of a tenant by email. */
+  memberByEmail: (tenantId: string, email: string) => ({
+    gsi2pk: `TENANT#${tenantId}#MEMBER`,
+    gsi2sk: email,
+  }),
+  memberByEmailPartition: (tenantId: string) => `TENANT#${tenantId}#MEMBER`,
+} as const;

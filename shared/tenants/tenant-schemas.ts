@@ -1,0 +1,62 @@
+/** Input and output shapes of the tenant API. */
+import { z } from 'zod';
+
+export const TenantIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/,
+    'must be a lowercase slug of 3-63 characters (a-z, 0-9, -)',
+  );
+
+const IdListSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'invalid id')).max(50);
+
+export const TenantSettingsSchema = z.strictObject({
+  inviteTtlHours: z.number().int().min(1).max(720),
+  defaultGroups: IdListSchema,
+  defaultRoles: IdListSchema,
+});
+
+export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+
+export const DEFAULT_SETTINGS: TenantSettings = {
+  inviteTtlHours: 72,
+  defaultGroups: [],
+  defaultRoles: ['member'],
+};
+
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\r\n]*$/, 'must be one line');
+
+export const CreateTenantBody = z.strictObject({ tenantId: TenantIdSchema, name: NameSchema });
+export type CreateTenantInput = z.infer<typeof CreateTenantBody>;
+
+export const PatchTenantBody = z
+  .strictObject({
+    name: NameSchema.optional(),
+    settings: TenantSettingsSchema.partial().strict().optional(),
+  })
+  .refine((v) => v.name !== undefined || v.settings !== undefined, {
+    message: 'give name or settings',
+  });
+export type PatchTenantInput = z.infer<typeof PatchTenantBody>;
+
+export const TenantView = z.object({
+  tenantId: z.string(),
+  name: z.string(),
+  settings: TenantSettingsSchema,
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+export type TenantView = z.infer<typeof TenantView>;
+
+export const MeView = z.object({
+  userId: z.string(),
+  email: z.string(),
+  tenants: z.array(
+    z.object({ tenantId: z.string(), name: z.string(), status: z.string(), joinedAt: z.string() }),
+  ),
+});
