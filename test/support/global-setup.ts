@@ -1,0 +1,30 @@
+/**
+ * Starts the whole local stack (DynamoDB Local, cognito-local, the SES emulator, the real
+ * handlers and authorizer) on free ports in a temporary directory, once for the test run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { localExtras } from '../../local/extras.js';
+import { type RunningStack, type StackInfo, startStack } from '../../local/stack.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+let stack: RunningStack | undefined;
+let dir: string | undefined;
+
+export async function setup(project: TestProject) {
+  dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  stack = await startStack({ dir, persist: false, ...localExtras() });
+  project.provide('stack', stack.info);
+}
+
+export async function teardown() {
+  await stack?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}

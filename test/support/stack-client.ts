@@ -1,0 +1,131 @@
+/** Test helpers that drive the local stack the way a client would: Cognito sign-in and HTTP calls. */
+import { randomBytes } from 'node:crypto';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+
+export const stack = inject('stack');
+const local = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export const cognito = new CognitoIdentityProviderClient({
+  region: stack.cognito.region,
+  endpoint: stack.cognito.endpoint,
+  credentials: local,
+});
+
+export const ddb = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    region: stack.dynamodb.region,
+    endpoint: stack.dynamodb.endpoint,
+    credentials: local,
+  }),
+);
+
+/** A unique, valid id for this test run (tenants, groups, roles). */
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export function uniqueEmail(name = 'user'): string {
+  return `${name}-${randomBytes(5).toString('hex')}@example.test`;
+}
+
+export interface TestUser {
+  email: string;
+  password: string;
+  userId: string;
+  accessToken: string;
+  idToken: string;
+  refreshToken: string;
+}
+
+export async function signIn(email: string, password: string) {
+  const res = await cognito.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: stack.cognito.clientId,
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
+  );
+  const r = res.AuthenticationResult;
+  if (!r?.AccessToken || !r.IdToken || !r.RefreshToken)
+    throw new Error('sign-in returned no tokens');
+  return { accessToken: r.AccessToken, idToken: r.IdToken, refreshToken: r.RefreshToken };
+}
+
+/** Creates a Cognito user (as an operator would) and signs in. */
+export async function createUser(email = uniqueEmail()): Promise<TestUser> {
+  const password = `Pw-${randomBytes(9).toString('base64url')}-1a`;
+  const created = await cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: stack.cognito.userPoolId,
+      Username: email,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
+  await cognito.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: stack.cognito.userPoolId,
+      Username: email,
+      Password: password,
+      Permanent: true,
+    }),
+  );
+  const userId = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
+  if (!userId) throw new Error('no sub');
+  return { email, password, userId, ...(await signIn(email, password)) };
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+  body: any;
+}
+
+/** Calls the local API; `body` is JSON-encoded unless it is already a string. */
+export async function api(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${stack.apiUrl}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** A user who created a fresh tenant and is its superuser. */
+export async function createTenantWithOwner(): Promise<{ tenantId: string; owner: TestUser }> {
+  const owner = await createUser(uniqueEmail('owner'));
+  const tenantId = uniqueId('t');
+  const res = await api('POST', '/v1/tenants', {
+    token: owner.accessToken,
+    body: { tenantId, name: 'Test tenant' },
+  });
+  if (res.status !== 201)
+    throw new Error(`tenant create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { tenantId, owner };
+}
