@@ -3,9 +3,10 @@
  * server, the authorizer and the OpenAPI document are all built from this list.
  */
 import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
+import { memberRoutes } from '#shared/routes/member-routes.js';
 import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 
-export const routeTable: readonly RouteDefinition[] = [...tenantRoutes];
+export const routeTable: readonly RouteDefinition[] = [...tenantRoutes, ...memberRoutes];
 
 const byKey = new Map(routeTable.map((r) => [routeKey(r), r]));
 

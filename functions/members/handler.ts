@@ -1,0 +1,72 @@
+/** Lambda entry for the member routes (including forced logout). */
+import { appDeps } from '#shared/app/deps.js';
+import { identityFromEnv } from '#shared/app/identity-deps.js';
+import { httpResult, apiHandler, requireCaller } from '#shared/http/api-handler.js';
+import {
+  addMember,
+  bindMemberRole,
+  deleteMember,
+  forceLogout,
+  getMember,
+  listMembers,
+  memberPermissions,
+  setMemberStatus,
+  unbindMemberRole,
+} from '#shared/members/member-service.js';
+import { resolveMemberId } from '#shared/members/member-lookup.js';
+
+const deps = appDeps();
+const identity = identityFromEnv();
+const m = '/v1/tenants/{tenantId}/members/{userId}';
+const noContent = () => httpResult(204);
+
+export const handler = apiHandler('members', {
+  'GET /v1/tenants/{tenantId}/members': async ({ params, query }) =>
+    listMembers(deps, String(params.tenantId), query),
+  'POST /v1/tenants/{tenantId}/members': async (input) =>
+    addMember(deps, identity, requireCaller(input), String(input.params.tenantId), input.body),
+  [`GET ${m}`]: async ({ params }) => getMember(deps, String(params.tenantId), String(params.userId)),
+  [`PATCH ${m}`]: async (input) =>
+    setMemberStatus(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+      input.body.status,
+    ),
+  [`DELETE ${m}`]: async (input) => {
+    await deleteMember(deps, requireCaller(input), String(input.params.tenantId), String(input.params.userId));
+    return noContent();
+  },
+  [`PUT ${m}/roles/{roleId}`]: async (input) =>
+    bindMemberRole(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+      String(input.params.roleId),
+      input.body.scope,
+    ),
+  [`DELETE ${m}/roles/{roleId}`]: async (input) => {
+    await unbindMemberRole(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+      String(input.params.roleId),
+    );
+    return noContent();
+  },
+  [`GET ${m}/permissions`]: async ({ params }) =>
+    memberPermissions(deps, String(params.tenantId), String(params.userId)),
+  [`POST ${m}/logout`]: async (input) => {
+    await forceLogout(deps, requireCaller(input), String(input.params.tenantId), String(input.params.userId));
+    return noContent();
+  },
+  'POST /v1/tenants/{tenantId}/logout/{identifier}': async (input) => {
+    const tenantId = String(input.params.tenantId);
+    const userId = await resolveMemberId(deps, tenantId, String(input.params.identifier));
+    await forceLogout(deps, requireCaller(input), tenantId, userId);
+    return noContent();
+  },
+});

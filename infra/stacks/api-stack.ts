@@ -1,0 +1,260 @@
+/** The stateless stack: one Lambda per route-table function, the HTTP API, its authorizer and the invite mailer. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ApiFunction, PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import {
+  AUTHORIZER_ENTRY,
+  gatehouseLambdaAuthorizer,
+} from '#infra/constructs/gatehouse-authorizer.js';
+import { routeTable } from '#shared/routes/route-table.js';
+import { routeKey } from '#shared/routes/route-types.js';
+
+/** Entry of the stream consumer that sends invite emails (deployed once it exists). */
+export const MAILER_ENTRY = 'functions/mailer/handler.ts';
+
+/** The Cognito admin calls route functions make; each is granted on the user pool only. */
+const COGNITO_ACTIONS = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminSetUserPassword',
+  'cognito-idp:AdminUserGlobalSignOut',
+];
+
+const SES_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
+
+export interface GatehouseApiStackProps extends StackProps {
+  readonly table: ITable;
+  readonly userPool: IUserPool;
+  readonly userPoolClient: IUserPoolClient;
+  /**
+   * Mailer entry relative to the repository root, or null for none.
+   * @default MAILER_ENTRY when that file exists at synth time
+   */
+  readonly mailerEntry?: string | null;
+}
+
+export class GatehouseApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: ReadonlyMap<string, ApiFunction>;
+  readonly authorizerFunction: ApiFunction;
+  readonly mailer: ApiFunction | undefined;
+
+  constructor(scope: Construct, id: string, props: GatehouseApiStackProps) {
+    super(scope, id, props);
+    const { table, userPool, userPoolClient } = props;
+
+    const sesIdentity = new CfnParameter(this, 'SesIdentity', {
+      type: 'String',
+      minLength: 3,
+      description:
+        'Verified SES identity invites are sent through: a domain (example.com) or an email address.',
+    });
+    const mailFromParam = new CfnParameter(this, 'MailFrom', {
+      type: 'String',
+      default: '',
+      description:
+        'Sender address (e.g. no-reply@example.com); leave empty when SesIdentity is itself an email address.',
+    });
+    const acceptUrl = new CfnParameter(this, 'AcceptUrl', {
+      type: 'String',
+      allowedPattern: '^https://\\S+$',
+      description: 'The invite accept page; emails link to <AcceptUrl>?token=<token>.',
+    });
+    const noMailFrom = new CfnCondition(this, 'MailFromEmpty', {
+      expression: Fn.conditionEquals(mailFromParam.valueAsString, ''),
+    });
+    const mailFrom = Fn.conditionIf(
+      noMailFrom.logicalId,
+      sesIdentity.valueAsString,
+      mailFromParam.valueAsString,
+    ).toString();
+    const sesIdentityArn = this.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: sesIdentity.valueAsString,
+    });
+    const cognitoEnv = {
+      USER_POOL_ID: userPool.userPoolId,
+      USER_POOL_CLIENT_ID: userPoolClient.userPoolClientId,
+    };
+    const sendMail = () =>
+      new PolicyStatement({ actions: SES_ACTIONS, resources: [sesIdentityArn] });
+
+    // One function per capability named in the route table: a new route needs no infra change.
+    const functions = new Map<string, ApiFunction>();
+    for (const fn of new Set(routeTable.map((route) => route.fn))) {
+      const apiFunction = new ApiFunction(this, `Fn-${fn}`, {
+        entry: `functions/${fn}/handler.ts`,
+        description: `Gatehouse ${fn} routes`,
+        environment: { ...cognitoEnv, MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl.valueAsString },
+      });
+      apiFunction.bindTable(table, 'readWrite');
+      apiFunction.addToRolePolicy(
+        new PolicyStatement({ actions: COGNITO_ACTIONS, resources: [userPool.userPoolArn] }),
+      );
+      apiFunction.addToRolePolicy(sendMail());
+      functions.set(fn, apiFunction);
+    }
+    this.functions = functions;
+
+    this.authorizerFunction = new ApiFunction(this, 'Authorizer', {
+      entry: AUTHORIZER_ENTRY,
+      description: 'Gatehouse authorizer (internal mode)',
+      environment: { ...cognitoEnv, AUTHORIZER_MODE: 'internal' },
+    });
+    this.authorizerFunction.bindTable(table, 'read');
+    const authorizer = gatehouseLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction.fn);
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Gatehouse v1',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            tenantId: '$context.authorizer.tenantId',
+            userId: '$context.authorizer.userId',
+          }),
+        ),
+      },
+    });
+
+    // One integration per function; the invoke permission covers the API instead of every route,
+    // which keeps the Lambda resource policy small however many routes a function serves.
+    const integrations = new Map(
+      [...functions].map(([fn, apiFunction]) => [
+        fn,
+        new HttpLambdaIntegration(`Integration-${fn}`, apiFunction.fn, {
+          scopePermissionToRoute: false,
+        }),
+      ]),
+    );
+    const none = new HttpNoneAuthorizer();
+    for (const route of routeTable) {
+      const integration = integrations.get(route.fn);
+      if (!integration) throw new Error(`No function for route ${routeKey(route)}`);
+      const guarded = route.auth.kind === 'tenant' || route.auth.kind === 'authenticated';
+      const httpRoute = new HttpRoute(this, `Route ${routeKey(route)}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration,
+        authorizer: guarded ? authorizer : none,
+      });
+      if (!guarded) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey(route)} is "${route.auth.kind}" in the route table: it needs no token (or takes an optional one) and its handler checks whatever it needs.`,
+        });
+      }
+    }
+
+    const mailerEntry =
+      props.mailerEntry === undefined
+        ? existsSync(join(PROJECT_ROOT, MAILER_ENTRY))
+          ? MAILER_ENTRY
+          : null
+        : props.mailerEntry;
+    this.mailer =
+      mailerEntry === null
+        ? undefined
+        : this.addMailer(mailerEntry, table, sendMail(), mailFrom, acceptUrl.valueAsString);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+
+  /** The outbox consumer: invite items on the table stream become emails, with retries and a DLQ. */
+  private addMailer(
+    entry: string,
+    table: ITable,
+    sendMail: PolicyStatement,
+    mailFrom: string,
+    acceptUrl: string,
+  ): ApiFunction {
+    const mailer = new ApiFunction(this, 'Mailer', {
+      entry,
+      description: 'Gatehouse invite mailer (table stream consumer)',
+      timeout: Duration.seconds(30),
+      environment: { MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl },
+    });
+    mailer.bindTable(table, 'readWrite');
+    mailer.addToRolePolicy(sendMail);
+
+    const deadLetters = new Queue(this, 'MailerDeadLetters', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    mailer.fn.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('invite') } } },
+          }),
+        ],
+      }),
+    );
+
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the mailer stream event source; it needs no DLQ of its own.',
+    });
+    // The role already acknowledges AwsSolutions-IAM5[Resource::*] for X-Ray; the stream source
+    // adds dynamodb:ListStreams, which likewise supports no resource-level permissions.
+    return mailer;
+  }
+}

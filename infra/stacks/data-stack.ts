@@ -1,0 +1,118 @@
+/** The stateful stack: the single DynamoDB table and the Cognito user pool, both retained on delete. */
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+} from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
+
+export interface GatehouseDataStackProps extends StackProps {
+  /**
+   * Cognito threat protection (compromised credentials, adaptive authentication). It needs the
+   * paid Plus feature plan, so it is opt-in.
+   * @default false
+   */
+  readonly threatProtection?: boolean;
+}
+
+export class GatehouseDataStack extends Stack {
+  readonly table: Table;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: GatehouseDataStackProps = {}) {
+    super(scope, id, props);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of TABLE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    const threatProtection = props.threatProtection ?? false;
+    this.userPool = new UserPool(this, 'UserPool', {
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      selfSignUpEnabled: false,
+      autoVerify: { email: true },
+      // A changed email stays unconfirmed until verified, so the invite identity cannot be hijacked.
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: threatProtection ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      ...(threatProtection
+        ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION }
+        : {}),
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.userPoolClient = this.userPool.addClient('AppClient', {
+      authFlows: { userPassword: true, userSrp: true },
+      generateSecret: false,
+      // Gatehouse issues no hosted-UI redirects; the default OAuth setup would allow example.com.
+      disableOAuth: true,
+      accessTokenValidity: Duration.minutes(15),
+      idTokenValidity: Duration.minutes(15),
+      refreshTokenValidity: Duration.days(30),
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+    });
+
+    const pool = Validations.of(this.userPool);
+    pool.acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is optional (TOTP): members are invited by email and sign in with a password; requiring MFA is a tenant policy Gatehouse does not impose.',
+    });
+    if (!threatProtection) {
+      pool.acknowledge(
+        {
+          id: 'AwsSolutions-COG3',
+          reason:
+            'Threat protection (advanced security) requires the paid Plus feature plan; turn it on with the gatehouse:threatProtection context flag.',
+        },
+        {
+          id: 'AwsSolutions-COG8',
+          reason:
+            'The Plus feature plan costs extra per monthly active user; turn it on with the gatehouse:threatProtection context flag.',
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Transaction items for changing a member while keeping "at least one active superuser":
+ * the member update (conditioned on its version), a check that the policy is the one the
+ * superuser flag was computed with, and the tenant's superuser counter, conditioned on staying >= 1.
+ */
+import { compilePrincipal, isSuperuser } from '#shared/acl/engine.js';
+import { auditPut, type AuditInput } from '#shared/audit/audit-event.js';
+import type { StoreDeps } from '#shared/app/context.js';
+import { ConflictError } from '#shared/errors/domain-errors.js';
+import { grantsOf, memberItem, type MemberRecord } from '#shared/members/member-record.js';
+import { keys } from '#shared/store/keys.js';
+import type { TransactItem } from '#shared/store/transact.js';
+import type { TenantState } from '#shared/tenants/tenant-state.js';
+
+export const LAST_SUPERUSER =
+  'This would leave the tenant without an active superuser; make someone else a superuser first';
+
+/** Whether this member counts towards the tenant's superusers under the state's policy. */
+export function countsAsSuperuser(state: TenantState, m: Pick<MemberRecord, 'status' | 'groups' | 'roles' | 'rules'>): boolean {
+  return m.status === 'active' && isSuperuser(compilePrincipal(state.compiled, grantsOf(m)));
+}
+
+/** The policy must still be the version the decision was computed from. */
+export function policyUnchanged(deps: StoreDeps, state: TenantState): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: deps.tableName,
+      Key: keys.policy(state.tenantId),
+      ConditionExpression: 'policyVersion = :v',
+      ExpressionAttributeValues: { ':v': state.policy.version },
+    },
+  };
+}
+
+/** Adjusts the superuser counter by `delta`, refusing to go below one. */
+export function superuserCounter(deps: StoreDeps, state: TenantState, delta: number): TransactItem | undefined {
+  if (delta === 0) return undefined;
+  if (state.superuserCount + delta < 1) throw new ConflictError(LAST_SUPERUSER);
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.tenant(state.tenantId),
+      UpdateExpression: 'ADD superuserCount :d',
+      ConditionExpression: 'superuserCount >= :min',
+      ExpressionAttributeValues: { ':d': delta, ':min': 1 - delta },
+    },
+  };
+}
+
+export interface MemberChange {
+  items: TransactItem[];
+  after: MemberRecord | undefined;
+}
+
+/**
+ * Plans replacing `before` by `next` (or deleting it when `next` is undefined, or creating it
+ * when `before` is undefined), with the counter, the policy check and the audit event.
+ */
+export function planMemberChange(
+  deps: StoreDeps,
+  state: TenantState,
+  before: MemberRecord | undefined,
+  next: Omit<MemberRecord, 'superuser' | 'version'> | undefined,
+  audit: Omit<AuditInput, 'tenantId' | 'before' | 'after'> & { before?: unknown; after?: unknown },
+): MemberChange {
+  const T = deps.tableName;
+  const after: MemberRecord | undefined = next
+    ? { ...next, superuser: countsAsSuperuser(state, next), version: (before?.version ?? 0) + 1 }
+    : undefined;
+  const delta = (after?.superuser ? 1 : 0) - (before?.superuser ? 1 : 0);
+  const items: TransactItem[] = [];
+  if (after) {
+    items.push({
+      Put: {
+        TableName: T,
+        Item: memberItem(after),
+        ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(pk)',
+        ...(before ? { ExpressionAttributeValues: { ':v': before.version } } : {}),
+      },
+    });
+  } else if (before) {
+    items.push({
+      Delete: {
+        TableName: T,
+        Key: keys.member(state.tenantId, before.userId),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': before.version },
+      },
+    });
+  }
+  items.push(policyUnchanged(deps, state));
+  const counter = superuserCounter(deps, state, delta);
+  if (counter) items.push(counter);
+  items.push(
+    auditPut(
+      T,
+      {
+        tenantId: state.tenantId,
+        ...audit,
+        before: audit.before ?? (before ? auditView(before) : undefined),
+        after: audit.after ?? (after ? auditView(after) : undefined),
+      },
+      deps.clock.now(),
+    ),
+  );
+  return { items, after };
+}
+
+function auditView(m: MemberRecord) {
+  return {
+    userId: m.userId,
+    email: m.email,
+    status: m.status,
+    groups: m.groups,
+    roles: m.roles,
+    rules: m.rules,
+    superuser: m.superuser,
+  };
+}
+
+/** Retries an optimistic operation when a concurrent change won the race (fresh reads each time). */
+export async function withOptimisticRetry<T>(attempt: () => Promise<T>, tries = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retryable = error instanceof ConflictError && error.extra.retryable === true;
+      if (!retryable || i >= tries) throw error;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * i));
+    }
+  }
+}
+
+/** The conflict to raise when a planned transaction lost a race; re-planning may succeed. */
+export function raceLost(): ConflictError {
+  return new ConflictError('A concurrent change won; retry', { extra: { retryable: true } });
+}

@@ -1,0 +1,481 @@
+/** CDK template assertions for the data and API stacks, the reusable authorizer construct, and cdk-nag. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import { GatehouseAuthorizer } from '#infra/constructs/gatehouse-authorizer.js';
+import { GatehouseApiStack } from '#infra/stacks/api-stack.js';
+import { GatehouseDataStack } from '#infra/stacks/data-stack.js';
+import { routeTable } from '#shared/routes/route-table.js';
+import { routeKey } from '#shared/routes/route-types.js';
+import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
+
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties?: Json; DeletionPolicy?: string };
+
+/** The feature flags `cdk synth` uses, so tests see the same templates. */
+const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Json;
+
+interface Built {
+  app: App;
+  data: GatehouseDataStack;
+  api: GatehouseApiStack;
+}
+
+/** Both stacks in one app; `bundle: false` sets CDK's bundling-stacks context to [] (no esbuild). */
+function build(options: { bundle: boolean; mailerEntry?: string | null }): Built {
+  const app = new App({
+    context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+  });
+  const data = new GatehouseDataStack(app, 'GatehouseData');
+  const api = new GatehouseApiStack(app, 'GatehouseApi', {
+    table: data.table,
+    userPool: data.userPool,
+    userPoolClient: data.userPoolClient,
+    ...(options.mailerEntry === undefined ? {} : { mailerEntry: options.mailerEntry }),
+  });
+  return { app, data, api };
+}
+
+interface Synthesized extends Built {
+  dataTemplate: Template;
+  apiTemplate: Template;
+}
+
+function synthesize(options: { bundle: boolean; mailerEntry?: string | null }): Synthesized {
+  const built = build(options);
+  return {
+    ...built,
+    dataTemplate: Template.fromStack(built.data),
+    apiTemplate: Template.fromStack(built.api),
+  };
+}
+
+function resourcesOf(template: Template, type: string): Resource[] {
+  return Object.values(template.findResources(type)) as Resource[];
+}
+
+function onlyResource(template: Template, type: string): Resource {
+  const [resource, ...rest] = resourcesOf(template, type);
+  expect(rest).toHaveLength(0);
+  if (!resource) throw new Error(`no ${type} in template`);
+  return resource;
+}
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function statementsOf(template: Template): Statement[] {
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').map(
+    (p) => p.Properties?.PolicyDocument as { Statement: Statement[] },
+  );
+  const inline = resourcesOf(template, 'AWS::IAM::Role').flatMap(
+    (r) => (r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[],
+  );
+  return [...policies, ...inline.map((p) => p.PolicyDocument)].flatMap((d) => d.Statement);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+function envOf(fn: Resource): Json {
+  return ((fn.Properties?.Environment as { Variables?: Json } | undefined)?.Variables ??
+    {}) as Json;
+}
+
+function functionByDescription(template: Template, description: string): Resource {
+  const match = resourcesOf(template, 'AWS::Lambda::Function').find(
+    (fn) => fn.Properties?.Description === description,
+  );
+  if (!match) throw new Error(`no function described as "${description}"`);
+  return match;
+}
+
+/** Unacknowledged AwsSolutions findings of error severity, as "rule at path". */
+function nagErrors(app: App): string[] {
+  return new AwsSolutionsChecks()
+    .validateScope(app)
+    .violations.filter((v) => v.severity === 'error')
+    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+}
+
+let main: Synthesized;
+
+beforeAll(() => {
+  // Real esbuild bundles for the deployable app (about a second per function on 2 cores).
+  main = synthesize({ bundle: true });
+});
+
+describe('data stack', () => {
+  it('builds the single table from table-definition.ts', () => {
+    const table = onlyResource(main.dataTemplate, 'AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    const indexes = table.Properties?.GlobalSecondaryIndexes as Json[];
+    expect(indexes).toHaveLength(TABLE_INDEXES.length);
+    for (const index of TABLE_INDEXES) {
+      expect(indexes).toContainEqual({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      });
+    }
+  });
+
+  it('retains the table and the user pool when the stack is deleted', () => {
+    main.dataTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    main.dataTemplate.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('lets only admins create users, who sign in by case-insensitive email', () => {
+    main.dataTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      UsernameAttributes: ['email'],
+      UsernameConfiguration: { CaseSensitive: false },
+      DeletionProtection: 'ACTIVE',
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
+  });
+
+  it('issues 15-minute access tokens and 30-day refresh tokens to a secretless client', () => {
+    main.dataTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AccessTokenValidity: 15,
+      RefreshTokenValidity: 43200,
+      TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes', RefreshToken: 'minutes' }),
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+      AllowedOAuthFlowsUserPoolClient: false,
+    });
+  });
+});
+
+describe('api stack', () => {
+  it('serves every route of the route table with the authorization its kind requires', () => {
+    const routes = resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Route');
+    expect(routes).toHaveLength(routeTable.length);
+    for (const route of routeTable) {
+      const guarded = route.auth.kind === 'tenant' || route.auth.kind === 'authenticated';
+      main.apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey(route),
+        AuthorizationType: guarded ? 'CUSTOM' : 'NONE',
+      });
+    }
+  });
+
+  it('builds one function per distinct route-table function, plus the authorizer', () => {
+    const names = new Set(routeTable.map((r) => r.fn));
+    for (const name of names) functionByDescription(main.apiTemplate, `Gatehouse ${name} routes`);
+    const mailers = main.api.mailer ? 1 : 0;
+    expect(resourcesOf(main.apiTemplate, 'AWS::Lambda::Function')).toHaveLength(
+      names.size + 1 + mailers,
+    );
+    expect(resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Integration')).toHaveLength(
+      names.size,
+    );
+  });
+
+  it('never caches authorizer decisions and invokes the authorizer without any identity source', () => {
+    const authorizer = onlyResource(main.apiTemplate, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 0,
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      IdentitySource: [],
+    });
+    const fn = functionByDescription(main.apiTemplate, 'Gatehouse authorizer (internal mode)');
+    expect(envOf(fn)).toMatchObject({ AUTHORIZER_MODE: 'internal' });
+  });
+
+  it('runs every function on nodejs22.x arm64 with source maps, tracing and the table bound', () => {
+    const functions = resourcesOf(main.apiTemplate, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+      expect(envOf(fn)).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
+      expect(envOf(fn)).toHaveProperty('TABLE_NAME');
+    }
+    const logGroups = resourcesOf(main.apiTemplate, 'AWS::Logs::LogGroup');
+    for (const group of logGroups) expect(group.Properties?.RetentionInDays).toBe(30);
+  });
+
+  it('gives route functions and the authorizer 512 MB, 10 s and the Cognito ids', () => {
+    const names = [...new Set(routeTable.map((r) => `Gatehouse ${r.fn} routes`))];
+    for (const description of [...names, 'Gatehouse authorizer (internal mode)']) {
+      const fn = functionByDescription(main.apiTemplate, description);
+      expect(fn.Properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
+      expect(envOf(fn)).toHaveProperty('USER_POOL_ID');
+      expect(envOf(fn)).toHaveProperty('USER_POOL_CLIENT_ID');
+    }
+  });
+
+  it('gives route functions the mail and accept-link settings from stack parameters', () => {
+    for (const name of new Set(routeTable.map((r) => r.fn))) {
+      const env = envOf(functionByDescription(main.apiTemplate, `Gatehouse ${name} routes`));
+      expect(env.ACCEPT_URL).toEqual({ Ref: 'AcceptUrl' });
+      expect(env.MAIL_FROM).toEqual({
+        'Fn::If': ['MailFromEmpty', { Ref: 'SesIdentity' }, { Ref: 'MailFrom' }],
+      });
+    }
+    main.apiTemplate.hasParameter('SesIdentity', { Type: 'String' });
+    main.apiTemplate.hasParameter('AcceptUrl', { Type: 'String' });
+  });
+
+  it('grants no IAM action with a wildcard', () => {
+    const statements = [...statementsOf(main.apiTemplate), ...statementsOf(main.dataTemplate)];
+    expect(statements.length).toBeGreaterThan(0);
+    const wildcards = statements.flatMap(actionsOf).filter((a) => a.includes('*'));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('scopes Cognito admin calls to the user pool and SES sends to the sending identity', () => {
+    const statements = statementsOf(main.apiTemplate);
+    const cognito = statements.filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('cognito-idp:')),
+    );
+    expect(cognito.length).toBeGreaterThan(0);
+    for (const s of cognito) {
+      expect([...actionsOf(s)].sort()).toEqual([
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminSetUserPassword',
+        'cognito-idp:AdminUserGlobalSignOut',
+      ]);
+      expect(JSON.stringify(s.Resource)).toMatch(/^\{"Fn::ImportValue":"GatehouseData:.*UserPool/);
+    }
+    const ses = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+    expect(ses.length).toBeGreaterThan(0);
+    for (const s of ses) {
+      expect([...actionsOf(s)].sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      const resource = JSON.stringify(s.Resource);
+      expect(resource).toContain(':identity/');
+      expect(resource).toContain('{"Ref":"SesIdentity"}');
+    }
+  });
+
+  it('gives the authorizer read-only access to the table and its named indexes', () => {
+    const statements = statementsOf(main.apiTemplate);
+    const readOnly = statements.filter(
+      (s) =>
+        JSON.stringify(actionsOf(s).sort()) ===
+        '["dynamodb:BatchGetItem","dynamodb:GetItem","dynamodb:Query"]',
+    );
+    expect(readOnly).toHaveLength(1);
+    const resources = JSON.stringify(readOnly[0]?.Resource);
+    for (const index of TABLE_INDEXES) expect(resources).toContain(`/index/${index.indexName}`);
+    expect(resources).not.toContain('/index/*');
+  });
+
+  it('writes JSON access logs for the default stage and throttles it', () => {
+    main.apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
+    });
+  });
+
+  it('outputs what a client needs: API URL, user pool, client and table', () => {
+    for (const name of ['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName']) {
+      main.apiTemplate.hasOutput(name, {});
+    }
+  });
+
+  it('builds no mailer, queue or stream mapping without a mailer entry', () => {
+    const explicitNone = synthesize({ bundle: false, mailerEntry: null });
+    explicitNone.apiTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    explicitNone.apiTemplate.resourceCountIs('AWS::SQS::Queue', 0);
+  });
+});
+
+describe('invite mailer', () => {
+  // functions/mailer does not exist yet: any existing entry stands in for it; bundling is skipped.
+  let mailer: Synthesized;
+  beforeAll(() => {
+    mailer = synthesize({ bundle: false, mailerEntry: 'functions/me/handler.ts' });
+  });
+
+  it('consumes only invite items from the table stream, with retries and partial batch failures', () => {
+    const mapping = onlyResource(mailer.apiTemplate, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 10,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'LATEST',
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [expect.stringMatching(/^MailerDeadLetters/), 'Arn'] },
+        },
+      },
+    });
+    const criteria = mapping.Properties?.FilterCriteria as { Filters: { Pattern: string }[] };
+    const filters = criteria.Filters;
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
+      { dynamodb: { NewImage: { type: { S: ['invite'] } } } },
+    ]);
+  });
+
+  it('gives the mailer 30 s and the mail and table settings', () => {
+    const fn = functionByDescription(
+      mailer.apiTemplate,
+      'Gatehouse invite mailer (table stream consumer)',
+    );
+    expect(fn.Properties).toMatchObject({ Timeout: 30, Runtime: 'nodejs22.x' });
+    expect(Object.keys(envOf(fn))).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'MAIL_FROM', 'ACCEPT_URL']),
+    );
+  });
+
+  it('dead-letters failed batches to an encrypted queue that refuses plain HTTP', () => {
+    mailer.apiTemplate.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    mailer.apiTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('still grants no wildcard action with the stream and queue permissions added', () => {
+    const wildcards = statementsOf(mailer.apiTemplate)
+      .flatMap(actionsOf)
+      .filter((a) => a.includes('*'));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('passes cdk-nag with the mailer in place', () => {
+    expect(nagErrors(mailer.app)).toEqual([]);
+  });
+});
+
+describe('GatehouseAuthorizer construct', () => {
+  const routes = {
+    'GET /t/{tenantId}/apps/{name}': [{ resource: 'example:apps:{name}', action: 'read' as const }],
+  };
+
+  function exampleService() {
+    const { app, data } = build({ bundle: false, mailerEntry: null });
+    const stack = new Stack(app, 'ExampleService');
+    const api = new HttpApi(stack, 'Api');
+    const gatehouse = new GatehouseAuthorizer(stack, 'Gatehouse', {
+      table: data.table,
+      userPool: data.userPool,
+      userPoolClient: data.userPoolClient,
+      routes,
+    });
+    const integration = new HttpUrlIntegration('Backend', 'https://example.com/apps/{name}');
+    return { app, stack, api, gatehouse, integration };
+  }
+
+  it('protects a route of another API with an external-mode, uncached authorizer', () => {
+    const { stack, api, gatehouse, integration } = exampleService();
+    gatehouse.protect(api, 'GET /t/{tenantId}/apps/{name}', integration);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /t/{tenantId}/apps/{name}',
+      AuthorizationType: 'CUSTOM',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerResultTtlInSeconds: 0,
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Environment: {
+        Variables: Match.objectLike({
+          AUTHORIZER_MODE: 'external',
+          AUTHORIZER_ROUTES: JSON.stringify(routes),
+          AUTHORIZER_TENANT_PARAM: 'tenantId',
+        }),
+      },
+    });
+  });
+
+  it('refuses to protect a route missing from its route map', () => {
+    const { api, gatehouse, integration } = exampleService();
+    expect(() => gatehouse.protect(api, 'DELETE /t/{tenantId}/apps/{name}', integration)).toThrow(
+      /not in the route map/,
+    );
+  });
+
+  it('refuses a route map entry without the tenant parameter', () => {
+    const { app, data } = build({ bundle: false, mailerEntry: null });
+    const stack = new Stack(app, 'Broken');
+    expect(
+      () =>
+        new GatehouseAuthorizer(stack, 'Gatehouse', {
+          table: data.table,
+          userPool: data.userPool,
+          userPoolClient: data.userPoolClient,
+          routes: { 'GET /apps/{name}': [{ resource: 'example:apps', action: 'read' }] },
+        }),
+    ).toThrow(/no \{tenantId\} parameter/);
+  });
+
+  it('passes cdk-nag when attached to another stack', () => {
+    const { app, api, gatehouse, integration } = exampleService();
+    gatehouse.protect(api, 'GET /t/{tenantId}/apps/{name}', integration);
+    const errors = nagErrors(app).filter((e) => e.includes(' at ExampleService/Gatehouse'));
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged errors for the deployable app', () => {
+    expect(nagErrors(main.app)).toEqual([]);
+  });
+
+  it('leaves no CDK error annotations on either stack', () => {
+    for (const stack of [main.data, main.api]) {
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    }
+  });
+});
