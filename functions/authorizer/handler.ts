@@ -3,11 +3,7 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
-import { createAuthorizer } from '#shared/auth/authorizer.js';
-import { externalRoutes } from '#shared/auth/route-requirements.js';
-import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
-import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
-import { tokenIssuer } from '#shared/config/env.js';
+import { buildAuthorizer } from '#shared/auth/authorizer-factory.js';
 import { findRoute } from '#shared/routes/route-table.js';
 
 const deps = appDeps();
@@ -18,36 +14,19 @@ const RoutesSchema = z.record(
   z.array(z.strictObject({ resource: z.string().min(1), action: z.enum(ACTIONS) })),
 );
 
-const requirements =
+// Parsed at cold start: a malformed route map fails the deployment's first call, not a decision.
+const config =
   env.AUTHORIZER_MODE === 'external'
-    ? externalRoutes(
-        env.AUTHORIZER_TENANT_PARAM,
-        RoutesSchema.parse(JSON.parse(env.AUTHORIZER_ROUTES ?? '{}')),
-      )
-    : (key: string) => findRoute(key)?.auth;
+    ? {
+        mode: 'external' as const,
+        tenantParam: env.AUTHORIZER_TENANT_PARAM,
+        routes: RoutesSchema.parse(JSON.parse(env.AUTHORIZER_ROUTES ?? '{}')),
+      }
+    : { mode: 'internal' as const, requirements: (key: string) => findRoute(key)?.auth };
 
-let authorize: ReturnType<typeof createAuthorizer> | undefined;
-
-async function build() {
-  const issuer = tokenIssuer(env);
-  const local = issuer.startsWith('http:');
-  const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
-  const verifier = createAccessTokenVerifier({
-    issuer,
-    clientId: env.USER_POOL_CLIENT_ID,
-    jwksUri,
-    ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
-  });
-  return createAuthorizer({
-    verifier,
-    snapshots: createSnapshotReader(deps.db, deps.tableName),
-    requirements,
-    clock: deps.clock,
-    mode: env.AUTHORIZER_MODE,
-  });
-}
+let authorize: Awaited<ReturnType<typeof buildAuthorizer>> | undefined;
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2) => {
-  authorize ??= await build();
+  authorize ??= await buildAuthorizer(env, deps, config);
   return authorize(event);
 };

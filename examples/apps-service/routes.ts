@@ -1,0 +1,18 @@
+/**
+ * The example protected service's route -> permissions map: a small Marathon-like apps API.
+ * Reaching an app needs the Admin Router permission for the service AND the app-level one,
+ * as in DC/OS; `{appId}` is substituted into the resource id.
+ */
+import type { RequiredPermission } from '#shared/routes/route-types.js';
+
+export const APPS_TENANT_PARAM = 'tenantId';
+const base = '/example/t/{tenantId}/marathon/v2';
+const adminRouter: RequiredPermission = { resource: 'dcos:adminrouter:service:marathon', action: 'full' };
+const app = 'dcos:service:marathon:marathon:services/{appId}';
+
+export const appsRoutes: Record<string, RequiredPermission[]> = {
+  [`GET ${base}/apps`]: [adminRouter, { resource: 'dcos:service:marathon:marathon:services', action: 'read' }],
+  [`GET ${base}/apps/{appId+}`]: [adminRouter, { resource: app, action: 'read' }],
+  [`PUT ${base}/apps/{appId+}`]: [adminRouter, { resource: app, action: 'create' }],
+  [`DELETE ${base}/apps/{appId+}`]: [adminRouter, { resource: app, action: 'delete' }],
+};

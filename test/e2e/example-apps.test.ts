@@ -1,0 +1,75 @@
+/**
+ * The example protected service behind the external-mode authorizer: a route needs every
+ * permission it lists (DC/OS: the Admin Router one and the Marathon one), 401 without a valid
+ * token, 403 without the permissions, and the integration receives {tenantId, userId, email}.
+ */
+import { describe, expect, it } from 'vitest';
+import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
+import { domainDeps } from '../support/domain-deps.js';
+import { api, createTenantWithOwner, createUser, uniqueEmail } from '../support/stack-client.js';
+
+const deps = domainDeps();
+const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
+
+async function tenantWithMember() {
+  const { tenantId, owner } = await createTenantWithOwner();
+  const user = await createUser(uniqueEmail('dev'));
+  const added = await api('POST', `/v1/tenants/${tenantId}/members`, {
+    token: owner.accessToken,
+    body: { email: user.email },
+  });
+  expect(added.status).toBe(201);
+  return { tenantId, owner, user, ownerCaller: { userId: owner.userId, email: owner.email } };
+}
+
+describe('example apps service', () => {
+  it('answers 401 without a token and 403 to a member without permissions', async () => {
+    const { tenantId, user } = await tenantWithMember();
+    expect((await api('GET', apps(tenantId))).status).toBe(401);
+    expect((await api('GET', `${apps(tenantId)}/web`, { token: user.accessToken })).status).toBe(403);
+  });
+
+  it('lets a superuser create an app and passes the caller to the integration', async () => {
+    const { tenantId, owner } = await tenantWithMember();
+    const res = await api('PUT', `${apps(tenantId)}/production/frontend/webserver`, { token: owner.accessToken });
+    expect(res.status).toBe(201);
+    expect(res.body.caller).toEqual({ tenantId, userId: owner.userId, email: owner.email });
+  });
+
+  it('needs both the Admin Router and the Marathon permission', async () => {
+    const { tenantId, user, ownerCaller } = await tenantWithMember();
+    const path = `${apps(tenantId)}/production/frontend/webserver`;
+    await grantMemberRule(deps, ownerCaller, tenantId, user.userId, {
+      resource: 'dcos:service:marathon:marathon:services/production',
+      action: 'create',
+    });
+    expect((await api('PUT', path, { token: user.accessToken })).status).toBe(403);
+    await grantMemberRule(deps, ownerCaller, tenantId, user.userId, {
+      resource: 'dcos:adminrouter:service:marathon',
+      action: 'full',
+    });
+    expect((await api('PUT', path, { token: user.accessToken })).status).toBe(201);
+    // create on /production does not reach a sibling that merely shares the prefix
+    expect((await api('PUT', `${apps(tenantId)}/production-eu/web`, { token: user.accessToken })).status).toBe(403);
+    // and create does not imply read
+    expect((await api('GET', path, { token: user.accessToken })).status).toBe(403);
+  });
+
+  it('stops a revoked permission on the next request', async () => {
+    const { tenantId, user, ownerCaller } = await tenantWithMember();
+    const rules = [
+      { resource: 'dcos:adminrouter:service:marathon', action: 'full' as const },
+      { resource: 'dcos:service:marathon:marathon', action: 'full' as const },
+    ];
+    for (const r of rules) await grantMemberRule(deps, ownerCaller, tenantId, user.userId, r);
+    expect((await api('GET', apps(tenantId), { token: user.accessToken })).status).toBe(200);
+    await revokeMemberRule(deps, ownerCaller, tenantId, user.userId, rules[1] as (typeof rules)[number]);
+    expect((await api('GET', apps(tenantId), { token: user.accessToken })).status).toBe(403);
+  });
+
+  it('does not let a member of another tenant in', async () => {
+    const { tenantId } = await tenantWithMember();
+    const other = await createTenantWithOwner();
+    expect((await api('GET', apps(tenantId), { token: other.owner.accessToken })).status).toBe(403);
+  });
+});
