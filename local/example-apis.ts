@@ -1,5 +1,5 @@
 /** The example protected service, mounted on the local server behind the external-mode authorizer. */
-import { appsRoutes, APPS_TENANT_PARAM } from '../examples/apps-service/routes.js';
+import { APPS_TENANT_PARAM, appsRoutes } from '../examples/apps-service/routes.js';
 import type { LambdaAuthorizer, LambdaHttpHandler, LocalApi } from './http-server.js';
 
 export async function exampleApis(): Promise<LocalApi[]> {
@@ -23,7 +23,12 @@ export async function exampleApis(): Promise<LocalApi[]> {
       },
       routes: Object.keys(appsRoutes).map((key) => {
         const [method = 'GET', path = '/'] = key.split(' ');
-        return { method, path, authorized: true, handler: async () => handler as LambdaHttpHandler };
+        return {
+          method,
+          path,
+          authorized: true,
+          handler: async () => handler as LambdaHttpHandler,
+        };
       }),
     },
   ];

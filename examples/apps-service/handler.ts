@@ -7,22 +7,36 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 const apps = new Map<string, { id: string; createdBy: string; createdAt: string }>();
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const ctx = (event.requestContext as { authorizer?: { lambda?: Record<string, string> } }).authorizer?.lambda ?? {};
+export const handler = async (
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const ctx =
+    (event.requestContext as { authorizer?: { lambda?: Record<string, string> } }).authorizer
+      ?.lambda ?? {};
   const caller = { tenantId: ctx.tenantId, userId: ctx.userId, email: ctx.email };
   const tenantId = event.pathParameters?.tenantId ?? '';
   const appId = event.pathParameters?.appId;
   const key = `${tenantId}/${appId}`;
   const method = event.requestContext.http.method;
   if (!appId) {
-    const items = [...apps.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, v]) => v);
+    const items = [...apps.entries()]
+      .filter(([k]) => k.startsWith(`${tenantId}/`))
+      .map(([, v]) => v);
     return json(200, { apps: items, caller });
   }
   if (method === 'PUT') {
-    const created = { id: `/${appId}`, createdBy: caller.userId ?? '', createdAt: new Date().toISOString() };
+    const created = {
+      id: `/${appId}`,
+      createdBy: caller.userId ?? '',
+      createdAt: new Date().toISOString(),
+    };
     apps.set(key, created);
     return json(201, { app: created, caller });
   }
@@ -31,5 +45,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     return { statusCode: 204 };
   }
   const found = apps.get(key);
-  return found ? json(200, { app: found, caller }) : json(404, { message: `App /${appId} not found`, caller });
+  return found
+    ? json(200, { app: found, caller })
+    : json(404, { message: `App /${appId} not found`, caller });
 };

@@ -7,11 +7,17 @@ import type { RequiredPermission } from '#shared/routes/route-types.js';
 
 export const APPS_TENANT_PARAM = 'tenantId';
 const base = '/example/t/{tenantId}/marathon/v2';
-const adminRouter: RequiredPermission = { resource: 'dcos:adminrouter:service:marathon', action: 'full' };
+const adminRouter: RequiredPermission = {
+  resource: 'dcos:adminrouter:service:marathon',
+  action: 'full',
+};
 const app = 'dcos:service:marathon:marathon:services/{appId}';
 
 export const appsRoutes: Record<string, RequiredPermission[]> = {
-  [`GET ${base}/apps`]: [adminRouter, { resource: 'dcos:service:marathon:marathon:services', action: 'read' }],
+  [`GET ${base}/apps`]: [
+    adminRouter,
+    { resource: 'dcos:service:marathon:marathon:services', action: 'read' },
+  ],
   [`GET ${base}/apps/{appId+}`]: [adminRouter, { resource: app, action: 'read' }],
   [`PUT ${base}/apps/{appId+}`]: [adminRouter, { resource: app, action: 'create' }],
   [`DELETE ${base}/apps/{appId+}`]: [adminRouter, { resource: app, action: 'delete' }],

@@ -1,9 +1,10 @@
 /** Builds an authorizer from configuration: the token verifier for the pool, the snapshot reader, the route map. */
+
+import type { StoreDeps } from '#shared/app/context.js';
 import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
 import { externalRoutes, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
-import type { StoreDeps } from '#shared/app/context.js';
 import { type Env, tokenIssuer } from '#shared/config/env.js';
 import type { RequiredPermission } from '#shared/routes/route-types.js';
 
@@ -29,7 +30,9 @@ export async function buildAuthorizer(env: Env, deps: StoreDeps, config: Authori
     verifier,
     snapshots: createSnapshotReader(deps.db, deps.tableName),
     requirements:
-      config.mode === 'external' ? externalRoutes(config.tenantParam, config.routes) : config.requirements,
+      config.mode === 'external'
+        ? externalRoutes(config.tenantParam, config.routes)
+        : config.requirements,
     clock: deps.clock,
     mode: config.mode,
   };

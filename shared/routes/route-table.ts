@@ -3,10 +3,11 @@
  * server, the authorizer and the OpenAPI document are all built from this list.
  */
 import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
+import { docsRoutes } from '#shared/routes/docs-routes.js';
 import { memberRoutes } from '#shared/routes/member-routes.js';
 import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 
-export const routeTable: readonly RouteDefinition[] = [...tenantRoutes, ...memberRoutes];
+export const routeTable: readonly RouteDefinition[] = [...docsRoutes, ...tenantRoutes, ...memberRoutes];
 
 const byKey = new Map(routeTable.map((r) => [routeKey(r), r]));
 

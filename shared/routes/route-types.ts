@@ -13,7 +13,8 @@ export type ApiFunctionName =
   | 'acls'
   | 'audit'
   | 'service-accounts'
-  | 'examples';
+  | 'examples'
+  | 'docs';
 
 /** A permission a route needs; `{param}` placeholders are filled from path parameters. */
 export interface RequiredPermission {

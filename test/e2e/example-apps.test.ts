@@ -26,12 +26,16 @@ describe('example apps service', () => {
   it('answers 401 without a token and 403 to a member without permissions', async () => {
     const { tenantId, user } = await tenantWithMember();
     expect((await api('GET', apps(tenantId))).status).toBe(401);
-    expect((await api('GET', `${apps(tenantId)}/web`, { token: user.accessToken })).status).toBe(403);
+    expect((await api('GET', `${apps(tenantId)}/web`, { token: user.accessToken })).status).toBe(
+      403,
+    );
   });
 
   it('lets a superuser create an app and passes the caller to the integration', async () => {
     const { tenantId, owner } = await tenantWithMember();
-    const res = await api('PUT', `${apps(tenantId)}/production/frontend/webserver`, { token: owner.accessToken });
+    const res = await api('PUT', `${apps(tenantId)}/production/frontend/webserver`, {
+      token: owner.accessToken,
+    });
     expect(res.status).toBe(201);
     expect(res.body.caller).toEqual({ tenantId, userId: owner.userId, email: owner.email });
   });
@@ -50,7 +54,9 @@ describe('example apps service', () => {
     });
     expect((await api('PUT', path, { token: user.accessToken })).status).toBe(201);
     // create on /production does not reach a sibling that merely shares the prefix
-    expect((await api('PUT', `${apps(tenantId)}/production-eu/web`, { token: user.accessToken })).status).toBe(403);
+    expect(
+      (await api('PUT', `${apps(tenantId)}/production-eu/web`, { token: user.accessToken })).status,
+    ).toBe(403);
     // and create does not imply read
     expect((await api('GET', path, { token: user.accessToken })).status).toBe(403);
   });
@@ -63,7 +69,13 @@ describe('example apps service', () => {
     ];
     for (const r of rules) await grantMemberRule(deps, ownerCaller, tenantId, user.userId, r);
     expect((await api('GET', apps(tenantId), { token: user.accessToken })).status).toBe(200);
-    await revokeMemberRule(deps, ownerCaller, tenantId, user.userId, rules[1] as (typeof rules)[number]);
+    await revokeMemberRule(
+      deps,
+      ownerCaller,
+      tenantId,
+      user.userId,
+      rules[1] as (typeof rules)[number],
+    );
     expect((await api('GET', apps(tenantId), { token: user.accessToken })).status).toBe(403);
   });
 

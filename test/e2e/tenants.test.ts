@@ -230,3 +230,19 @@ describe('PATCH /v1/tenants/{tenantId}', () => {
     expect((await tenantItem(tenantId))?.settings.inviteTtlHours).toBe(72);
   });
 });
+
+describe('GET /v1/openapi.json', () => {
+  it('serves the OpenAPI 3.1 document without a token', async () => {
+    const res = await api('GET', '/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toContain('/v1/tenants/{tenantId}');
+  });
+
+  it('serves the docs page and its assets', async () => {
+    const page = await fetch(`${stack.apiUrl}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/v1/openapi.json');
+    expect((await fetch(`${stack.apiUrl}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+});

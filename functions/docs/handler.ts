@@ -1,0 +1,13 @@
+/** Lambda entry serving the OpenAPI document (built once per cold start from the route table). */
+import { apiHandler } from '#shared/http/api-handler.js';
+import { openApiDocument } from '#shared/http/openapi.js';
+import { routeTable } from '#shared/routes/route-table.js';
+
+let document: ReturnType<typeof openApiDocument> | undefined;
+
+export const handler = apiHandler('docs', {
+  'GET /v1/openapi.json': async () => {
+    document ??= openApiDocument(routeTable);
+    return document;
+  },
+});
