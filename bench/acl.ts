@@ -35,6 +35,8 @@ export interface EngineResult {
   heapMb: number;
   /** How many decisions the latency figures come from. */
   checksTimed: number;
+  /** Decisions checked against the reference model before timing (all agreed). */
+  agreed: number;
   /** Policy lines or rules this engine was loaded with. */
   rules: number;
   note?: string;
@@ -48,7 +50,7 @@ export interface AclBenchResult {
   queries: number;
   /** Share of the generated queries the reference model allows. */
   allowRate: number;
-  /** Decisions each engine was checked against the reference model before timing. */
+  /** Decisions checked against the reference before timing (fewer for the slowest peers). */
   agreementSample: number;
   engines: {
     gatehouse: EngineResult;
@@ -796,6 +798,7 @@ function result(
   timing: Timing,
   build: { buildMs: number; heapMb: number },
   rules: number,
+  agreed: number,
   note?: string,
 ): EngineResult {
   return {
@@ -805,6 +808,7 @@ function result(
     buildMs: round(build.buildMs, 1),
     heapMb: round(build.heapMb, 1),
     checksTimed: timing.checksTimed,
+    agreed,
     rules,
     ...(note === undefined ? {} : { note }),
   };
@@ -814,6 +818,7 @@ function result(
  * Runs the ACL benchmark: generates seeded data (10k users, 1k groups, 100k rules; 10x smaller
  * with `quick`), checks every engine against the reference model on a sample of decisions,
  * then measures throughput, latency, build time and memory of each engine on the same queries.
+ * Heap figures need full collections: run under `node --expose-gc` (acl-main does so itself).
  */
 export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult> {
   const sizes = opts.quick ? QUICK : FULL;
@@ -857,6 +862,7 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     ghTiming,
     gh,
     data.ruleCount,
+    AGREEMENT_SAMPLE,
     `compilePrincipal ${round((gh.buildMs * 1000) / data.users.length, 1)} us/user incl. policy`,
   );
 
@@ -887,6 +893,7 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     heavyTiming,
     heavy,
     effectiveRules(heavySet).length,
+    AGREEMENT_SAMPLE,
     `one principal with ${effectiveRules(heavySet).length} effective rules on ${heavySet.masks.size} resources`,
   );
 
@@ -908,7 +915,8 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     floorTiming,
     { buildMs: 0, heapMb: 0 },
     data.ruleCount,
-    'every ancestor looked up, no early exit',
+    0,
+    'every ancestor looked up, no early exit; no decision, so nothing to check',
   );
 
   // casbin: in-memory RBAC model; it scans every policy line per check.
@@ -920,8 +928,9 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     return enforcer;
   });
   const enforcer = cb.value;
-  // casbin scans every line per check (~1 us a line here): a smaller sample at full size.
-  const casbinSample = opts.quick ? AGREEMENT_SAMPLE : 100;
+  // casbin scans every line per check (~2 us a line here, ~0.25 s a check at full size), so at
+  // full size it is checked and timed on fewer decisions to keep the run near two minutes.
+  const casbinSample = opts.quick ? AGREEMENT_SAMPLE : 60;
   assertAgreement('casbin', queries, expected, casbinSample, (q) =>
     enforcer.enforceSync(q.user, q.resource, q.action),
   );
@@ -930,12 +939,13 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
       const q = qAt(i + casbinSample);
       return enforcer.enforceSync(q.user, q.resource, q.action);
     },
-    { warmup: 10, throughputChecks: 0, latencyChecks: 300, overheadNs },
+    { warmup: 5, throughputChecks: 0, latencyChecks: opts.quick ? 300 : 100, overheadNs },
   );
   const casbin = result(
     casbinTiming,
     cb,
     lines.policies.length,
+    casbinSample,
     `${lines.policies.length} p lines + ${lines.grouping.length} g lines; rate from timed checks`,
   );
 
@@ -961,6 +971,7 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     cedarTiming,
     cd,
     data.ruleCount,
+    AGREEMENT_SAMPLE,
     `2 policies; slice = user + groups (grants as parents) + resource; ` +
       `a call with no entities costs ${round(cedarEmptyCallUs(), 1)} us here`,
   );
@@ -990,7 +1001,7 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     if (user !== undefined) entities.push(user);
     return cedarDecide('gatehouse-per-rule', q.user, q.action, q.resource, entities);
   };
-  const perRuleSample = AGREEMENT_SAMPLE;
+  const perRuleSample = opts.quick ? AGREEMENT_SAMPLE : 150;
   assertAgreement(
     'cedar (per rule)',
     smallQueries,
@@ -1000,12 +1011,13 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
   );
   const perRuleTiming = measureChecks(
     (i) => cedarPerRuleDecide(at(smallQueries, (i + perRuleSample) % smallQueries.length)),
-    { warmup: 10, throughputChecks: 0, latencyChecks: opts.quick ? 1_000 : 300, overheadNs },
+    { warmup: 5, throughputChecks: 0, latencyChecks: opts.quick ? 1_000 : 150, overheadNs },
   );
   const cedarPerRule = result(
     perRuleTiming,
     pr,
     perRulePolicies.length,
+    perRuleSample,
     `${perRulePolicies.length} policies (one per rule) on the ${small.rules}-rule data set`,
   );
 
@@ -1019,4 +1031,54 @@ export async function benchAcl(opts: { quick: boolean }): Promise<AclBenchResult
     agreementSample: AGREEMENT_SAMPLE,
     engines: { gatehouse, gatehouseHeavy, casbin, cedar: cedarResult, cedarPerRule, floor },
   };
+}
+
+/** Formats the ACL benchmark result as a fixed-width table with one row per engine. */
+export function formatAclTable(result: AclBenchResult): string {
+  const header = [
+    'engine',
+    'checks/s',
+    'p50 us',
+    'p99 us',
+    'build ms',
+    'heap MB',
+    'timed',
+    'agreed',
+    'rules',
+  ];
+  const rows: string[][] = [header];
+  const num = (n: number) => n.toLocaleString('en-US');
+  for (const [name, e] of Object.entries(result.engines) as [string, EngineResult | undefined][]) {
+    if (e === undefined) continue;
+    rows.push([
+      name,
+      num(e.checksPerSec),
+      e.p50us.toFixed(3),
+      e.p99us.toFixed(3),
+      num(e.buildMs),
+      e.heapMb.toFixed(1),
+      num(e.checksTimed),
+      num(e.agreed),
+      num(e.rules),
+    ]);
+  }
+  const widths = header.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((cell, col) =>
+        col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0),
+      )
+      .join('  ');
+  const out = [
+    `ACL: ${num(result.rules)} rules, ${num(result.users)} users, ${num(result.groups)} groups, ` +
+      `${num(result.queries)} queries (${(result.allowRate * 100).toFixed(1)}% allowed), ` +
+      `every engine agreed with the reference model on its sample ('agreed') before timing`,
+    line(header),
+    ...rows.slice(1).map(line),
+    '',
+    ...Object.entries(result.engines).flatMap(([name, e]) =>
+      e?.note === undefined ? [] : [`  ${name}: ${e.note}`],
+    ),
+  ];
+  return out.join('\n');
 }

@@ -2,7 +2,9 @@
 import { withEmail } from '#shared/app/caller-email.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
-import { apiHandler, requireCaller } from '#shared/http/api-handler.js';
+import { UnauthorizedError } from '#shared/errors/domain-errors.js';
+import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { signOutEverywhere } from '#shared/sessions/sign-out.js';
 import { describeMe } from '#shared/tenants/tenant-service.js';
 
 const deps = appDeps();
@@ -10,4 +12,12 @@ const identity = identityFromEnv();
 
 export const handler = apiHandler('me', {
   'GET /v1/me': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
+  'POST /v1/me/logout': async (input) => {
+    const caller = requireCaller(input);
+    // The authorizer verified this very token; GlobalSignOut needs it raw.
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(input.headers.authorization ?? '')?.[1];
+    if (!token) throw new UnauthorizedError('A bearer access token is required');
+    await signOutEverywhere(deps, identity, caller, token);
+    return httpResult(204);
+  },
 });

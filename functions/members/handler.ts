@@ -1,7 +1,8 @@
 /** Lambda entry for the member routes (including forced logout). */
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
-import { httpResult, apiHandler, requireCaller } from '#shared/http/api-handler.js';
+import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { resolveMemberId } from '#shared/members/member-lookup.js';
 import {
   addMember,
   bindMemberRole,
@@ -13,7 +14,6 @@ import {
   setMemberStatus,
   unbindMemberRole,
 } from '#shared/members/member-service.js';
-import { resolveMemberId } from '#shared/members/member-lookup.js';
 
 const deps = appDeps();
 const identity = identityFromEnv();
@@ -25,7 +25,8 @@ export const handler = apiHandler('members', {
     listMembers(deps, String(params.tenantId), query),
   'POST /v1/tenants/{tenantId}/members': async (input) =>
     addMember(deps, identity, requireCaller(input), String(input.params.tenantId), input.body),
-  [`GET ${m}`]: async ({ params }) => getMember(deps, String(params.tenantId), String(params.userId)),
+  [`GET ${m}`]: async ({ params }) =>
+    getMember(deps, String(params.tenantId), String(params.userId)),
   [`PATCH ${m}`]: async (input) =>
     setMemberStatus(
       deps,
@@ -35,7 +36,12 @@ export const handler = apiHandler('members', {
       input.body.status,
     ),
   [`DELETE ${m}`]: async (input) => {
-    await deleteMember(deps, requireCaller(input), String(input.params.tenantId), String(input.params.userId));
+    await deleteMember(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+    );
     return noContent();
   },
   [`PUT ${m}/roles/{roleId}`]: async (input) =>
@@ -60,7 +66,12 @@ export const handler = apiHandler('members', {
   [`GET ${m}/permissions`]: async ({ params }) =>
     memberPermissions(deps, String(params.tenantId), String(params.userId)),
   [`POST ${m}/logout`]: async (input) => {
-    await forceLogout(deps, requireCaller(input), String(input.params.tenantId), String(input.params.userId));
+    await forceLogout(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+    );
     return noContent();
   },
   'POST /v1/tenants/{tenantId}/logout/{identifier}': async (input) => {

@@ -242,7 +242,7 @@ export class GatehouseApiStack extends Stack {
         onFailure: new SqsDlq(deadLetters),
         filters: [
           FilterCriteria.filter({
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('invite') } } },
+            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('invite-mail') } } },
           }),
         ],
       }),

@@ -31,9 +31,15 @@ export const ACTION_BITS: Readonly<Record<Action, number>> = Object.freeze({
   full: FULL_BIT,
 });
 
-/** The mask a grant of `action` contributes to its resource. */
+/** The bit a request for `action` needs, or 0 for a string that is not an action. */
+function actionBit(action: string): number {
+  const bit: unknown = ACTION_BITS[action as Action];
+  return typeof bit === 'number' ? bit : 0;
+}
+
+/** The mask a grant of `action` contributes to its resource (0 for an unknown action). */
 export function grantMask(action: Action): number {
-  return action === 'full' ? FULL_MASK : ACTION_BITS[action];
+  return action === 'full' ? FULL_MASK : actionBit(action);
 }
 
 /** Rules that share one source, with their resource -> action-mask index. */
@@ -86,7 +92,9 @@ function buildChunk(rules: Iterable<Rule>, source: GrantSource): Chunk {
   const masks = new Map<string, number>();
   const out: EffectiveRule[] = [];
   for (const rule of rules) {
-    const bit = ACTION_BITS[rule.action];
+    const bit = actionBit(rule.action);
+    // Stored data is not trusted to be well-typed: a rule with an unknown action grants nothing.
+    if (bit === 0) continue;
     const previous = masks.get(rule.resource) ?? 0;
     if ((previous & bit) !== 0) continue;
     masks.set(rule.resource, previous | bit);
@@ -243,8 +251,8 @@ function hasGrant(masks: ReadonlyMap<string, number>, resource: string, bit: num
  * first mask with the action's bit. Deny by default; an unknown action is denied.
  */
 export function isAllowed(set: PermissionSet, resource: string, action: Action): boolean {
-  const bit = ACTION_BITS[action];
-  if (bit === undefined) return false;
+  const bit = actionBit(action);
+  if (bit === 0) return false;
   if (set.superuser) return true;
   return hasGrant(set.masks, resource, bit);
 }
@@ -321,7 +329,7 @@ export function describeRule(rule: EffectiveRule): string {
  * Slower than isAllowed (it builds a per-set index on first use); meant for APIs and audits.
  */
 export function explain(set: PermissionSet, resource: string, action: Action): Decision {
-  if (ACTION_BITS[action] === undefined) {
+  if (actionBit(action) === 0) {
     return { allowed: false, reason: `unknown action ${String(action)}` };
   }
   const index = explainIndex(set);

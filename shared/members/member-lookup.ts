@@ -4,7 +4,11 @@ import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
 import { findMemberByEmail, loadMember } from '#shared/members/member-service.js';
 
-export async function resolveMemberId(deps: StoreDeps, tenantId: string, identifier: string): Promise<string> {
+export async function resolveMemberId(
+  deps: StoreDeps,
+  tenantId: string,
+  identifier: string,
+): Promise<string> {
   if (identifier.includes('@')) {
     const m = await findMemberByEmail(deps, tenantId, normalizeEmail(identifier));
     if (!m) throw new NotFoundError(`No member with email ${normalizeEmail(identifier)}`);

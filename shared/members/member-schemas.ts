@@ -3,8 +3,17 @@ import { z } from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
-export const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ and -, starting with a letter or digit');
-export const UserIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'invalid user id');
+export const IdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,63}$/,
+    'must be 1-64 of a-z, 0-9, _ and -, starting with a letter or digit',
+  );
+export const UserIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'invalid user id');
 
 export const EmailSchema = z
   .string()
@@ -17,7 +26,10 @@ export const ResourceSchema = z.string().min(1).max(256);
 
 export const RuleSchema = z.strictObject({ resource: ResourceSchema, action: z.enum(ACTIONS) });
 
-export const RoleBindingSchema = z.strictObject({ roleId: IdSchema, scope: ResourceSchema.optional() });
+export const RoleBindingSchema = z.strictObject({
+  roleId: IdSchema,
+  scope: ResourceSchema.optional(),
+});
 
 export const AddMemberBody = z.strictObject({
   email: EmailSchema,
@@ -47,7 +59,10 @@ export const MemberView = z.object({
 
 export const MemberDetailView = MemberView.extend({ rules: z.array(RuleSchema) });
 
-export const MemberPage = z.object({ items: z.array(MemberView), nextCursor: z.string().nullable() });
+export const MemberPage = z.object({
+  items: z.array(MemberView),
+  nextCursor: z.string().nullable(),
+});
 
 export const EffectivePermissionsView = z.object({
   userId: z.string(),

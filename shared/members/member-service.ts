@@ -3,24 +3,52 @@
  * bind/unbind roles, and join/leave groups, always keeping at least one active superuser.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { compilePrincipal, effectiveRules, isSuperuser, validateResourceId } from '#shared/acl/engine.js';
+import {
+  compilePrincipal,
+  effectiveRules,
+  isSuperuser,
+  validateResourceId,
+} from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
+import {
+  ConflictError,
+  InvalidError,
+  NotFoundError,
+  UnauthorizedError,
+} from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { pendingInviteDeletions } from '#shared/invites/invite-cleanup.js';
-import { grantsOf, memberFromItem, memberView, type MemberRecord } from '#shared/members/member-record.js';
-import { planMemberChange, raceLost, withOptimisticRetry, type MemberChange } from '#shared/members/member-writes.js';
+import {
+  grantsOf,
+  type MemberRecord,
+  memberFromItem,
+  memberView,
+} from '#shared/members/member-record.js';
+import {
+  type MemberChange,
+  planMemberChange,
+  raceLost,
+  withOptimisticRetry,
+} from '#shared/members/member-writes.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
-import { transactWrite, type TransactItem } from '#shared/store/transact.js';
+import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Reads one member, strongly consistent, or throws 404. */
-export async function loadMember(deps: StoreDeps, tenantId: string, userId: string): Promise<MemberRecord> {
+export async function loadMember(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+): Promise<MemberRecord> {
   const res = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: keys.member(tenantId, userId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.member(tenantId, userId),
+      ConsistentRead: true,
+    }),
   );
   if (!res.Item) throw new NotFoundError(`Member '${userId}' not found`);
   return memberFromItem(res.Item);
@@ -44,7 +72,11 @@ export async function findMemberByEmail(
   return item ? loadMember(deps, tenantId, String(item.userId)) : undefined;
 }
 
-async function commit(deps: StoreDeps, change: MemberChange, extra: TransactItem[] = []): Promise<void> {
+async function commit(
+  deps: StoreDeps,
+  change: MemberChange,
+  extra: TransactItem[] = [],
+): Promise<void> {
   await transactWrite(deps.db, [...change.items, ...extra], () => raceLost());
 }
 
@@ -53,9 +85,9 @@ export function initialGrants(state: TenantState, grants: { roles?: string[]; gr
   const roleIds = [...new Set([...state.settings.defaultRoles, ...(grants.roles ?? [])])].filter(
     (r) => state.policy.roles[r],
   );
-  const groups = [...new Set([EVERYONE_GROUP, ...state.settings.defaultGroups, ...(grants.groups ?? [])])].filter(
-    (g) => state.policy.groups[g],
-  );
+  const groups = [
+    ...new Set([EVERYONE_GROUP, ...state.settings.defaultGroups, ...(grants.groups ?? [])]),
+  ].filter((g) => state.policy.groups[g]);
   return { roles: roleIds.map((roleId) => ({ roleId })), groups };
 }
 
@@ -109,22 +141,34 @@ export async function addMember(
   tenantId: string,
   input: { email: string; roles?: string[]; groups?: string[] },
 ) {
-  const state = await loadTenantState(deps, tenantId, caller);
-  assertKnown(state.policy, { roles: input.roles?.map((roleId) => ({ roleId })), groups: input.groups });
-  const { roles, groups } = initialGrants(state, input);
-  assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
-    roles: roles.filter((r) => input.roles?.includes(r.roleId)),
-    groups: groups.filter((g) => input.groups?.includes(g)),
-  });
+  const check = (state: TenantState) => {
+    assertKnown(state.policy, {
+      roles: input.roles?.map((roleId) => ({ roleId })),
+      groups: input.groups,
+    });
+    const { roles, groups } = initialGrants(state, input);
+    assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
+      roles: roles.filter((r) => input.roles?.includes(r.roleId)),
+      groups: groups.filter((g) => input.groups?.includes(g)),
+    });
+  };
+  // Refuse before creating a Cognito user that nobody was allowed to add.
+  check(await loadTenantState(deps, tenantId, caller));
   const user = await identity.ensureUser(input.email);
-  const change = planNewMember(deps, state, user, input, caller.userId, 'member.add');
-  await transactWrite(deps.db, change.items, (codes) =>
-    codes[0] === 'ConditionalCheckFailed'
-      ? new ConflictError(`${input.email} is already a member`, { extra: { field: 'email' } })
-      : raceLost(),
-  );
-  if (!change.after) throw new Error('unreachable');
-  return memberView(change.after);
+  const after = await withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller);
+    check(state);
+    const change = planNewMember(deps, state, user, input, caller.userId, 'member.add');
+    const items = [...change.items, ...actorUnchanged(deps, state, caller, user.userId)];
+    await transactWrite(deps.db, items, (codes) =>
+      codes[0] === 'ConditionalCheckFailed'
+        ? new ConflictError(`${input.email} is already a member`, { extra: { field: 'email' } })
+        : raceLost(),
+    );
+    return change.after;
+  });
+  if (!after) throw new Error('unreachable');
+  return memberView(after);
 }
 
 export async function getMember(deps: StoreDeps, tenantId: string, userId: string) {
@@ -132,57 +176,110 @@ export async function getMember(deps: StoreDeps, tenantId: string, userId: strin
   return { ...memberView(m), rules: m.rules };
 }
 
-/** Lists members, optionally by group, role or email prefix, with cursor pagination. */
+/** How many index pages one listing may read while filtering, before it returns a cursor. */
+const MAX_PAGES_PER_LISTING = 10;
+
+/**
+ * Lists members, optionally by group, role or email prefix, with cursor pagination. Group and
+ * role filters run here (role bindings are maps with optional scopes), reading further pages
+ * until `limit` members matched; the cursor is the key of the last member returned.
+ */
 export async function listMembers(
   deps: StoreDeps,
   tenantId: string,
   query: { limit: number; cursor?: string; group?: string; role?: string; email?: string },
 ): Promise<Page<ReturnType<typeof memberView>>> {
-  const filters: string[] = [];
-  const values: Record<string, unknown> = {};
-  if (query.group) {
-    filters.push('contains(groups, :g)');
-    values[':g'] = query.group;
-  }
-  if (query.role) {
-    filters.push('(contains(roles, :r) OR contains(roles, :rs))');
-    values[':r'] = { roleId: query.role };
-    values[':rs'] = query.role;
-  }
   const byEmail = query.email !== undefined;
   const partition: Record<string, string> = byEmail
     ? { gsi2pk: keys.memberByEmailPartition(tenantId) }
     : { pk: keys.tenantPartition(tenantId) };
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      ...(byEmail
-        ? {
-            IndexName: 'byEmail',
-            KeyConditionExpression: 'gsi2pk = :p AND begins_with(gsi2sk, :e)',
-            ExpressionAttributeValues: { ':p': partition.gsi2pk, ':e': query.email, ...values },
-          }
-        : {
-            KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-            ExpressionAttributeValues: { ':p': partition.pk, ':m': keys.memberPrefix, ...values },
-          }),
-      ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, partition),
-    }),
-  );
-  let items = (res.Items ?? []).map(memberFromItem);
-  if (query.role) items = items.filter((m) => m.roles.some((r) => r.roleId === query.role));
-  return { items: items.map(memberView), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+  const matches = (m: MemberRecord) =>
+    (!query.group || m.groups.includes(query.group)) &&
+    (!query.role || m.roles.some((r) => r.roleId === query.role));
+  const keyOf = (item: Record<string, unknown>) =>
+    byEmail
+      ? { pk: item.pk, sk: item.sk, gsi2pk: item.gsi2pk, gsi2sk: item.gsi2sk }
+      : { pk: item.pk, sk: item.sk };
+  const found: MemberRecord[] = [];
+  let startKey = decodeCursor(query.cursor, partition);
+  for (let page = 0; page < MAX_PAGES_PER_LISTING; page++) {
+    const res = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        ...(byEmail
+          ? {
+              IndexName: 'byEmail',
+              KeyConditionExpression: 'gsi2pk = :p AND begins_with(gsi2sk, :e)',
+              ExpressionAttributeValues: { ':p': partition.gsi2pk, ':e': query.email },
+            }
+          : {
+              KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+              ExpressionAttributeValues: { ':p': partition.pk, ':m': keys.memberPrefix },
+            }),
+        Limit: query.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const items = res.Items ?? [];
+    for (const [i, item] of items.entries()) {
+      const m = memberFromItem(item);
+      if (!matches(m)) continue;
+      found.push(m);
+      if (found.length === query.limit) {
+        const more = i < items.length - 1 || res.LastEvaluatedKey !== undefined;
+        return {
+          items: found.map(memberView),
+          nextCursor: more ? encodeCursor(keyOf(item)) : null,
+        };
+      }
+    }
+    startKey = res.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return { items: found.map(memberView), nextCursor: encodeCursor(startKey) };
 }
 
-/** Shared shape of member mutations: fresh state, a pure change, one conditional transaction. */
+/**
+ * The acting member must still be an active member when the write commits: the authorizer's
+ * check ran earlier, and a concurrent delete or disable of the actor must not let it act.
+ */
+function actorUnchanged(
+  deps: StoreDeps,
+  state: TenantState,
+  caller: Caller,
+  targetUserId: string,
+): TransactItem[] {
+  const actor = state.actor;
+  if (!actor) throw new NotFoundError(`Tenant '${state.tenantId}' not found`);
+  if (actor.status !== 'active') throw new UnauthorizedError('Your membership is disabled');
+  // The target's own Put already carries a version condition; one item cannot appear twice.
+  if (caller.userId === targetUserId) return [];
+  return [
+    {
+      ConditionCheck: {
+        TableName: deps.tableName,
+        Key: keys.member(state.tenantId, caller.userId),
+        ConditionExpression: 'version = :v AND #s = :active',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':v': actor.version, ':active': 'active' },
+      },
+    },
+  ];
+}
+
+/**
+ * Shared shape of member mutations: fresh state, a pure change, one conditional transaction
+ * (conditioned on the target's, the actor's and the policy's versions), retried when raced.
+ */
 async function mutateMember(
   deps: StoreDeps,
   caller: Caller,
   tenantId: string,
   userId: string,
-  change: (m: MemberRecord, state: TenantState) => Omit<MemberRecord, 'superuser' | 'version'> | undefined,
+  change: (
+    m: MemberRecord,
+    state: TenantState,
+  ) => Omit<MemberRecord, 'superuser' | 'version'> | undefined,
   audit: { action: string },
   extraItems?: (m: MemberRecord) => Promise<TransactItem[]>,
 ): Promise<MemberRecord | undefined> {
@@ -195,7 +292,8 @@ async function mutateMember(
       action: audit.action,
       target: `member:${userId}`,
     });
-    await commit(deps, planned, extraItems ? await extraItems(before) : []);
+    const actorCheck = actorUnchanged(deps, state, caller, userId);
+    await commit(deps, planned, [...actorCheck, ...(extraItems ? await extraItems(before) : [])]);
     return planned.after;
   });
 }
@@ -208,7 +306,8 @@ export async function setMemberStatus(
   userId: string,
   status: 'active' | 'disabled',
 ) {
-  if (userId === caller.userId && status === 'disabled') throw new ConflictError('You cannot disable yourself');
+  if (userId === caller.userId && status === 'disabled')
+    throw new ConflictError('You cannot disable yourself');
   const after = await mutateMember(
     deps,
     caller,
@@ -229,17 +328,29 @@ export async function setMemberStatus(
  * Deletes one member: their grants and group memberships (held on the member item) and their
  * pending invites go in the same transaction. Never yourself; never the last superuser.
  */
-export async function deleteMember(deps: StoreDeps, caller: Caller, tenantId: string, userId: string) {
+export async function deleteMember(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+) {
   if (userId === caller.userId) throw new ConflictError('You cannot delete yourself');
-  await mutateMember(deps, caller, tenantId, userId, () => undefined, { action: 'member.delete' }, (m) =>
-    pendingInviteDeletions(deps, tenantId, m.email),
+  await mutateMember(
+    deps,
+    caller,
+    tenantId,
+    userId,
+    () => undefined,
+    { action: 'member.delete' },
+    (m) => pendingInviteDeletions(deps, tenantId, m.email),
   );
 }
 
 function validScope(scope: string | undefined): void {
   if (scope === undefined) return;
   const problem = validateResourceId(scope);
-  if (problem) throw new InvalidError(`Invalid scope: ${problem}`, [{ path: 'body.scope', message: problem }]);
+  if (problem)
+    throw new InvalidError(`Invalid scope: ${problem}`, [{ path: 'body.scope', message: problem }]);
 }
 
 /** Binds a role to a member, on everything or under `scope`. Idempotent. */
@@ -271,7 +382,13 @@ export async function bindMemberRole(
 }
 
 /** Removes a role binding (every scope of it) from a member. */
-export async function unbindMemberRole(deps: StoreDeps, caller: Caller, tenantId: string, userId: string, roleId: string) {
+export async function unbindMemberRole(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+  roleId: string,
+) {
   await mutateMember(
     deps,
     caller,
@@ -288,7 +405,13 @@ export async function unbindMemberRole(deps: StoreDeps, caller: Caller, tenantId
 }
 
 /** Puts a member in a group. Idempotent. The caller must hold what the group carries. */
-export async function addToGroup(deps: StoreDeps, caller: Caller, tenantId: string, groupId: string, userId: string) {
+export async function addToGroup(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  groupId: string,
+  userId: string,
+) {
   await mutateMember(
     deps,
     caller,
@@ -304,15 +427,23 @@ export async function addToGroup(deps: StoreDeps, caller: Caller, tenantId: stri
 }
 
 /** Takes a member out of a group; nobody leaves `everyone`. */
-export async function removeFromGroup(deps: StoreDeps, caller: Caller, tenantId: string, groupId: string, userId: string) {
-  if (groupId === EVERYONE_GROUP) throw new ConflictError('Every member is in everyone; nobody can be removed from it');
+export async function removeFromGroup(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  groupId: string,
+  userId: string,
+) {
+  if (groupId === EVERYONE_GROUP)
+    throw new ConflictError('Every member is in everyone; nobody can be removed from it');
   await mutateMember(
     deps,
     caller,
     tenantId,
     userId,
     (m) => {
-      if (!m.groups.includes(groupId)) throw new NotFoundError(`Member '${userId}' is not in group '${groupId}'`);
+      if (!m.groups.includes(groupId))
+        throw new NotFoundError(`Member '${userId}' is not in group '${groupId}'`);
       return { ...m, groups: m.groups.filter((g) => g !== groupId) };
     },
     { action: 'group.member.remove' },
@@ -320,7 +451,13 @@ export async function removeFromGroup(deps: StoreDeps, caller: Caller, tenantId:
 }
 
 /** Grants a direct rule to a member (ACL API). Idempotent. */
-export async function grantMemberRule(deps: StoreDeps, caller: Caller, tenantId: string, userId: string, rule: Rule) {
+export async function grantMemberRule(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+  rule: Rule,
+) {
   await mutateMember(
     deps,
     caller,
@@ -336,14 +473,22 @@ export async function grantMemberRule(deps: StoreDeps, caller: Caller, tenantId:
 }
 
 /** Revokes a direct rule from a member (ACL API). */
-export async function revokeMemberRule(deps: StoreDeps, caller: Caller, tenantId: string, userId: string, rule: Rule) {
+export async function revokeMemberRule(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+  rule: Rule,
+) {
   await mutateMember(
     deps,
     caller,
     tenantId,
     userId,
     (m) => {
-      const rest = m.rules.filter((r) => !(r.resource === rule.resource && r.action === rule.action));
+      const rest = m.rules.filter(
+        (r) => !(r.resource === rule.resource && r.action === rule.action),
+      );
       if (rest.length === m.rules.length) throw new NotFoundError('No such rule on this member');
       return { ...m, rules: rest };
     },
@@ -352,7 +497,12 @@ export async function revokeMemberRule(deps: StoreDeps, caller: Caller, tenantId
 }
 
 /** Ends a member's sessions in this tenant now (forced logout). */
-export async function forceLogout(deps: StoreDeps, caller: Caller, tenantId: string, userId: string) {
+export async function forceLogout(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+) {
   await mutateMember(
     deps,
     caller,

@@ -4,10 +4,10 @@
  * superuser flag was computed with, and the tenant's superuser counter, conditioned on staying >= 1.
  */
 import { compilePrincipal, isSuperuser } from '#shared/acl/engine.js';
-import { auditPut, type AuditInput } from '#shared/audit/audit-event.js';
 import type { StoreDeps } from '#shared/app/context.js';
+import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
-import { grantsOf, memberItem, type MemberRecord } from '#shared/members/member-record.js';
+import { grantsOf, type MemberRecord, memberItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
 import type { TransactItem } from '#shared/store/transact.js';
 import type { TenantState } from '#shared/tenants/tenant-state.js';
@@ -16,7 +16,10 @@ export const LAST_SUPERUSER =
   'This would leave the tenant without an active superuser; make someone else a superuser first';
 
 /** Whether this member counts towards the tenant's superusers under the state's policy. */
-export function countsAsSuperuser(state: TenantState, m: Pick<MemberRecord, 'status' | 'groups' | 'roles' | 'rules'>): boolean {
+export function countsAsSuperuser(
+  state: TenantState,
+  m: Pick<MemberRecord, 'status' | 'groups' | 'roles' | 'rules'>,
+): boolean {
   return m.status === 'active' && isSuperuser(compilePrincipal(state.compiled, grantsOf(m)));
 }
 
@@ -33,7 +36,11 @@ export function policyUnchanged(deps: StoreDeps, state: TenantState): TransactIt
 }
 
 /** Adjusts the superuser counter by `delta`, refusing to go below one. */
-export function superuserCounter(deps: StoreDeps, state: TenantState, delta: number): TransactItem | undefined {
+export function superuserCounter(
+  deps: StoreDeps,
+  state: TenantState,
+  delta: number,
+): TransactItem | undefined {
   if (delta === 0) return undefined;
   if (state.superuserCount + delta < 1) throw new ConflictError(LAST_SUPERUSER);
   return {

@@ -2,12 +2,27 @@
  * The route table: every HTTP route of Gatehouse, declared once. The CDK stack, the local
  * server, the authorizer and the OpenAPI document are all built from this list.
  */
-import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
+
+import { aclRoutes } from '#shared/routes/acl-routes.js';
+import { auditRoutes } from '#shared/routes/audit-routes.js';
 import { docsRoutes } from '#shared/routes/docs-routes.js';
+import { groupRoutes } from '#shared/routes/group-routes.js';
+import { inviteRoutes } from '#shared/routes/invite-routes.js';
 import { memberRoutes } from '#shared/routes/member-routes.js';
+import { roleRoutes } from '#shared/routes/role-routes.js';
+import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
 import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 
-export const routeTable: readonly RouteDefinition[] = [...docsRoutes, ...tenantRoutes, ...memberRoutes];
+export const routeTable: readonly RouteDefinition[] = [
+  ...docsRoutes,
+  ...tenantRoutes,
+  ...memberRoutes,
+  ...inviteRoutes,
+  ...groupRoutes,
+  ...roleRoutes,
+  ...aclRoutes,
+  ...auditRoutes,
+];
 
 const byKey = new Map(routeTable.map((r) => [routeKey(r), r]));
 

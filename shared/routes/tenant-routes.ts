@@ -61,4 +61,13 @@ export const tenantRoutes: RouteDefinition[] = [
     response: MeView,
     tags: ['me'],
   },
+  {
+    method: 'POST',
+    path: '/v1/me/logout',
+    fn: 'me',
+    auth: { kind: 'authenticated' },
+    summary: 'Sign out everywhere: Cognito GlobalSignOut and a forced logout in every tenant',
+    status: 204,
+    tags: ['me', 'sessions'],
+  },
 ];

@@ -28,6 +28,14 @@ export const keys = {
   }),
   /** Token hash -> invite, read strongly consistent on lookup and accept. */
   inviteToken: (tokenHash: string) => ({ pk: `INVITETOKEN#${tokenHash}`, sk: 'INVITETOKEN' }),
+  /** Outbox of one invite's pending mail: holds the raw token until the mailer has sent it. */
+  inviteOutbox: (inviteId: string) => ({ pk: `OUTBOX#${inviteId}`, sk: 'OUTBOX' }),
+  /** byEmail index: the invites of a tenant for one email (`<email>#<inviteId>`). */
+  inviteByEmail: (tenantId: string, email: string, inviteId: string) => ({
+    gsi2pk: `TENANT#${tenantId}#INVITE`,
+    gsi2sk: `${email}#${inviteId}`,
+  }),
+  inviteByEmailPartition: (tenantId: string) => `TENANT#${tenantId}#INVITE`,
   idempotency: (tenantId: string, scope: string, key: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `IDEMPOTENCY#${scope}#${key}`,

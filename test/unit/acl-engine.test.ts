@@ -91,6 +91,19 @@ describe('DC/OS seed scenarios', () => {
   });
 });
 
+describe('malformed input', () => {
+  it('denies an unknown action, even to a superuser, and ignores rules with one', () => {
+    const bogus = { resource: 'a', action: 'toString' } as unknown as Rule;
+    const s = setOf(
+      policyOf(),
+      principal({ rules: [bogus, { resource: 'gatehouse:superuser', action: 'full' }] }),
+    );
+    expect(isAllowed(s, 'a', 'toString' as unknown as Rule['action'])).toBe(false);
+    expect(explain(s, 'a', 'admin' as unknown as Rule['action']).allowed).toBe(false);
+    expect(effectiveRules(s).map((r) => r.action)).toEqual(['full']);
+  });
+});
+
 describe('superuser', () => {
   it('grants every permission to a holder of gatehouse:superuser full', () => {
     const s = setOf(

@@ -1,0 +1,277 @@
+/** Authorizer benchmark: real decisions against DynamoDB Local and cognito-local, DynamoDB requests counted, a raw GetItem as the floor. */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { compilePolicy, compilePrincipal } from '#shared/acl/engine.js';
+import { policyFromItem } from '#shared/acl/policy-record.js';
+import type { Action, Rule } from '#shared/acl/types.js';
+import { appDeps } from '#shared/app/deps.js';
+import { identityFromEnv } from '#shared/app/identity-deps.js';
+import { createAuthorizer } from '#shared/auth/authorizer.js';
+import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
+import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
+import { grantsOf, memberFromItem } from '#shared/members/member-record.js';
+import { addMember } from '#shared/members/member-service.js';
+import { systemClock } from '#shared/platform/clock.js';
+import { findRoute } from '#shared/routes/route-table.js';
+import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import { keys } from '#shared/store/keys.js';
+import type { BenchStack } from './stack.js';
+import { percentile, round } from './stats.js';
+
+export interface AuthorizerBenchResult {
+  routeKey: string;
+  /** Decisions timed (steady state, after warm-up). */
+  decisions: number;
+  /** DynamoDB requests per decision in the steady state (the goal is exactly 1). */
+  dynamoRequestsPerDecision: number;
+  /** DynamoDB requests of the first decision of a fresh authorizer (cold policy cache). */
+  coldDynamoRequests: number;
+  /** One decision: verify the token, one BatchGetItem, evaluate; milliseconds. */
+  p50ms: number;
+  p99ms: number;
+  /** The floor: one raw GetItem of the same member item, timed interleaved with the decisions. */
+  getItemP50ms: number;
+  getItemP99ms: number;
+  /** Token verification alone (signature, claims), in memory; microseconds. */
+  verifyP50us: number;
+  /** A member with thousands of direct rules: compile caching at work. */
+  heavy: {
+    rules: number;
+    /** Size of the member item as JSON, KiB (the read brings it all every time). */
+    itemKb: number;
+    /** First decision after the member item changed: read + compile the permission set. */
+    firstDecisionMs: number;
+    /** compilePrincipal of those rules on its own, milliseconds (median of a few). */
+    compileMs: number;
+    /** Decisions while the compiled set is cached by member version. */
+    p50ms: number;
+    p99ms: number;
+    getItemP50ms: number;
+    dynamoRequestsPerDecision: number;
+  };
+}
+
+const ROUTE_KEY = 'GET /v1/tenants/{tenantId}';
+const HEAVY_ACTIONS: readonly Action[] = ['read', 'create', 'update', 'delete', 'full'];
+
+function authorizerEvent(tenantId: string, token: string): APIGatewayRequestAuthorizerEventV2 {
+  const path = `/v1/tenants/${tenantId}`;
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:us-east-1:000000000000:bench/$default/GET${path}`,
+    identitySource: [`Bearer ${token}`],
+    routeKey: ROUTE_KEY,
+    rawPath: path,
+    rawQueryString: '',
+    cookies: [],
+    headers: { authorization: `Bearer ${token}` },
+    pathParameters: { tenantId },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'bench',
+      domainName: 'bench.local',
+      domainPrefix: 'bench',
+      http: {
+        method: 'GET',
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'gatehouse-bench',
+      },
+      requestId: 'bench',
+      routeKey: ROUTE_KEY,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  } as APIGatewayRequestAuthorizerEventV2;
+}
+
+/** Direct rules spread over a resource tree; the last one grants what the benched route needs. */
+function manyRules(count: number): Rule[] {
+  const rules: Rule[] = [];
+  for (let i = 0; i < count - 1; i++) {
+    rules.push({
+      resource: `app:team-${i % 40}/service-${i % 400}/instance-${i}`,
+      action: HEAVY_ACTIONS[i % HEAVY_ACTIONS.length] ?? 'read',
+    });
+  }
+  rules.push({ resource: 'gatehouse:tenant', action: 'read' });
+  return rules;
+}
+
+function subOf(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  return String(payload.sub);
+}
+
+/**
+ * Times authorizer decisions for `GET /v1/tenants/{tenantId}` as the bootstrap superuser and as a
+ * member with thousands of direct rules, counting DynamoDB requests with an SDK middleware.
+ */
+export async function benchAuthorizer(
+  stack: BenchStack,
+  opts: { quick: boolean },
+): Promise<AuthorizerBenchResult> {
+  const { info } = stack;
+  const tenantId = info.bootstrap.tenantId;
+  const tableName = info.dynamodb.tableName;
+  const issuer = `${info.cognito.endpoint}/${info.cognito.userPoolId}`;
+  const verifier = createAccessTokenVerifier({
+    issuer,
+    clientId: info.cognito.clientId,
+    jwks: await fetchJwks(`${issuer}/.well-known/jwks.json`),
+  });
+  const { db, counter } = stack.countingClient();
+  const newAuthorizer = () =>
+    createAuthorizer({
+      verifier,
+      snapshots: createSnapshotReader(db, tableName),
+      requirements: (key) => findRoute(key)?.auth,
+      clock: systemClock,
+      mode: 'internal',
+    });
+
+  const token = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
+  const event = authorizerEvent(tenantId, token);
+  const authorize = newAuthorizer();
+
+  const decideCounted = async (ev: APIGatewayRequestAuthorizerEventV2) => {
+    const before = counter.total;
+    const t0 = performance.now();
+    const res = await authorize(ev);
+    const ms = performance.now() - t0;
+    if (res.context.decision !== 'allow') {
+      throw new Error(`authorizer did not allow the bench request: ${res.context.reason}`);
+    }
+    return { ms, requests: counter.total - before };
+  };
+  const getItemMs = async (userId: string) => {
+    const t0 = performance.now();
+    const res = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.member(tenantId, userId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!res.Item) throw new Error('member item missing');
+    return performance.now() - t0;
+  };
+
+  const cold = await decideCounted(event);
+  const warmup = opts.quick ? 50 : 200;
+  const n = opts.quick ? 300 : 2000;
+  const superSub = subOf(token);
+  for (let i = 0; i < warmup; i++) {
+    await decideCounted(event);
+    await getItemMs(superSub);
+  }
+  const decisionMs: number[] = [];
+  const floorMs: number[] = [];
+  let steadyRequests = 0;
+  for (let i = 0; i < n; i++) {
+    const d = await decideCounted(event);
+    decisionMs.push(d.ms);
+    steadyRequests += d.requests;
+    floorMs.push(await getItemMs(superSub));
+  }
+
+  const verifyUs: number[] = [];
+  for (let i = 0; i < (opts.quick ? 500 : 2000); i++) {
+    const t0 = performance.now();
+    await verifier.verify(token);
+    verifyUs.push((performance.now() - t0) * 1000);
+  }
+
+  // A member with thousands of direct rules, written straight into the member item.
+  const heavyCount = opts.quick ? 1000 : 3000;
+  const heavyEmail = 'heavy-member@bench.gatehouse.local';
+  const heavyPassword = `Bench-${Date.now()}-Aa9!`;
+  const identity = identityFromEnv();
+  const heavyUser = await identity.ensureUser(heavyEmail, heavyPassword);
+  await addMember(
+    appDeps(),
+    identity,
+    { userId: superSub, email: info.bootstrap.email },
+    tenantId,
+    {
+      email: heavyEmail,
+    },
+  );
+  const rules = manyRules(heavyCount);
+  await writeRules(db, tableName, tenantId, heavyUser.userId, rules);
+  const heavyToken = await stack.signIn(heavyEmail, heavyPassword);
+  const heavyEvent = authorizerEvent(tenantId, heavyToken);
+  const heavyFirst = await decideCounted(heavyEvent);
+  const heavyMs: number[] = [];
+  const heavyFloor: number[] = [];
+  let heavyRequests = 0;
+  const heavyN = Math.max(50, Math.floor(n / 4));
+  for (let i = 0; i < heavyN + warmup / 4; i++) {
+    const d = await decideCounted(heavyEvent);
+    const f = await getItemMs(heavyUser.userId);
+    if (i < warmup / 4) continue;
+    heavyMs.push(d.ms);
+    heavyFloor.push(f);
+    heavyRequests += d.requests;
+  }
+  const memberItem = await db.send(
+    new GetCommand({ TableName: tableName, Key: keys.member(tenantId, heavyUser.userId) }),
+  );
+  const policyItem = await db.send(
+    new GetCommand({ TableName: tableName, Key: keys.policy(tenantId), ConsistentRead: true }),
+  );
+  if (!policyItem.Item || !memberItem.Item) throw new Error('policy or member item missing');
+  const member = memberFromItem(memberItem.Item);
+  const compiled = compilePolicy(policyFromItem(policyItem.Item));
+  const compileMs: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    compilePrincipal(compiled, grantsOf(member));
+    compileMs.push(performance.now() - t0);
+  }
+
+  return {
+    routeKey: ROUTE_KEY,
+    decisions: n,
+    dynamoRequestsPerDecision: round(steadyRequests / n, 3),
+    coldDynamoRequests: cold.requests,
+    p50ms: round(percentile(decisionMs, 50)),
+    p99ms: round(percentile(decisionMs, 99)),
+    getItemP50ms: round(percentile(floorMs, 50)),
+    getItemP99ms: round(percentile(floorMs, 99)),
+    verifyP50us: round(percentile(verifyUs, 50), 1),
+    heavy: {
+      rules: heavyCount,
+      itemKb: round(Buffer.byteLength(JSON.stringify(memberItem.Item)) / 1024, 1),
+      firstDecisionMs: round(heavyFirst.ms),
+      compileMs: round(percentile(compileMs, 50)),
+      p50ms: round(percentile(heavyMs, 50)),
+      p99ms: round(percentile(heavyMs, 99)),
+      getItemP50ms: round(percentile(heavyFloor, 50)),
+      dynamoRequestsPerDecision: round(heavyRequests / heavyMs.length, 3),
+    },
+  };
+}
+
+/** Replaces a member's direct rules and bumps its version, as a rule change would. */
+async function writeRules(
+  db: DocumentClient,
+  tableName: string,
+  tenantId: string,
+  userId: string,
+  rules: Rule[],
+): Promise<void> {
+  await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.member(tenantId, userId),
+      UpdateExpression: 'SET #rules = :rules, #version = #version + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#rules': 'rules', '#version': 'version' },
+      ExpressionAttributeValues: { ':rules': rules, ':one': 1 },
+    }),
+  );
+}

@@ -1,0 +1,301 @@
+/**
+ * `npm run bench [-- --quick]`: the ACL engine against casbin, Cedar and a floor; the authorizer
+ * against DynamoDB Local; each function's bundle and cold start; a 100-address invite. Prints
+ * tables and writes bench/results.json (bench/results.quick.json with --quick).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, availableParallelism, cpus, platform, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../local/function-modules.js';
+import type { EngineResult } from './acl.js';
+import type { AuthorizerBenchResult } from './authorizer.js';
+import type { BundleResult } from './bundles.js';
+import type { InvitesBenchResult } from './invites.js';
+import { round } from './stats.js';
+
+if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
+  // The ACL heap figures need full collections: run again with --expose-gc (tsx's loader flags kept).
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit' },
+  );
+  process.exit(child.status ?? 1);
+}
+
+const quick = process.argv.includes('--quick');
+const startedAt = new Date();
+const t0 = performance.now();
+const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
+const progress = (msg: string) => process.stderr.write(`[bench ${elapsed()}] ${msg}\n`);
+
+// Imported after the re-exec check so the parent process does not load the engines for nothing.
+const { benchAcl } = await import('./acl.js');
+const { benchBundles } = await import('./bundles.js');
+const { startBenchStack } = await import('./stack.js');
+const { benchAuthorizer } = await import('./authorizer.js');
+const { benchInvites } = await import('./invites.js');
+
+progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
+const acl = await benchAcl({ quick });
+
+progress('bundles and cold starts');
+const bundleDir = mkdtempSync(join(tmpdir(), 'gatehouse-bundles-'));
+let bundles: Record<string, BundleResult>;
+try {
+  bundles = await benchBundles({ quick, outDir: bundleDir });
+} finally {
+  rmSync(bundleDir, { recursive: true, force: true });
+}
+
+progress('local stack (DynamoDB Local, cognito-local, SES emulator, local API)');
+const stack = await startBenchStack();
+let authorizer: AuthorizerBenchResult;
+let invites: InvitesBenchResult | null;
+try {
+  progress('authorizer decisions');
+  authorizer = await benchAuthorizer(stack, { quick });
+  progress('bulk invite');
+  invites = await benchInvites(stack);
+} finally {
+  await stack.stop();
+}
+progress('done');
+
+// ---------------------------------------------------------------------------------------------
+// Goals of issue 7, evaluated on this run (never asserted in tests)
+// ---------------------------------------------------------------------------------------------
+
+interface Goal {
+  goal: string;
+  target: string;
+  actual: string;
+  met: boolean;
+}
+
+const e = acl.engines;
+const times = (a: number, b: number) => (b > 0 ? a / b : Number.POSITIVE_INFINITY);
+const biggest = Object.entries(bundles).sort((a, b) => b[1].bytes - a[1].bytes)[0];
+const goals: Goal[] = [
+  {
+    goal: 'checks/s vs casbin',
+    target: '>= 100x',
+    actual: `${times(e.gatehouse.checksPerSec, e.casbin.checksPerSec).toFixed(0)}x`,
+    met: times(e.gatehouse.checksPerSec, e.casbin.checksPerSec) >= 100,
+  },
+  {
+    goal: 'checks/s vs Cedar',
+    target: '>= 10x',
+    actual: `${times(e.gatehouse.checksPerSec, e.cedar.checksPerSec).toFixed(0)}x`,
+    met: times(e.gatehouse.checksPerSec, e.cedar.checksPerSec) >= 10,
+  },
+  {
+    goal: 'ACL p99 per decision',
+    target: '< 20 us',
+    actual: `${e.gatehouse.p99us.toFixed(2)} us`,
+    met: e.gatehouse.p99us < 20,
+  },
+  {
+    goal: 'distance to the floor (floor checks/s / ours)',
+    target: '<= 5x',
+    actual: `${times(e.floor.checksPerSec, e.gatehouse.checksPerSec).toFixed(2)}x`,
+    met: times(e.floor.checksPerSec, e.gatehouse.checksPerSec) <= 5,
+  },
+  {
+    goal: 'DynamoDB requests per authorizer decision',
+    target: '= 1',
+    actual: String(authorizer.dynamoRequestsPerDecision),
+    met: authorizer.dynamoRequestsPerDecision === 1,
+  },
+  {
+    goal: 'largest bundle',
+    target: '< 300 KiB',
+    actual: biggest ? `${(biggest[1].bytes / 1024).toFixed(0)} KiB (${biggest[0]})` : 'none',
+    met: Object.values(bundles).every((b) => b.bytes < 300 * 1024),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// results.json
+// ---------------------------------------------------------------------------------------------
+
+function versionOf(pkg: string): string {
+  try {
+    const json = JSON.parse(
+      readFileSync(join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8'),
+    ) as { version?: string };
+    return json.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const results = {
+  timestamp: startedAt.toISOString(),
+  quick,
+  durationS: round((performance.now() - t0) / 1000, 1),
+  machine: {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    availableParallelism: availableParallelism(),
+    platform: platform(),
+    arch: arch(),
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+  },
+  versions: {
+    casbin: versionOf('casbin'),
+    cedar: versionOf('@cedar-policy/cedar-wasm'),
+    esbuild: versionOf('esbuild'),
+    'aws-jwt-verify': versionOf('aws-jwt-verify'),
+    '@aws-sdk/client-dynamodb': versionOf('@aws-sdk/client-dynamodb'),
+  },
+  acl,
+  authorizer,
+  bundles,
+  invites,
+  ...(invites === null
+    ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
+    : {}),
+  goals,
+};
+const outFile = join(projectRoot, 'bench', quick ? 'results.quick.json' : 'results.json');
+writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+// ---------------------------------------------------------------------------------------------
+
+/** Fixed-width table: first column left-aligned, the others right-aligned. */
+function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...all.map((r) => (r[col] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((cell, col) =>
+        col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const num = (n: number) => Math.round(n).toLocaleString('en-US');
+const fixed = (n: number, d: number) => n.toFixed(d);
+const ratio = (n: number) => (n >= 100 ? `${num(n)}x` : `${n.toFixed(n >= 10 ? 0 : 2)}x`);
+
+const out: string[] = [];
+out.push(
+  `Gatehouse bench${quick ? ' (--quick)' : ''}: ${results.machine.cpu}, ${results.machine.cores} cores, ` +
+    `Node ${results.machine.node}, ${results.timestamp}, ${results.durationS}s`,
+  '',
+  `ACL in memory: ${num(acl.rules)} rules, ${num(acl.users)} users, ${num(acl.groups)} groups, ` +
+    `${num(acl.queries)} queries (${(acl.allowRate * 100).toFixed(1)}% allowed); ` +
+    `every engine agreed with the reference model on its sample before timing`,
+);
+const engineRows = (Object.entries(e) as [string, EngineResult | undefined][])
+  .filter((entry): entry is [string, EngineResult] => entry[1] !== undefined)
+  .map(([name, r]) => [
+    name,
+    num(r.checksPerSec),
+    fixed(r.p50us, 2),
+    fixed(r.p99us, 2),
+    fixed(r.buildMs, 0),
+    fixed(r.heapMb, 1),
+    num(r.rules),
+    ratio(times(e.gatehouse.checksPerSec, r.checksPerSec)),
+  ]);
+out.push(
+  table(
+    ['engine', 'checks/s/core', 'p50 us', 'p99 us', 'build ms', 'heap MB', 'rules', 'gatehouse is'],
+    engineRows,
+  ),
+  '',
+  `Authorizer (${authorizer.routeKey}, DynamoDB Local on loopback, ${num(authorizer.decisions)} decisions): ` +
+    `${authorizer.dynamoRequestsPerDecision} DynamoDB request(s) per decision in the steady state ` +
+    `(${authorizer.coldDynamoRequests} on a cold policy cache); token verification ${authorizer.verifyP50us} us p50`,
+  table(
+    ['path', 'p50 ms', 'p99 ms', 'requests'],
+    [
+      [
+        'decision (superuser)',
+        fixed(authorizer.p50ms, 3),
+        fixed(authorizer.p99ms, 3),
+        String(authorizer.dynamoRequestsPerDecision),
+      ],
+      [
+        'raw GetItem (floor)',
+        fixed(authorizer.getItemP50ms, 3),
+        fixed(authorizer.getItemP99ms, 3),
+        '1',
+      ],
+      [
+        `decision (${num(authorizer.heavy.rules)} direct rules, ${authorizer.heavy.itemKb} KiB item)`,
+        fixed(authorizer.heavy.p50ms, 3),
+        fixed(authorizer.heavy.p99ms, 3),
+        String(authorizer.heavy.dynamoRequestsPerDecision),
+      ],
+      ['raw GetItem of that item', fixed(authorizer.heavy.getItemP50ms, 3), '', '1'],
+      [
+        'first decision after it changed',
+        fixed(authorizer.heavy.firstDecisionMs, 3),
+        '',
+        `compile ${fixed(authorizer.heavy.compileMs, 2)} ms`,
+      ],
+    ],
+  ),
+  '',
+  'Bundles (esbuild as CDK builds them, AWS SDK bundled) and cold start in a fresh Node process',
+  table(
+    [
+      'function',
+      'KiB',
+      'import ms',
+      '1st call ms',
+      'init ms',
+      'no src maps',
+      'answer',
+      'largest parts (KiB)',
+    ],
+    Object.entries(bundles).map(([name, b]) => [
+      name,
+      fixed(b.bytes / 1024, 0),
+      fixed(b.importMs, 1),
+      fixed(b.firstCallMs, 1),
+      fixed(b.initMs, 1),
+      fixed(b.initMsNoSourceMaps, 1),
+      b.firstResponse,
+      Object.entries(b.largest)
+        .slice(0, 4)
+        .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`)
+        .join(', '),
+    ]),
+  ),
+  '',
+);
+if (invites) {
+  out.push(
+    `Invites: ${invites.count} addresses in one call: ${fixed(invites.ms, 1)} ms, ` +
+      `${invites.dynamoRequests} DynamoDB requests (${Object.entries(invites.byCommand)
+        .map(([k, v]) => `${v} ${k.replace(/Command$/, '')}`)
+        .join(', ')})` +
+      (invites.http
+        ? `; over HTTP (authorizer + handler): ${fixed(invites.http.ms, 1)} ms, ` +
+          `status ${invites.http.status}, ${invites.http.dynamoRequests} DynamoDB requests`
+        : ''),
+  );
+} else {
+  out.push(`Invites: not measured (${results.invitesNote ?? 'no invites'})`);
+}
+out.push(
+  '',
+  `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,
+  table(
+    ['goal', 'target', 'actual', 'met'],
+    goals.map((g) => [g.goal, g.target, g.actual, g.met ? 'yes' : 'NO']),
+  ),
+  '',
+  `Written to ${outFile.slice(projectRoot.length)}`,
+);
+console.log(out.join('\n'));

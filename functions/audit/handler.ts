@@ -1,0 +1,11 @@
+/** Lambda entry for the audit listing. */
+import { appDeps } from '#shared/app/deps.js';
+import { listAudit } from '#shared/audit/audit-service.js';
+import { apiHandler } from '#shared/http/api-handler.js';
+
+const deps = appDeps();
+
+export const handler = apiHandler('audit', {
+  'GET /v1/tenants/{tenantId}/audit': async ({ params, query }) =>
+    listAudit(deps, String(params.tenantId), query),
+});

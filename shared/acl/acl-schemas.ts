@@ -1,0 +1,92 @@
+/** Input and output shapes of the ACL and check API. */
+import { z } from 'zod';
+import { validateResourceId } from '#shared/acl/engine.js';
+import { ACTIONS } from '#shared/acl/types.js';
+import { IdSchema, ResourceSchema, UserIdSchema } from '#shared/members/member-schemas.js';
+import { PageQuery } from '#shared/store/pagination.js';
+
+/** `user:<userId>` or `group:<groupId>`. */
+export const PrincipalSchema = z
+  .string()
+  .regex(
+    /^(user:[A-Za-z0-9_-]{1,128}|group:[a-z0-9][a-z0-9_-]{0,63})$/,
+    'must be user:<id> or group:<id>',
+  );
+
+export const ListAclsQuery = z.strictObject({
+  ...PageQuery,
+  principal: PrincipalSchema.optional(),
+  resource: ResourceSchema.optional(),
+});
+
+export const ActionSchema = z.enum(ACTIONS, { message: `must be one of ${ACTIONS.join(', ')}` });
+
+export const UserAclPath = z.object({ rid: z.string(), userId: UserIdSchema, action: z.string() });
+export const GroupAclPath = z.object({ rid: z.string(), groupId: IdSchema, action: z.string() });
+
+/** A resource id checked by the engine's rules (characters, length, no empty level). */
+export const ResourceIdSchema = z.string().superRefine((rid, ctx) => {
+  const problem = validateResourceId(rid);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const Subject = {
+  userId: UserIdSchema.optional(),
+  email: z.string().trim().toLowerCase().min(1).max(254).optional(),
+};
+
+export const CheckItem = z
+  .strictObject({ ...Subject, resource: ResourceIdSchema, action: ActionSchema })
+  .refine((c) => (c.userId === undefined) !== (c.email === undefined), {
+    message: 'give exactly one of userId and email',
+    path: ['userId'],
+  });
+export type CheckInput = z.infer<typeof CheckItem>;
+
+/** One check (`{userId | email, resource, action}`), or `{checks: [...]}` with 1 to 100 of them. */
+export const CheckBody = z
+  .strictObject({
+    checks: z.array(CheckItem).min(1).max(100).optional(),
+    ...Subject,
+    resource: ResourceIdSchema.optional(),
+    action: ActionSchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const single = ['userId', 'email', 'resource', 'action'] as const;
+    if (v.checks !== undefined) {
+      for (const key of single) {
+        if (v[key] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'not allowed beside checks' });
+        }
+      }
+      return;
+    }
+    if (v.resource === undefined)
+      ctx.addIssue({ code: 'custom', path: ['resource'], message: 'required' });
+    if (v.action === undefined)
+      ctx.addIssue({ code: 'custom', path: ['action'], message: 'required' });
+    if ((v.userId === undefined) === (v.email === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userId'],
+        message: 'give exactly one of userId and email',
+      });
+    }
+  });
+export type CheckBodyInput = z.infer<typeof CheckBody>;
+
+export const AclEntry = z.object({
+  principal: z.string(),
+  resource: z.string(),
+  action: z.enum(ACTIONS),
+});
+export const AclPage = z.object({ items: z.array(AclEntry), nextCursor: z.string().nullable() });
+
+export const CheckResult = z.object({
+  allowed: z.boolean(),
+  reason: z.string(),
+  userId: z.string().optional(),
+  resource: z.string().optional(),
+  action: z.string().optional(),
+});
+export const CheckResponse = z.union([CheckResult, z.object({ results: z.array(CheckResult) })]);

@@ -1,0 +1,293 @@
+/**
+ * The DC/OS-style ACL API: grant and revoke rules for users (on member items) and groups (in
+ * the tenant policy), list them, and answer checks with the engine's reasons.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CheckInput } from '#shared/acl/acl-schemas.js';
+import {
+  compilePrincipal,
+  covers,
+  explain,
+  namespaceViolation,
+  validateResourceId,
+} from '#shared/acl/engine.js';
+import { assertCanGrant } from '#shared/acl/grant-guard.js';
+import { changePolicy, copyPolicy } from '#shared/acl/policy-writes.js';
+import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { normalizeEmail } from '#shared/identity/identity-provider.js';
+import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
+import {
+  findMemberByEmail,
+  grantMemberRule,
+  loadMember,
+  revokeMemberRule,
+} from '#shared/members/member-service.js';
+import { keys } from '#shared/store/keys.js';
+import type { Page } from '#shared/store/pagination.js';
+import { loadTenantState } from '#shared/tenants/tenant-state.js';
+
+/**
+ * The rule named by the path parameters `{rid}` (URL-encoded by the client; decoded here if
+ * the gateway passed it raw) and `{action}`; 400 naming `path.rid` or `path.action`.
+ */
+export function ruleFromPath(rawRid: string, rawAction: string): Rule {
+  let rid = rawRid;
+  if (rid.includes('%')) {
+    try {
+      rid = decodeURIComponent(rid);
+    } catch {
+      throw new InvalidError('Invalid resource id', [
+        { path: 'path.rid', message: 'bad URL encoding' },
+      ]);
+    }
+  }
+  const problem = validateResourceId(rid);
+  if (problem) {
+    throw new InvalidError(`Invalid resource id: ${problem}`, [
+      { path: 'path.rid', message: problem },
+    ]);
+  }
+  if (!(ACTIONS as readonly string[]).includes(rawAction)) {
+    const message = `must be one of ${ACTIONS.join(', ')}`;
+    throw new InvalidError(`Invalid action '${rawAction}'`, [{ path: 'path.action', message }]);
+  }
+  return { resource: rid, action: rawAction as Action };
+}
+
+/** 400 when a registered namespace does not accept the rule's action. */
+export function assertNamespaceAccepts(
+  namespaces: Readonly<Record<string, readonly Action[]>>,
+  rule: Rule,
+  path: string,
+): void {
+  const problem = namespaceViolation(namespaces, rule);
+  if (problem) throw new InvalidError(problem, [{ path, message: problem }]);
+}
+
+/** Grants a rule directly to a member; the caller must hold it. Idempotent. */
+export async function grantUserRule(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+  rule: Rule,
+): Promise<void> {
+  const state = await loadTenantState(deps, tenantId);
+  assertNamespaceAccepts(state.policy.namespaces, rule, 'path.action');
+  await grantMemberRule(deps, caller, tenantId, userId, rule);
+}
+
+/** Revokes a member's direct rule (404 when absent); 409 when it would leave no superuser. */
+export async function revokeUserRule(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+  rule: Rule,
+): Promise<void> {
+  await revokeMemberRule(deps, caller, tenantId, userId, rule);
+}
+
+/** Grants a rule to a group: every member of it holds it from their next request. Idempotent. */
+export async function grantGroupRule(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  groupId: string,
+  rule: Rule,
+): Promise<void> {
+  await changePolicy(deps, caller, tenantId, (state) => {
+    const grants = state.policy.groups[groupId];
+    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+    assertNamespaceAccepts(state.policy.namespaces, rule, 'path.action');
+    assertCanGrant(state.actorPermissions, state.compiled, state.policy, { rules: [rule] });
+    const next = copyPolicy(state.policy);
+    const has = grants.rules.some((r) => r.resource === rule.resource && r.action === rule.action);
+    const after = { rules: has ? grants.rules : [...grants.rules, rule], roles: grants.roles };
+    next.groups[groupId] = after;
+    return {
+      next,
+      audit: { action: 'acl.grant', target: `group:${groupId}`, before: grants, after },
+      result: undefined,
+    };
+  });
+}
+
+/** Revokes a group's rule (404 when absent); 409 when it would leave no superuser. */
+export async function revokeGroupRule(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  groupId: string,
+  rule: Rule,
+): Promise<void> {
+  await changePolicy(deps, caller, tenantId, (state) => {
+    const grants = state.policy.groups[groupId];
+    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+    const rules = grants.rules.filter(
+      (r) => !(r.resource === rule.resource && r.action === rule.action),
+    );
+    if (rules.length === grants.rules.length) {
+      throw new NotFoundError(`Group '${groupId}' has no rule ${rule.resource} ${rule.action}`);
+    }
+    const next = copyPolicy(state.policy);
+    const after = { rules, roles: grants.roles };
+    next.groups[groupId] = after;
+    return {
+      next,
+      audit: { action: 'acl.revoke', target: `group:${groupId}`, before: grants, after },
+      result: undefined,
+    };
+  });
+}
+
+export interface AclEntry {
+  principal: string;
+  resource: string;
+  action: Action;
+}
+
+async function membersWithRules(deps: StoreDeps, tenantId: string): Promise<MemberRecord[]> {
+  const out: MemberRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+        FilterExpression: 'size(#rules) > :zero',
+        ExpressionAttributeNames: { '#rules': 'rules' },
+        ExpressionAttributeValues: {
+          ':p': keys.tenantPartition(tenantId),
+          ':m': keys.memberPrefix,
+          ':zero': 0,
+        },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) out.push(memberFromItem(item));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+function pageOf<T>(all: T[], query: { limit: number; cursor?: string }): Page<T> {
+  let offset = 0;
+  if (query.cursor !== undefined) {
+    offset = Number.parseInt(Buffer.from(query.cursor, 'base64url').toString('utf8'), 10);
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new InvalidError('The cursor is not valid for this listing', [
+        { path: 'query.cursor', message: 'invalid cursor' },
+      ]);
+    }
+  }
+  const end = offset + query.limit;
+  return {
+    items: all.slice(offset, end),
+    nextCursor: end < all.length ? Buffer.from(String(end), 'utf8').toString('base64url') : null,
+  };
+}
+
+/**
+ * Lists ACL rules granted directly to users (member items) and to groups (the policy), by
+ * principal and resource, optionally filtered to one principal and to rules on or under
+ * `resource`.
+ */
+export async function listAcls(
+  deps: StoreDeps,
+  tenantId: string,
+  query: { limit: number; cursor?: string; principal?: string; resource?: string },
+): Promise<Page<AclEntry>> {
+  const state = await loadTenantState(deps, tenantId);
+  const [kind, id] = query.principal?.split(/:(.*)/s) ?? [];
+  const entries: AclEntry[] = [];
+  if (kind !== 'user') {
+    for (const [groupId, grants] of Object.entries(state.policy.groups)) {
+      if (kind === 'group' && groupId !== id) continue;
+      for (const r of grants.rules) entries.push({ principal: `group:${groupId}`, ...r });
+    }
+  }
+  if (kind !== 'group') {
+    let members: MemberRecord[];
+    if (kind === 'user' && id) {
+      members = await loadMember(deps, tenantId, id).then(
+        (m) => [m],
+        () => [],
+      );
+    } else {
+      members = await membersWithRules(deps, tenantId);
+    }
+    for (const m of members) {
+      for (const r of m.rules) entries.push({ principal: `user:${m.userId}`, ...r });
+    }
+  }
+  const filtered = query.resource
+    ? entries.filter((e) => covers(query.resource ?? '', e.resource))
+    : entries;
+  filtered.sort(
+    (a, b) =>
+      a.principal.localeCompare(b.principal) ||
+      a.resource.localeCompare(b.resource) ||
+      a.action.localeCompare(b.action),
+  );
+  return pageOf(filtered, query);
+}
+
+export interface CheckResult {
+  allowed: boolean;
+  reason: string;
+  userId?: string;
+  resource: string;
+  action: Action;
+}
+
+/**
+ * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
+ * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
+ * it is a denial with its reason. Disabled members are denied.
+ */
+export async function checkAccess(
+  deps: StoreDeps,
+  tenantId: string,
+  checks: CheckInput[],
+  single: boolean,
+): Promise<CheckResult[]> {
+  const state = await loadTenantState(deps, tenantId);
+  const members = new Map<string, Promise<MemberRecord | undefined>>();
+  const resolve = (c: CheckInput) => {
+    const key = c.userId !== undefined ? `u:${c.userId}` : `e:${normalizeEmail(c.email ?? '')}`;
+    let found = members.get(key);
+    if (!found) {
+      found =
+        c.userId !== undefined
+          ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
+              if (e instanceof NotFoundError) return undefined;
+              throw e;
+            })
+          : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
+      members.set(key, found);
+    }
+    return found;
+  };
+  return Promise.all(
+    checks.map(async (c): Promise<CheckResult> => {
+      const m = await resolve(c);
+      const subject = c.userId ?? c.email ?? '';
+      if (!m) {
+        if (single) throw new NotFoundError(`No member '${subject}' in this tenant`);
+        return {
+          allowed: false,
+          reason: `no member ${subject}`,
+          resource: c.resource,
+          action: c.action,
+        };
+      }
+      const base = { userId: m.userId, resource: c.resource, action: c.action };
+      if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
+      const decision = explain(compilePrincipal(state.compiled, grantsOf(m)), c.resource, c.action);
+      return { ...base, allowed: decision.allowed, reason: decision.reason };
+    }),
+  );
+}

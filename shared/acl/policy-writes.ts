@@ -1,0 +1,232 @@
+/**
+ * Transactions that change the tenant policy item (group grants, role permissions) while keeping
+ * "at least one active superuser": flipped member flags, the counter and the audit event commit
+ * together with the policy, conditioned on every version the decision was computed from.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { compilePolicy } from '#shared/acl/engine.js';
+import { policyItem } from '#shared/acl/policy-record.js';
+import { covers } from '#shared/acl/resource.js';
+import { type Rule, SUPERUSER_RESOURCE, type TenantPolicy } from '#shared/acl/types.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
+import { ConflictError } from '#shared/errors/domain-errors.js';
+import { type MemberRecord, memberFromItem, memberItem } from '#shared/members/member-record.js';
+import {
+  countsAsSuperuser,
+  LAST_SUPERUSER,
+  raceLost,
+  withOptimisticRetry,
+} from '#shared/members/member-writes.js';
+import { keys } from '#shared/store/keys.js';
+import { type TransactItem, transactWrite } from '#shared/store/transact.js';
+import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
+
+/** Most member items one policy change may rewrite or check (DynamoDB allows 100 per transaction). */
+export const MAX_MEMBER_WRITES = 90;
+
+export type PolicyContent = Omit<TenantPolicy, 'version'>;
+
+export interface PolicyChangeOptions {
+  /** Group/role items and other writes that belong to the same change. */
+  items?: TransactItem[];
+  /**
+   * Edits every member whose grants the change touches (e.g. dropping a deleted group);
+   * returns undefined for members it leaves alone.
+   */
+  editMember?: (m: MemberRecord) => Omit<MemberRecord, 'superuser' | 'version'> | undefined;
+}
+
+/** Whether a rule set makes its holder a superuser (a `full` rule covering the superuser resource). */
+function grantsSuperuser(rules: readonly Rule[]): boolean {
+  return rules.some((r) => r.action === 'full' && covers(r.resource, SUPERUSER_RESOURCE));
+}
+
+/**
+ * Whether a group carries the superuser rule, directly or through a role binding. A scoped
+ * binding confers it only when its scope covers the superuser resource too.
+ */
+function groupMakesSuperusers(policy: PolicyContent, groupId: string): boolean {
+  const group = policy.groups[groupId];
+  if (!group) return false;
+  if (grantsSuperuser(group.rules)) return true;
+  return group.roles.some(
+    (b) =>
+      grantsSuperuser(policy.roles[b.roleId] ?? []) &&
+      (b.scope === undefined || covers(b.scope, SUPERUSER_RESOURCE)),
+  );
+}
+
+/**
+ * Whether switching policies can change anybody's superuser status: superuser status is the OR
+ * of per-source contributions, so only a group or role whose contribution changes can flip it.
+ */
+function mayFlipSuperusers(before: PolicyContent, after: PolicyContent): boolean {
+  const groups = new Set([...Object.keys(before.groups), ...Object.keys(after.groups)]);
+  for (const g of groups) {
+    if (groupMakesSuperusers(before, g) !== groupMakesSuperusers(after, g)) return true;
+  }
+  const roles = new Set([...Object.keys(before.roles), ...Object.keys(after.roles)]);
+  for (const r of roles) {
+    if (grantsSuperuser(before.roles[r] ?? []) !== grantsSuperuser(after.roles[r] ?? [])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Every member item of the tenant, strongly consistent. */
+export async function loadAllMembers(deps: StoreDeps, tenantId: string): Promise<MemberRecord[]> {
+  const out: MemberRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+        ExpressionAttributeValues: {
+          ':p': keys.tenantPartition(tenantId),
+          ':m': keys.memberPrefix,
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) out.push(memberFromItem(item));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+function tooMany(what: string): ConflictError {
+  return new ConflictError(
+    `This change would rewrite ${what}; at most ${MAX_MEMBER_WRITES} members can be changed at once. Change fewer members first (e.g. move them out of the group)`,
+    { extra: { limit: MAX_MEMBER_WRITES } },
+  );
+}
+
+/**
+ * Plans replacing the tenant policy by `nextPolicy` (its version is the read one plus one).
+ * When the change can make or unmake superusers, or edits members, it loads every member,
+ * rewrites each one whose flag or grants change (conditioned on its version), checks the
+ * version of every member that stays a superuser, and sets the superuser counter conditioned
+ * on the value read, refusing to reach zero (409). Commit with `transactWrite(..., raceLost)`.
+ */
+export async function planPolicyChange(
+  deps: StoreDeps,
+  state: TenantState,
+  nextPolicy: PolicyContent,
+  audit: Omit<AuditInput, 'tenantId'>,
+  options: PolicyChangeOptions = {},
+): Promise<TransactItem[]> {
+  const T = deps.tableName;
+  const next: TenantPolicy = { ...nextPolicy, version: state.policy.version + 1 };
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: T,
+        Item: policyItem(state.tenantId, next),
+        ConditionExpression: 'policyVersion = :read',
+        ExpressionAttributeValues: { ':read': state.policy.version },
+      },
+    },
+    ...(options.items ?? []),
+  ];
+
+  if (options.editMember || mayFlipSuperusers(state.policy, next)) {
+    const nextState: TenantState = { ...state, policy: next, compiled: compilePolicy(next) };
+    const members = await loadAllMembers(deps, state.tenantId);
+    const writes: TransactItem[] = [];
+    const checks: TransactItem[] = [];
+    let delta = 0;
+    for (const m of members) {
+      const edited = options.editMember?.(m);
+      const grants = edited ?? m;
+      const superuser = countsAsSuperuser(nextState, grants);
+      if (edited || superuser !== m.superuser) {
+        delta += (superuser ? 1 : 0) - (m.superuser ? 1 : 0);
+        writes.push({
+          Put: {
+            TableName: T,
+            Item: memberItem({ ...m, ...grants, superuser, version: m.version + 1 }),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': m.version },
+          },
+        });
+      } else if (superuser) {
+        // A concurrent change could have taken this member's other superuser path away.
+        checks.push({
+          ConditionCheck: {
+            TableName: T,
+            Key: keys.member(state.tenantId, m.userId),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': m.version },
+          },
+        });
+      }
+    }
+    if (writes.length > MAX_MEMBER_WRITES) throw tooMany(`${writes.length} members`);
+    if (state.superuserCount + delta < 1) throw new ConflictError(LAST_SUPERUSER);
+    if (writes.length + checks.length > MAX_MEMBER_WRITES) {
+      throw tooMany(`or check ${writes.length + checks.length} members (superusers included)`);
+    }
+    items.push(...writes, ...checks, {
+      // The exact count read: a member who became a superuser meanwhile makes this fail.
+      Update: {
+        TableName: T,
+        Key: keys.tenant(state.tenantId),
+        UpdateExpression: 'SET superuserCount = :next',
+        ConditionExpression: 'superuserCount = :read',
+        ExpressionAttributeValues: {
+          ':next': state.superuserCount + delta,
+          ':read': state.superuserCount,
+        },
+      },
+    });
+  }
+  items.push(auditPut(T, { tenantId: state.tenantId, ...audit }, deps.clock.now()));
+  return items;
+}
+
+/** A copy of a policy's content that a change may mutate freely. */
+export function copyPolicy(policy: TenantPolicy): PolicyContent {
+  return structuredClone({
+    roles: policy.roles,
+    groups: policy.groups,
+    namespaces: policy.namespaces,
+  });
+}
+
+/** What a policy change decides from fresh state: the next policy, its audit event, extra writes. */
+export interface PlannedPolicyChange<T> {
+  next: PolicyContent;
+  audit: Omit<AuditInput, 'tenantId' | 'actor'>;
+  options?: PolicyChangeOptions;
+  result: T;
+}
+
+/**
+ * Runs one policy change: reads the tenant state (with the caller's permissions), lets `decide`
+ * validate and build the next policy, then commits it with {@link planPolicyChange}; re-reads
+ * and re-decides when a concurrent change won the race.
+ */
+export async function changePolicy<T>(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  decide: (state: TenantState) => PlannedPolicyChange<T>,
+): Promise<T> {
+  return withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller);
+    const planned = decide(state);
+    const items = await planPolicyChange(
+      deps,
+      state,
+      planned.next,
+      { actor: caller.userId, ...planned.audit },
+      planned.options,
+    );
+    await transactWrite(deps.db, items, () => raceLost());
+    return planned.result;
+  });
+}

@@ -1,0 +1,84 @@
+/** The audit listing: a tenant's events newest first, filtered by actor, target and time. */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { StoreDeps } from '#shared/app/context.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';
+
+export const ListAuditQuery = z.strictObject({
+  ...PageQuery,
+  actor: z.string().min(1).max(200).optional(),
+  target: z.string().min(1).max(300).optional(),
+  since: z.iso
+    .datetime({ message: 'must be an ISO 8601 date-time (UTC), e.g. 2026-01-31T00:00:00Z' })
+    .optional(),
+});
+export type ListAuditInput = z.infer<typeof ListAuditQuery>;
+
+export const AuditView = z.object({
+  eventId: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+export type AuditView = z.infer<typeof AuditView>;
+
+export const AuditPage = z.object({ items: z.array(AuditView), nextCursor: z.string().nullable() });
+
+function auditView(item: Record<string, unknown>): AuditView {
+  return {
+    eventId: String(item.eventId),
+    at: String(item.at),
+    actor: String(item.actor),
+    action: String(item.action),
+    target: String(item.target),
+    ...(item.before !== undefined ? { before: item.before } : {}),
+    ...(item.after !== undefined ? { after: item.after } : {}),
+  };
+}
+
+/**
+ * Lists audit events newest first (sort key `<iso time>#<ulid>`, read backwards), optionally
+ * only those at or after `since` and by one actor or on one target. A page may hold fewer than
+ * `limit` items when filters skip events; follow `nextCursor` until it is null.
+ */
+export async function listAudit(
+  deps: StoreDeps,
+  tenantId: string,
+  query: ListAuditInput,
+): Promise<Page<AuditView>> {
+  const pk = keys.auditPartition(tenantId);
+  const values: Record<string, unknown> = { ':p': pk };
+  let keyCondition = 'pk = :p';
+  if (query.since) {
+    keyCondition += ' AND sk >= :since';
+    values[':since'] = new Date(query.since).toISOString();
+  }
+  const filters: string[] = [];
+  if (query.actor) {
+    filters.push('actor = :actor');
+    values[':actor'] = query.actor;
+  }
+  if (query.target) {
+    filters.push('target = :target');
+    values[':target'] = query.target;
+  }
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeValues: values,
+      ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, { pk }),
+    }),
+  );
+  return {
+    items: (res.Items ?? []).map(auditView),
+    nextCursor: encodeCursor(res.LastEvaluatedKey),
+  };
+}

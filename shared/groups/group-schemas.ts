@@ -1,0 +1,50 @@
+/** Input and output shapes of the group API. */
+import { z } from 'zod';
+import {
+  IdSchema,
+  RoleBindingSchema,
+  RuleSchema,
+  UserIdSchema,
+} from '#shared/members/member-schemas.js';
+import { PageQuery } from '#shared/store/pagination.js';
+
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\r\n]*$/, 'must be one line');
+const DescriptionSchema = z.string().trim().max(1000);
+
+export const CreateGroupBody = z.strictObject({
+  groupId: IdSchema,
+  name: NameSchema,
+  description: DescriptionSchema.optional(),
+});
+export type CreateGroupInput = z.infer<typeof CreateGroupBody>;
+
+export const PatchGroupBody = z
+  .strictObject({ name: NameSchema.optional(), description: DescriptionSchema.optional() })
+  .refine((v) => v.name !== undefined || v.description !== undefined, {
+    message: 'give name or description',
+  });
+export type PatchGroupInput = z.infer<typeof PatchGroupBody>;
+
+export const ListGroupsQuery = z.strictObject({ ...PageQuery });
+
+export const GroupPath = z.object({ groupId: IdSchema });
+export const GroupMemberPath = z.object({ groupId: IdSchema, userId: UserIdSchema });
+export const GroupRolePath = z.object({ groupId: IdSchema, roleId: IdSchema });
+
+export const GroupView = z.object({
+  groupId: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  builtIn: z.boolean(),
+  createdAt: z.string(),
+  rules: z.array(RuleSchema),
+  roles: z.array(RoleBindingSchema),
+});
+export type GroupView = z.infer<typeof GroupView>;
+
+export const GroupPage = z.object({ items: z.array(GroupView), nextCursor: z.string().nullable() });

@@ -1,0 +1,56 @@
+/**
+ * Verifies an optional bearer on the public accept route, where no authorizer runs: absent is
+ * fine, present-but-invalid is 401. The email comes from the token's username or from Cognito.
+ */
+
+import {
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+  fetchJwks,
+} from '#shared/auth/token-verifier.js';
+import type { Env } from '#shared/config/env.js';
+import { tokenIssuer } from '#shared/config/env.js';
+import { UnauthorizedError } from '#shared/errors/domain-errors.js';
+import type { IdentityProvider } from '#shared/identity/identity-provider.js';
+import { normalizeEmail } from '#shared/identity/identity-provider.js';
+
+export interface BearerUser {
+  userId: string;
+  email: string;
+}
+
+/** Builds the access-token verifier as the authorizer does (JWKS fetched once for an http issuer). */
+export async function accessTokenVerifier(env: Env): Promise<AccessTokenVerifier> {
+  const issuer = tokenIssuer(env);
+  const local = issuer.startsWith('http:');
+  const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
+  return createAccessTokenVerifier({
+    issuer,
+    clientId: env.USER_POOL_CLIENT_ID,
+    jwksUri,
+    ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
+  });
+}
+
+/** The verified user behind an `Authorization` header, undefined without one; 401 when invalid. */
+export async function bearerUser(
+  verifier: () => Promise<AccessTokenVerifier>,
+  identity: IdentityProvider,
+  authorization: string | undefined,
+): Promise<BearerUser | undefined> {
+  if (authorization === undefined || authorization.trim() === '') return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match?.[1])
+    throw new UnauthorizedError('The Authorization header must be "Bearer <access token>"');
+  let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
+  try {
+    claims = await (await verifier()).verify(match[1]);
+  } catch (error) {
+    throw new UnauthorizedError('The bearer token is not a valid access token', { cause: error });
+  }
+  if (claims.username.includes('@'))
+    return { userId: claims.sub, email: normalizeEmail(claims.username) };
+  const user = await identity.describeUser(claims.sub);
+  if (!user?.email) throw new UnauthorizedError('The user no longer exists');
+  return { userId: claims.sub, email: normalizeEmail(user.email) };
+}

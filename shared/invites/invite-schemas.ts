@@ -1,0 +1,79 @@
+/** Input and output shapes of the invite API. */
+import { z } from 'zod';
+import { IdSchema } from '#shared/members/member-schemas.js';
+import { PageQuery } from '#shared/store/pagination.js';
+
+const OneLine = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\r\n]*$/, 'must not contain CR or LF');
+
+export const CreateInvitesBody = z.strictObject({
+  emails: z.union([z.string().min(1).max(40_000), z.array(z.string().max(320)).min(1).max(1000)]),
+  roles: z.array(IdSchema).max(50).optional(),
+  groups: z.array(IdSchema).max(50).optional(),
+  message: OneLine(1000).optional(),
+});
+export type CreateInvitesInput = z.infer<typeof CreateInvitesBody>;
+
+export const INVITE_STATUSES = ['pending', 'expired', 'accepted', 'revoked'] as const;
+export type InviteStatus = (typeof INVITE_STATUSES)[number];
+
+export const ListInvitesQuery = z.strictObject({
+  ...PageQuery,
+  status: z.enum(INVITE_STATUSES).optional(),
+});
+
+export const TokenBody = z.strictObject({ token: z.string().min(1).max(512) });
+
+export const AcceptInviteBody = z.strictObject({
+  token: z.string().min(1).max(512),
+  password: z.string().min(1).max(256).optional(),
+});
+
+export const InviteResult = z.object({
+  email: z.string(),
+  status: z.enum(['invited', 'already_member', 'already_invited', 'invalid']),
+  inviteId: z.string().optional(),
+  expiresAt: z.string().optional(),
+});
+export type InviteResult = z.infer<typeof InviteResult>;
+
+export const CreateInvitesView = z.object({ results: z.array(InviteResult) });
+
+export const InviteView = z.object({
+  inviteId: z.string(),
+  tenantId: z.string(),
+  email: z.string(),
+  status: z.enum(INVITE_STATUSES),
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  invitedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  sendCount: z.number(),
+  lastSentAt: z.string(),
+  deliveryStatus: z.enum(['queued', 'sent', 'failed']),
+  acceptedAt: z.string().optional(),
+  acceptedBy: z.string().optional(),
+  revokedAt: z.string().optional(),
+});
+export type InviteView = z.infer<typeof InviteView>;
+
+export const InvitePage = z.object({
+  items: z.array(InviteView),
+  nextCursor: z.string().nullable(),
+});
+
+export const ResendView = z.object({ expiresAt: z.string() });
+
+export const LookupView = z.object({
+  tenantId: z.string(),
+  tenantName: z.string(),
+  email: z.string(),
+  invitedBy: z.string(),
+  expiresAt: z.string(),
+});
+
+export const AcceptView = z.object({ tenantId: z.string(), userId: z.string() });

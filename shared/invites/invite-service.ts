@@ -1,0 +1,593 @@
+/**
+ * Invites of a tenant: create many at once, list, read, resend, revoke, look up by token and
+ * accept. Every change is one conditional transaction with its audit event; the raw token only
+ * ever sits in the invite's outbox item, which the mailer deletes once the mail is sent.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { auditPut } from '#shared/audit/audit-event.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  InvalidError,
+  NotFoundError,
+  TooManyError,
+} from '#shared/errors/domain-errors.js';
+import type { IdentityProvider } from '#shared/identity/identity-provider.js';
+import { normalizeEmail } from '#shared/identity/identity-provider.js';
+import { parseAddresses } from '#shared/invites/invite-addresses.js';
+import {
+  derivedStatus,
+  type InviteRecord,
+  inviteFromItem,
+  inviteItem,
+  inviteTtl,
+  inviteView,
+  outboxItem,
+} from '#shared/invites/invite-record.js';
+import type {
+  CreateInvitesInput,
+  InviteResult,
+  InviteStatus,
+  InviteView,
+} from '#shared/invites/invite-schemas.js';
+import { planNewMember } from '#shared/members/member-service.js';
+import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { hashSecret } from '#shared/platform/secret-tokens.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { type TransactItem, transactWrite } from '#shared/store/transact.js';
+import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
+
+/** Resends allowed per invite in any rolling hour (the first send does not count). */
+export const RESENDS_PER_HOUR = 5;
+const HOUR_MS = 3_600_000;
+/** Parallel per-address transactions of one bulk invite. */
+const INVITE_CONCURRENCY = 10;
+/** One detail for every unusable token, so the answer leaks nothing about which case it was. */
+const UNUSABLE = 'This invite link is not valid: it is unknown, used, revoked or expired';
+
+/** Who is accepting: a verified bearer's user, or a new account to create with a password. */
+export type Accepter =
+  | { kind: 'bearer'; userId: string; email: string }
+  | { kind: 'password'; password: string };
+
+function lockItem(invite: Pick<InviteRecord, 'tenantId' | 'email' | 'inviteId' | 'expiresAt'>) {
+  return {
+    ...keys.inviteEmail(invite.tenantId, invite.email),
+    type: 'invite-email',
+    inviteId: invite.inviteId,
+    expiresAt: invite.expiresAt,
+    ttl: inviteTtl(invite.expiresAt),
+  };
+}
+
+function tokenItem(
+  invite: Pick<InviteRecord, 'tenantId' | 'inviteId' | 'expiresAt'>,
+  tokenHash: string,
+) {
+  return {
+    ...keys.inviteToken(tokenHash),
+    type: 'invite-token',
+    tenantId: invite.tenantId,
+    inviteId: invite.inviteId,
+    ttl: inviteTtl(invite.expiresAt),
+  };
+}
+
+async function isMember(deps: StoreDeps, tenantId: string, email: string): Promise<boolean> {
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'byEmail',
+      KeyConditionExpression: 'gsi2pk = :p AND gsi2sk = :e',
+      ExpressionAttributeValues: { ':p': keys.memberByEmailPartition(tenantId), ':e': email },
+      Limit: 1,
+    }),
+  );
+  return (res.Items?.length ?? 0) > 0;
+}
+
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/** Checks the grants of an invite against the tenant and the inviter: 400 unknown, 403 escalation. */
+function assertGrantable(
+  state: TenantState,
+  grants: { roles?: string[]; groups?: string[] },
+): void {
+  const request = { roles: grants.roles?.map((roleId) => ({ roleId })), groups: grants.groups };
+  assertKnown(state.policy, request);
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, request);
+}
+
+/**
+ * Invites up to 100 addresses. Each valid, new address is its own conditional transaction
+ * (email lock, invite, token, outbox, audit), so one bad address never fails the batch.
+ * Grants are checked before anything is written.
+ */
+export async function createInvites(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  input: CreateInvitesInput,
+): Promise<{ results: InviteResult[] }> {
+  const addresses = parseAddresses(input.emails);
+  const state = await loadTenantState(deps, tenantId, caller);
+  assertGrantable(state, input);
+  const roles = [...new Set(input.roles ?? [])];
+  const groups = [...new Set(input.groups ?? [])];
+  const results = await mapLimited(
+    addresses,
+    INVITE_CONCURRENCY,
+    async (a): Promise<InviteResult> => {
+      if (!a.valid) return { email: a.email, status: 'invalid' };
+      if (await isMember(deps, tenantId, a.email))
+        return { email: a.email, status: 'already_member' };
+      return inviteOne(deps, state, caller, a.email, { roles, groups, message: input.message });
+    },
+  );
+  return { results };
+}
+
+async function inviteOne(
+  deps: StoreDeps,
+  state: TenantState,
+  caller: Caller,
+  email: string,
+  grants: { roles: string[]; groups: string[]; message: string | undefined },
+): Promise<InviteResult> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const token = deps.tokens.newSecret();
+  const invite: InviteRecord = {
+    tenantId: state.tenantId,
+    inviteId: ulid(now.getTime()),
+    email,
+    roles: grants.roles,
+    groups: grants.groups,
+    ...(grants.message ? { message: grants.message } : {}),
+    tenantName: state.name,
+    invitedBy: caller.userId,
+    invitedByEmail: state.actor?.email || caller.email,
+    createdAt: at,
+    expiresAt: new Date(now.getTime() + state.settings.inviteTtlHours * HOUR_MS).toISOString(),
+    status: 'pending',
+    tokenHash: hashSecret(token),
+    sendCount: 1,
+    lastSentAt: at,
+    recentSends: [],
+    deliveryStatus: 'queued',
+  };
+  const T = deps.tableName;
+  try {
+    await transactWrite(
+      deps.db,
+      [
+        {
+          Put: {
+            TableName: T,
+            Item: lockItem(invite),
+            // A lock of an expired invite may be taken over; accepted and revoked invites drop theirs.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+            ExpressionAttributeValues: { ':now': at },
+          },
+        },
+        {
+          Put: {
+            TableName: T,
+            Item: inviteItem(invite),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Put: { TableName: T, Item: tokenItem(invite, invite.tokenHash) } },
+        { Put: { TableName: T, Item: outboxItem(outboxOf(invite, token), now) } },
+        auditPut(
+          T,
+          {
+            tenantId: state.tenantId,
+            actor: caller.userId,
+            action: 'invite.create',
+            target: `invite:${invite.inviteId}`,
+            after: inviteView(invite, now),
+          },
+          now,
+        ),
+      ],
+      (codes) =>
+        codes[0] === 'ConditionalCheckFailed' ? new ConflictError('already invited') : raceLost(),
+    );
+  } catch (error) {
+    if (error instanceof ConflictError && error.extra.retryable !== true) {
+      const lock = await deps.db.send(
+        new GetCommand({
+          TableName: T,
+          Key: keys.inviteEmail(state.tenantId, email),
+          ConsistentRead: true,
+        }),
+      );
+      return {
+        email,
+        status: 'already_invited',
+        ...(lock.Item
+          ? { inviteId: String(lock.Item.inviteId), expiresAt: String(lock.Item.expiresAt) }
+          : {}),
+      };
+    }
+    throw error;
+  }
+  return { email, status: 'invited', inviteId: invite.inviteId, expiresAt: invite.expiresAt };
+}
+
+function outboxOf(invite: InviteRecord, token: string) {
+  return {
+    tenantId: invite.tenantId,
+    inviteId: invite.inviteId,
+    sendCount: invite.sendCount,
+    email: invite.email,
+    token,
+    tenantName: invite.tenantName,
+    invitedByEmail: invite.invitedByEmail,
+    expiresAt: invite.expiresAt,
+    ...(invite.message ? { message: invite.message } : {}),
+  };
+}
+
+async function loadInvite(
+  deps: StoreDeps,
+  tenantId: string,
+  inviteId: string,
+): Promise<InviteRecord> {
+  const res = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.invite(tenantId, inviteId),
+      ConsistentRead: true,
+    }),
+  );
+  if (!res.Item) throw new NotFoundError(`Invite '${inviteId}' not found`);
+  return inviteFromItem(res.Item);
+}
+
+/** Reads one invite with its derived status. */
+export async function getInvite(
+  deps: StoreDeps,
+  tenantId: string,
+  inviteId: string,
+): Promise<InviteView> {
+  return inviteView(await loadInvite(deps, tenantId, inviteId), deps.clock.now());
+}
+
+/** Lists a tenant's invites, newest first, optionally by (derived) status, with cursor pagination. */
+export async function listInvites(
+  deps: StoreDeps,
+  tenantId: string,
+  query: { limit: number; cursor?: string; status?: InviteStatus },
+): Promise<Page<InviteView>> {
+  const now = deps.clock.now().toISOString();
+  const values: Record<string, unknown> = {
+    ':p': keys.tenantPartition(tenantId),
+    ':i': keys.invitePrefix,
+  };
+  let filter: string | undefined;
+  if (query.status === 'pending' || query.status === 'expired') {
+    filter = `#s = :pending AND expiresAt ${query.status === 'pending' ? '>' : '<='} :now`;
+    values[':pending'] = 'pending';
+    values[':now'] = now;
+  } else if (query.status) {
+    filter = '#s = :s';
+    values[':s'] = query.status;
+  }
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :i)',
+      ExpressionAttributeValues: values,
+      ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: { '#s': 'status' } } : {}),
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, { pk: keys.tenantPartition(tenantId) }),
+    }),
+  );
+  const at = deps.clock.now();
+  return {
+    items: (res.Items ?? []).map((i) => inviteView(inviteFromItem(i), at)),
+    nextCursor: encodeCursor(res.LastEvaluatedKey),
+  };
+}
+
+/**
+ * Resends a pending or expired invite: a new token (the old link dies), a new expiry and a new
+ * mail. 409 for accepted or revoked invites, or when another open invite now holds the address;
+ * 429 with `retryAfterSeconds` after RESENDS_PER_HOUR resends within an hour.
+ */
+export async function resendInvite(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  inviteId: string,
+): Promise<{ expiresAt: string }> {
+  const state = await loadTenantState(deps, tenantId, caller);
+  const before = await loadInvite(deps, tenantId, inviteId);
+  if (before.status !== 'pending')
+    throw new ConflictError(`The invite is ${before.status}; it cannot be resent`);
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const recent = before.recentSends.filter((t) => now.getTime() - Date.parse(t) < HOUR_MS);
+  if (recent.length >= RESENDS_PER_HOUR) {
+    const oldest = Math.min(...recent.map((t) => Date.parse(t)));
+    const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000));
+    throw new TooManyError(`At most ${RESENDS_PER_HOUR} resends per hour`, {
+      extra: { retryAfterSeconds },
+    });
+  }
+  const token = deps.tokens.newSecret();
+  const after: InviteRecord = {
+    ...before,
+    tenantName: state.name,
+    expiresAt: new Date(now.getTime() + state.settings.inviteTtlHours * HOUR_MS).toISOString(),
+    tokenHash: hashSecret(token),
+    sendCount: before.sendCount + 1,
+    lastSentAt: at,
+    recentSends: [...recent, at],
+    deliveryStatus: 'queued',
+  };
+  const T = deps.tableName;
+  await transactWrite(
+    deps.db,
+    [
+      {
+        Put: {
+          TableName: T,
+          Item: inviteItem(after),
+          ConditionExpression: '#s = :pending AND sendCount = :n',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':n': before.sendCount },
+        },
+      },
+      {
+        Put: {
+          TableName: T,
+          Item: lockItem(after),
+          ConditionExpression: 'attribute_not_exists(pk) OR inviteId = :id OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':id': inviteId, ':now': at },
+        },
+      },
+      // The old token item stays until its TTL: it now points at an invite with another hash (410).
+      { Put: { TableName: T, Item: tokenItem(after, after.tokenHash) } },
+      { Put: { TableName: T, Item: outboxItem(outboxOf(after, token), now) } },
+      auditPut(
+        T,
+        {
+          tenantId,
+          actor: caller.userId,
+          action: 'invite.resend',
+          target: `invite:${inviteId}`,
+          before: inviteView(before, now),
+          after: inviteView(after, now),
+        },
+        now,
+      ),
+    ],
+    (codes) =>
+      codes[1] === 'ConditionalCheckFailed'
+        ? new ConflictError(`Another open invite for ${before.email} exists; resend that one`)
+        : new ConflictError('The invite changed meanwhile; read it and retry'),
+  );
+  return { expiresAt: after.expiresAt };
+}
+
+/** Revokes an invite (soft state `revoked`, audited); revoking twice is a no-op, an accepted invite 409. */
+export async function revokeInvite(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  inviteId: string,
+): Promise<void> {
+  const before = await loadInvite(deps, tenantId, inviteId);
+  if (before.status === 'revoked') return;
+  if (before.status === 'accepted')
+    throw new ConflictError('The invite was accepted; delete the member instead');
+  const now = deps.clock.now();
+  const after: InviteRecord = { ...before, status: 'revoked', revokedAt: now.toISOString() };
+  const T = deps.tableName;
+  await transactWrite(
+    deps.db,
+    [
+      {
+        Put: {
+          TableName: T,
+          Item: inviteItem(after),
+          ConditionExpression: '#s = :pending AND sendCount = :n',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':n': before.sendCount },
+        },
+      },
+      ...(await ownLockDeletion(deps, before)),
+      { Delete: { TableName: T, Key: keys.inviteOutbox(inviteId) } },
+      auditPut(
+        T,
+        {
+          tenantId,
+          actor: caller.userId,
+          action: 'invite.revoke',
+          target: `invite:${inviteId}`,
+          before: inviteView(before, now),
+          after: inviteView(after, now),
+        },
+        now,
+      ),
+    ],
+    () => new ConflictError('The invite changed meanwhile; read it and retry'),
+  );
+}
+
+/** Deleting the invite's email lock, unless a newer invite took it over after this one expired. */
+async function ownLockDeletion(deps: StoreDeps, invite: InviteRecord): Promise<TransactItem[]> {
+  const Key = keys.inviteEmail(invite.tenantId, invite.email);
+  const lock = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key, ConsistentRead: true }),
+  );
+  if (lock.Item?.inviteId !== invite.inviteId) return [];
+  return [
+    {
+      Delete: {
+        TableName: deps.tableName,
+        Key,
+        ConditionExpression: 'inviteId = :id',
+        ExpressionAttributeValues: { ':id': invite.inviteId },
+      },
+    },
+  ];
+}
+
+/** Resolves a raw token to its invite if it is usable now; 404 unknown, 410 used/revoked/expired/replaced. */
+async function usableInvite(deps: StoreDeps, token: string): Promise<InviteRecord> {
+  const tokenHash = hashSecret(token);
+  const ref = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.inviteToken(tokenHash),
+      ConsistentRead: true,
+    }),
+  );
+  if (!ref.Item) throw new NotFoundError(UNUSABLE);
+  const res = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.invite(String(ref.Item.tenantId), String(ref.Item.inviteId)),
+      ConsistentRead: true,
+    }),
+  );
+  if (!res.Item) throw new GoneError(UNUSABLE);
+  const invite = inviteFromItem(res.Item);
+  if (invite.tokenHash !== tokenHash || derivedStatus(invite, deps.clock.now()) !== 'pending') {
+    throw new GoneError(UNUSABLE);
+  }
+  return invite;
+}
+
+/** What the accept page shows about a token (no auth): the tenant, the invited email, the inviter, the expiry. */
+export async function lookupInvite(deps: StoreDeps, token: string) {
+  const invite = await usableInvite(deps, token);
+  return {
+    tenantId: invite.tenantId,
+    tenantName: invite.tenantName,
+    email: invite.email,
+    invitedBy: invite.invitedByEmail,
+    expiresAt: invite.expiresAt,
+  };
+}
+
+/**
+ * Accepts an invite. With a verified bearer the caller's email must equal the invite's (403
+ * otherwise, invite untouched); with a password a new Cognito user is created for the invited
+ * email (409 if one exists: sign in and accept with the token). Joining is one transaction:
+ * the invite pending -> accepted conditioned on status, hash and expiry, the membership and its
+ * audit event, so concurrent accepts produce exactly one membership.
+ */
+export async function acceptInvite(
+  deps: StoreDeps,
+  identity: IdentityProvider,
+  token: string,
+  accepter: Accepter,
+): Promise<{ status: 200 | 201; body: { tenantId: string; userId: string } }> {
+  const invite = await usableInvite(deps, token);
+  let user: { userId: string; email: string };
+  if (accepter.kind === 'bearer') {
+    if (normalizeEmail(accepter.email) !== invite.email) {
+      throw new ForbiddenError('This invite was sent to another email address');
+    }
+    user = { userId: accepter.userId, email: invite.email };
+  } else {
+    if (await identity.findUser(invite.email)) throw accountExists();
+    const created = await identity.ensureUser(invite.email, accepter.password);
+    if (!created.created) throw accountExists();
+    user = { userId: created.userId, email: invite.email };
+  }
+  await withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, invite.tenantId);
+    const now = deps.clock.now();
+    const change = planNewMember(
+      deps,
+      state,
+      user,
+      { roles: invite.roles, groups: invite.groups },
+      user.userId,
+      'invite.accept',
+    );
+    const accepted: InviteRecord = {
+      ...invite,
+      status: 'accepted',
+      acceptedAt: now.toISOString(),
+      acceptedBy: user.userId,
+    };
+    const T = deps.tableName;
+    const inviteIndex = change.items.length;
+    const items: TransactItem[] = [
+      ...change.items,
+      {
+        Put: {
+          TableName: T,
+          Item: inviteItem(accepted),
+          ConditionExpression: '#s = :pending AND tokenHash = :h AND expiresAt > :now',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':h': invite.tokenHash,
+            ':now': now.toISOString(),
+          },
+        },
+      },
+      {
+        Delete: {
+          TableName: T,
+          Key: keys.inviteEmail(invite.tenantId, invite.email),
+          ConditionExpression: 'attribute_not_exists(pk) OR inviteId = :id',
+          ExpressionAttributeValues: { ':id': invite.inviteId },
+        },
+      },
+    ];
+    await transactWrite(deps.db, items, (codes) => {
+      if (codes[inviteIndex] === 'ConditionalCheckFailed') return new GoneError(UNUSABLE);
+      if (codes[0] === 'ConditionalCheckFailed')
+        return new ConflictError(`${invite.email} is already a member`);
+      return raceLost();
+    });
+  });
+  return {
+    status: accepter.kind === 'bearer' ? 200 : 201,
+    body: { tenantId: invite.tenantId, userId: user.userId },
+  };
+}
+
+function accountExists(): ConflictError {
+  return new ConflictError(
+    'An account with this email exists: sign in and accept the invite with your access token',
+  );
+}
+
+/** The validation error of an accept without a bearer token and without a password. */
+export function passwordRequired(): InvalidError {
+  return new InvalidError(
+    'Give a password to create your account, or sign in and send your access token',
+    [{ path: 'body.password', message: 'required without a bearer token' }],
+  );
+}

@@ -1,0 +1,33 @@
+/** SES adapter of the mailer port (SendEmail v1, which the local SES emulator also accepts). */
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { assertHeaderSafe, type Mailer } from '#shared/mail/mailer.js';
+
+export function createSesClient(opts: { region: string; endpoint?: string }): SESClient {
+  return new SESClient({
+    region: opts.region,
+    ...(opts.endpoint
+      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+}
+
+export function sesMailer(client: SESClient, from: string): Mailer {
+  return {
+    async send(message) {
+      assertHeaderSafe(message);
+      await client.send(
+        new SendEmailCommand({
+          Source: from,
+          Destination: { ToAddresses: [message.to] },
+          Message: {
+            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: message.text, Charset: 'UTF-8' },
+              Html: { Data: message.html, Charset: 'UTF-8' },
+            },
+          },
+        }),
+      );
+    },
+  };
+}

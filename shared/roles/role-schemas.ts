@@ -1,0 +1,37 @@
+/** Input and output shapes of the role API. */
+import { z } from 'zod';
+import { IdSchema, RuleSchema } from '#shared/members/member-schemas.js';
+import { PageQuery } from '#shared/store/pagination.js';
+
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\r\n]*$/, 'must be one line');
+const PermissionsSchema = z.array(RuleSchema).max(200);
+
+export const CreateRoleBody = z.strictObject({
+  roleId: IdSchema,
+  name: NameSchema,
+  permissions: PermissionsSchema,
+});
+export type CreateRoleInput = z.infer<typeof CreateRoleBody>;
+
+export const PutRoleBody = z.strictObject({ name: NameSchema, permissions: PermissionsSchema });
+export type PutRoleInput = z.infer<typeof PutRoleBody>;
+
+export const ListRolesQuery = z.strictObject({ ...PageQuery });
+
+export const RolePath = z.object({ roleId: IdSchema });
+
+export const RoleView = z.object({
+  roleId: z.string(),
+  name: z.string(),
+  builtIn: z.boolean(),
+  createdAt: z.string(),
+  permissions: z.array(RuleSchema),
+});
+export type RoleView = z.infer<typeof RoleView>;
+
+export const RolePage = z.object({ items: z.array(RoleView), nextCursor: z.string().nullable() });

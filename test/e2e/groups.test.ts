@@ -1,0 +1,308 @@
+/** Groups over HTTP: CRUD, membership, scoped role bindings, built-ins and the superuser invariant. */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import {
+  api,
+  createTenantWithOwner,
+  createUser,
+  ddb,
+  stack,
+  type TestUser,
+  uniqueId,
+} from '../support/stack-client.js';
+
+const table = stack.dynamodb.tableName;
+
+async function addUser(tenantId: string, token: string, roles?: string[]): Promise<TestUser> {
+  const user = await createUser();
+  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
+    token,
+    body: roles ? { email: user.email, roles } : { email: user.email },
+  });
+  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
+  return user;
+}
+
+async function row(tenantId: string, sk: string) {
+  const res = await ddb.send(
+    new GetCommand({
+      TableName: table,
+      Key: { pk: `TENANT#${tenantId}`, sk },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item;
+}
+
+async function ok(res: Promise<{ status: number; body: unknown }>, status: number) {
+  const r = await res;
+  if (r.status !== status)
+    throw new Error(`expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r;
+}
+
+describe('groups', () => {
+  it('creates, reads, renames and lists a group', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const groupId = uniqueId('ops');
+    const created = await api('POST', `${t}/groups`, {
+      token: owner.accessToken,
+      body: { groupId, name: 'Operations', description: 'On call' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      groupId,
+      name: 'Operations',
+      builtIn: false,
+      rules: [],
+      roles: [],
+    });
+    const patched = await api('PATCH', `${t}/groups/${groupId}`, {
+      token: owner.accessToken,
+      body: { name: 'Ops' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'Ops', description: 'On call' });
+    const list = await api('GET', `${t}/groups`, { token: owner.accessToken });
+    const ids = list.body.items.map((g: { groupId: string }) => g.groupId);
+    expect(ids).toEqual(expect.arrayContaining(['everyone', 'superusers', groupId]));
+    const superusers = list.body.items.find((g: { groupId: string }) => g.groupId === 'superusers');
+    expect(superusers.rules).toEqual([{ resource: 'gatehouse:superuser', action: 'full' }]);
+    const dup = await api('POST', `${t}/groups`, {
+      token: owner.accessToken,
+      body: { groupId, name: 'Again' },
+    });
+    expect(dup.status).toBe(409);
+  });
+
+  it('rejects a bad group id naming the field, and unknown fields', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const bad = await api('POST', `${t}/groups`, {
+      token: owner.accessToken,
+      body: { groupId: 'Bad Id', name: 'x' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('body.groupId');
+    const extra = await api('POST', `${t}/groups`, {
+      token: owner.accessToken,
+      body: { groupId: uniqueId('g'), name: 'x', rules: [] },
+    });
+    expect(extra.body.errors).toEqual([{ path: 'body.rules', message: 'Unknown field' }]);
+    const badPath = await api('GET', `${t}/groups/BAD_ID`, { token: owner.accessToken });
+    expect(badPath.status).toBe(400);
+    expect(badPath.body.errors[0].path).toBe('path.groupId');
+  });
+
+  it('adds and removes members, and deleting a group takes it off every member', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const user = await addUser(tenantId, owner.accessToken);
+    const groupId = uniqueId('g');
+    await ok(
+      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'G' } }),
+      201,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
+      204,
+    );
+    const listed = await api('GET', `${t}/members?group=${groupId}`, { token: owner.accessToken });
+    expect(listed.body.items.map((m: { userId: string }) => m.userId)).toEqual([user.userId]);
+    await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
+    expect((await row(tenantId, `MEMBER#${user.userId}`))?.groups).not.toContain(groupId);
+    expect(await row(tenantId, `GROUP#${groupId}`)).toBeUndefined();
+    expect((await api('GET', `${t}/groups/${groupId}`, { token: owner.accessToken })).status).toBe(
+      404,
+    );
+  });
+
+  it('refuses to delete everyone or superusers, and nobody leaves everyone (409)', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const user = await addUser(tenantId, owner.accessToken);
+    expect((await api('DELETE', `${t}/groups/everyone`, { token: owner.accessToken })).status).toBe(
+      409,
+    );
+    expect(
+      (await api('DELETE', `${t}/groups/superusers`, { token: owner.accessToken })).status,
+    ).toBe(409);
+    const leave = await api('DELETE', `${t}/groups/everyone/members/${user.userId}`, {
+      token: owner.accessToken,
+    });
+    expect(leave.status).toBe(409);
+    expect((await row(tenantId, 'GROUP#everyone'))?.builtIn).toBe(true);
+    expect((await row(tenantId, `MEMBER#${user.userId}`))?.groups).toContain('everyone');
+  });
+
+  it('grants a scoped role binding only under its scope', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const user = await addUser(tenantId, owner.accessToken);
+    const roleId = uniqueId('deployer');
+    const groupId = uniqueId('prod-team');
+    await ok(
+      api('POST', `${t}/roles`, {
+        token: owner.accessToken,
+        body: {
+          roleId,
+          name: 'Deployer',
+          permissions: [{ resource: 'app:services', action: 'full' }],
+        },
+      }),
+      201,
+    );
+    await ok(
+      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'P' } }),
+      201,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
+      204,
+    );
+    const bind = await api('PUT', `${t}/groups/${groupId}/roles/${roleId}`, {
+      token: owner.accessToken,
+      body: { scope: 'app:services/prod' },
+    });
+    expect(bind.status).toBe(200);
+    expect(bind.body.roles).toEqual([{ roleId, scope: 'app:services/prod' }]);
+    const check = (resource: string) => ({ userId: user.userId, resource, action: 'update' });
+    const res = await api('POST', `${t}/check`, {
+      token: owner.accessToken,
+      body: {
+        checks: [
+          check('app:services/prod'),
+          check('app:services/prod/web'),
+          check('app:services/prod-eu'),
+          check('app:services/staging'),
+          check('app:services'),
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { allowed: boolean }) => r.allowed)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(res.body.results[1].reason).toBe(
+      `app:services/prod full via role ${roleId} scoped to app:services/prod via group ${groupId}`,
+    );
+  });
+
+  it('refuses to unbind owner from the group of the only superuser (409) and changes nothing', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const boss = await addUser(tenantId, owner.accessToken);
+    const groupId = uniqueId('owners');
+    await ok(
+      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'O' } }),
+      201,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
+      200,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
+      204,
+    );
+    expect((await row(tenantId, 'META'))?.superuserCount).toBe(2);
+    await ok(
+      api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
+      204,
+    );
+    const policyBefore = await row(tenantId, 'POLICY');
+    const unbind = await api('DELETE', `${t}/groups/${groupId}/roles/owner`, {
+      token: boss.accessToken,
+    });
+    expect(unbind.status).toBe(409);
+    expect((await row(tenantId, 'POLICY'))?.policyVersion).toBe(policyBefore?.policyVersion);
+    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+  });
+
+  it('refuses to delete a group the only superuser depends on (409) and changes nothing', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const boss = await addUser(tenantId, owner.accessToken);
+    const groupId = uniqueId('root');
+    await ok(
+      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
+      201,
+    );
+    await ok(
+      api('PUT', `${t}/acls/gatehouse:superuser/groups/${groupId}/full`, {
+        token: owner.accessToken,
+      }),
+      204,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
+      204,
+    );
+    await ok(
+      api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
+      204,
+    );
+    const del = await api('DELETE', `${t}/groups/${groupId}`, { token: boss.accessToken });
+    expect(del.status).toBe(409);
+    expect(await row(tenantId, `GROUP#${groupId}`)).toBeDefined();
+    const member = await row(tenantId, `MEMBER#${boss.userId}`);
+    expect(member).toMatchObject({ superuser: true });
+    expect(member?.groups).toContain(groupId);
+    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+    const stillSuper = await api('POST', `${t}/check`, {
+      token: boss.accessToken,
+      body: { userId: boss.userId, resource: 'anything', action: 'delete' },
+    });
+    expect(stillSuper.body).toMatchObject({ allowed: true });
+  });
+
+  it('deletes a superuser-making group when another superuser remains, lowering the count', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const boss = await addUser(tenantId, owner.accessToken);
+    const groupId = uniqueId('root');
+    await ok(
+      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
+      201,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
+      200,
+    );
+    await ok(
+      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
+      204,
+    );
+    expect((await row(tenantId, 'META'))?.superuserCount).toBe(2);
+    await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
+    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+    expect(await row(tenantId, `MEMBER#${boss.userId}`)).toMatchObject({ superuser: false });
+    expect((await api('GET', `${t}/groups`, { token: boss.accessToken })).status).toBe(403);
+  });
+
+  it('forbids binding a role to a group when the caller lacks its permissions (403)', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const admin = await addUser(tenantId, owner.accessToken, ['admin']);
+    const groupId = uniqueId('g');
+    await ok(
+      api('POST', `${t}/groups`, { token: admin.accessToken, body: { groupId, name: 'G' } }),
+      201,
+    );
+    const bind = await api('PUT', `${t}/groups/${groupId}/roles/owner`, {
+      token: admin.accessToken,
+      body: {},
+    });
+    expect(bind.status).toBe(403);
+    const join = await api('PUT', `${t}/groups/superusers/members/${admin.userId}`, {
+      token: admin.accessToken,
+    });
+    expect(join.status).toBe(403);
+    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+  });
+});

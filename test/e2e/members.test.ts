@@ -1,0 +1,489 @@
+/** Members over HTTP (and the group domain calls): the superuser invariant under races, deletes, defaults, escalation, isolation. */
+import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '#shared/app/context.js';
+import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
+import { addToGroup, grantMemberRule, removeFromGroup } from '#shared/members/member-service.js';
+import { domainDeps } from '../support/domain-deps.js';
+import {
+  api,
+  cognito,
+  createTenantWithOwner,
+  createUser,
+  ddb,
+  signIn,
+  stack,
+  type TestUser,
+  uniqueEmail,
+} from '../support/stack-client.js';
+
+const table = stack.dynamodb.tableName;
+const deps = domainDeps();
+const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email });
+
+async function addMember(tenantId: string, token: string, email: string, roles?: string[]) {
+  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
+    token,
+    body: roles ? { email, roles } : { email },
+  });
+  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { userId: string; email: string; roles: { roleId: string }[] };
+}
+
+/** Adds an existing Cognito user and makes them a superuser through the `owner` role. */
+async function addSuperuser(tenantId: string, ownerToken: string, user: TestUser) {
+  await addMember(tenantId, ownerToken, user.email);
+  const res = await api('PUT', `/v1/tenants/${tenantId}/members/${user.userId}/roles/owner`, {
+    token: ownerToken,
+    body: {},
+  });
+  expect(res.status).toBe(200);
+}
+
+async function memberItems(tenantId: string) {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}`, ':m': 'MEMBER#' },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Items ?? [];
+}
+
+async function superuserCount(tenantId: string): Promise<number> {
+  const res = await ddb.send(
+    new GetCommand({
+      TableName: table,
+      Key: { pk: `TENANT#${tenantId}`, sk: 'META' },
+      ConsistentRead: true,
+    }),
+  );
+  return Number(res.Item?.superuserCount);
+}
+
+/** Recounts superusers from the member items alone (built-in policy: group, role or direct rule). */
+async function recountSuperusers(tenantId: string): Promise<number> {
+  const items = await memberItems(tenantId);
+  return items.filter(
+    (m) =>
+      m.status === 'active' &&
+      ((m.groups as string[]).includes('superusers') ||
+        (m.roles as { roleId: string }[]).some((r) => r.roleId === 'owner') ||
+        (m.rules as { resource: string; action: string }[]).some(
+          (r) => r.resource === 'gatehouse:superuser' && r.action === 'full',
+        )),
+  ).length;
+}
+
+describe('at least one active superuser, under concurrent requests', () => {
+  const trials = 50;
+
+  async function race(kind: 'delete' | 'disable') {
+    const { tenantId: first, owner: a } = await createTenantWithOwner();
+    const b = await createUser();
+    const losers: Record<number, number> = {};
+    const tenants = [first];
+    for (let i = 1; i < trials; i++) {
+      const tenantId = `${first}-${i}`;
+      const res = await api('POST', '/v1/tenants', {
+        token: a.accessToken,
+        body: { tenantId, name: 'race' },
+      });
+      expect(res.status).toBe(201);
+      tenants.push(tenantId);
+    }
+    for (const tenantId of tenants) {
+      await addSuperuser(tenantId, a.accessToken, b);
+      expect(await superuserCount(tenantId)).toBe(2);
+      const hit = (actor: TestUser, target: TestUser) =>
+        kind === 'delete'
+          ? api('DELETE', `/v1/tenants/${tenantId}/members/${target.userId}`, {
+              token: actor.accessToken,
+            })
+          : api('PATCH', `/v1/tenants/${tenantId}/members/${target.userId}`, {
+              token: actor.accessToken,
+              body: { status: 'disabled' },
+            });
+      const [ra, rb] = await Promise.all([hit(a, b), hit(b, a)]);
+      const statuses = [ra.status, rb.status];
+      const ok = kind === 'delete' ? 204 : 200;
+      expect(statuses.filter((s) => s === ok)).toHaveLength(1);
+      const loser = statuses.find((s) => s !== ok) ?? 0;
+      // 409 when both passed the authorizer; when the winner committed before the loser's
+      // request was authorized, the loser is no longer a member (404) or is disabled (401).
+      expect([409, kind === 'delete' ? 404 : 401]).toContain(loser);
+      losers[loser] = (losers[loser] ?? 0) + 1;
+      expect(await superuserCount(tenantId)).toBe(1);
+      expect(await recountSuperusers(tenantId)).toBe(1);
+    }
+    console.log(`${kind} each other, ${trials} trials: loser statuses`, losers);
+    expect(losers[409]).toBeGreaterThan(0);
+  }
+
+  it('never leaves zero superusers when two superusers delete each other (50 trials)', async () => {
+    await race('delete');
+  }, 120_000);
+
+  it('never leaves zero superusers when two superusers disable each other (50 trials)', async () => {
+    await race('disable');
+  }, 120_000);
+
+  it('does not let a superuser who was just deleted delete another (three superusers, 20 trials)', async () => {
+    const { tenantId: first, owner: a } = await createTenantWithOwner();
+    const [b, c] = await Promise.all([createUser(), createUser()]);
+    for (let i = 0; i < 20; i++) {
+      const tenantId = `${first}-x${i}`;
+      expect(
+        (await api('POST', '/v1/tenants', { token: a.accessToken, body: { tenantId, name: 'x' } }))
+          .status,
+      ).toBe(201);
+      await addSuperuser(tenantId, a.accessToken, b);
+      await addSuperuser(tenantId, a.accessToken, c);
+      const del = (actor: TestUser, target: TestUser) =>
+        api('DELETE', `/v1/tenants/${tenantId}/members/${target.userId}`, {
+          token: actor.accessToken,
+        });
+      const statuses = (await Promise.all([del(a, b), del(b, a)])).map((r) => r.status);
+      // The counter alone (3 -> 1) would let both through; the actor's own item is a condition too.
+      expect(statuses.filter((s) => s === 204)).toHaveLength(1);
+      const left = (await memberItems(tenantId)).map((m) => m.userId);
+      expect(left).toHaveLength(2);
+      expect(await superuserCount(tenantId)).toBe(2);
+      expect(await recountSuperusers(tenantId)).toBe(2);
+    }
+  }, 120_000);
+
+  it('refuses to delete or disable the last superuser with 409', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const admin = await createUser();
+    await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
+    const del = await api('DELETE', `/v1/tenants/${tenantId}/members/${owner.userId}`, {
+      token: admin.accessToken,
+    });
+    expect(del.status).toBe(409);
+    expect(del.headers.get('content-type')).toBe('application/problem+json');
+    const dis = await api('PATCH', `/v1/tenants/${tenantId}/members/${owner.userId}`, {
+      token: admin.accessToken,
+      body: { status: 'disabled' },
+    });
+    expect(dis.status).toBe(409);
+    const unbind = await api(
+      'DELETE',
+      `/v1/tenants/${tenantId}/members/${owner.userId}/roles/owner`,
+      { token: admin.accessToken },
+    );
+    expect(unbind.status).toBe(404); // the owner is a superuser through the group, not the role
+    expect(await superuserCount(tenantId)).toBe(1);
+    const items = await memberItems(tenantId);
+    expect(items.find((m) => m.userId === owner.userId)?.status).toBe('active');
+  });
+
+  it('refuses to remove the last superuser from the superusers group with 409', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    await expect(
+      removeFromGroup(deps, callerOf(owner), tenantId, 'superusers', owner.userId),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(await superuserCount(tenantId)).toBe(1);
+    // With a second superuser the same removal succeeds and the counter follows.
+    const other = await createUser();
+    await addMember(tenantId, owner.accessToken, other.email);
+    await addToGroup(deps, callerOf(owner), tenantId, 'superusers', other.userId);
+    expect(await superuserCount(tenantId)).toBe(2);
+    await removeFromGroup(deps, callerOf(owner), tenantId, 'superusers', owner.userId);
+    expect(await superuserCount(tenantId)).toBe(1);
+    expect(await recountSuperusers(tenantId)).toBe(1);
+  });
+
+  it('refuses to take anyone out of everyone with 409', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const m = await createUser();
+    await addMember(tenantId, owner.accessToken, m.email);
+    await expect(
+      removeFromGroup(deps, callerOf(owner), tenantId, 'everyone', m.userId),
+    ).rejects.toBeInstanceOf(ConflictError);
+    const items = await memberItems(tenantId);
+    expect(items.find((i) => i.userId === m.userId)?.groups).toContain('everyone');
+  });
+});
+
+describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
+  it('removes every item of the user in the tenant, from the table and both indexes', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const user = await createUser();
+    await addMember(tenantId, owner.accessToken, user.email, ['admin']);
+    await addToGroup(deps, callerOf(owner), tenantId, 'superusers', user.userId);
+    await grantMemberRule(deps, callerOf(owner), tenantId, user.userId, {
+      resource: 'dcos:service:marathon',
+      action: 'read',
+    });
+    expect(await superuserCount(tenantId)).toBe(2);
+
+    const res = await api('DELETE', `/v1/tenants/${tenantId}/members/${user.userId}`, {
+      token: owner.accessToken,
+    });
+    expect(res.status).toBe(204);
+
+    const partition = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
+        ConsistentRead: true,
+      }),
+    );
+    const mentions = (partition.Items ?? []).filter((i) => JSON.stringify(i).includes(user.userId));
+    expect(mentions).toEqual([]);
+    const byUser = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'gsi1pk = :u AND gsi1sk = :t',
+        ExpressionAttributeValues: { ':u': `USER#${user.userId}`, ':t': `TENANT#${tenantId}` },
+      }),
+    );
+    expect(byUser.Items).toEqual([]);
+    const byEmail = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byEmail',
+        KeyConditionExpression: 'gsi2pk = :p AND gsi2sk = :e',
+        ExpressionAttributeValues: { ':p': `TENANT#${tenantId}#MEMBER`, ':e': user.email },
+      }),
+    );
+    expect(byEmail.Items).toEqual([]);
+    expect(await superuserCount(tenantId)).toBe(1);
+    // The deleted user's token no longer reaches the tenant.
+    const after = await api('GET', `/v1/tenants/${tenantId}`, { token: user.accessToken });
+    expect(after.status).toBe(404);
+  });
+
+  it('refuses to delete yourself with 409', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const other = await createUser();
+    await addSuperuser(tenantId, owner.accessToken, other);
+    const res = await api('DELETE', `/v1/tenants/${tenantId}/members/${owner.userId}`, {
+      token: owner.accessToken,
+    });
+    expect(res.status).toBe(409);
+    expect((await memberItems(tenantId)).map((m) => m.userId)).toContain(owner.userId);
+  });
+});
+
+describe('POST /v1/tenants/{t}/members', () => {
+  it('creates a Cognito user who can then sign in and reach the tenant', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const email = uniqueEmail('direct');
+    const added = await addMember(tenantId, owner.accessToken, email);
+    expect(added).toMatchObject({ email, status: 'active', roles: [{ roleId: 'member' }] });
+    const password = 'Direct-pass-123';
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: stack.cognito.userPoolId,
+        Username: email,
+        Password: password,
+        Permanent: true,
+      }),
+    );
+    const tokens = await signIn(email, password);
+    const res = await api('GET', `/v1/tenants/${tenantId}`, { token: tokens.accessToken });
+    expect(res.status).toBe(200);
+    const me = await api('GET', '/v1/me', { token: tokens.accessToken });
+    expect(me.body.userId).toBe(added.userId);
+  });
+
+  it('answers 409 when the email is already a member', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
+      token: owner.accessToken,
+      body: { email: owner.email.toUpperCase() },
+    });
+    expect(res.status).toBe(409);
+  });
+
+  it('applies changed default roles only to members who join after the change', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const early = await addMember(tenantId, owner.accessToken, uniqueEmail('early'));
+    const patch = await api('PATCH', `/v1/tenants/${tenantId}`, {
+      token: owner.accessToken,
+      body: { settings: { defaultRoles: ['admin'], defaultGroups: ['everyone'] } },
+    });
+    expect(patch.status).toBe(200);
+    const late = await addMember(tenantId, owner.accessToken, uniqueEmail('late'));
+    expect(late.roles).toEqual([{ roleId: 'admin' }]);
+    const earlyNow = await api('GET', `/v1/tenants/${tenantId}/members/${early.userId}`, {
+      token: owner.accessToken,
+    });
+    expect(earlyNow.body.roles).toEqual([{ roleId: 'member' }]);
+  });
+});
+
+describe('nobody grants more than they hold', () => {
+  it('answers 403 when an admin binds owner or adds someone as owner or to superusers', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const admin = await createUser();
+    await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
+    const plain = await addMember(tenantId, owner.accessToken, uniqueEmail('plain'));
+
+    const bind = await api('PUT', `/v1/tenants/${tenantId}/members/${plain.userId}/roles/owner`, {
+      token: admin.accessToken,
+      body: {},
+    });
+    expect(bind.status).toBe(403);
+    const self = await api('PUT', `/v1/tenants/${tenantId}/members/${admin.userId}/roles/owner`, {
+      token: admin.accessToken,
+      body: {},
+    });
+    expect(self.status).toBe(403);
+    const email = uniqueEmail('escalate');
+    const add = await api('POST', `/v1/tenants/${tenantId}/members`, {
+      token: admin.accessToken,
+      body: { email, roles: ['owner'] },
+    });
+    expect(add.status).toBe(403);
+    await expect(
+      addToGroup(deps, callerOf(admin), tenantId, 'superusers', plain.userId),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+
+    expect(await superuserCount(tenantId)).toBe(1);
+    const emails = (await memberItems(tenantId)).map((m) => m.email);
+    expect(emails).not.toContain(email);
+    // What the admin holds, they may grant.
+    const ok = await api('PUT', `/v1/tenants/${tenantId}/members/${plain.userId}/roles/admin`, {
+      token: admin.accessToken,
+      body: {},
+    });
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('GET /v1/tenants/{t}/members', () => {
+  it('filters by group, role and email prefix and pages with a cursor', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const prefix = `pg${Date.now().toString(36)}`;
+    const added = [];
+    for (let i = 0; i < 4; i++) {
+      added.push(
+        await addMember(
+          tenantId,
+          owner.accessToken,
+          `${prefix}-${i}@example.test`,
+          i < 2 ? ['admin'] : undefined,
+        ),
+      );
+    }
+    const get = (q: string) =>
+      api('GET', `/v1/tenants/${tenantId}/members?${q}`, { token: owner.accessToken });
+
+    const supers = await get('group=superusers');
+    expect(supers.body.items.map((m: { userId: string }) => m.userId)).toEqual([owner.userId]);
+    const admins = await get('role=admin');
+    expect(admins.body.items.map((m: { userId: string }) => m.userId).sort()).toEqual(
+      [added[0]?.userId, added[1]?.userId].sort(),
+    );
+    const byEmail = await get(`email=${prefix.toUpperCase()}-3`);
+    expect(byEmail.body.items.map((m: { email: string }) => m.email)).toEqual([
+      `${prefix}-3@example.test`,
+    ]);
+
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      sizes.push(res.body.items.length);
+      seen.push(...res.body.items.map((m: { userId: string }) => m.userId));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(new Set(seen).size).toBe(5);
+    expect(seen).toContain(owner.userId);
+
+    const filteredPage = await get('role=admin&limit=1');
+    expect(filteredPage.body.items).toHaveLength(1);
+    const next = await get(`role=admin&limit=1&cursor=${filteredPage.body.nextCursor}`);
+    expect(next.body.items).toHaveLength(1);
+    expect(next.body.items[0].userId).not.toBe(filteredPage.body.items[0].userId);
+  });
+
+  it('rejects a cursor of another tenant with 400', async () => {
+    const a = await createTenantWithOwner();
+    const b = await createTenantWithOwner();
+    await addMember(a.tenantId, a.owner.accessToken, uniqueEmail());
+    const page = await api('GET', `/v1/tenants/${a.tenantId}/members?limit=1`, {
+      token: a.owner.accessToken,
+    });
+    expect(page.body.nextCursor).toBeTruthy();
+    const res = await api(
+      'GET',
+      `/v1/tenants/${b.tenantId}/members?cursor=${page.body.nextCursor}`,
+      { token: b.owner.accessToken },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe('query.cursor');
+  });
+});
+
+describe('what a plain member may read', () => {
+  it('answers 403 to the member list but 200 to their own membership and permissions', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const m = await createUser();
+    await addMember(tenantId, owner.accessToken, m.email);
+    const base = `/v1/tenants/${tenantId}/members`;
+    expect((await api('GET', base, { token: m.accessToken })).status).toBe(403);
+    const self = await api('GET', `${base}/${m.userId}`, { token: m.accessToken });
+    expect(self.status).toBe(200);
+    expect(self.body).toMatchObject({ userId: m.userId, rules: [] });
+    const perms = await api('GET', `${base}/${m.userId}/permissions`, { token: m.accessToken });
+    expect(perms.status).toBe(200);
+    expect(perms.body).toMatchObject({ userId: m.userId, superuser: false });
+    expect((await api('GET', `${base}/${owner.userId}`, { token: m.accessToken })).status).toBe(
+      403,
+    );
+  });
+});
+
+describe('tenant isolation of the member routes', () => {
+  it('answers 404 to a member of tenant A on tenant B, and to B ids in A paths; B is unchanged', async () => {
+    const a = await createTenantWithOwner();
+    const b = await createTenantWithOwner();
+    const bMember = await addMember(b.tenantId, b.owner.accessToken, uniqueEmail('b'));
+    const tok = { token: a.owner.accessToken };
+    const inB = `/v1/tenants/${b.tenantId}/members`;
+    const calls: [string, string, unknown?][] = [
+      ['GET', inB],
+      ['POST', inB, { email: uniqueEmail() }],
+      ['GET', `${inB}/${bMember.userId}`],
+      ['PATCH', `${inB}/${bMember.userId}`, { status: 'disabled' }],
+      ['DELETE', `${inB}/${bMember.userId}`],
+      ['PUT', `${inB}/${bMember.userId}/roles/admin`, {}],
+      ['DELETE', `${inB}/${bMember.userId}/roles/member`],
+      ['GET', `${inB}/${bMember.userId}/permissions`],
+      ['POST', `${inB}/${bMember.userId}/logout`],
+      ['POST', `/v1/tenants/${b.tenantId}/logout/${bMember.email}`],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await api(method, path, { ...tok, body });
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+    const inA = `/v1/tenants/${a.tenantId}/members/${bMember.userId}`;
+    for (const [method, path, body] of [
+      ['GET', inA],
+      ['PATCH', inA, { status: 'disabled' }],
+      ['DELETE', inA],
+      ['PUT', `${inA}/roles/admin`, {}],
+      ['POST', `${inA}/logout`],
+      ['POST', `/v1/tenants/${a.tenantId}/logout/${bMember.email}`],
+    ] as [string, string, unknown?][]) {
+      const res = await api(method, path, { ...tok, body });
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+    const bItems = await memberItems(b.tenantId);
+    const still = bItems.find((m) => m.userId === bMember.userId);
+    expect(still).toMatchObject({ status: 'active', version: 1, sessionsValidAfter: 0 });
+    expect(bItems).toHaveLength(2);
+  });
+});
