@@ -1,5 +1,5 @@
 /** Authorizer benchmark: real decisions against DynamoDB Local and cognito-local, DynamoDB requests counted, a raw GetItem as the floor. */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { compilePolicy, compilePrincipal } from '#shared/acl/engine.js';
 import { policyFromItem } from '#shared/acl/policy-record.js';
@@ -9,7 +9,7 @@ import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { createAuthorizer } from '#shared/auth/authorizer.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
-import { grantsOf, memberFromItem } from '#shared/members/member-record.js';
+import { grantsOf, memberFromItem, SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
 import { addMember } from '#shared/members/member-service.js';
 import { systemClock } from '#shared/platform/clock.js';
 import { findRoute } from '#shared/routes/route-table.js';
@@ -32,6 +32,8 @@ export interface AuthorizerBenchResult {
   /** The floor: one raw GetItem of the same member item, timed interleaved with the decisions. */
   getItemP50ms: number;
   getItemP99ms: number;
+  /** The authorizer's own request issued raw (BatchGetItem of member + policy, projected). */
+  batchGetP50ms: number;
   /** Token verification alone (signature, claims), in memory; microseconds. */
   verifyP50us: number;
   /** A member with thousands of direct rules: compile caching at work. */
@@ -160,9 +162,27 @@ export async function benchAuthorizer(
     return performance.now() - t0;
   };
 
+  const names = Object.fromEntries(SNAPSHOT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
+  const batchGetMs = async (userId: string) => {
+    const t0 = performance.now();
+    await db.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [tableName]: {
+            Keys: [keys.member(tenantId, userId), keys.policy(tenantId)],
+            ConsistentRead: true,
+            ProjectionExpression: [...Object.keys(names), '#sk'].join(', '),
+            ExpressionAttributeNames: { ...names, '#sk': 'sk' },
+          },
+        },
+      }),
+    );
+    return performance.now() - t0;
+  };
+
   const cold = await decideCounted(event);
-  const warmup = opts.quick ? 50 : 200;
-  const n = opts.quick ? 300 : 2000;
+  const warmup = opts.quick ? 50 : 100;
+  const n = opts.quick ? 300 : 1000;
   const superSub = subOf(token);
   for (let i = 0; i < warmup; i++) {
     await decideCounted(event);
@@ -170,12 +190,14 @@ export async function benchAuthorizer(
   }
   const decisionMs: number[] = [];
   const floorMs: number[] = [];
+  const batchMs: number[] = [];
   let steadyRequests = 0;
   for (let i = 0; i < n; i++) {
     const d = await decideCounted(event);
     decisionMs.push(d.ms);
     steadyRequests += d.requests;
     floorMs.push(await getItemMs(superSub));
+    batchMs.push(await batchGetMs(superSub));
   }
 
   const verifyUs: number[] = [];
@@ -242,6 +264,7 @@ export async function benchAuthorizer(
     p99ms: round(percentile(decisionMs, 99)),
     getItemP50ms: round(percentile(floorMs, 50)),
     getItemP99ms: round(percentile(floorMs, 99)),
+    batchGetP50ms: round(percentile(batchMs, 50)),
     verifyP50us: round(percentile(verifyUs, 50), 1),
     heavy: {
       rules: heavyCount,

@@ -230,6 +230,7 @@ out.push(
         fixed(authorizer.getItemP99ms, 3),
         '1',
       ],
+      ['raw BatchGetItem (its own request)', fixed(authorizer.batchGetP50ms, 3), '', '1'],
       [
         `decision (${num(authorizer.heavy.rules)} direct rules, ${authorizer.heavy.itemKb} KiB item)`,
         fixed(authorizer.heavy.p50ms, 3),
@@ -296,6 +297,6 @@ out.push(
     goals.map((g) => [g.goal, g.target, g.actual, g.met ? 'yes' : 'NO']),
   ),
   '',
-  `Written to ${outFile.slice(projectRoot.length)}`,
+  `Written to ${outFile.slice(projectRoot.length + 1)}`,
 );
 console.log(out.join('\n'));

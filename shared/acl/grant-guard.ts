@@ -1,5 +1,11 @@
 /** "Nobody grants more than they hold": checks a grant against the granter's own permissions (pure). */
-import { compilePrincipal, isAllowed, isSuperuser, type CompiledPolicy, type PermissionSet } from '#shared/acl/engine.js';
+import {
+  type CompiledPolicy,
+  compilePrincipal,
+  isAllowed,
+  isSuperuser,
+  type PermissionSet,
+} from '#shared/acl/engine.js';
 import { covers } from '#shared/acl/resource.js';
 import type { RoleBinding, Rule, TenantPolicy } from '#shared/acl/types.js';
 import { ForbiddenError, InvalidError } from '#shared/errors/domain-errors.js';
@@ -22,7 +28,11 @@ export function boundPermissions(permissions: readonly Rule[], scope: string | u
 }
 
 /** Throws 400 when a role or group does not exist in the policy. */
-export function assertKnown(policy: TenantPolicy, request: GrantRequest, pathPrefix = 'body'): void {
+export function assertKnown(
+  policy: TenantPolicy,
+  request: GrantRequest,
+  pathPrefix = 'body',
+): void {
   request.roles?.forEach((r, i) => {
     if (!policy.roles[r.roleId]) {
       throw new InvalidError(`Unknown role '${r.roleId}'`, [
@@ -54,7 +64,10 @@ export function assertCanGrant(
   if (isSuperuser(granter)) return;
   const missing = (r: Rule) => !isAllowed(granter, r.resource, r.action);
   for (const rule of request.rules ?? []) {
-    if (missing(rule)) throw new ForbiddenError(`You cannot grant ${rule.resource} ${rule.action}: you do not hold it`);
+    if (missing(rule))
+      throw new ForbiddenError(
+        `You cannot grant ${rule.resource} ${rule.action}: you do not hold it`,
+      );
   }
   for (const binding of request.roles ?? []) {
     const perms = boundPermissions(policy.roles[binding.roleId] ?? [], binding.scope);
@@ -67,11 +80,14 @@ export function assertCanGrant(
   }
   for (const groupId of request.groups ?? []) {
     const groupSet = compilePrincipal(compiled, { groups: [groupId], roles: [], rules: [] });
-    if (isSuperuser(groupSet)) throw new ForbiddenError(`You cannot add members to '${groupId}': it makes superusers`);
+    if (isSuperuser(groupSet))
+      throw new ForbiddenError(`You cannot add members to '${groupId}': it makes superusers`);
     const group = policy.groups[groupId];
     const perms = [
       ...(group?.rules ?? []),
-      ...(group?.roles ?? []).flatMap((b) => boundPermissions(policy.roles[b.roleId] ?? [], b.scope)),
+      ...(group?.roles ?? []).flatMap((b) =>
+        boundPermissions(policy.roles[b.roleId] ?? [], b.scope),
+      ),
     ];
     const lacking = perms.find(missing);
     if (lacking) {

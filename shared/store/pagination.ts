@@ -23,7 +23,10 @@ export function decodeCursor(
 ): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     for (const [name, value] of Object.entries(expected)) {
       if (key[name] !== value) throw new Error('cursor from another listing');
     }

@@ -4,12 +4,17 @@
  * Writes built from it are conditioned on the versions read here.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { compilePolicy, compilePrincipal, type CompiledPolicy, type PermissionSet } from '#shared/acl/engine.js';
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  compilePrincipal,
+  type PermissionSet,
+} from '#shared/acl/engine.js';
 import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
-import { grantsOf, memberFromItem, type MemberRecord } from '#shared/members/member-record.js';
+import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
 import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
 
@@ -28,17 +33,25 @@ export interface TenantState {
 }
 
 /** Loads the tenant, its policy and (optionally) the caller's membership in one request. */
-export async function loadTenantState(deps: StoreDeps, tenantId: string, caller?: Caller): Promise<TenantState> {
+export async function loadTenantState(
+  deps: StoreDeps,
+  tenantId: string,
+  caller?: Caller,
+): Promise<TenantState> {
   const keyList = [keys.tenant(tenantId), keys.policy(tenantId)];
   if (caller) keyList.push(keys.member(tenantId, caller.userId));
   const res = await deps.db.send(
-    new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keyList, ConsistentRead: true } } }),
+    new BatchGetCommand({
+      RequestItems: { [deps.tableName]: { Keys: keyList, ConsistentRead: true } },
+    }),
   );
   const items = res.Responses?.[deps.tableName] ?? [];
   const tenant = items.find((i) => i.sk === 'META');
   const policyRow = items.find((i) => i.sk === 'POLICY');
   if (!tenant || !policyRow) throw new NotFoundError(`Tenant '${tenantId}' not found`);
-  const memberRow = caller ? items.find((i) => String(i.sk).startsWith(keys.memberPrefix)) : undefined;
+  const memberRow = caller
+    ? items.find((i) => String(i.sk).startsWith(keys.memberPrefix))
+    : undefined;
   const policy = policyFromItem(policyRow);
   const compiled = compilePolicy(policy);
   const actor = memberRow ? memberFromItem(memberRow) : undefined;
