@@ -75,7 +75,8 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
     return ctx?.decision === 'allow' ? { userId: ctx.userId, email: ctx.email } : undefined;
   }
   if (!ctx || ctx.decision === 'unauthenticated') {
-    throw new UnauthorizedError('A valid bearer access token is required');
+    const why = ctx?.reason ? ` (${ctx.reason})` : '';
+    throw new UnauthorizedError(`A valid bearer access token is required${why}`);
   }
   if (ctx.decision === 'not-member') throw new NotFoundError('Tenant not found');
   if (ctx.decision === 'forbidden') throw new ForbiddenError(ctx.reason || 'Permission denied');
