@@ -1,0 +1,208 @@
+/** `gatehouse invite <emails...>` and `gatehouse invites list|show|resend|revoke`. */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { tenantPath } from '../api-client.js';
+import { type CommandContext, contextOf } from '../context.js';
+import { ApiError, CliError, usageError } from '../errors.js';
+import { emit, list, morePages, renderFields, renderTable } from '../output.js';
+import { collect, type PageOptions, withPaging } from './shared-options.js';
+
+/** The API accepts at most this many addresses per request. */
+const BATCH = 100;
+const STATUSES = ['pending', 'expired', 'accepted', 'revoked'];
+
+interface InviteResult {
+  email: string;
+  status: 'invited' | 'already_member' | 'already_invited' | 'invalid';
+  inviteId?: string;
+  expiresAt?: string;
+}
+
+interface InviteBody {
+  inviteId: string;
+  email: string;
+  status: string;
+  roles: string[];
+  groups: string[];
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  sendCount: number;
+  lastSentAt: string;
+  deliveryStatus: string;
+  acceptedAt?: string;
+  revokedAt?: string;
+}
+
+interface InviteOptions {
+  role?: string[];
+  group?: string[];
+  message?: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Splits the arguments into addresses (commas, spaces, newlines); `-` reads stdin. */
+async function addresses(args: string[]): Promise<string[]> {
+  const parts: string[] = [];
+  for (const arg of args) parts.push(arg === '-' ? await readStdin() : arg);
+  return parts
+    .join('\n')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+function retryable(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status >= 500;
+}
+
+/** Sends one batch; a retry after a failure reuses the Idempotency-Key so nothing is sent twice. */
+async function sendBatch(
+  ctx: CommandContext,
+  tenant: string,
+  emails: string[],
+  opts: InviteOptions,
+): Promise<InviteResult[]> {
+  const key = randomUUID();
+  const send = () =>
+    ctx.api.request<{ results: InviteResult[] }>('POST', tenantPath(tenant, 'invites'), {
+      body: { emails, roles: opts.role, groups: opts.group, message: opts.message },
+      headers: { 'idempotency-key': key },
+    });
+  try {
+    return (await send()).body.results;
+  } catch (error) {
+    if (!retryable(error)) throw error;
+    return (await send()).body.results;
+  }
+}
+
+function renderInvite(i: InviteBody): string {
+  return renderFields([
+    ['inviteId', i.inviteId],
+    ['email', i.email],
+    ['status', i.status],
+    ['roles', list(i.roles)],
+    ['groups', list(i.groups)],
+    ['invitedBy', i.invitedBy],
+    ['created', i.createdAt],
+    ['expires', i.expiresAt],
+    ['sendCount', i.sendCount],
+    ['lastSent', i.lastSentAt],
+    ['delivery', i.deliveryStatus],
+    ['accepted', i.acceptedAt],
+    ['revoked', i.revokedAt],
+  ]);
+}
+
+/** Registers `invite` and the `invites` command group. */
+export function registerInviteCommands(program: Command): void {
+  program
+    .command('invite <emails...>')
+    .description('invite people by email (commas, spaces or newlines separate; `-` reads stdin)')
+    .option('--role <id>', 'a role to give on acceptance (repeatable)', collect)
+    .option('--group <id>', 'a group to join on acceptance (repeatable)', collect)
+    .option('--message <text>', 'a one-line note for the invitation email')
+    .action(async (args: string[], opts: InviteOptions, command: Command) => {
+      const ctx = contextOf(command);
+      const tenant = ctx.tenant();
+      const emails = await addresses(args);
+      if (emails.length === 0) throw usageError('No email addresses given.');
+      const batches = Math.ceil(emails.length / BATCH);
+      const results: InviteResult[] = [];
+      for (let b = 0; b < batches; b++) {
+        const batch = emails.slice(b * BATCH, (b + 1) * BATCH);
+        try {
+          results.push(...(await sendBatch(ctx, tenant, batch, opts)));
+        } catch (error) {
+          if (b > 0 && error instanceof CliError) {
+            ctx.output.err(`Stopped after ${results.length} of ${emails.length} addresses.`);
+          }
+          throw error;
+        }
+        if (batches > 1) ctx.output.err(`invited ${results.length}/${emails.length} addresses`);
+      }
+      emit(ctx.output, { results }, () => {
+        const counts = new Map<string, number>();
+        for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+        const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+        return `${renderTable(
+          ['email', 'status', 'inviteId', 'expires'],
+          results.map((r) => [r.email, r.status, r.inviteId, r.expiresAt]),
+        )}\n${summary}`;
+      });
+    });
+
+  const invites = program.command('invites').description('list, resend and revoke invites');
+
+  withPaging(
+    invites
+      .command('list')
+      .description('list invites, newest first')
+      .option('--status <status>', `only ${STATUSES.join(' | ')}`),
+  ).action(async (opts: PageOptions & { status?: string }, command: Command) => {
+    if (opts.status && !STATUSES.includes(opts.status)) {
+      throw usageError(`--status must be one of ${STATUSES.join(', ')}.`);
+    }
+    const ctx = contextOf(command);
+    const page = await ctx.api.list<InviteBody>(
+      tenantPath(ctx.tenant(), 'invites'),
+      { status: opts.status, limit: opts.limit, cursor: opts.cursor },
+      Boolean(opts.all),
+    );
+    emit(ctx.output, page, () =>
+      page.items.length === 0
+        ? 'No invites.'
+        : renderTable(
+            ['inviteId', 'email', 'status', 'roles', 'groups', 'expires', 'sent'],
+            page.items.map((i) => [
+              i.inviteId,
+              i.email,
+              i.status,
+              list(i.roles),
+              list(i.groups),
+              i.expiresAt,
+              i.sendCount,
+            ]),
+          ),
+    );
+    morePages(ctx.output, page.nextCursor);
+  });
+
+  invites
+    .command('show <inviteId>')
+    .description('show one invite')
+    .action(async (inviteId: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const { body } = await ctx.api.request<InviteBody>(
+        'GET',
+        tenantPath(ctx.tenant(), 'invites', inviteId),
+      );
+      emit(ctx.output, body, () => renderInvite(body));
+    });
+
+  invites
+    .command('resend <inviteId>')
+    .description('send a pending or expired invite again, with a new link and expiry')
+    .action(async (inviteId: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const { body } = await ctx.api.request<{ expiresAt: string }>(
+        'POST',
+        tenantPath(ctx.tenant(), 'invites', inviteId, 'resend'),
+      );
+      emit(ctx.output, body, () => `Resent ${inviteId}; the new link expires ${body.expiresAt}.`);
+    });
+
+  invites
+    .command('revoke <inviteId>')
+    .description('revoke an invite: its link stops working')
+    .action(async (inviteId: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      await ctx.api.request('DELETE', tenantPath(ctx.tenant(), 'invites', inviteId));
+      emit(ctx.output, { revoked: inviteId }, () => `Revoked ${inviteId}.`);
+    });
+}

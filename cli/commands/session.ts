@@ -1,0 +1,144 @@
+/** `gatehouse login`, `logout` and `whoami`: the caller's own session. */
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { signIn } from '../auth.js';
+import { contextOf } from '../context.js';
+import { forgetSession, loadSession, saveSession } from '../credentials.js';
+import { notLoggedIn, usageError } from '../errors.js';
+import { emit, renderFields, renderTable } from '../output.js';
+
+interface LoginOptions {
+  email?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  bootstrap?: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** Asks on the terminal; `hidden` keeps the answer off the screen (passwords). */
+async function prompt(question: string, hidden = false): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk, encoding, done) {
+      if (!muted) process.stderr.write(chunk, encoding);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  try {
+    process.stderr.write(question);
+    muted = hidden;
+    return (await rl.question('')).trim();
+  } finally {
+    muted = false;
+    if (hidden) process.stderr.write('\n');
+    rl.close();
+  }
+}
+
+async function credentialsFrom(
+  opts: LoginOptions,
+  bootstrap: { email: string; password: string } | undefined,
+): Promise<{ email: string; password: string }> {
+  if (opts.bootstrap) {
+    if (!bootstrap)
+      throw usageError('This stack has no bootstrap user.', 'give --email and a password');
+    return bootstrap;
+  }
+  if (opts.password !== undefined && opts.passwordStdin) {
+    throw usageError('Give either --password or --password-stdin, not both.');
+  }
+  const interactive = Boolean(process.stdin.isTTY);
+  const email = opts.email ?? (interactive ? await prompt('Email: ') : undefined);
+  if (!email) throw usageError('No email.', 'give --email <address>');
+  let password = opts.password;
+  if (opts.passwordStdin) password = await readStdin();
+  else if (password === undefined && interactive) password = await prompt('Password: ', true);
+  if (!password) {
+    throw usageError(
+      'No password.',
+      'pipe it with --password-stdin (or give --password, which shows it in your shell history)',
+    );
+  }
+  return { email: email.trim().toLowerCase(), password };
+}
+
+/** Registers login, logout and whoami. */
+export function registerSessionCommands(program: Command): void {
+  program
+    .command('login')
+    .description('sign in with email and password; stores the tokens (file mode 0600)')
+    .option('--email <email>', 'your email address (prompted when omitted on a terminal)')
+    .option('--password <password>', 'your password (prefer --password-stdin or the prompt)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--bootstrap', "sign in as the local stack's bootstrap superuser")
+    .action(async (opts: LoginOptions, command: Command) => {
+      const ctx = contextOf(command);
+      const { email, password } = await credentialsFrom(opts, ctx.target.bootstrap);
+      const session = await signIn(ctx.target.cognito, email, password);
+      saveSession(ctx.configDir, ctx.target.apiUrl, session);
+      emit(
+        ctx.output,
+        { email, apiUrl: ctx.target.apiUrl, expiresAt: session.expiresAt },
+        () => `Logged in to ${ctx.target.apiUrl} as ${email}.`,
+      );
+    });
+
+  program
+    .command('logout')
+    .description('forget the stored tokens; --everywhere also signs out every session first')
+    .option('--everywhere', 'sign out everywhere (all devices, every tenant) before forgetting')
+    .action(async (opts: { everywhere?: boolean }, command: Command) => {
+      const ctx = contextOf(command);
+      const session = loadSession(ctx.configDir, ctx.target.apiUrl);
+      if (opts.everywhere) {
+        if (!session) throw notLoggedIn();
+        await ctx.api.request('POST', '/v1/me/logout');
+      }
+      const forgotten = forgetSession(ctx.configDir, ctx.target.apiUrl);
+      emit(ctx.output, { loggedOut: forgotten, everywhere: Boolean(opts.everywhere) }, () =>
+        !forgotten
+          ? 'You were not logged in.'
+          : opts.everywhere
+            ? `Signed out everywhere and logged out of ${ctx.target.apiUrl}.`
+            : `Logged out of ${ctx.target.apiUrl}.`,
+      );
+    });
+
+  program
+    .command('whoami')
+    .description('who you are logged in as, and your tenants')
+    .action(async (_opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const { body } = await ctx.api.request<{
+        userId: string;
+        email: string;
+        tenants: { tenantId: string; name: string; status: string; joinedAt: string }[];
+      }>('GET', '/v1/me');
+      emit(ctx.output, body, () =>
+        [
+          renderFields([
+            ['email', body.email],
+            ['userId', body.userId],
+            ['api', ctx.target.apiUrl],
+            ['tenant', ctx.target.tenant],
+          ]),
+          '',
+          body.tenants.length === 0
+            ? 'No tenants yet: create one with `gatehouse tenants create <id> <name>`.'
+            : renderTable(
+                ['tenant', 'name', 'status', 'joined'],
+                body.tenants.map((t) => [t.tenantId, t.name, t.status, t.joinedAt]),
+              ),
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,175 @@
+/** `gatehouse users ...`: list, add, show, delete, force logout, disable and enable members. */
+import type { Command } from 'commander';
+import { tenantPath } from '../api-client.js';
+import { type CommandContext, contextOf, type MemberBody, resolveUserId } from '../context.js';
+import { emit, list, morePages, renderFields, renderTable } from '../output.js';
+import { collect, type PageOptions, withPaging } from './shared-options.js';
+
+interface MemberDetail extends MemberBody {
+  rules?: { resource: string; action: string }[];
+}
+
+function roleList(roles: MemberBody['roles']): string {
+  return list(roles.map((r) => (r.scope ? `${r.roleId}@${r.scope}` : r.roleId)));
+}
+
+/** Renders members as a table. */
+export function renderMembers(members: MemberBody[]): string {
+  return renderTable(
+    ['userId', 'email', 'status', 'roles', 'groups', 'joined'],
+    members.map((m) => [
+      m.userId,
+      m.email,
+      m.status,
+      roleList(m.roles),
+      list(m.groups),
+      m.joinedAt,
+    ]),
+  );
+}
+
+function renderMember(m: MemberDetail): string {
+  const fields = renderFields([
+    ['userId', m.userId],
+    ['email', m.email],
+    ['status', m.status],
+    ['joined', m.joinedAt],
+    ['roles', roleList(m.roles)],
+    ['groups', list(m.groups)],
+  ]);
+  if (!m.rules) return fields;
+  const rules =
+    m.rules.length === 0
+      ? 'rules:   -'
+      : `rules:\n${renderTable(
+          ['resource', 'action'],
+          m.rules.map((r) => [r.resource, r.action]),
+        )}`;
+  return `${fields}\n${rules}`;
+}
+
+async function setStatus(ctx: CommandContext, user: string, status: 'active' | 'disabled') {
+  const tenant = ctx.tenant();
+  const userId = await resolveUserId(ctx, user);
+  const { body } = await ctx.api.request<MemberBody>(
+    'PATCH',
+    tenantPath(tenant, 'members', userId),
+    {
+      body: { status },
+    },
+  );
+  emit(ctx.output, body, () => `${status === 'active' ? 'Enabled' : 'Disabled'} ${body.email}.`);
+}
+
+/** Registers the users command group. */
+export function registerUserCommands(program: Command): void {
+  const users = program.command('users').description("manage the tenant's members");
+
+  withPaging(
+    users
+      .command('list')
+      .description('list members')
+      .option('--group <id>', 'only members of this group')
+      .option('--role <id>', 'only members with this role')
+      .option('--email <prefix>', 'only members whose email starts with this'),
+  ).action(
+    async (
+      opts: PageOptions & { group?: string; role?: string; email?: string },
+      command: Command,
+    ) => {
+      const ctx = contextOf(command);
+      const page = await ctx.api.list<MemberBody>(
+        tenantPath(ctx.tenant(), 'members'),
+        {
+          group: opts.group,
+          role: opts.role,
+          email: opts.email,
+          limit: opts.limit,
+          cursor: opts.cursor,
+        },
+        Boolean(opts.all),
+      );
+      emit(ctx.output, page, () =>
+        page.items.length === 0 ? 'No members match.' : renderMembers(page.items),
+      );
+      morePages(ctx.output, page.nextCursor);
+    },
+  );
+
+  users
+    .command('add <email>')
+    .description('add a user directly, without an invite email (created if missing)')
+    .option('--role <id>', 'a role to give (repeatable)', collect)
+    .option('--group <id>', 'a group to add them to (repeatable)', collect)
+    .action(
+      async (email: string, opts: { role?: string[]; group?: string[] }, command: Command) => {
+        const ctx = contextOf(command);
+        const { body } = await ctx.api.request<MemberBody>(
+          'POST',
+          tenantPath(ctx.tenant(), 'members'),
+          { body: { email, roles: opts.role, groups: opts.group } },
+        );
+        emit(
+          ctx.output,
+          body,
+          () => `Added ${body.email} (${body.userId}).\n${renderMember(body)}`,
+        );
+      },
+    );
+
+  users
+    .command('show <user>')
+    .description('show a member (userId or email) with groups, roles and direct rules')
+    .action(async (user: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const userId = await resolveUserId(ctx, user);
+      const { body } = await ctx.api.request<MemberDetail>(
+        'GET',
+        tenantPath(ctx.tenant(), 'members', userId),
+      );
+      emit(ctx.output, body, () => renderMember(body));
+    });
+
+  users
+    .command('delete <user>')
+    .description('delete one member (userId or email) with their grants and pending invites')
+    .action(async (user: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const tenant = ctx.tenant();
+      const userId = await resolveUserId(ctx, user);
+      await ctx.api.request('DELETE', tenantPath(tenant, 'members', userId));
+      emit(
+        ctx.output,
+        { deleted: userId, tenantId: tenant },
+        () => `Deleted ${user} from tenant ${tenant}.`,
+      );
+    });
+
+  users
+    .command('logout <user>')
+    .description('force a logout of a member (userId or email) in this tenant')
+    .action(async (user: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const tenant = ctx.tenant();
+      await ctx.api.request('POST', tenantPath(tenant, 'logout', user.trim()));
+      emit(
+        ctx.output,
+        { loggedOut: user, tenantId: tenant },
+        () => `Logged ${user} out of tenant ${tenant}: their current tokens no longer work here.`,
+      );
+    });
+
+  users
+    .command('disable <user>')
+    .description('disable a member (ends their sessions in this tenant)')
+    .action(async (user: string, _opts: unknown, command: Command) =>
+      setStatus(contextOf(command), user, 'disabled'),
+    );
+
+  users
+    .command('enable <user>')
+    .description('enable a disabled member')
+    .action(async (user: string, _opts: unknown, command: Command) =>
+      setStatus(contextOf(command), user, 'active'),
+    );
+}

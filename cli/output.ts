@@ -1,0 +1,60 @@
+/** Output formatting: aligned tables and key/value blocks for people, raw JSON for scripts. */
+
+type Cell = string | number | boolean | null | undefined;
+
+/** Where the CLI writes; tests and commands never touch process.stdout directly. */
+export interface Output {
+  json: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** The process's output, in JSON mode or not. */
+export function processOutput(json: boolean): Output {
+  return {
+    json,
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  };
+}
+
+function cellText(value: Cell): string {
+  if (value === null || value === undefined || value === '') return '-';
+  return String(value);
+}
+
+/** Renders rows as a table with a header line; columns are padded to their widest cell. */
+export function renderTable(headers: string[], rows: Cell[][]): string {
+  const text = rows.map((row) => headers.map((_, i) => cellText(row[i])));
+  const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers.map((h) => h.toUpperCase())), ...text.map(line)].join('\n');
+}
+
+/** Renders `key: value` lines with aligned values. */
+export function renderFields(fields: [string, Cell][]): string {
+  const width = Math.max(...fields.map(([k]) => k.length));
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${cellText(v)}`).join('\n');
+}
+
+/** Prints a body as JSON in JSON mode, or the human rendering otherwise. */
+export function emit(output: Output, body: unknown, human: () => string): void {
+  if (output.json) output.out(JSON.stringify(body ?? null, null, 2));
+  else output.out(human());
+}
+
+/** Tells a person that more pages exist (stderr, so stdout stays clean). */
+export function morePages(output: Output, nextCursor: string | null | undefined): void {
+  if (nextCursor && !output.json) {
+    output.err(`(more results: add --cursor ${nextCursor}, or --all)`);
+  }
+}
+
+/** A comma list, or '-' when empty. */
+export function list(values: readonly string[] | undefined): string {
+  return values && values.length > 0 ? values.join(',') : '-';
+}
