@@ -33,17 +33,18 @@ export const ResourceIdSchema = z.string().superRefine((rid, ctx) => {
 const Subject = {
   userId: UserIdSchema.optional(),
   email: z.string().trim().toLowerCase().min(1).max(254).optional(),
+  serviceAccountId: IdSchema.optional(),
 };
+const ONE_SUBJECT = 'give exactly one of userId, email and serviceAccountId';
+const subjects = (c: { userId?: string; email?: string; serviceAccountId?: string }) =>
+  [c.userId, c.email, c.serviceAccountId].filter((v) => v !== undefined).length;
 
 export const CheckItem = z
   .strictObject({ ...Subject, resource: ResourceIdSchema, action: ActionSchema })
-  .refine((c) => (c.userId === undefined) !== (c.email === undefined), {
-    message: 'give exactly one of userId and email',
-    path: ['userId'],
-  });
+  .refine((c) => subjects(c) === 1, { message: ONE_SUBJECT, path: ['userId'] });
 export type CheckInput = z.infer<typeof CheckItem>;
 
-/** One check (`{userId | email, resource, action}`), or `{checks: [...]}` with 1 to 100 of them. */
+/** One check (`{userId | email | serviceAccountId, resource, action}`), or `{checks: [...]}` with 1 to 100 of them. */
 export const CheckBody = z
   .strictObject({
     checks: z.array(CheckItem).min(1).max(100).optional(),
@@ -52,7 +53,7 @@ export const CheckBody = z
     action: ActionSchema.optional(),
   })
   .superRefine((v, ctx) => {
-    const single = ['userId', 'email', 'resource', 'action'] as const;
+    const single = ['userId', 'email', 'serviceAccountId', 'resource', 'action'] as const;
     if (v.checks !== undefined) {
       for (const key of single) {
         if (v[key] !== undefined) {
@@ -65,13 +66,7 @@ export const CheckBody = z
       ctx.addIssue({ code: 'custom', path: ['resource'], message: 'required' });
     if (v.action === undefined)
       ctx.addIssue({ code: 'custom', path: ['action'], message: 'required' });
-    if ((v.userId === undefined) === (v.email === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['userId'],
-        message: 'give exactly one of userId and email',
-      });
-    }
+    if (subjects(v) !== 1) ctx.addIssue({ code: 'custom', path: ['userId'], message: ONE_SUBJECT });
   });
 export type CheckBodyInput = z.infer<typeof CheckBody>;
 

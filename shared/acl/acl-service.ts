@@ -24,6 +24,8 @@ import {
   loadMember,
   revokeMemberRule,
 } from '#shared/members/member-service.js';
+import { serviceAccountPrincipal } from '#shared/service-accounts/service-account-record.js';
+import { findServiceAccount } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
 import { loadTenantState } from '#shared/tenants/tenant-state.js';
@@ -243,6 +245,29 @@ export interface CheckResult {
   action: Action;
 }
 
+/** A service account in the shape the check reads (its principal id as userId), or undefined. */
+async function serviceAccountAsPrincipal(
+  deps: StoreDeps,
+  tenantId: string,
+  serviceAccountId: string,
+): Promise<MemberRecord | undefined> {
+  const sa = await findServiceAccount(deps, tenantId, serviceAccountId);
+  if (!sa) return undefined;
+  return {
+    tenantId,
+    userId: serviceAccountPrincipal(serviceAccountId),
+    email: '',
+    status: sa.status,
+    joinedAt: sa.createdAt,
+    groups: sa.groups,
+    roles: sa.roles,
+    rules: sa.rules,
+    sessionsValidAfter: 0,
+    superuser: false,
+    version: sa.version,
+  };
+}
+
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
@@ -257,16 +282,23 @@ export async function checkAccess(
   const state = await loadTenantState(deps, tenantId);
   const members = new Map<string, Promise<MemberRecord | undefined>>();
   const resolve = (c: CheckInput) => {
-    const key = c.userId !== undefined ? `u:${c.userId}` : `e:${normalizeEmail(c.email ?? '')}`;
+    const key =
+      c.serviceAccountId !== undefined
+        ? `s:${c.serviceAccountId}`
+        : c.userId !== undefined
+          ? `u:${c.userId}`
+          : `e:${normalizeEmail(c.email ?? '')}`;
     let found = members.get(key);
     if (!found) {
       found =
-        c.userId !== undefined
-          ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
-              if (e instanceof NotFoundError) return undefined;
-              throw e;
-            })
-          : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
+        c.serviceAccountId !== undefined
+          ? serviceAccountAsPrincipal(deps, tenantId, c.serviceAccountId)
+          : c.userId !== undefined
+            ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
+                if (e instanceof NotFoundError) return undefined;
+                throw e;
+              })
+            : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
       members.set(key, found);
     }
     return found;
@@ -274,7 +306,7 @@ export async function checkAccess(
   return Promise.all(
     checks.map(async (c): Promise<CheckResult> => {
       const m = await resolve(c);
-      const subject = c.userId ?? c.email ?? '';
+      const subject = c.userId ?? c.email ?? c.serviceAccountId ?? '';
       if (!m) {
         if (single) throw new NotFoundError(`No member '${subject}' in this tenant`);
         return {

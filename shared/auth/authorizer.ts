@@ -3,19 +3,28 @@
  * token, resolve the tenant from the path, read the member snapshot (one DynamoDB request),
  * apply forced logout, and check every permission the route requires. It fails closed.
  *
+ * API tokens (`Bearer ghs_...`, told apart by the prefix) are read with their service account in
+ * one DynamoDB request too, and work only on tenant routes of the token's own tenant.
+ *
  * Two modes:
  * - `internal` (Gatehouse's own API): always hands its decision to the integration, whose
  *   handler chain renders 401/403/404 as problem+json and refuses anything but `allow`.
  * - `external` (other APIs): throws `Unauthorized` (API Gateway answers 401) or denies (403).
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { isAllowed } from '#shared/acl/engine.js';
+import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
+import {
+  looksLikeApiToken,
+  parseApiToken,
+  secretMatches,
+} from '#shared/api-tokens/api-token-format.js';
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
 import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
 import type { Clock } from '#shared/platform/clock.js';
+import type { RouteAuth } from '#shared/routes/route-types.js';
 
 export interface AuthorizerDeps {
   verifier: AccessTokenVerifier;
@@ -57,6 +66,7 @@ export async function decide(
   if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
   const token = bearerToken(event.headers);
   if (!token) return ctx('unauthenticated', 'Missing bearer token');
+  if (looksLikeApiToken(token)) return decideApiToken(deps, event, requirement, token, ctx);
   let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {
     claims = await deps.verifier.verify(token);
@@ -83,14 +93,79 @@ export async function decide(
   if (requirement.self && params[requirement.self] === claims.sub) {
     return ctx('allow', 'Own membership', fields);
   }
+  return checkPermissions(requirement, params, snapshot.permissions, ctx, fields);
+}
+
+type ContextOf = (
+  decision: AuthDecision,
+  reason: string,
+  fields?: Partial<AuthorizerContext>,
+) => AuthorizerContext;
+
+function checkPermissions(
+  requirement: Extract<RouteAuth, { kind: 'tenant' }>,
+  params: Record<string, string | undefined>,
+  permissions: PermissionSet,
+  ctx: ContextOf,
+  fields: Partial<AuthorizerContext>,
+): AuthorizerContext {
   const needed = bindPermissions(requirement.permissions, params);
   if (!needed) return ctx('forbidden', 'Route parameters missing', fields);
   for (const p of needed) {
-    if (!isAllowed(snapshot.permissions, p.resource, p.action)) {
+    if (!isAllowed(permissions, p.resource, p.action)) {
       return ctx('forbidden', `Missing permission ${p.resource} ${p.action}`, fields);
     }
   }
   return ctx('allow', 'Allowed', fields);
+}
+
+/**
+ * The API-token path: parse `ghs_<serviceAccountId>.<tokenId>_<secret>`, read token, account and
+ * policy version in one batch from the path's tenant, then refuse (401) anything malformed,
+ * unknown, of another tenant, with a wrong secret, revoked, expired or of a disabled account.
+ */
+async function decideApiToken(
+  deps: AuthorizerDeps,
+  event: APIGatewayRequestAuthorizerEventV2,
+  requirement: RouteAuth,
+  token: string,
+  ctx: ContextOf,
+): Promise<AuthorizerContext> {
+  if (requirement.kind !== 'tenant') {
+    return ctx('unauthenticated', 'API tokens are accepted only on tenant routes');
+  }
+  const parsed = parseApiToken(token);
+  if (!parsed) return ctx('unauthenticated', 'Invalid token: malformed API token');
+  const params = event.pathParameters ?? {};
+  const tenantId = params[requirement.tenantParam];
+  if (!tenantId) return ctx('forbidden', 'No tenant in path');
+  // Unknown tokens, tokens of another tenant (not in this tenant's partition) and tokens of a
+  // deleted account all read as absent: 401, never a hint that the token exists elsewhere.
+  const found = await deps.snapshots.readApiToken(
+    tenantId,
+    parsed.serviceAccountId,
+    parsed.tokenId,
+  );
+  const now = deps.clock.now();
+  if (
+    !found ||
+    found.tenantId !== tenantId ||
+    found.serviceAccountId !== parsed.serviceAccountId ||
+    !secretMatches(parsed.secret, found.secretHash)
+  ) {
+    return ctx('unauthenticated', 'Invalid token: unknown API token');
+  }
+  if (found.revoked) return ctx('unauthenticated', 'API token was revoked');
+  if (found.expiresAt <= now.getTime()) return ctx('unauthenticated', 'API token has expired');
+  if (found.accountStatus !== 'active')
+    return ctx('unauthenticated', 'Service account is disabled');
+  deps.snapshots.touchApiToken({ ...found, tokenId: parsed.tokenId }, now);
+  const fields = { tenantId, userId: `service-account:${parsed.serviceAccountId}`, email: '' };
+  // Defence in depth: grants are refused at write time, but a later role or group change could
+  // still make an account a superuser; a token never acts as one.
+  if (isSuperuser(found.permissions))
+    return ctx('forbidden', 'Service accounts cannot act as superusers', fields);
+  return checkPermissions(requirement, params, found.permissions, ctx, fields);
 }
 
 /** Builds the handler API Gateway invokes. */

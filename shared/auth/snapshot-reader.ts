@@ -3,8 +3,11 @@
  * member item (status, sessionsValidAfter, groups, roles, rules) and the tenant policy item,
  * projected down to its version. The compiled policy is cached in memory by version, so only
  * the first request after a policy change pays one extra GetItem for the new policy.
+ *
+ * API tokens take the same shape: one BatchGetItem of the token item, its service account and
+ * the policy version, decided through the same compiled-policy cache.
  */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CompiledPolicy,
   compilePolicy,
@@ -14,6 +17,7 @@ import {
 import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { RoleBinding, Rule } from '#shared/acl/types.js';
 import { type MemberStatus, SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
+import { logger } from '#shared/observability/logger.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
 
@@ -25,10 +29,62 @@ export interface MemberSnapshot {
   permissions: PermissionSet;
 }
 
+/** What the authorizer needs to decide for an API token: the token item and its account. */
+export interface ApiTokenSnapshot {
+  tenantId: string;
+  serviceAccountId: string;
+  secretHash: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  revoked: boolean;
+  /** Epoch ms of the last recorded use, 0 when never used. */
+  lastUsedAt: number;
+  accountStatus: 'active' | 'disabled';
+  permissions: PermissionSet;
+}
+
 export interface SnapshotReader {
   /** The member's snapshot, or undefined when the tenant or the membership does not exist. */
   read(tenantId: string, userId: string): Promise<MemberSnapshot | undefined>;
+  /**
+   * The token item with its service account's permissions, in one BatchGetItem (plus one GetItem
+   * of the policy right after a policy change); undefined when the token, the account or the
+   * tenant does not exist in this tenant.
+   */
+  readApiToken(
+    tenantId: string,
+    serviceAccountId: string,
+    tokenId: string,
+  ): Promise<ApiTokenSnapshot | undefined>;
+  /**
+   * Records the token's last use at most once a minute, without waiting: a conditional
+   * UpdateItem sent after the decision, skipped when the read showed a use within the minute.
+   */
+  touchApiToken(
+    token: Pick<ApiTokenSnapshot, 'tenantId' | 'serviceAccountId' | 'lastUsedAt'> & {
+      tokenId: string;
+    },
+    now: Date,
+  ): void;
 }
+
+/** How often the last-used time of one token is written at most. */
+export const LAST_USED_INTERVAL_MS = 60_000;
+
+const TOKEN_ATTRIBUTES = [
+  'tenantId',
+  'serviceAccountId',
+  'secretHash',
+  'expiresAt',
+  'revoked',
+  'lastUsedAt',
+  'status',
+  'groups',
+  'roles',
+  'rules',
+  'version',
+  'policyVersion',
+] as const;
 
 const MAX_CACHED_PRINCIPALS = 5000;
 
@@ -52,7 +108,90 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     return fresh;
   }
 
+  function permissionsOf(
+    cacheKey: string,
+    principal: Record<string, unknown>,
+    policy: { version: number; compiled: CompiledPolicy },
+  ): PermissionSet {
+    const versionKey = `${principal.version}#${policy.version}`;
+    let entry = principals.get(cacheKey);
+    if (!entry || entry.key !== versionKey) {
+      const set = compilePrincipal(policy.compiled, {
+        groups: (principal.groups as string[] | undefined) ?? [],
+        roles: (principal.roles as RoleBinding[] | undefined) ?? [],
+        rules: (principal.rules as Rule[] | undefined) ?? [],
+      });
+      if (principals.size >= MAX_CACHED_PRINCIPALS) principals.clear();
+      entry = { key: versionKey, set };
+      principals.set(cacheKey, entry);
+    }
+    return entry.set;
+  }
+
+  const touched = new Map<string, number>();
+
   return {
+    async readApiToken(tenantId, serviceAccountId, tokenId) {
+      const tokenKey = keys.apiToken(tenantId, serviceAccountId, tokenId);
+      const accountKey = keys.serviceAccount(tenantId, serviceAccountId);
+      const policyKey = keys.policy(tenantId);
+      const names = Object.fromEntries(TOKEN_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
+      const res = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: [tokenKey, accountKey, policyKey],
+              ConsistentRead: true,
+              ProjectionExpression: [...Object.keys(names), '#sk'].join(', '),
+              ExpressionAttributeNames: { ...names, '#sk': 'sk' },
+            },
+          },
+        }),
+      );
+      if (Object.keys(res.UnprocessedKeys ?? {}).length > 0)
+        throw new Error('token read throttled');
+      const items = res.Responses?.[tableName] ?? [];
+      const token = items.find((i) => i.sk === tokenKey.sk);
+      const account = items.find((i) => i.sk === accountKey.sk);
+      const policyRow = items.find((i) => i.sk === policyKey.sk);
+      if (!token || !account || !policyRow) return undefined;
+      const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
+      return {
+        tenantId: String(token.tenantId ?? ''),
+        serviceAccountId: String(token.serviceAccountId ?? ''),
+        secretHash: String(token.secretHash ?? ''),
+        expiresAt: Date.parse(String(token.expiresAt ?? '')) || 0,
+        revoked: token.revoked !== false,
+        lastUsedAt: Date.parse(String(token.lastUsedAt ?? '')) || 0,
+        accountStatus: account.status === 'active' ? 'active' : 'disabled',
+        permissions: permissionsOf(`${tenantId}#sa#${serviceAccountId}`, account, policy),
+      };
+    },
+
+    touchApiToken(token, now) {
+      const cacheKey = `${token.tenantId}#${token.serviceAccountId}#${token.tokenId}`;
+      const cutoff = now.getTime() - LAST_USED_INTERVAL_MS;
+      if (token.lastUsedAt > cutoff || (touched.get(cacheKey) ?? 0) > cutoff) return;
+      if (touched.size >= MAX_CACHED_PRINCIPALS) touched.clear();
+      touched.set(cacheKey, now.getTime());
+      db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.apiToken(token.tenantId, token.serviceAccountId, token.tokenId),
+          UpdateExpression: 'SET lastUsedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)',
+          ExpressionAttributeValues: {
+            ':now': now.toISOString(),
+            ':cutoff': new Date(cutoff).toISOString(),
+          },
+        }),
+      ).catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException')
+          logger.warn('Could not record API token use', { error });
+      });
+    },
+
     async read(tenantId, userId) {
       const memberKey = keys.member(tenantId, userId);
       const policyKey = keys.policy(tenantId);

@@ -11,6 +11,7 @@ import { inviteRoutes } from '#shared/routes/invite-routes.js';
 import { memberRoutes } from '#shared/routes/member-routes.js';
 import { roleRoutes } from '#shared/routes/role-routes.js';
 import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
+import { serviceAccountRoutes } from '#shared/routes/service-account-routes.js';
 import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 
 export const routeTable: readonly RouteDefinition[] = [
@@ -22,6 +23,7 @@ export const routeTable: readonly RouteDefinition[] = [
   ...roleRoutes,
   ...aclRoutes,
   ...auditRoutes,
+  ...serviceAccountRoutes,
 ];
 
 const byKey = new Map(routeTable.map((r) => [routeKey(r), r]));

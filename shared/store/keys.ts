@@ -36,6 +36,21 @@ export const keys = {
     gsi2sk: `${email}#${inviteId}`,
   }),
   inviteByEmailPartition: (tenantId: string) => `TENANT#${tenantId}#INVITE`,
+  /** A service account: a non-human principal of the tenant (status, groups, roles, rules). */
+  serviceAccount: (tenantId: string, serviceAccountId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `SA#${serviceAccountId}`,
+  }),
+  serviceAccountPrefix: 'SA#',
+  /**
+   * One API token of a service account, keyed by (tenant, account, tokenId): the token string
+   * carries the account and token ids, so the authorizer reads it beside the account in one batch.
+   */
+  apiToken: (tenantId: string, serviceAccountId: string, tokenId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `SATOKEN#${serviceAccountId}#${tokenId}`,
+  }),
+  apiTokenPrefix: (serviceAccountId: string) => `SATOKEN#${serviceAccountId}#`,
   idempotency: (tenantId: string, scope: string, key: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `IDEMPOTENCY#${scope}#${key}`,

@@ -1,0 +1,226 @@
+/**
+ * API tokens of service accounts: mint (the secret is returned once and only its SHA-256 is
+ * stored), list (never the secret) and revoke (effective on the next request).
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { formatApiToken } from '#shared/api-tokens/api-token-format.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { auditPut } from '#shared/audit/audit-event.js';
+import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { hashSecret } from '#shared/platform/secret-tokens.js';
+import { serviceAccountPrincipal } from '#shared/service-accounts/service-account-record.js';
+import {
+  type CreateTokenInput,
+  TOKEN_DEFAULT_DAYS,
+} from '#shared/service-accounts/service-account-schemas.js';
+import {
+  actingMember,
+  loadServiceAccount,
+} from '#shared/service-accounts/service-account-service.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
+import { transactWrite } from '#shared/store/transact.js';
+import { loadTenantState } from '#shared/tenants/tenant-state.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Token items (revoked or expired) vanish this long after they stop working. */
+const KEEP_AFTER_END_MS = 30 * DAY_MS;
+/** Token items per account, revoked and expired ones included until TTL removes them. */
+export const MAX_TOKENS_PER_ACCOUNT = 50;
+
+function tokenView(item: Record<string, unknown>, now: Date) {
+  const expiresAt = String(item.expiresAt);
+  const status =
+    item.revoked === true
+      ? 'revoked'
+      : Date.parse(expiresAt) <= now.getTime()
+        ? 'expired'
+        : 'active';
+  return {
+    tokenId: String(item.tokenId),
+    name: String(item.name),
+    createdAt: String(item.createdAt),
+    expiresAt,
+    lastUsedAt: typeof item.lastUsedAt === 'string' ? item.lastUsedAt : null,
+    status,
+  };
+}
+
+/**
+ * Mints a token for a service account: `ghs_<accountId>.<tokenId>_<secret>`, with 32 random
+ * bytes of secret. Returned here once; the item stores only the secret's SHA-256. The account's
+ * version is bumped in the same transaction so a concurrent delete cannot leave it orphaned.
+ */
+export async function createApiToken(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  serviceAccountId: string,
+  input: CreateTokenInput,
+) {
+  return withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller);
+    const actorCheck = actingMember(deps, state, caller);
+    const sa = await loadServiceAccount(deps, tenantId, serviceAccountId);
+    const existing = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+        ExpressionAttributeValues: {
+          ':p': keys.tenantPartition(tenantId),
+          ':s': keys.apiTokenPrefix(serviceAccountId),
+        },
+        Select: 'COUNT',
+        ConsistentRead: true,
+      }),
+    );
+    if ((existing.Count ?? 0) >= MAX_TOKENS_PER_ACCOUNT) {
+      throw new ConflictError(
+        `A service account holds at most ${MAX_TOKENS_PER_ACCOUNT} tokens; revoke unused ones`,
+      );
+    }
+    const now = deps.clock.now();
+    const tokenId = ulid(now.getTime());
+    const secret = deps.tokens.newSecret();
+    const expires = new Date(now.getTime() + (input.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS);
+    const record = {
+      tokenId,
+      name: input.name,
+      createdAt: now.toISOString(),
+      expiresAt: expires.toISOString(),
+    };
+    await transactWrite(
+      deps.db,
+      [
+        {
+          Put: {
+            TableName: deps.tableName,
+            Item: {
+              ...keys.apiToken(tenantId, serviceAccountId, tokenId),
+              type: 'api-token',
+              tenantId,
+              serviceAccountId,
+              ...record,
+              secretHash: hashSecret(secret),
+              revoked: false,
+              [TTL_ATTRIBUTE]: Math.floor((expires.getTime() + KEEP_AFTER_END_MS) / 1000),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: deps.tableName,
+            Key: keys.serviceAccount(tenantId, serviceAccountId),
+            UpdateExpression: 'SET version = :next',
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': sa.version, ':next': sa.version + 1 },
+          },
+        },
+        actorCheck,
+        auditPut(
+          deps.tableName,
+          {
+            tenantId,
+            actor: caller.userId,
+            action: 'api-token.create',
+            target: serviceAccountPrincipal(serviceAccountId),
+            after: record,
+          },
+          now,
+        ),
+      ],
+      () => raceLost(),
+    );
+    return {
+      ...record,
+      token: formatApiToken({ serviceAccountId, tokenId, secret }),
+    };
+  });
+}
+
+/** Lists a service account's tokens: id, name, times and status; never the secret or its hash. */
+export async function listApiTokens(
+  deps: StoreDeps,
+  tenantId: string,
+  serviceAccountId: string,
+  query: { limit: number; cursor?: string },
+): Promise<Page<ReturnType<typeof tokenView>>> {
+  await loadServiceAccount(deps, tenantId, serviceAccountId);
+  const partition = { pk: keys.tenantPartition(tenantId) };
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: {
+        ':p': partition.pk,
+        ':s': keys.apiTokenPrefix(serviceAccountId),
+      },
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, partition),
+    }),
+  );
+  const now = deps.clock.now();
+  return {
+    items: (res.Items ?? []).map((i) => tokenView(i, now)),
+    nextCursor: encodeCursor(res.LastEvaluatedKey),
+  };
+}
+
+/** Revokes a token: the authorizer refuses it from the next request on. Idempotent. */
+export async function revokeApiToken(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  serviceAccountId: string,
+  tokenId: string,
+) {
+  await withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller);
+    const actorCheck = actingMember(deps, state, caller);
+    const key = keys.apiToken(tenantId, serviceAccountId, tokenId);
+    const res = await deps.db.send(
+      new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
+    );
+    if (!res.Item) throw new NotFoundError(`Token '${tokenId}' not found`);
+    if (res.Item.revoked === true) return;
+    const now = deps.clock.now();
+    await transactWrite(
+      deps.db,
+      [
+        {
+          Update: {
+            TableName: deps.tableName,
+            Key: key,
+            UpdateExpression: 'SET revoked = :t, revokedAt = :at, #ttl = :ttl',
+            ConditionExpression: 'revoked = :f',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: {
+              ':t': true,
+              ':f': false,
+              ':at': now.toISOString(),
+              ':ttl': Math.floor((now.getTime() + KEEP_AFTER_END_MS) / 1000),
+            },
+          },
+        },
+        actorCheck,
+        auditPut(
+          deps.tableName,
+          {
+            tenantId,
+            actor: caller.userId,
+            action: 'api-token.revoke',
+            target: serviceAccountPrincipal(serviceAccountId),
+            before: tokenView(res.Item, now),
+            after: { ...tokenView(res.Item, now), status: 'revoked' },
+          },
+          now,
+        ),
+      ],
+      () => raceLost(),
+    );
+  });
+}
