@@ -43,7 +43,6 @@ import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Resends allowed per invite in any rolling hour (the first send does not count). */
-export const RESENDS_PER_HOUR = 5;
 const HOUR_MS = 3_600_000;
 /** Parallel per-address transactions of one bulk invite. */
 const INVITE_CONCURRENCY = 10;
@@ -316,7 +315,7 @@ export async function listInvites(
 /**
  * Resends a pending or expired invite: a new token (the old link dies), a new expiry and a new
  * mail. 409 for accepted or revoked invites, or when another open invite now holds the address;
- * 429 with `retryAfterSeconds` after RESENDS_PER_HOUR resends within an hour.
+ * 429 with `retryAfterSeconds` after the tenant's `maxResendsPerHour` resends within an hour.
  */
 export async function resendInvite(
   deps: StoreDeps,
@@ -331,10 +330,11 @@ export async function resendInvite(
   const now = deps.clock.now();
   const at = now.toISOString();
   const recent = before.recentSends.filter((t) => now.getTime() - Date.parse(t) < HOUR_MS);
-  if (recent.length >= RESENDS_PER_HOUR) {
+  const limit = state.settings.maxResendsPerHour;
+  if (recent.length >= limit) {
     const oldest = Math.min(...recent.map((t) => Date.parse(t)));
     const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000));
-    throw new TooManyError(`At most ${RESENDS_PER_HOUR} resends per hour`, {
+    throw new TooManyError(`At most ${limit} resends per hour`, {
       extra: { retryAfterSeconds },
     });
   }

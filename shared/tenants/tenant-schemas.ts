@@ -14,6 +14,8 @@ export const TenantSettingsSchema = z.strictObject({
   inviteTtlHours: z.number().int().min(1).max(720),
   defaultGroups: IdListSchema,
   defaultRoles: IdListSchema,
+  /** How often one invite may be resent within an hour before 429. */
+  maxResendsPerHour: z.number().int().min(1).max(50),
 });
 
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
@@ -22,6 +24,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   inviteTtlHours: 72,
   defaultGroups: [],
   defaultRoles: ['member'],
+  maxResendsPerHour: 5,
 };
 
 const NameSchema = z

@@ -257,6 +257,21 @@ describe('resend and revoke', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('takes the resend limit from the tenant settings', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const patched = await api('PATCH', `/v1/tenants/${tenantId}`, {
+      token: owner.accessToken,
+      body: { settings: { maxResendsPerHour: 2 } },
+    });
+    expect(patched.status).toBe(200);
+    const res = await invite(tenantId, owner, { emails: [uniqueEmail('limited')] });
+    const path = `${invitesOf(tenantId)}/${res.body.results[0].inviteId}/resend`;
+    for (let i = 0; i < 2; i++) {
+      expect((await api('POST', path, { token: owner.accessToken })).status).toBe(200);
+    }
+    expect((await api('POST', path, { token: owner.accessToken })).status).toBe(429);
+  });
+
   it('answers 410 to an accept after revoke, and 409 to resending it', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const { inviteId, token } = await invitedWithToken(tenantId, owner);
