@@ -1,39 +1,15 @@
-/** The ACL and check API over HTTP: grants take effect at once, reasons, seed scenarios, escalation, validation. */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
+  addUser,
   api,
   createTenantWithOwner,
-  createUser,
-  ddb,
   stack,
-  type TestUser,
+  tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
 
-const table = stack.dynamodb.tableName;
+const _table = stack.dynamodb.tableName;
 const enc = encodeURIComponent;
-
-async function addUser(tenantId: string, token: string, roles?: string[]): Promise<TestUser> {
-  const user = await createUser();
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token,
-    body: roles ? { email: user.email, roles } : { email: user.email },
-  });
-  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
-  return user;
-}
-
-async function row(tenantId: string, sk: string) {
-  const res = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `TENANT#${tenantId}`, sk },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item;
-}
 
 describe('group rules', () => {
   it('takes a group grant and its revoke into effect on the next request', async () => {
@@ -89,19 +65,19 @@ describe('group rules', () => {
   it('refuses to revoke the superuser rule from superusers when it is the only path (409)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const t = `/v1/tenants/${tenantId}`;
-    const before = await row(tenantId, 'POLICY');
+    const before = await tenantRow(tenantId, 'POLICY');
     const res = await api('DELETE', `${t}/acls/gatehouse:superuser/groups/superusers/full`, {
       token: owner.accessToken,
     });
     expect(res.status).toBe(409);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const after = await row(tenantId, 'POLICY');
+    const after = await tenantRow(tenantId, 'POLICY');
     expect(after?.policyVersion).toBe(before?.policyVersion);
     expect(after?.groups.superusers.rules).toEqual([
       { resource: 'gatehouse:superuser', action: 'full' },
     ]);
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
-    expect(await row(tenantId, `MEMBER#${owner.userId}`)).toMatchObject({ superuser: true });
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
+    expect(await tenantRow(tenantId, `MEMBER#${owner.userId}`)).toMatchObject({ superuser: true });
   });
 });
 
@@ -131,7 +107,7 @@ describe('user rules', () => {
       { principal: 'group:superusers', resource: 'gatehouse:superuser', action: 'full' },
     ]);
     expect((await api('DELETE', path, { token: owner.accessToken })).status).toBe(204);
-    expect((await row(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([]);
+    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([]);
   });
 
   it('rejects a bad resource id or action with 400 naming the path field, writing nothing', async () => {
@@ -156,8 +132,8 @@ describe('user rules', () => {
       token: owner.accessToken,
     });
     expect(badGroupAction.body.errors[0].path).toBe('path.action');
-    expect((await row(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([]);
-    expect((await row(tenantId, 'POLICY'))?.groups.everyone.rules).toEqual([]);
+    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([]);
+    expect((await tenantRow(tenantId, 'POLICY'))?.groups.everyone.rules).toEqual([]);
   });
 
   it('forbids a non-superuser admin from granting a rule they do not hold (403)', async () => {
@@ -177,10 +153,10 @@ describe('user rules', () => {
       token: admin.accessToken,
     });
     expect(held.status).toBe(204);
-    expect((await row(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([
+    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([
       { resource: 'gatehouse:members', action: 'read' },
     ]);
-    expect((await row(tenantId, 'POLICY'))?.groups.everyone.rules).toEqual([]);
+    expect((await tenantRow(tenantId, 'POLICY'))?.groups.everyone.rules).toEqual([]);
   });
 
   it('answers 403 to a plain member using the ACL API', async () => {

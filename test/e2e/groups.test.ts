@@ -1,38 +1,14 @@
-/** Groups over HTTP: CRUD, membership, scoped role bindings, built-ins and the superuser invariant. */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
+  addUser,
   api,
   createTenantWithOwner,
-  createUser,
-  ddb,
   stack,
-  type TestUser,
+  tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
 
-const table = stack.dynamodb.tableName;
-
-async function addUser(tenantId: string, token: string, roles?: string[]): Promise<TestUser> {
-  const user = await createUser();
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token,
-    body: roles ? { email: user.email, roles } : { email: user.email },
-  });
-  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
-  return user;
-}
-
-async function row(tenantId: string, sk: string) {
-  const res = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `TENANT#${tenantId}`, sk },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item;
-}
+const _table = stack.dynamodb.tableName;
 
 async function ok(res: Promise<{ status: number; body: unknown }>, status: number) {
   const r = await res;
@@ -111,8 +87,8 @@ describe('groups', () => {
     const listed = await api('GET', `${t}/members?group=${groupId}`, { token: owner.accessToken });
     expect(listed.body.items.map((m: { userId: string }) => m.userId)).toEqual([user.userId]);
     await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
-    expect((await row(tenantId, `MEMBER#${user.userId}`))?.groups).not.toContain(groupId);
-    expect(await row(tenantId, `GROUP#${groupId}`)).toBeUndefined();
+    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.groups).not.toContain(groupId);
+    expect(await tenantRow(tenantId, `GROUP#${groupId}`)).toBeUndefined();
     expect((await api('GET', `${t}/groups/${groupId}`, { token: owner.accessToken })).status).toBe(
       404,
     );
@@ -132,8 +108,8 @@ describe('groups', () => {
       token: owner.accessToken,
     });
     expect(leave.status).toBe(409);
-    expect((await row(tenantId, 'GROUP#everyone'))?.builtIn).toBe(true);
-    expect((await row(tenantId, `MEMBER#${user.userId}`))?.groups).toContain('everyone');
+    expect((await tenantRow(tenantId, 'GROUP#everyone'))?.builtIn).toBe(true);
+    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.groups).toContain('everyone');
   });
 
   it('grants a scoped role binding only under its scope', async () => {
@@ -210,18 +186,18 @@ describe('groups', () => {
       api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
       204,
     );
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(2);
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
     await ok(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
       204,
     );
-    const policyBefore = await row(tenantId, 'POLICY');
+    const policyBefore = await tenantRow(tenantId, 'POLICY');
     const unbind = await api('DELETE', `${t}/groups/${groupId}/roles/owner`, {
       token: boss.accessToken,
     });
     expect(unbind.status).toBe(409);
-    expect((await row(tenantId, 'POLICY'))?.policyVersion).toBe(policyBefore?.policyVersion);
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+    expect((await tenantRow(tenantId, 'POLICY'))?.policyVersion).toBe(policyBefore?.policyVersion);
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
   });
 
   it('refuses to delete a group the only superuser depends on (409) and changes nothing', async () => {
@@ -249,11 +225,11 @@ describe('groups', () => {
     );
     const del = await api('DELETE', `${t}/groups/${groupId}`, { token: boss.accessToken });
     expect(del.status).toBe(409);
-    expect(await row(tenantId, `GROUP#${groupId}`)).toBeDefined();
-    const member = await row(tenantId, `MEMBER#${boss.userId}`);
+    expect(await tenantRow(tenantId, `GROUP#${groupId}`)).toBeDefined();
+    const member = await tenantRow(tenantId, `MEMBER#${boss.userId}`);
     expect(member).toMatchObject({ superuser: true });
     expect(member?.groups).toContain(groupId);
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
     const stillSuper = await api('POST', `${t}/check`, {
       token: boss.accessToken,
       body: { userId: boss.userId, resource: 'anything', action: 'delete' },
@@ -278,10 +254,10 @@ describe('groups', () => {
       api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
       204,
     );
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(2);
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
     await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
-    expect(await row(tenantId, `MEMBER#${boss.userId}`)).toMatchObject({ superuser: false });
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
+    expect(await tenantRow(tenantId, `MEMBER#${boss.userId}`)).toMatchObject({ superuser: false });
     expect((await api('GET', `${t}/groups`, { token: boss.accessToken })).status).toBe(403);
   });
 
@@ -303,6 +279,6 @@ describe('groups', () => {
       token: admin.accessToken,
     });
     expect(join.status).toBe(403);
-    expect((await row(tenantId, 'META'))?.superuserCount).toBe(1);
+    expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
   });
 });

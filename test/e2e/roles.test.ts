@@ -1,39 +1,14 @@
-/** Roles over HTTP: edits take effect on the next request, built-ins are fixed, the superuser invariant holds. */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
+  addUser,
   api,
   createTenantWithOwner,
-  createUser,
-  ddb,
   stack,
-  type TestUser,
+  tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
 
-const table = stack.dynamodb.tableName;
-
-/** Adds a fresh Cognito user to the tenant (default roles) and returns them signed in. */
-async function addUser(tenantId: string, token: string, roles?: string[]): Promise<TestUser> {
-  const user = await createUser();
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token,
-    body: roles ? { email: user.email, roles } : { email: user.email },
-  });
-  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
-  return user;
-}
-
-async function tenantRow(tenantId: string) {
-  const res = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `TENANT#${tenantId}`, sk: 'META' },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item;
-}
+const _table = stack.dynamodb.tableName;
 
 describe('custom roles', () => {
   it('creates, reads and lists a role with its permissions', async () => {

@@ -7,7 +7,7 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 
 export const stack = inject('stack');
@@ -128,4 +128,31 @@ export async function createTenantWithOwner(): Promise<{ tenantId: string; owner
   if (res.status !== 201)
     throw new Error(`tenant create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { tenantId, owner };
+}
+
+/** Adds a fresh Cognito user to the tenant (default roles plus `roles`) and returns them signed in. */
+export async function addUser(
+  tenantId: string,
+  token: string,
+  roles?: string[],
+): Promise<TestUser> {
+  const user = await createUser();
+  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
+    token,
+    body: roles ? { email: user.email, roles } : { email: user.email },
+  });
+  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
+  return user;
+}
+
+/** One item of the tenant's partition, read strongly consistent. */
+export async function tenantRow(tenantId: string, sk = 'META') {
+  const res = await ddb.send(
+    new GetCommand({
+      TableName: stack.dynamodb.tableName,
+      Key: { pk: `TENANT#${tenantId}`, sk },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item;
 }
