@@ -6,7 +6,7 @@ import {
   isSuperuser,
   type PermissionSet,
 } from '#shared/acl/engine.js';
-import { covers } from '#shared/acl/resource.js';
+import { covers, validateResourceId } from '#shared/acl/resource.js';
 import type { RoleBinding, Rule, TenantPolicy } from '#shared/acl/types.js';
 import { ForbiddenError, InvalidError } from '#shared/errors/domain-errors.js';
 
@@ -96,4 +96,11 @@ export function assertCanGrant(
       );
     }
   }
+}
+
+/** Validates an optional scope resource of a role binding, named at `path` (400). */
+export function assertValidScope(scope: string | undefined, path = 'body.scope'): void {
+  if (scope === undefined) return;
+  const problem = validateResourceId(scope);
+  if (problem) throw new InvalidError(`Invalid scope: ${problem}`, [{ path, message: problem }]);
 }

@@ -1,20 +1,14 @@
 /** Input and output shapes of the group API. */
 import { z } from 'zod';
 import {
+  DescriptionSchema,
   IdSchema,
+  NameSchema,
   RoleBindingSchema,
   RuleSchema,
   UserIdSchema,
 } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
-
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\r\n]*$/, 'must be one line');
-const DescriptionSchema = z.string().trim().max(1000);
 
 export const CreateGroupBody = z.strictObject({
   groupId: IdSchema,

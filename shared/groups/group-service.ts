@@ -3,8 +3,7 @@
  * policy item. Changes go through policy transactions that keep at least one superuser.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { validateResourceId } from '#shared/acl/engine.js';
-import { assertCanGrant } from '#shared/acl/grant-guard.js';
+import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
 import { policyFromItem } from '#shared/acl/policy-record.js';
 import { changePolicy, copyPolicy } from '#shared/acl/policy-writes.js';
 import {
@@ -16,7 +15,7 @@ import {
 } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
 import type { CreateGroupInput, GroupView, PatchGroupInput } from '#shared/groups/group-schemas.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
@@ -235,13 +234,6 @@ export async function deleteGroup(
       result: undefined,
     };
   });
-}
-
-/** Validates an optional scope resource named at `path`. */
-export function assertValidScope(scope: string | undefined, path = 'body.scope'): void {
-  if (scope === undefined) return;
-  const problem = validateResourceId(scope);
-  if (problem) throw new InvalidError(`Invalid scope: ${problem}`, [{ path, message: problem }]);
 }
 
 /**

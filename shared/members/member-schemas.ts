@@ -15,6 +15,16 @@ export const UserIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, 'invalid user id');
 
+/** A one-line display name (no CR/LF, so it is safe in mail headers). */
+export const NameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\r\n]*$/, 'must be one line');
+
+export const DescriptionSchema = z.string().trim().max(1000);
+
 export const EmailSchema = z
   .string()
   .trim()

@@ -3,21 +3,11 @@
  * bind/unbind roles, and join/leave groups, always keeping at least one active superuser.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  compilePrincipal,
-  effectiveRules,
-  isSuperuser,
-  validateResourceId,
-} from '#shared/acl/engine.js';
-import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
+import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
+import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import {
-  ConflictError,
-  InvalidError,
-  NotFoundError,
-  UnauthorizedError,
-} from '#shared/errors/domain-errors.js';
+import { ConflictError, NotFoundError, UnauthorizedError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { pendingInviteDeletions } from '#shared/invites/invite-cleanup.js';
 import {
@@ -346,13 +336,6 @@ export async function deleteMember(
   );
 }
 
-function validScope(scope: string | undefined): void {
-  if (scope === undefined) return;
-  const problem = validateResourceId(scope);
-  if (problem)
-    throw new InvalidError(`Invalid scope: ${problem}`, [{ path: 'body.scope', message: problem }]);
-}
-
 /** Binds a role to a member, on everything or under `scope`. Idempotent. */
 export async function bindMemberRole(
   deps: StoreDeps,
@@ -362,7 +345,7 @@ export async function bindMemberRole(
   roleId: string,
   scope: string | undefined,
 ) {
-  validScope(scope);
+  assertValidScope(scope);
   const binding: RoleBinding = scope ? { roleId, scope } : { roleId };
   const after = await mutateMember(
     deps,

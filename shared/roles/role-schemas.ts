@@ -1,14 +1,8 @@
 /** Input and output shapes of the role API. */
 import { z } from 'zod';
-import { IdSchema, RuleSchema } from '#shared/members/member-schemas.js';
+import { IdSchema, NameSchema, RuleSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\r\n]*$/, 'must be one line');
 const PermissionsSchema = z.array(RuleSchema).max(200);
 
 export const CreateRoleBody = z.strictObject({

@@ -1,15 +1,13 @@
 /** Input and output shapes of the service account and API token API. */
 import { z } from 'zod';
-import { IdSchema, RoleBindingSchema, RuleSchema } from '#shared/members/member-schemas.js';
+import {
+  DescriptionSchema,
+  IdSchema,
+  NameSchema,
+  RoleBindingSchema,
+  RuleSchema,
+} from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
-
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\r\n]*$/, 'must be one line');
-const DescriptionSchema = z.string().trim().max(1000);
 
 export const CreateServiceAccountBody = z.strictObject({
   serviceAccountId: IdSchema,

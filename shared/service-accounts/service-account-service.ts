@@ -8,9 +8,8 @@ import {
   effectiveRules,
   isSuperuser,
   namespaceViolation,
-  validateResourceId,
 } from '#shared/acl/engine.js';
-import { assertCanGrant } from '#shared/acl/grant-guard.js';
+import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
@@ -317,13 +316,7 @@ export async function bindServiceAccountRole(
   roleId: string,
   scope: string | undefined,
 ) {
-  if (scope !== undefined) {
-    const problem = validateResourceId(scope);
-    if (problem)
-      throw new InvalidError(`Invalid scope: ${problem}`, [
-        { path: 'body.scope', message: problem },
-      ]);
-  }
+  assertValidScope(scope);
   const binding: RoleBinding = scope ? { roleId, scope } : { roleId };
   const after = await mutateServiceAccount(
     deps,

@@ -1,5 +1,6 @@
 /** Input and output shapes of the tenant API. */
 import { z } from 'zod';
+import { NameSchema } from '#shared/members/member-schemas.js';
 
 export const TenantIdSchema = z
   .string()
@@ -26,13 +27,6 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   defaultRoles: ['member'],
   maxResendsPerHour: 5,
 };
-
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\r\n]*$/, 'must be one line');
 
 export const CreateTenantBody = z.strictObject({ tenantId: TenantIdSchema, name: NameSchema });
 export type CreateTenantInput = z.infer<typeof CreateTenantBody>;
