@@ -1,6 +1,6 @@
 /** Cold-start benchmark: each function bundled as CDK bundles it, then imported and invoked once in a fresh Node process. */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -31,6 +31,12 @@ export interface BundleResult {
   largest: Record<string, number>;
   /** Fresh processes the medians come from. */
   runs: number;
+  /**
+   * The road not taken, measured beside it: the same function with the AWS SDK left out of the
+   * bundle and loaded from node_modules at run time, as it would be from the Lambda runtime's
+   * own copy (CDK's default when bundleAwsSDK is off).
+   */
+  sdkExternal: { bytes: number; initMs: number };
 }
 
 const BANNER =
@@ -44,8 +50,15 @@ export function functionNames(): string[] {
     .sort();
 }
 
-/** Bundles like infra/constructs/api-function.ts (NodejsFunction with bundleAwsSDK). */
-async function bundle(name: string, outDir: string) {
+/** The SDK packages CDK leaves out of a bundle when bundleAwsSDK is off. */
+const SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*'];
+
+/**
+ * Bundles like infra/constructs/api-function.ts (NodejsFunction with bundleAwsSDK), or with the
+ * SDK external; an external SDK resolves from the bundle's folder, so `outDir` must then lie
+ * inside the project.
+ */
+async function bundle(name: string, outDir: string, sdkExternal = false) {
   const outfile = join(outDir, name, 'index.mjs');
   const result = await build({
     entryPoints: [join(projectRoot, 'functions', name, 'handler.ts')],
@@ -62,6 +75,7 @@ async function bundle(name: string, outDir: string) {
     sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
+    external: sdkExternal ? SDK_EXTERNALS : [],
   });
   return { outfile, metafile: result.metafile };
 }
@@ -244,33 +258,55 @@ export async function benchBundles(opts: {
   quick: boolean;
   outDir: string;
 }): Promise<Record<string, BundleResult>> {
-  const runs = opts.quick ? 1 : 3;
+  const runs = opts.quick ? 1 : 5;
   const runner = join(opts.outDir, 'cold-start.mjs');
   writeFileSync(runner, CHILD_SCRIPT);
   const results: Record<string, BundleResult> = {};
-  for (const name of functionNames()) {
-    const { outfile, metafile } = await bundle(name, opts.outDir);
-    const { label, event } = firstEvent(name);
-    const withMaps: ChildTiming[] = [];
-    const withoutMaps: ChildTiming[] = [];
-    for (let i = 0; i < runs; i++) {
-      withMaps.push(await runChild(runner, outfile, event, true));
-      withoutMaps.push(await runChild(runner, outfile, event, false));
+  // Inside node_modules so the external SDK resolves; removed at the end.
+  const externalDir = mkdtempSync(join(projectRoot, 'node_modules', '.gatehouse-bench-'));
+  try {
+    for (const name of functionNames()) {
+      results[name] = await benchOne(name, runner, opts.outDir, externalDir, runs);
     }
-    const importMs = median(withMaps.map((t) => t.importMs));
-    const firstCallMs = median(withMaps.map((t) => t.firstCallMs));
-    results[name] = {
-      bytes: statSync(outfile).size,
-      mapBytes: statSync(`${outfile}.map`).size,
-      importMs,
-      firstCallMs,
-      initMs: median(withMaps.map((t) => t.importMs + t.firstCallMs)),
-      initMsNoSourceMaps: median(withoutMaps.map((t) => t.importMs + t.firstCallMs)),
-      firstResponse: withMaps[0]?.status ?? '',
-      event: label,
-      largest: largestInputs(metafile),
-      runs,
-    };
+  } finally {
+    rmSync(externalDir, { recursive: true, force: true });
   }
   return results;
+}
+
+async function benchOne(
+  name: string,
+  runner: string,
+  outDir: string,
+  externalDir: string,
+  runs: number,
+): Promise<BundleResult> {
+  const { outfile, metafile } = await bundle(name, outDir);
+  const external = await bundle(name, externalDir, true);
+  const { label, event } = firstEvent(name);
+  const withMaps: ChildTiming[] = [];
+  const withoutMaps: ChildTiming[] = [];
+  const sdkExternal: ChildTiming[] = [];
+  // Interleaved, so a busy moment of the machine touches every variant alike.
+  for (let i = 0; i < runs; i++) {
+    withMaps.push(await runChild(runner, outfile, event, true));
+    withoutMaps.push(await runChild(runner, outfile, event, false));
+    sdkExternal.push(await runChild(runner, external.outfile, event, true));
+  }
+  return {
+    bytes: statSync(outfile).size,
+    mapBytes: statSync(`${outfile}.map`).size,
+    importMs: median(withMaps.map((t) => t.importMs)),
+    firstCallMs: median(withMaps.map((t) => t.firstCallMs)),
+    initMs: median(withMaps.map((t) => t.importMs + t.firstCallMs)),
+    initMsNoSourceMaps: median(withoutMaps.map((t) => t.importMs + t.firstCallMs)),
+    firstResponse: withMaps[0]?.status ?? '',
+    event: label,
+    largest: largestInputs(metafile),
+    runs,
+    sdkExternal: {
+      bytes: statSync(external.outfile).size,
+      initMs: median(sdkExternal.map((t) => t.importMs + t.firstCallMs)),
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /** Lambda entry of the REQUEST authorizer, for Gatehouse's API (internal) or another API (external). */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { buildAuthorizer } from '#shared/auth/authorizer-factory.js';

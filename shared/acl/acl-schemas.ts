@@ -1,5 +1,5 @@
 /** Input and output shapes of the ACL and check API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { validateResourceId } from '#shared/acl/engine.js';
 import { ACTIONS } from '#shared/acl/types.js';
 import { IdSchema, ResourceSchema, UserIdSchema } from '#shared/members/member-schemas.js';

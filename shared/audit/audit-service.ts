@@ -1,6 +1,6 @@
 /** The audit listing: a tenant's events newest first, filtered by actor, target and time. */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';

@@ -1,5 +1,5 @@
 /** Runtime configuration: `process.env` parsed once with zod into a frozen object. No other module reads `process.env`. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const EnvSchema = z.object({
   TABLE_NAME: z.string().min(1).default('gatehouse'),

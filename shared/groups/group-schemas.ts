@@ -1,5 +1,5 @@
 /** Input and output shapes of the group API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DescriptionSchema,
   IdSchema,

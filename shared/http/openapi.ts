@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas so they cannot drift. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDefinition } from '#shared/routes/route-types.js';
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>

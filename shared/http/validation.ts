@@ -1,5 +1,5 @@
 /** Strict input validation with zod: failures become an InvalidError naming each field. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 
 /** Parses `value` with `schema`; `where` prefixes field paths (`body`, `query`, `path`). */

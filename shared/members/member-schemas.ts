@@ -1,5 +1,5 @@
 /** Input and output shapes of the member API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
 import { PageQuery } from '#shared/store/pagination.js';
 

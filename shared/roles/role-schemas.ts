@@ -1,5 +1,5 @@
 /** Input and output shapes of the role API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, NameSchema, RuleSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 

@@ -1,5 +1,5 @@
 /** Types of the route table: one declaration per route, shared by CDK, the local server and OpenAPI. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Action } from '#shared/acl/types.js';
 
 /** The Lambda functions that serve HTTP routes (one per capability). */

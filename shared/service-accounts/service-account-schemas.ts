@@ -1,5 +1,5 @@
 /** Input and output shapes of the service account and API token API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DescriptionSchema,
   IdSchema,

@@ -1,5 +1,5 @@
 /** Cursor pagination: `limit` 1..100 (default 25) and an opaque cursor wrapping DynamoDB's last key. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 
 export const PageQuery = {

@@ -1,5 +1,5 @@
 /** Input and output shapes of the tenant API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NameSchema } from '#shared/members/member-schemas.js';
 
 export const TenantIdSchema = z
