@@ -1,4 +1,9 @@
 /** Lambda entry for the caller's own routes. */
+import {
+  createPersonalToken,
+  listPersonalTokens,
+  revokePersonalToken,
+} from '#shared/api-tokens/personal-token-service.js';
 import { withEmail } from '#shared/app/caller-email.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
@@ -12,6 +17,13 @@ const identity = identityFromEnv();
 
 export const handler = apiHandler('me', {
   'GET /v1/me': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
+  'POST /v1/me/tokens': async (input) =>
+    createPersonalToken(deps, requireCaller(input), input.body),
+  'GET /v1/me/tokens': async (input) => listPersonalTokens(deps, requireCaller(input), input.query),
+  'DELETE /v1/me/tokens/{tokenId}': async (input) => {
+    await revokePersonalToken(deps, requireCaller(input), String(input.params.tokenId));
+    return httpResult(204);
+  },
   'POST /v1/me/logout': async (input) => {
     const caller = requireCaller(input);
     // The authorizer verified this very token; GlobalSignOut needs it raw.

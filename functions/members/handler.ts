@@ -1,4 +1,5 @@
 /** Lambda entry for the member routes (including forced logout). */
+import { listMemberTokens, revokeMemberToken } from '#shared/api-tokens/personal-token-service.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
@@ -71,6 +72,18 @@ export const handler = apiHandler('members', {
       requireCaller(input),
       String(input.params.tenantId),
       String(input.params.userId),
+    );
+    return noContent();
+  },
+  [`GET ${m}/tokens`]: async ({ params, query }) =>
+    listMemberTokens(deps, String(params.tenantId), String(params.userId), query),
+  [`DELETE ${m}/tokens/{tokenId}`]: async (input) => {
+    await revokeMemberToken(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+      String(input.params.tokenId),
     );
     return noContent();
   },

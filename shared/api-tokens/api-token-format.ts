@@ -1,13 +1,23 @@
-/** The API token string: `ghs_<serviceAccountId>.<tokenId>_<secret>`, minted, parsed and verified (pure). */
+/**
+ * The API token strings, minted, parsed and verified (pure):
+ * - service accounts: `ghs_<serviceAccountId>.<tokenId>_<secret>`;
+ * - members' personal tokens: `ghm_<userId>.<tokenId>_<secret>` (bound to one tenant).
+ * The string carries the owner and token ids so the authorizer can read both in one request.
+ */
 import { timingSafeEqual } from 'node:crypto';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 
-/** The recognisable prefix that lets secret scanners find leaked tokens. */
+/** The recognisable prefix of service-account tokens, so secret scanners can find leaked ones. */
 export const API_TOKEN_PREFIX = 'ghs_';
+/** The recognisable prefix of members' personal tokens. */
+export const PERSONAL_TOKEN_PREFIX = 'ghm_';
 
-// Account ids are IdSchema slugs (no `.`), token ids are 26-char ULIDs, secrets 32 bytes base64url.
-const TOKEN_PATTERN =
-  /^ghs_([a-z0-9][a-z0-9_-]{0,63})\.([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
+// Token ids are 26-char ULIDs, secrets 32 bytes base64url (43 chars).
+const TAIL = '\\.([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$';
+// Account ids are IdSchema slugs (no `.`).
+const SERVICE_ACCOUNT_PATTERN = new RegExp(`^ghs_([a-z0-9][a-z0-9_-]{0,63})${TAIL}`);
+// User ids are Cognito subs (UUIDs; no `.`).
+const PERSONAL_PATTERN = new RegExp(`^ghm_([A-Za-z0-9-]{1,64})${TAIL}`);
 
 export interface ParsedApiToken {
   serviceAccountId: string;
@@ -15,21 +25,44 @@ export interface ParsedApiToken {
   secret: string;
 }
 
-/** Whether a bearer credential claims to be an API token (as opposed to a Cognito JWT). */
-export function looksLikeApiToken(bearer: string): boolean {
-  return bearer.startsWith(API_TOKEN_PREFIX);
+export interface ParsedPersonalToken {
+  userId: string;
+  tokenId: string;
+  secret: string;
 }
 
-/** The token string handed to the client once. */
+/** Whether a bearer credential claims to be a Gatehouse API token (as opposed to a Cognito JWT). */
+export function looksLikeApiToken(bearer: string): boolean {
+  return bearer.startsWith(API_TOKEN_PREFIX) || bearer.startsWith(PERSONAL_TOKEN_PREFIX);
+}
+
+/** Whether a bearer credential claims to be a member's personal token. */
+export function looksLikePersonalToken(bearer: string): boolean {
+  return bearer.startsWith(PERSONAL_TOKEN_PREFIX);
+}
+
+/** The service-account token string handed to the client once. */
 export function formatApiToken(t: ParsedApiToken): string {
   return `${API_TOKEN_PREFIX}${t.serviceAccountId}.${t.tokenId}_${t.secret}`;
 }
 
-/** Splits a token string into its ids and secret; undefined when malformed. */
+/** The personal token string handed to the member once. */
+export function formatPersonalToken(t: ParsedPersonalToken): string {
+  return `${PERSONAL_TOKEN_PREFIX}${t.userId}.${t.tokenId}_${t.secret}`;
+}
+
+/** Splits a service-account token string into its ids and secret; undefined when malformed. */
 export function parseApiToken(token: string): ParsedApiToken | undefined {
-  const m = TOKEN_PATTERN.exec(token);
+  const m = SERVICE_ACCOUNT_PATTERN.exec(token);
   if (!m?.[1] || !m[2] || !m[3]) return undefined;
   return { serviceAccountId: m[1], tokenId: m[2], secret: m[3] };
+}
+
+/** Splits a personal token string into its ids and secret; undefined when malformed. */
+export function parsePersonalToken(token: string): ParsedPersonalToken | undefined {
+  const m = PERSONAL_PATTERN.exec(token);
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  return { userId: m[1], tokenId: m[2], secret: m[3] };
 }
 
 /** Compares a presented secret with a stored SHA-256 hex hash in constant time. */

@@ -1,6 +1,7 @@
 /**
  * API tokens of service accounts: mint (the secret is returned once and only its SHA-256 is
- * stored), list (never the secret) and revoke (effective on the next request).
+ * stored), list (never the secret) and revoke (effective on the next request). The token item
+ * pieces here are shared with members' personal tokens (personal-token-service.ts).
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
@@ -22,7 +23,7 @@ import {
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
-import { transactWrite } from '#shared/store/transact.js';
+import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,7 +32,8 @@ const KEEP_AFTER_END_MS = 30 * DAY_MS;
 /** Token items per account, revoked and expired ones included until TTL removes them. */
 export const MAX_TOKENS_PER_ACCOUNT = 50;
 
-function tokenView(item: Record<string, unknown>, now: Date) {
+/** What a listing shows of a token item: never the secret or its hash. */
+export function tokenView(item: Record<string, unknown>, now: Date) {
   const expiresAt = String(item.expiresAt);
   const status =
     item.revoked === true
@@ -46,6 +48,67 @@ function tokenView(item: Record<string, unknown>, now: Date) {
     expiresAt,
     lastUsedAt: typeof item.lastUsedAt === 'string' ? item.lastUsedAt : null,
     status,
+  };
+}
+
+/** How many token items (any status) a partition holds under `prefix`, strongly consistent. */
+export async function countTokens(deps: StoreDeps, tenantId: string, prefix: string) {
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': keys.tenantPartition(tenantId), ':s': prefix },
+      Select: 'COUNT',
+      ConsistentRead: true,
+    }),
+  );
+  return res.Count ?? 0;
+}
+
+/**
+ * A new token: its public record, the secret (to hand out once) and the attributes its item
+ * stores (the secret's hash, never the secret; TTL 30 days after expiry).
+ */
+export function newToken(deps: StoreDeps, input: CreateTokenInput) {
+  const now = deps.clock.now();
+  const tokenId = ulid(now.getTime());
+  const secret = deps.tokens.newSecret();
+  const expires = new Date(now.getTime() + (input.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS);
+  const record = {
+    tokenId,
+    name: input.name,
+    createdAt: now.toISOString(),
+    expiresAt: expires.toISOString(),
+  };
+  const stored = {
+    ...record,
+    secretHash: hashSecret(secret),
+    revoked: false,
+    [TTL_ATTRIBUTE]: Math.floor((expires.getTime() + KEEP_AFTER_END_MS) / 1000),
+  };
+  return { now, tokenId, secret, record, stored };
+}
+
+/** The conditional update that revokes a token item (idempotence is the caller's read). */
+export function revokeTokenUpdate(
+  deps: StoreDeps,
+  key: { pk: string; sk: string },
+  now: Date,
+): TransactItem {
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: key,
+      UpdateExpression: 'SET revoked = :t, revokedAt = :at, #ttl = :ttl',
+      ConditionExpression: 'revoked = :f',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: {
+        ':t': true,
+        ':f': false,
+        ':at': now.toISOString(),
+        ':ttl': Math.floor((now.getTime() + KEEP_AFTER_END_MS) / 1000),
+      },
+    },
   };
 }
 
@@ -65,33 +128,15 @@ export async function createApiToken(
     const state = await loadTenantState(deps, tenantId, caller);
     const actorCheck = actingMember(deps, state, caller);
     const sa = await loadServiceAccount(deps, tenantId, serviceAccountId);
-    const existing = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: {
-          ':p': keys.tenantPartition(tenantId),
-          ':s': keys.apiTokenPrefix(serviceAccountId),
-        },
-        Select: 'COUNT',
-        ConsistentRead: true,
-      }),
-    );
-    if ((existing.Count ?? 0) >= MAX_TOKENS_PER_ACCOUNT) {
+    if (
+      (await countTokens(deps, tenantId, keys.apiTokenPrefix(serviceAccountId))) >=
+      MAX_TOKENS_PER_ACCOUNT
+    ) {
       throw new ConflictError(
         `A service account holds at most ${MAX_TOKENS_PER_ACCOUNT} tokens; revoke unused ones`,
       );
     }
-    const now = deps.clock.now();
-    const tokenId = ulid(now.getTime());
-    const secret = deps.tokens.newSecret();
-    const expires = new Date(now.getTime() + (input.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS);
-    const record = {
-      tokenId,
-      name: input.name,
-      createdAt: now.toISOString(),
-      expiresAt: expires.toISOString(),
-    };
+    const { now, tokenId, secret, record, stored } = newToken(deps, input);
     await transactWrite(
       deps.db,
       [
@@ -103,10 +148,7 @@ export async function createApiToken(
               type: 'api-token',
               tenantId,
               serviceAccountId,
-              ...record,
-              secretHash: hashSecret(secret),
-              revoked: false,
-              [TTL_ATTRIBUTE]: Math.floor((expires.getTime() + KEEP_AFTER_END_MS) / 1000),
+              ...stored,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -191,21 +233,7 @@ export async function revokeApiToken(
     await transactWrite(
       deps.db,
       [
-        {
-          Update: {
-            TableName: deps.tableName,
-            Key: key,
-            UpdateExpression: 'SET revoked = :t, revokedAt = :at, #ttl = :ttl',
-            ConditionExpression: 'revoked = :f',
-            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-            ExpressionAttributeValues: {
-              ':t': true,
-              ':f': false,
-              ':at': now.toISOString(),
-              ':ttl': Math.floor((now.getTime() + KEEP_AFTER_END_MS) / 1000),
-            },
-          },
-        },
+        revokeTokenUpdate(deps, key, now),
         actorCheck,
         auditPut(
           deps.tableName,

@@ -8,6 +8,8 @@ import type { DocumentClient } from '#shared/store/dynamo-client.js';
 export interface Caller {
   userId: string;
   email: string;
+  /** Cognito `auth_time` (epoch seconds) when the caller signed in with a session token. */
+  authTime?: number;
 }
 
 /** Storage and platform dependencies shared by the use cases. */

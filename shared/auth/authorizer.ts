@@ -15,7 +15,9 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
 import {
   looksLikeApiToken,
+  looksLikePersonalToken,
   parseApiToken,
+  parsePersonalToken,
   secretMatches,
 } from '#shared/api-tokens/api-token-format.js';
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
@@ -25,6 +27,7 @@ import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-co
 import { logger } from '#shared/observability/logger.js';
 import type { Clock } from '#shared/platform/clock.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
+import { keys } from '#shared/store/keys.js';
 
 export interface AuthorizerDeps {
   verifier: AccessTokenVerifier;
@@ -66,6 +69,9 @@ export async function decide(
   if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
   const token = bearerToken(event.headers);
   if (!token) return ctx('unauthenticated', 'Missing bearer token');
+  if (looksLikePersonalToken(token)) {
+    return decidePersonalToken(deps, event, requirement, token, ctx);
+  }
   if (looksLikeApiToken(token)) return decideApiToken(deps, event, requirement, token, ctx);
   let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {
@@ -77,6 +83,7 @@ export async function decide(
   const who = {
     userId: claims.sub,
     email: claims.username.includes('@') ? claims.username.toLowerCase() : '',
+    authTime: claims.authTime,
   };
   if (requirement.kind !== 'tenant') return ctx('allow', 'Authenticated', who);
 
@@ -85,7 +92,7 @@ export async function decide(
   if (!tenantId) return ctx('forbidden', 'No tenant in path');
   const snapshot = await deps.snapshots.read(tenantId, claims.sub);
   if (!snapshot) return ctx('not-member', 'Not a member of this tenant', who);
-  const fields = { tenantId, userId: claims.sub, email: snapshot.email || who.email };
+  const fields = { ...who, tenantId, email: snapshot.email || who.email };
   if (snapshot.status !== 'active') return ctx('unauthenticated', 'Membership is disabled', fields);
   if (claims.authTime * 1000 < snapshot.sessionsValidAfter) {
     return ctx('unauthenticated', 'Session was ended by a forced logout; sign in again', fields);
@@ -159,13 +166,72 @@ async function decideApiToken(
   if (found.expiresAt <= now.getTime()) return ctx('unauthenticated', 'API token has expired');
   if (found.accountStatus !== 'active')
     return ctx('unauthenticated', 'Service account is disabled');
-  deps.snapshots.touchApiToken({ ...found, tokenId: parsed.tokenId }, now);
+  deps.snapshots.touchToken(
+    {
+      key: keys.apiToken(tenantId, parsed.serviceAccountId, parsed.tokenId),
+      lastUsedAt: found.lastUsedAt,
+    },
+    now,
+  );
   const fields = { tenantId, userId: `service-account:${parsed.serviceAccountId}`, email: '' };
   // Defence in depth: grants are refused at write time, but a later role or group change could
   // still make an account a superuser; a token never acts as one.
   if (isSuperuser(found.permissions))
     return ctx('forbidden', 'Service accounts cannot act as superusers', fields);
   return checkPermissions(requirement, params, found.permissions, ctx, fields);
+}
+
+/**
+ * The personal-token path: parse `ghm_<userId>.<tokenId>_<secret>`, read token, membership and
+ * policy version in one batch from the path's tenant, then decide exactly as for the member's
+ * own session: the token dies with the membership, a disabled membership, and any forced logout
+ * stamped after it was minted (it never outlives the sessions of its owner).
+ */
+async function decidePersonalToken(
+  deps: AuthorizerDeps,
+  event: APIGatewayRequestAuthorizerEventV2,
+  requirement: RouteAuth,
+  token: string,
+  ctx: ContextOf,
+): Promise<AuthorizerContext> {
+  if (requirement.kind !== 'tenant') {
+    return ctx('unauthenticated', 'API tokens are accepted only on tenant routes');
+  }
+  const parsed = parsePersonalToken(token);
+  if (!parsed) return ctx('unauthenticated', 'Invalid token: malformed personal token');
+  const params = event.pathParameters ?? {};
+  const tenantId = params[requirement.tenantParam];
+  if (!tenantId) return ctx('forbidden', 'No tenant in path');
+  const found = await deps.snapshots.readPersonalToken(tenantId, parsed.userId, parsed.tokenId);
+  if (
+    !found ||
+    found.tenantId !== tenantId ||
+    found.userId !== parsed.userId ||
+    !secretMatches(parsed.secret, found.secretHash)
+  ) {
+    return ctx('unauthenticated', 'Invalid token: unknown personal token');
+  }
+  const now = deps.clock.now();
+  if (found.revoked) return ctx('unauthenticated', 'Personal token was revoked');
+  if (found.expiresAt <= now.getTime()) return ctx('unauthenticated', 'Personal token has expired');
+  const fields = { tenantId, userId: parsed.userId, email: found.member.email };
+  if (found.member.status !== 'active') {
+    return ctx('unauthenticated', 'Membership is disabled', fields);
+  }
+  if (found.createdAt < found.member.sessionsValidAfter) {
+    return ctx('unauthenticated', 'Token was ended by a forced logout; mint a new one', fields);
+  }
+  deps.snapshots.touchToken(
+    {
+      key: keys.personalToken(tenantId, parsed.userId, parsed.tokenId),
+      lastUsedAt: found.lastUsedAt,
+    },
+    now,
+  );
+  if (requirement.self && params[requirement.self] === parsed.userId) {
+    return ctx('allow', 'Own membership', fields);
+  }
+  return checkPermissions(requirement, params, found.member.permissions, ctx, fields);
 }
 
 /** Builds the handler API Gateway invokes. */

@@ -4,8 +4,8 @@
  * projected down to its version. The compiled policy is cached in memory by version, so only
  * the first request after a policy change pays one extra GetItem for the new policy.
  *
- * API tokens take the same shape: one BatchGetItem of the token item, its service account and
- * the policy version, decided through the same compiled-policy cache.
+ * API tokens take the same shape: one BatchGetItem of the token item, its owner (service account
+ * or member) and the policy version, decided through the same compiled-policy cache.
  */
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -43,6 +43,27 @@ export interface ApiTokenSnapshot {
   permissions: PermissionSet;
 }
 
+/** A member's personal token with the member's snapshot, read together. */
+export interface PersonalTokenSnapshot {
+  tenantId: string;
+  userId: string;
+  secretHash: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  expiresAt: number;
+  revoked: boolean;
+  /** Epoch ms of the last recorded use, 0 when never used. */
+  lastUsedAt: number;
+  member: MemberSnapshot;
+}
+
+/** Where a token item lives and when it was last used, for the once-a-minute last-used write. */
+export interface TokenUse {
+  key: { pk: string; sk: string };
+  lastUsedAt: number;
+}
+
 export interface SnapshotReader {
   /** The member's snapshot, or undefined when the tenant or the membership does not exist. */
   read(tenantId: string, userId: string): Promise<MemberSnapshot | undefined>;
@@ -57,15 +78,20 @@ export interface SnapshotReader {
     tokenId: string,
   ): Promise<ApiTokenSnapshot | undefined>;
   /**
-   * Records the token's last use at most once a minute, without waiting: a conditional
+   * A member's personal token with the member's snapshot, in one BatchGetItem (plus one GetItem
+   * of the policy right after a policy change); undefined when the token, the membership or the
+   * tenant does not exist in this tenant.
+   */
+  readPersonalToken(
+    tenantId: string,
+    userId: string,
+    tokenId: string,
+  ): Promise<PersonalTokenSnapshot | undefined>;
+  /**
+   * Records a token's last use at most once a minute, without waiting: a conditional
    * UpdateItem sent after the decision, skipped when the read showed a use within the minute.
    */
-  touchApiToken(
-    token: Pick<ApiTokenSnapshot, 'tenantId' | 'serviceAccountId' | 'lastUsedAt'> & {
-      tokenId: string;
-    },
-    now: Date,
-  ): void;
+  touchToken(use: TokenUse, now: Date): void;
 }
 
 /** How often the last-used time of one token is written at most. */
@@ -85,6 +111,44 @@ const TOKEN_ATTRIBUTES = [
   'version',
   'policyVersion',
 ] as const;
+
+const PERSONAL_TOKEN_ATTRIBUTES = [
+  ...new Set([
+    ...SNAPSHOT_ATTRIBUTES,
+    'tenantId',
+    'userId',
+    'secretHash',
+    'createdAt',
+    'expiresAt',
+    'revoked',
+    'lastUsedAt',
+  ]),
+];
+
+/** One strongly consistent BatchGetItem of `keys`, projected down to `attributes` (+ sk). */
+async function batchRead(
+  db: DocumentClient,
+  tableName: string,
+  keyList: { pk: string; sk: string }[],
+  attributes: readonly string[],
+) {
+  const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
+  const res = await db.send(
+    new BatchGetCommand({
+      RequestItems: {
+        [tableName]: {
+          Keys: keyList,
+          ConsistentRead: true,
+          ProjectionExpression: [...Object.keys(names), '#sk'].join(', '),
+          ExpressionAttributeNames: { ...names, '#sk': 'sk' },
+        },
+      },
+    }),
+  );
+  if (Object.keys(res.UnprocessedKeys ?? {}).length > 0) throw new Error('snapshot read throttled');
+  const items = res.Responses?.[tableName] ?? [];
+  return keyList.map((k) => items.find((i) => i.sk === k.sk));
+}
 
 const MAX_CACHED_PRINCIPALS = 5000;
 
@@ -128,6 +192,21 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     return entry.set;
   }
 
+  function memberSnapshot(
+    tenantId: string,
+    userId: string,
+    member: Record<string, unknown>,
+    policy: { version: number; compiled: CompiledPolicy },
+  ): MemberSnapshot {
+    return {
+      userId,
+      email: String(member.email ?? ''),
+      status: member.status === 'disabled' ? 'disabled' : 'active',
+      sessionsValidAfter: Number(member.sessionsValidAfter ?? 0),
+      permissions: permissionsOf(`${tenantId}#${userId}`, member, policy),
+    };
+  }
+
   const touched = new Map<string, number>();
 
   return {
@@ -135,25 +214,12 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
       const tokenKey = keys.apiToken(tenantId, serviceAccountId, tokenId);
       const accountKey = keys.serviceAccount(tenantId, serviceAccountId);
       const policyKey = keys.policy(tenantId);
-      const names = Object.fromEntries(TOKEN_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
-      const res = await db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: [tokenKey, accountKey, policyKey],
-              ConsistentRead: true,
-              ProjectionExpression: [...Object.keys(names), '#sk'].join(', '),
-              ExpressionAttributeNames: { ...names, '#sk': 'sk' },
-            },
-          },
-        }),
+      const [token, account, policyRow] = await batchRead(
+        db,
+        tableName,
+        [tokenKey, accountKey, policyKey],
+        TOKEN_ATTRIBUTES,
       );
-      if (Object.keys(res.UnprocessedKeys ?? {}).length > 0)
-        throw new Error('token read throttled');
-      const items = res.Responses?.[tableName] ?? [];
-      const token = items.find((i) => i.sk === tokenKey.sk);
-      const account = items.find((i) => i.sk === accountKey.sk);
-      const policyRow = items.find((i) => i.sk === policyKey.sk);
       if (!token || !account || !policyRow) return undefined;
       const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
       return {
@@ -168,16 +234,16 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
       };
     },
 
-    touchApiToken(token, now) {
-      const cacheKey = `${token.tenantId}#${token.serviceAccountId}#${token.tokenId}`;
+    touchToken(use, now) {
+      const cacheKey = `${use.key.pk}#${use.key.sk}`;
       const cutoff = now.getTime() - LAST_USED_INTERVAL_MS;
-      if (token.lastUsedAt > cutoff || (touched.get(cacheKey) ?? 0) > cutoff) return;
+      if (use.lastUsedAt > cutoff || (touched.get(cacheKey) ?? 0) > cutoff) return;
       if (touched.size >= MAX_CACHED_PRINCIPALS) touched.clear();
       touched.set(cacheKey, now.getTime());
       db.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: keys.apiToken(token.tenantId, token.serviceAccountId, token.tokenId),
+          Key: use.key,
           UpdateExpression: 'SET lastUsedAt = :now',
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)',
@@ -192,49 +258,42 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
       });
     },
 
+    async readPersonalToken(tenantId, userId, tokenId) {
+      const tokenKey = keys.personalToken(tenantId, userId, tokenId);
+      const memberKey = keys.member(tenantId, userId);
+      const policyKey = keys.policy(tenantId);
+      const [token, member, policyRow] = await batchRead(
+        db,
+        tableName,
+        [tokenKey, memberKey, policyKey],
+        PERSONAL_TOKEN_ATTRIBUTES,
+      );
+      if (!token || !member || !policyRow) return undefined;
+      const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
+      return {
+        tenantId: String(token.tenantId ?? ''),
+        userId: String(token.userId ?? ''),
+        secretHash: String(token.secretHash ?? ''),
+        createdAt: Date.parse(String(token.createdAt ?? '')) || 0,
+        expiresAt: Date.parse(String(token.expiresAt ?? '')) || 0,
+        revoked: token.revoked !== false,
+        lastUsedAt: Date.parse(String(token.lastUsedAt ?? '')) || 0,
+        member: memberSnapshot(tenantId, userId, member, policy),
+      };
+    },
+
     async read(tenantId, userId) {
       const memberKey = keys.member(tenantId, userId);
       const policyKey = keys.policy(tenantId);
-      const names = Object.fromEntries(SNAPSHOT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
-      const res = await db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: [memberKey, policyKey],
-              ConsistentRead: true,
-              ProjectionExpression: [...Object.keys(names), '#sk'].join(', '),
-              ExpressionAttributeNames: { ...names, '#sk': 'sk' },
-            },
-          },
-        }),
+      const [member, policyRow] = await batchRead(
+        db,
+        tableName,
+        [memberKey, policyKey],
+        SNAPSHOT_ATTRIBUTES,
       );
-      if (Object.keys(res.UnprocessedKeys ?? {}).length > 0)
-        throw new Error('snapshot read throttled');
-      const items = res.Responses?.[tableName] ?? [];
-      const member = items.find((i) => i.sk === memberKey.sk);
-      const policyRow = items.find((i) => i.sk === policyKey.sk);
       if (!member || !policyRow) return undefined;
       const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
-      const cacheKey = `${tenantId}#${userId}`;
-      const versionKey = `${member.version}#${policy.version}`;
-      let entry = principals.get(cacheKey);
-      if (!entry || entry.key !== versionKey) {
-        const set = compilePrincipal(policy.compiled, {
-          groups: (member.groups as string[] | undefined) ?? [],
-          roles: (member.roles as RoleBinding[] | undefined) ?? [],
-          rules: (member.rules as Rule[] | undefined) ?? [],
-        });
-        if (principals.size >= MAX_CACHED_PRINCIPALS) principals.clear();
-        entry = { key: versionKey, set };
-        principals.set(cacheKey, entry);
-      }
-      return {
-        userId,
-        email: String(member.email ?? ''),
-        status: member.status === 'disabled' ? 'disabled' : 'active',
-        sessionsValidAfter: Number(member.sessionsValidAfter ?? 0),
-        permissions: entry.set,
-      };
+      return memberSnapshot(tenantId, userId, member, policy);
     },
   };
 }

@@ -85,7 +85,11 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
     const tenant = event.pathParameters?.[route.auth.tenantParam];
     if (!tenant || ctx.tenantId !== tenant) throw new ForbiddenError('Permission denied');
   }
-  return { userId: ctx.userId, email: ctx.email };
+  return {
+    userId: ctx.userId,
+    email: ctx.email,
+    ...(ctx.authTime === undefined ? {} : { authTime: ctx.authTime }),
+  };
 }
 
 function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unknown {

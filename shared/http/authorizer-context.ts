@@ -12,6 +12,11 @@ export interface AuthorizerContext {
   tenantId: string;
   userId: string;
   email: string;
+  /**
+   * The Cognito sign-in time of the token (epoch seconds, `auth_time`), so handlers of routes
+   * outside a tenant can apply a tenant's forced logout themselves; absent for API tokens.
+   */
+  authTime?: number;
   /** Why the decision was taken (no secrets). */
   reason: string;
 }
@@ -25,6 +30,7 @@ export function readAuthorizerContext(raw: unknown): AuthorizerContext | undefin
     tenantId: String(lambda.tenantId ?? ''),
     userId: String(lambda.userId ?? ''),
     email: String(lambda.email ?? ''),
+    ...(typeof lambda.authTime === 'number' ? { authTime: lambda.authTime } : {}),
     reason: String(lambda.reason ?? ''),
   };
 }

@@ -6,6 +6,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
+import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
@@ -315,8 +316,9 @@ export async function setMemberStatus(
 }
 
 /**
- * Deletes one member: their grants and group memberships (held on the member item) and their
- * pending invites go in the same transaction. Never yourself; never the last superuser.
+ * Deletes one member: their grants and group memberships (held on the member item), their
+ * pending invites and their personal tokens go in one transaction. Never yourself; never the
+ * last superuser.
  */
 export async function deleteMember(
   deps: StoreDeps,
@@ -332,7 +334,10 @@ export async function deleteMember(
     userId,
     () => undefined,
     { action: 'member.delete' },
-    (m) => pendingInviteDeletions(deps, tenantId, m.email),
+    async (m) => [
+      ...(await pendingInviteDeletions(deps, tenantId, m.email)),
+      ...(await personalTokenDeletions(deps, tenantId, userId)),
+    ],
   );
 }
 

@@ -1,5 +1,6 @@
 /** Routes of the member capability, including forced logout. */
 import { MANAGED } from '#shared/acl/management-permissions.js';
+import { PersonalTokenPage } from '#shared/api-tokens/personal-token-schemas.js';
 import {
   AddMemberBody,
   BindRoleBody,
@@ -11,6 +12,7 @@ import {
   PatchMemberBody,
 } from '#shared/members/member-schemas.js';
 import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
+import { ListTokensQuery } from '#shared/service-accounts/service-account-schemas.js';
 
 const can = (resource: string, action: RequiredPermission['action']) => ({
   kind: 'tenant' as const,
@@ -118,6 +120,26 @@ export const memberRoutes: RouteDefinition[] = [
     fn: 'members',
     auth: can(MANAGED.sessions, 'update'),
     summary: 'Force a logout by userId or email',
+    status: 204,
+    tags: ['sessions'],
+  },
+  {
+    method: 'GET',
+    path: `${member}/tokens`,
+    fn: 'members',
+    auth: { ...can(MANAGED.members, 'read'), self: 'userId' },
+    summary: "List a member's personal API tokens in this tenant (never the secret)",
+    status: 200,
+    query: ListTokensQuery,
+    response: PersonalTokenPage,
+    tags: ['sessions'],
+  },
+  {
+    method: 'DELETE',
+    path: `${member}/tokens/{tokenId}`,
+    fn: 'members',
+    auth: { ...can(MANAGED.sessions, 'update'), self: 'userId' },
+    summary: "Revoke one of a member's personal API tokens at once",
     status: 204,
     tags: ['sessions'],
   },

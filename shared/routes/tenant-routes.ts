@@ -1,5 +1,11 @@
 /** Routes of the tenant and caller capability. */
 import { MANAGED } from '#shared/acl/management-permissions.js';
+import {
+  CreatedPersonalTokenView,
+  CreatePersonalTokenBody,
+  ListPersonalTokensQuery,
+  PersonalTokenPage,
+} from '#shared/api-tokens/personal-token-schemas.js';
 import type { RouteDefinition } from '#shared/routes/route-types.js';
 import {
   CreateTenantBody,
@@ -69,5 +75,37 @@ export const tenantRoutes: RouteDefinition[] = [
     summary: 'Sign out everywhere: Cognito GlobalSignOut and a forced logout in every tenant',
     status: 204,
     tags: ['me', 'sessions'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/me/tokens',
+    fn: 'me',
+    auth: { kind: 'authenticated' },
+    summary:
+      'Mint a personal API token for one of your tenants; the secret is in this response only',
+    status: 201,
+    body: CreatePersonalTokenBody,
+    response: CreatedPersonalTokenView,
+    tags: ['me', 'tokens'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/me/tokens',
+    fn: 'me',
+    auth: { kind: 'authenticated' },
+    summary: 'List your personal API tokens (never the secret)',
+    status: 200,
+    query: ListPersonalTokensQuery,
+    response: PersonalTokenPage,
+    tags: ['me', 'tokens'],
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/me/tokens/{tokenId}',
+    fn: 'me',
+    auth: { kind: 'authenticated' },
+    summary: 'Revoke one of your personal API tokens at once',
+    status: 204,
+    tags: ['me', 'tokens'],
   },
 ];

@@ -18,7 +18,7 @@ export function isEmulatorGlobalSignOutGap(error: unknown): boolean {
 }
 
 /** The tenants the user is a member of (byUser index), every page. */
-async function membershipTenants(deps: StoreDeps, userId: string): Promise<string[]> {
+export async function membershipTenants(deps: StoreDeps, userId: string): Promise<string[]> {
   const tenants: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

@@ -51,6 +51,15 @@ export const keys = {
     sk: `SATOKEN#${serviceAccountId}#${tokenId}`,
   }),
   apiTokenPrefix: (serviceAccountId: string) => `SATOKEN#${serviceAccountId}#`,
+  /**
+   * One personal token of a member, in the tenant it is bound to: read beside the member item
+   * in one batch, and deleted with the membership.
+   */
+  personalToken: (tenantId: string, userId: string, tokenId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `UTOKEN#${userId}#${tokenId}`,
+  }),
+  personalTokenPrefix: (userId: string) => `UTOKEN#${userId}#`,
   idempotency: (tenantId: string, scope: string, key: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `IDEMPOTENCY#${scope}#${key}`,

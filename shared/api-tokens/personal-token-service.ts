@@ -1,0 +1,261 @@
+/**
+ * Members' personal API tokens (`ghm_...`): minted by a member for one tenant, carrying exactly
+ * that membership's permissions, and dying with it: revoked, expired, membership disabled or
+ * deleted, or a forced logout stamped after the token was minted. Admins list and revoke them
+ * under the member.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { formatPersonalToken } from '#shared/api-tokens/api-token-format.js';
+import {
+  countTokens,
+  newToken,
+  revokeTokenUpdate,
+  tokenView,
+} from '#shared/api-tokens/api-token-service.js';
+import type {
+  CreatePersonalTokenInput,
+  ListPersonalTokensInput,
+} from '#shared/api-tokens/personal-token-schemas.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { auditPut } from '#shared/audit/audit-event.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+} from '#shared/errors/domain-errors.js';
+import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { membershipTenants } from '#shared/sessions/sign-out.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { type TransactItem, transactWrite } from '#shared/store/transact.js';
+import { loadTenantState } from '#shared/tenants/tenant-state.js';
+
+/** Token items per membership, revoked and expired ones included until TTL removes them. */
+export const MAX_TOKENS_PER_MEMBER = 20;
+
+type PersonalTokenView = ReturnType<typeof tokenView> & { tenantId: string };
+
+const memberTarget = (userId: string) => `member:${userId}`;
+
+/**
+ * Mints a personal token for the caller in `input.tenantId`: `ghm_<userId>.<tokenId>_<secret>`,
+ * returned once. The caller must be an active member whose session there was not ended by a
+ * forced logout; the write is conditioned on the membership being unchanged, so a concurrent
+ * logout, disable or delete wins and no token outlives it.
+ */
+export async function createPersonalToken(
+  deps: StoreDeps,
+  caller: Caller,
+  input: CreatePersonalTokenInput,
+) {
+  const { tenantId } = input;
+  return withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller).catch((error: unknown) => {
+      // Not a member and no such tenant read the same (rule 1: 404, no hint).
+      throw error instanceof NotFoundError ? new NotFoundError('Tenant not found') : error;
+    });
+    const actor = state.actor;
+    if (!actor) throw new NotFoundError('Tenant not found');
+    if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
+    if (caller.authTime === undefined || caller.authTime * 1000 < actor.sessionsValidAfter) {
+      throw new UnauthorizedError(
+        'Your session in this tenant was ended by a forced logout; sign in again',
+      );
+    }
+    if (
+      (await countTokens(deps, tenantId, keys.personalTokenPrefix(caller.userId))) >=
+      MAX_TOKENS_PER_MEMBER
+    ) {
+      throw new ConflictError(
+        `A member holds at most ${MAX_TOKENS_PER_MEMBER} personal tokens per tenant; revoke unused ones`,
+      );
+    }
+    const { now, tokenId, secret, record, stored } = newToken(deps, input);
+    await transactWrite(
+      deps.db,
+      [
+        {
+          Put: {
+            TableName: deps.tableName,
+            Item: {
+              ...keys.personalToken(tenantId, caller.userId, tokenId),
+              type: 'personal-token',
+              tenantId,
+              userId: caller.userId,
+              ...stored,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          ConditionCheck: {
+            TableName: deps.tableName,
+            Key: keys.member(tenantId, caller.userId),
+            ConditionExpression: 'version = :v AND #s = :active',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':v': actor.version, ':active': 'active' },
+          },
+        },
+        auditPut(
+          deps.tableName,
+          {
+            tenantId,
+            actor: caller.userId,
+            action: 'personal-token.create',
+            target: memberTarget(caller.userId),
+            after: record,
+          },
+          now,
+        ),
+      ],
+      () => raceLost(),
+    );
+    return {
+      ...record,
+      tenantId,
+      token: formatPersonalToken({ userId: caller.userId, tokenId, secret }),
+    };
+  });
+}
+
+/** One membership's personal tokens, one page; never the secret or its hash. */
+export async function listMemberTokens(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+  query: { limit: number; cursor?: string },
+): Promise<Page<PersonalTokenView>> {
+  const partition = { pk: keys.tenantPartition(tenantId) };
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: {
+        ':p': partition.pk,
+        ':s': keys.personalTokenPrefix(userId),
+      },
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, partition),
+    }),
+  );
+  const now = deps.clock.now();
+  return {
+    items: (res.Items ?? []).map((i) => ({ ...tokenView(i, now), tenantId })),
+    nextCursor: encodeCursor(res.LastEvaluatedKey),
+  };
+}
+
+/**
+ * The caller's personal tokens: in one tenant (paginated) when `tenantId` is given, otherwise
+ * in every tenant they belong to (at most MAX_TOKENS_PER_MEMBER each, one page).
+ */
+export async function listPersonalTokens(
+  deps: StoreDeps,
+  caller: Caller,
+  query: ListPersonalTokensInput,
+): Promise<Page<PersonalTokenView>> {
+  if (query.tenantId) {
+    await assertMember(deps, query.tenantId, caller.userId);
+    return listMemberTokens(deps, query.tenantId, caller.userId, query);
+  }
+  const items: PersonalTokenView[] = [];
+  for (const tenantId of await membershipTenants(deps, caller.userId)) {
+    const page = await listMemberTokens(deps, tenantId, caller.userId, {
+      limit: MAX_TOKENS_PER_MEMBER,
+    });
+    items.push(...page.items);
+  }
+  return { items, nextCursor: null };
+}
+
+async function assertMember(deps: StoreDeps, tenantId: string, userId: string) {
+  const res = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.member(tenantId, userId),
+      ProjectionExpression: 'pk',
+    }),
+  );
+  if (!res.Item) throw new NotFoundError('Tenant not found');
+}
+
+/**
+ * Revokes one personal token of `userId` in `tenantId`: refused by the authorizer from the next
+ * request on. Idempotent for an already revoked token; unknown tokens are 404.
+ */
+export async function revokeMemberToken(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+  tokenId: string,
+) {
+  const key = keys.personalToken(tenantId, userId, tokenId);
+  await withOptimisticRetry(async () => {
+    const res = await deps.db.send(
+      new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
+    );
+    if (!res.Item) throw new NotFoundError(`Token '${tokenId}' not found`);
+    if (res.Item.revoked === true) return;
+    const now = deps.clock.now();
+    const before = tokenView(res.Item, now);
+    await transactWrite(
+      deps.db,
+      [
+        revokeTokenUpdate(deps, key, now),
+        auditPut(
+          deps.tableName,
+          {
+            tenantId,
+            actor: caller.userId,
+            action: 'personal-token.revoke',
+            target: memberTarget(userId),
+            before,
+            after: { ...before, status: 'revoked' },
+          },
+          now,
+        ),
+      ],
+      () => raceLost(),
+    );
+  });
+}
+
+/** Revokes one of the caller's own tokens, in whichever of their tenants it lives. */
+export async function revokePersonalToken(deps: StoreDeps, caller: Caller, tokenId: string) {
+  for (const tenantId of await membershipTenants(deps, caller.userId)) {
+    const res = await deps.db.send(
+      new GetCommand({
+        TableName: deps.tableName,
+        Key: keys.personalToken(tenantId, caller.userId, tokenId),
+        ProjectionExpression: 'pk',
+      }),
+    );
+    if (res.Item) return revokeMemberToken(deps, caller, tenantId, caller.userId, tokenId);
+  }
+  throw new NotFoundError(`Token '${tokenId}' not found`);
+}
+
+/** The deletions of every personal token of a member, to add to the member's delete transaction. */
+export async function personalTokenDeletions(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+): Promise<TransactItem[]> {
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: {
+        ':p': keys.tenantPartition(tenantId),
+        ':s': keys.personalTokenPrefix(userId),
+      },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    }),
+  );
+  return (res.Items ?? []).map((i) => ({
+    Delete: { TableName: deps.tableName, Key: { pk: String(i.pk), sk: String(i.sk) } },
+  }));
+}

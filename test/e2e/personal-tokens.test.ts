@@ -1,0 +1,213 @@
+/**
+ * Members' personal API tokens over HTTP: shown once and stored hashed, bound to one tenant,
+ * carrying at most the member's permissions, and dying with the membership: revoked (by the
+ * member or an admin), membership disabled or deleted, or a forced logout after minting.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import {
+  addUser,
+  api,
+  createTenantWithOwner,
+  ddb,
+  signIn,
+  stack,
+  type TestUser,
+} from '../support/stack-client.js';
+
+const probe = (tenantId: string, token: string) => api('GET', `/v1/tenants/${tenantId}`, { token });
+
+async function mint(user: TestUser, tenantId: string, name = 'laptop') {
+  const res = await api('POST', '/v1/me/tokens', {
+    token: user.accessToken,
+    body: { tenantId, name },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { tokenId: string; token: string; tenantId: string; expiresAt: string };
+}
+
+async function partitionItems(tenantId: string) {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: stack.dynamodb.tableName,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Items ?? [];
+}
+
+/** Waits until the wall clock is in a later second than `ms` (Cognito's auth_time is in seconds). */
+async function nextSecondAfter(ms: number) {
+  const wait = Math.floor(ms / 1000) * 1000 + 1000 - Date.now() + 20;
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
+describe('personal API tokens', () => {
+  it('shows the secret once, stores only its hash, and lists without it', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const minted = await mint(owner, tenantId);
+    expect(minted.token).toMatch(/^ghm_[A-Za-z0-9-]+\.[0-9A-Z]{26}_[A-Za-z0-9_-]{43}$/);
+    expect(minted.tenantId).toBe(tenantId);
+
+    const listed = await api('GET', '/v1/me/tokens', { token: owner.accessToken });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ tokenId: minted.tokenId, tenantId, status: 'active' }),
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain(minted.token.slice(-43));
+
+    const secret = minted.token.slice(-43);
+    const stored = JSON.stringify(await partitionItems(tenantId));
+    expect(stored).toContain(minted.tokenId);
+    expect(stored).not.toContain(secret);
+
+    const audit = await api('GET', `/v1/tenants/${tenantId}/audit`, { token: owner.accessToken });
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain(
+      'personal-token.create',
+    );
+  });
+
+  it('carries the member permissions and no more, in its own tenant only', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const other = await createTenantWithOwner();
+    const member = await addUser(tenantId, owner.accessToken);
+    // The same person is also a member of a second tenant.
+    const joined = await api('POST', `/v1/tenants/${other.tenantId}/members`, {
+      token: other.owner.accessToken,
+      body: { email: member.email },
+    });
+    expect(joined.status).toBe(201);
+    const { token } = await mint(member, tenantId);
+
+    expect((await probe(tenantId, token)).status).toBe(200);
+    // A plain member may not list members, so neither may their token.
+    const members = await api('GET', `/v1/tenants/${tenantId}/members`, { token });
+    expect(members.status).toBe(403);
+    // Bound to the tenant it was minted for.
+    expect((await probe(other.tenantId, token)).status).toBe(401);
+    // Not accepted outside tenant routes, so it cannot mint more tokens.
+    const more = await api('POST', '/v1/me/tokens', { token, body: { tenantId, name: 'x' } });
+    expect(more.status).toBe(401);
+    expect((await api('GET', '/v1/me', { token })).status).toBe(401);
+  });
+
+  it('refuses to mint in a tenant the caller is not a member of, and bad bodies', async () => {
+    const { owner } = await createTenantWithOwner();
+    const stranger = await createTenantWithOwner();
+    const res = await api('POST', '/v1/me/tokens', {
+      token: owner.accessToken,
+      body: { tenantId: stranger.tenantId, name: 'x' },
+    });
+    expect(res.status).toBe(404);
+    const bad = await api('POST', '/v1/me/tokens', {
+      token: owner.accessToken,
+      body: { tenantId: stranger.tenantId, name: 'x', scopes: ['all'] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'body.scopes' })]);
+    expect(JSON.stringify(await partitionItems(stranger.tenantId))).not.toContain('UTOKEN#');
+  });
+
+  it('dies with a forced logout, and the old session cannot mint a replacement', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const member = await addUser(tenantId, owner.accessToken);
+    const { token } = await mint(member, tenantId);
+    expect((await probe(tenantId, token)).status).toBe(200);
+
+    const out = await api('POST', `/v1/tenants/${tenantId}/members/${member.userId}/logout`, {
+      token: owner.accessToken,
+    });
+    expect(out.status).toBe(204);
+    const loggedOutAt = Date.now();
+    expect((await probe(tenantId, token)).status).toBe(401);
+
+    // The access token from before the logout is still valid at Cognito, but not here.
+    const replacement = await api('POST', '/v1/me/tokens', {
+      token: member.accessToken,
+      body: { tenantId, name: 'again' },
+    });
+    expect(replacement.status).toBe(401);
+
+    // After a fresh sign-in, a new token works; the old one stays dead.
+    await nextSecondAfter(loggedOutAt);
+    const fresh = { ...member, ...(await signIn(member.email, member.password)) };
+    const renewed = await mint(fresh, tenantId, 'again');
+    expect((await probe(tenantId, renewed.token)).status).toBe(200);
+    expect((await probe(tenantId, token)).status).toBe(401);
+  });
+
+  it('dies when the membership is disabled or deleted, leaving no token items behind', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const member = await addUser(tenantId, owner.accessToken);
+    const { token } = await mint(member, tenantId);
+    const path = `/v1/tenants/${tenantId}/members/${member.userId}`;
+
+    const disabled = await api('PATCH', path, {
+      token: owner.accessToken,
+      body: { status: 'disabled' },
+    });
+    expect(disabled.status).toBe(200);
+    expect((await probe(tenantId, token)).status).toBe(401);
+    await api('PATCH', path, { token: owner.accessToken, body: { status: 'active' } });
+    // Re-enabling does not bring tokens minted before the disable back.
+    expect((await probe(tenantId, token)).status).toBe(401);
+
+    expect((await api('DELETE', path, { token: owner.accessToken })).status).toBe(204);
+    expect((await probe(tenantId, token)).status).toBe(401);
+    const left = (await partitionItems(tenantId)).filter((i) =>
+      String(i.sk).includes(member.userId),
+    );
+    expect(left).toEqual([]);
+  });
+
+  it('is revoked at once by its owner or by an admin, who can list it', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const member = await addUser(tenantId, owner.accessToken);
+    const first = await mint(member, tenantId, 'one');
+    const second = await mint(member, tenantId, 'two');
+    expect((await probe(tenantId, first.token)).status).toBe(200);
+
+    const own = await api('DELETE', `/v1/me/tokens/${first.tokenId}`, {
+      token: member.accessToken,
+    });
+    expect(own.status).toBe(204);
+    expect((await probe(tenantId, first.token)).status).toBe(401);
+    expect((await probe(tenantId, second.token)).status).toBe(200);
+
+    const tokensPath = `/v1/tenants/${tenantId}/members/${member.userId}/tokens`;
+    const listed = await api('GET', tokensPath, { token: owner.accessToken });
+    expect(listed.status).toBe(200);
+    expect(
+      Object.fromEntries(
+        listed.body.items.map((t: { name: string; status: string }) => [t.name, t.status]),
+      ),
+    ).toEqual({ one: 'revoked', two: 'active' });
+
+    const byAdmin = await api('DELETE', `${tokensPath}/${second.tokenId}`, {
+      token: owner.accessToken,
+    });
+    expect(byAdmin.status).toBe(204);
+    expect((await probe(tenantId, second.token)).status).toBe(401);
+    const unknown = await api('DELETE', `/v1/me/tokens/${second.tokenId.replace(/.$/, '0')}`, {
+      token: member.accessToken,
+    });
+    expect(unknown.status).toBe(404);
+
+    // A plain member cannot list or revoke another member's tokens.
+    const peer = await addUser(tenantId, owner.accessToken);
+    expect((await api('GET', tokensPath, { token: peer.accessToken })).status).toBe(403);
+  });
+
+  it('refuses a tampered secret and a token of another member', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const member = await addUser(tenantId, owner.accessToken);
+    const { token } = await mint(member, tenantId);
+    const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    expect((await probe(tenantId, flipped)).status).toBe(401);
+    const swapped = token.replace(member.userId, owner.userId);
+    expect((await probe(tenantId, swapped)).status).toBe(401);
+  });
+});
