@@ -7,6 +7,7 @@ import { registerInviteCommands } from './commands/invites.js';
 import { registerRoleCommands } from './commands/roles.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerTenantCommands } from './commands/tenants.js';
+import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 
 function packageVersion(): string {
@@ -50,5 +51,6 @@ export function buildProgram(): Command {
   registerGroupCommands(program);
   registerRoleCommands(program);
   registerAclCommands(program);
+  registerTokenCommands(program);
   return program;
 }

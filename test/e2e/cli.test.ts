@@ -429,3 +429,30 @@ describe('gatehouse groups, roles and acl', slow, () => {
     expect(noPermission.code).toBe(2);
   });
 });
+
+describe('gatehouse tokens', slow, () => {
+  it('mints a personal token shown once, lists it without the secret, and revokes it', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const dir = await loggedIn(owner);
+    const created = await cli(dir, ['--tenant', tenantId, '--json', 'tokens', 'create', 'ci']);
+    expect(created.code).toBe(0);
+    const { token, tokenId } = JSON.parse(created.stdout) as { token: string; tokenId: string };
+    expect(token).toMatch(/^ghm_/);
+    const probe = () =>
+      fetch(`${stack.apiUrl}/v1/tenants/${tenantId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await probe()).status).toBe(200);
+
+    const listed = await cli(dir, ['tokens', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(tokenId);
+    expect(listed.stdout).toContain('active');
+    expect(listed.stdout).not.toContain(token.slice(-43));
+
+    const revoked = await cli(dir, ['tokens', 'revoke', tokenId]);
+    expect(revoked.code).toBe(0);
+    expect((await probe()).status).toBe(401);
+    expect((await cli(dir, ['tokens', 'revoke', `${tokenId.slice(0, -1)}0`])).code).toBe(6);
+  });
+});
