@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: the ACL engine against casbin, Cedar and a floor; the authorizer
- * against DynamoDB Local; each function's bundle and cold start; a 100-address invite. Prints
- * tables and writes bench/results.json (bench/results.quick.json with --quick).
+ * against DynamoDB Local, for access tokens and API tokens; forced-logout latency over HTTP; each
+ * function's bundle and cold start; a 100-address invite. Prints tables and writes
+ * bench/results.json (bench/results.quick.json with --quick).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +10,11 @@ import { arch, availableParallelism, cpus, platform, tmpdir, totalmem } from 'no
 import { join } from 'node:path';
 import { projectRoot } from '../local/function-modules.js';
 import type { EngineResult } from './acl.js';
+import type { ApiTokensBenchResult, TokenDecisionResult } from './api-tokens.js';
 import type { AuthorizerBenchResult } from './authorizer.js';
 import type { BundleResult } from './bundles.js';
 import type { InvitesBenchResult } from './invites.js';
+import type { LogoutBenchResult } from './logout.js';
 import { round } from './stats.js';
 
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
@@ -36,6 +39,8 @@ const { benchBundles } = await import('./bundles.js');
 const { startBenchStack } = await import('./stack.js');
 const { benchAuthorizer } = await import('./authorizer.js');
 const { benchInvites } = await import('./invites.js');
+const { benchApiTokens } = await import('./api-tokens.js');
+const { benchLogout } = await import('./logout.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -52,10 +57,16 @@ try {
 progress('local stack (DynamoDB Local, cognito-local, SES emulator, local API)');
 const stack = await startBenchStack();
 let authorizer: AuthorizerBenchResult;
+let apiTokens: ApiTokensBenchResult;
+let logout: LogoutBenchResult;
 let invites: InvitesBenchResult | null;
 try {
   progress('authorizer decisions');
   authorizer = await benchAuthorizer(stack, { quick });
+  progress('authorizer decisions with API tokens');
+  apiTokens = await benchApiTokens(stack, { quick });
+  progress(`forced logout latency (${quick ? 20 : 100} logouts)`);
+  logout = await benchLogout(stack, { quick });
   progress('bulk invite');
   invites = await benchInvites(stack);
 } finally {
@@ -109,6 +120,28 @@ const goals: Goal[] = [
     met: authorizer.dynamoRequestsPerDecision === 1,
   },
   {
+    goal: 'DynamoDB requests per API-token decision',
+    target: '= 1',
+    actual: apiTokens.personal
+      ? `${apiTokens.serviceAccount.dynamoRequestsPerDecision} (ghs_), ${apiTokens.personal.dynamoRequestsPerDecision} (ghm_)`
+      : String(apiTokens.serviceAccount.dynamoRequestsPerDecision),
+    met:
+      apiTokens.serviceAccount.dynamoRequestsPerDecision === 1 &&
+      (apiTokens.personal?.dynamoRequestsPerDecision ?? 1) === 1,
+  },
+  {
+    goal: 'forced logout: requests until the old token gets 401',
+    target: '= 1 (the next one)',
+    actual: String(logout.maxRequestsTo401),
+    met: logout.maxRequestsTo401 === 1 && logout.lateRuns === 0 && logout.neverRevoked === 0,
+  },
+  {
+    goal: 'forced logout: logout response to first 401, max',
+    target: '< 1000 ms',
+    actual: `${logout.maxMs.toFixed(1)} ms`,
+    met: logout.neverRevoked === 0 && logout.maxMs < 1000,
+  },
+  {
     goal: 'largest bundle',
     target: '< 300 KiB',
     actual: biggest ? `${(biggest[1].bytes / 1024).toFixed(0)} KiB (${biggest[0]})` : 'none',
@@ -153,6 +186,8 @@ const results = {
   },
   acl,
   authorizer,
+  apiTokens,
+  logout,
   bundles,
   invites,
   ...(invites === null
@@ -246,6 +281,75 @@ out.push(
       ],
     ],
   ),
+  '',
+);
+const sa = apiTokens.serviceAccount;
+const tokenRow = (name: string, r: TokenDecisionResult) => [
+  name,
+  fixed(r.p50ms, 3),
+  fixed(r.p99ms, 3),
+  String(r.dynamoRequestsPerDecision),
+  fixed(r.coldMs, 3),
+  String(r.coldDynamoRequests),
+  String(r.lastUsedWrites),
+];
+out.push(
+  `Authorizer with API tokens (${apiTokens.routeKey}, Bearer ghs_... / ghm_..., ${num(sa.decisions)} decisions each): ` +
+    `${sa.dynamoRequestsPerDecision} DynamoDB read(s) per service-account decision in the steady state ` +
+    `(${sa.coldDynamoRequests} on a cold policy cache); last-used writes counted apart; ` +
+    `over HTTP the ghs_ token got ${sa.httpStatus}`,
+  table(
+    ['token', 'p50 ms', 'p99 ms', 'reads', 'cold ms', 'cold reads', 'last-used writes'],
+    [
+      tokenRow('service account (ghs_)', sa),
+      [
+        'raw BatchGetItem (token, account, policy)',
+        fixed(sa.batchGetP50ms, 3),
+        fixed(sa.batchGetP99ms, 3),
+        '1',
+        '',
+        '',
+        '',
+      ],
+      ...(apiTokens.personal
+        ? [tokenRow('personal (ghm_, plain member)', apiTokens.personal)]
+        : []),
+      [
+        'access token (JWT, superuser, from above)',
+        fixed(authorizer.p50ms, 3),
+        fixed(authorizer.p99ms, 3),
+        String(authorizer.dynamoRequestsPerDecision),
+        '',
+        String(authorizer.coldDynamoRequests),
+        '',
+      ],
+    ],
+  ),
+  ...(apiTokens.personalNote ? [`Personal tokens: ${apiTokens.personalNote}`] : []),
+  '',
+  `Forced logout over HTTP (${logout.runs} logouts of ${logout.members} rotating members of demo, ` +
+    `old token polled on GET /v1/tenants/{tenantId} from the moment the 204 arrived; ${logout.durationS}s, ` +
+    `${(logout.waitedMs / 1000).toFixed(1)}s of it waiting for a next-second sign-in)`,
+  table(
+    ['measure', 'p50 ms', 'p99 ms', 'max ms', 'requests to 401 (max)'],
+    [
+      [
+        'logout response -> first 401',
+        fixed(logout.p50ms, 2),
+        fixed(logout.p99ms, 2),
+        fixed(logout.maxMs, 2),
+        String(logout.maxRequestsTo401),
+      ],
+      ['accepted request before it (scale)', fixed(logout.requestP50ms, 2), '', '', ''],
+      ['the logout call (204)', fixed(logout.logoutP50ms, 2), '', '', ''],
+    ],
+  ),
+  ...(logout.lateRuns > 0 || logout.neverRevoked > 0
+    ? [
+        `NOT ON THE NEXT REQUEST in ${logout.lateRuns} run(s) (${logout.neverRevoked} never 401 within 5 s); ` +
+          `the old token got instead: ${JSON.stringify(logout.statusesBefore401)}`,
+      ]
+    : []),
   '',
   'Bundles (esbuild as CDK builds them, AWS SDK bundled) and cold start in a fresh Node process',
   table(
