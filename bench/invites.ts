@@ -73,6 +73,7 @@ export async function benchInvites(stack: BenchStack): Promise<InvitesBenchResul
     await post(['warmup-http@bench.gatehouse.local']);
     // The local API runs in this process: its handlers and authorizer share appDeps()'s client.
     const served = countRequests(appDeps().db);
+    served.reset();
     const t1 = performance.now();
     const res = await post(addresses('http'));
     http = {

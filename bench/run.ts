@@ -15,7 +15,8 @@ import type { AuthorizerBenchResult } from './authorizer.js';
 import type { BundleResult } from './bundles.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
-import { round } from './stats.js';
+import type { OperationCount } from './operations.js';
+import { percentile, round } from './stats.js';
 
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
   // The ACL heap figures need full collections: run again with --expose-gc (tsx's loader flags kept).
@@ -41,6 +42,7 @@ const { benchAuthorizer } = await import('./authorizer.js');
 const { benchInvites } = await import('./invites.js');
 const { benchApiTokens } = await import('./api-tokens.js');
 const { benchLogout } = await import('./logout.js');
+const { benchOperations } = await import('./operations.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -60,6 +62,7 @@ let authorizer: AuthorizerBenchResult;
 let apiTokens: ApiTokensBenchResult;
 let logout: LogoutBenchResult;
 let invites: InvitesBenchResult | null;
+let operations: OperationCount[];
 try {
   progress('authorizer decisions');
   authorizer = await benchAuthorizer(stack, { quick });
@@ -69,6 +72,8 @@ try {
   logout = await benchLogout(stack, { quick });
   progress('bulk invite');
   invites = await benchInvites(stack);
+  progress('DynamoDB requests per API operation');
+  operations = await benchOperations(stack);
 } finally {
   await stack.stop();
 }
@@ -86,6 +91,7 @@ interface Goal {
 }
 
 const e = acl.engines;
+const medianOf = (values: number[]) => percentile(values, 50);
 const times = (a: number, b: number) => (b > 0 ? a / b : Number.POSITIVE_INFINITY);
 const biggest = Object.entries(bundles).sort((a, b) => b[1].bytes - a[1].bytes)[0];
 const goals: Goal[] = [
@@ -147,6 +153,17 @@ const goals: Goal[] = [
     actual: biggest ? `${(biggest[1].bytes / 1024).toFixed(0)} KiB (${biggest[0]})` : 'none',
     met: Object.values(bundles).every((b) => b.bytes < 300 * 1024),
   },
+  {
+    // The 300 KiB goal stands for cold start; the SDK-external build meets the size but is it faster?
+    goal: 'cold start, SDK bundled vs SDK from node_modules (median of functions)',
+    target: 'bundled <= external',
+    actual: `${medianOf(Object.values(bundles).map((b) => b.initMs)).toFixed(0)} ms vs ${medianOf(
+      Object.values(bundles).map((b) => b.sdkExternal.initMs),
+    ).toFixed(0)} ms`,
+    met:
+      medianOf(Object.values(bundles).map((b) => b.initMs)) <=
+      medianOf(Object.values(bundles).map((b) => b.sdkExternal.initMs)),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +207,7 @@ const results = {
   logout,
   bundles,
   invites,
+  operations,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -360,6 +378,8 @@ out.push(
       '1st call ms',
       'init ms',
       'no src maps',
+      'SDK external: KiB',
+      'init ms',
       'answer',
       'largest parts (KiB)',
     ],
@@ -370,6 +390,8 @@ out.push(
       fixed(b.firstCallMs, 1),
       fixed(b.initMs, 1),
       fixed(b.initMsNoSourceMaps, 1),
+      fixed(b.sdkExternal.bytes / 1024, 0),
+      fixed(b.sdkExternal.initMs, 1),
       b.firstResponse,
       Object.entries(b.largest)
         .slice(0, 4)
@@ -393,6 +415,22 @@ if (invites) {
 } else {
   out.push(`Invites: not measured (${results.invitesNote ?? 'no invites'})`);
 }
+out.push(
+  '',
+  'DynamoDB requests per API call (authorizer included; docs/data-model.md)',
+  table(
+    ['operation', 'route', 'status', 'requests', 'by command'],
+    operations.map((o) => [
+      o.label,
+      o.route,
+      String(o.status),
+      String(o.dynamoRequests),
+      Object.entries(o.byCommand)
+        .map(([k, v]) => `${v} ${k.replace(/Command$/, '').replace(/Item$/, '')}`)
+        .join(', '),
+    ]),
+  ),
+);
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

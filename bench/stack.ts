@@ -18,11 +18,16 @@ export interface RequestCounter {
   reset(): void;
 }
 
+const counters = new WeakMap<DocumentClient, RequestCounter>();
+
 /**
  * Adds a counting middleware to a document client. It sits in the deserialize step, inside the
- * SDK's retry loop, so every attempt that goes over the wire is counted once.
+ * SDK's retry loop, so every attempt that goes over the wire is counted once. A client has one
+ * counter: a second call returns it (reset it before measuring).
  */
 export function countRequests(db: DocumentClient): RequestCounter {
+  const existing = counters.get(db);
+  if (existing) return existing;
   let total = 0;
   let byCommand: Record<string, number> = {};
   db.middlewareStack.add(
@@ -34,7 +39,7 @@ export function countRequests(db: DocumentClient): RequestCounter {
     },
     { step: 'deserialize', name: 'benchCountRequests' },
   );
-  return {
+  const counter: RequestCounter = {
     get total() {
       return total;
     },
@@ -46,6 +51,8 @@ export function countRequests(db: DocumentClient): RequestCounter {
       byCommand = {};
     },
   };
+  counters.set(db, counter);
+  return counter;
 }
 
 export interface BenchStack {

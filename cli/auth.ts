@@ -3,6 +3,7 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoTarget } from './config.js';
 import { loadSession, type StoredSession, saveSession } from './credentials.js';
@@ -49,21 +50,45 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
 }
 
-/** Signs in with email and password and returns the session to store. */
+/**
+ * Signs in with email and password and returns the session to store. A first sign-in with a
+ * one-time password (a user an operator added) answers Cognito's NEW_PASSWORD_REQUIRED with the
+ * password `newPassword` supplies.
+ */
 export async function signIn(
   cognito: CognitoTarget,
   email: string,
   password: string,
+  newPassword?: () => Promise<string | undefined>,
 ): Promise<StoredSession> {
   const client = cognitoClient(cognito);
+  const clientId = requireClientId(cognito);
   try {
-    const res = await client.send(
+    let res: InitiateAuthCommandOutput = await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: requireClientId(cognito),
+        ClientId: clientId,
         AuthParameters: { USERNAME: email, PASSWORD: password },
       }),
     );
+    if (res.ChallengeName === 'NEW_PASSWORD_REQUIRED' && res.Session) {
+      const chosen = await newPassword?.();
+      if (!chosen) {
+        throw new CliError(
+          'This is a first sign-in with a one-time password: choose a new password.',
+          EXIT.unauthenticated,
+          'run `gatehouse login` on a terminal, or pipe two lines (the one-time password, then the new one) with --password-stdin',
+        );
+      }
+      res = await client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: res.Session,
+          ChallengeResponses: { USERNAME: email, NEW_PASSWORD: chosen },
+        }),
+      );
+    }
     const result = res.AuthenticationResult;
     if (!result?.AccessToken || !result.RefreshToken) {
       throw new CliError(

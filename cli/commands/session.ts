@@ -15,12 +15,11 @@ interface LoginOptions {
   bootstrap?: boolean;
 }
 
-async function readStdin(): Promise<string> {
+/** Standard input as lines: the password, and the new one for a first sign-in. */
+async function readStdinLines(): Promise<string[]> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
 }
 
 /** Asks on the terminal; `hidden` keeps the answer off the screen (passwords). */
@@ -47,7 +46,7 @@ async function prompt(question: string, hidden = false): Promise<string> {
 async function credentialsFrom(
   opts: LoginOptions,
   bootstrap: { email: string; password: string } | undefined,
-): Promise<{ email: string; password: string }> {
+): Promise<{ email: string; password: string; newPassword?: () => Promise<string | undefined> }> {
   if (opts.bootstrap) {
     if (!bootstrap)
       throw usageError('This stack has no bootstrap user.', 'give --email and a password');
@@ -60,7 +59,8 @@ async function credentialsFrom(
   const email = opts.email ?? (interactive ? await prompt('Email: ') : undefined);
   if (!email) throw usageError('No email.', 'give --email <address>');
   let password = opts.password;
-  if (opts.passwordStdin) password = await readStdin();
+  let next: string | undefined;
+  if (opts.passwordStdin) [password, next] = await readStdinLines();
   else if (password === undefined && interactive) password = await prompt('Password: ', true);
   if (!password) {
     throw usageError(
@@ -68,7 +68,10 @@ async function credentialsFrom(
       'pipe it with --password-stdin (or give --password, which shows it in your shell history)',
     );
   }
-  return { email: email.trim().toLowerCase(), password };
+  const newPassword = async () =>
+    next ||
+    (interactive ? await prompt('First sign-in: choose a new password: ', true) : undefined);
+  return { email: email.trim().toLowerCase(), password, newPassword };
 }
 
 /** Registers login, logout and whoami. */
@@ -78,12 +81,15 @@ export function registerSessionCommands(program: Command): void {
     .description('sign in with email and password; stores the tokens (file mode 0600)')
     .option('--email <email>', 'your email address (prompted when omitted on a terminal)')
     .option('--password <password>', 'your password (prefer --password-stdin or the prompt)')
-    .option('--password-stdin', 'read the password from standard input')
+    .option(
+      '--password-stdin',
+      'read the password from standard input (a second line: the new password of a first sign-in)',
+    )
     .option('--bootstrap', "sign in as the local stack's bootstrap superuser")
     .action(async (opts: LoginOptions, command: Command) => {
       const ctx = contextOf(command);
-      const { email, password } = await credentialsFrom(opts, ctx.target.bootstrap);
-      const session = await signIn(ctx.target.cognito, email, password);
+      const { email, password, newPassword } = await credentialsFrom(opts, ctx.target.bootstrap);
+      const session = await signIn(ctx.target.cognito, email, password, newPassword);
       saveSession(ctx.configDir, ctx.target.apiUrl, session);
       emit(
         ctx.output,

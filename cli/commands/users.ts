@@ -104,15 +104,23 @@ export function registerUserCommands(program: Command): void {
     .action(
       async (email: string, opts: { role?: string[]; group?: string[] }, command: Command) => {
         const ctx = contextOf(command);
-        const { body } = await ctx.api.request<MemberBody>(
+        const { body } = await ctx.api.request<MemberBody & { temporaryPassword?: string }>(
           'POST',
           tenantPath(ctx.tenant(), 'members'),
           { body: { email, roles: opts.role, groups: opts.group } },
         );
-        emit(
-          ctx.output,
-          body,
-          () => `Added ${body.email} (${body.userId}).\n${renderMember(body)}`,
+        emit(ctx.output, body, () =>
+          [
+            `Added ${body.email} (${body.userId}).`,
+            renderMember(body),
+            ...(body.temporaryPassword
+              ? [
+                  '',
+                  `One-time password: ${body.temporaryPassword}`,
+                  'Shown only now. Hand it over; the first `gatehouse login` chooses a new one.',
+                ]
+              : []),
+          ].join('\n'),
         );
       },
     );

@@ -57,7 +57,7 @@ export function cognitoIdentity(
         throw error;
       }
     },
-    async ensureUser(email, password) {
+    async ensureUser(email, password, options) {
       let user: IdentityUser | undefined;
       try {
         const res = await client.send(
@@ -84,7 +84,7 @@ export function cognitoIdentity(
               UserPoolId: userPoolId,
               Username: email,
               Password: password,
-              Permanent: true,
+              Permanent: !options?.temporary,
             }),
           );
         } catch (error) {

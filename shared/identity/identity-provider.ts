@@ -8,10 +8,15 @@ export interface IdentityUser {
 
 export interface IdentityProvider {
   /**
-   * Returns the user with this (normalized) email, creating it when missing. With a password the
-   * user can sign in at once; without one Cognito keeps it for a later password set.
+   * Returns the user with this (normalized) email, creating it when missing. A password is set
+   * only on a user created here: permanent by default (the user can sign in at once), or
+   * temporary (`{ temporary: true }`: the first sign-in must choose a new one).
    */
-  ensureUser(email: string, password?: string): Promise<IdentityUser>;
+  ensureUser(
+    email: string,
+    password?: string,
+    options?: { temporary?: boolean },
+  ): Promise<IdentityUser>;
   /** The user with this email, if any. */
   findUser(email: string): Promise<IdentityUser | undefined>;
   /** The user with this id (Cognito `sub`), if any. */

@@ -69,6 +69,16 @@ export const MemberView = z.object({
 
 export const MemberDetailView = MemberView.extend({ rules: z.array(RuleSchema) });
 
+/** The answer to adding a member directly; carries a one-time password for a new user. */
+export const AddedMemberView = MemberView.extend({
+  temporaryPassword: z
+    .string()
+    .optional()
+    .describe(
+      'Only when Gatehouse created the user: shown once, for the operator to hand over; the first sign-in must replace it',
+    ),
+});
+
 export const MemberPage = z.object({
   items: z.array(MemberView),
   nextCursor: z.string().nullable(),

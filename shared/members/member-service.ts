@@ -23,6 +23,7 @@ import {
   raceLost,
   withOptimisticRetry,
 } from '#shared/members/member-writes.js';
+import { temporaryPassword } from '#shared/platform/secret-tokens.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
@@ -145,7 +146,10 @@ export async function addMember(
   };
   // Refuse before creating a Cognito user that nobody was allowed to add.
   check(await loadTenantState(deps, tenantId, caller));
-  const user = await identity.ensureUser(input.email);
+  // A person new to the user pool gets a temporary password, shown once to the operator who
+  // hands it over; Cognito makes the first sign-in choose a permanent one.
+  const password = temporaryPassword(deps.tokens);
+  const user = await identity.ensureUser(input.email, password, { temporary: true });
   const after = await withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
     check(state);
@@ -159,7 +163,7 @@ export async function addMember(
     return change.after;
   });
   if (!after) throw new Error('unreachable');
-  return memberView(after);
+  return { ...memberView(after), ...(user.created ? { temporaryPassword: password } : {}) };
 }
 
 export async function getMember(deps: StoreDeps, tenantId: string, userId: string) {

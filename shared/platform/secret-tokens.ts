@@ -14,3 +14,11 @@ export const randomTokens: TokenGenerator = {
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
+
+/**
+ * A one-time password for a user an operator adds directly: 128 random bits, plus one character
+ * of each class a Cognito password policy may demand. The first sign-in must replace it.
+ */
+export function temporaryPassword(tokens: TokenGenerator): string {
+  return `Gh-${tokens.newSecret().slice(0, 22)}-a1`;
+}

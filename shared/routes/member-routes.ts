@@ -2,6 +2,7 @@
 import { MANAGED } from '#shared/acl/management-permissions.js';
 import { PersonalTokenPage } from '#shared/api-tokens/personal-token-schemas.js';
 import {
+  AddedMemberView,
   AddMemberBody,
   BindRoleBody,
   EffectivePermissionsView,
@@ -39,10 +40,11 @@ export const memberRoutes: RouteDefinition[] = [
     path: '/v1/tenants/{tenantId}/members',
     fn: 'members',
     auth: can(MANAGED.members, 'create'),
-    summary: 'Add a user directly by email, without an invite (created in Cognito if missing)',
+    summary:
+      'Add a user directly by email, without an invite (created in Cognito with a one-time password if missing)',
     status: 201,
     body: AddMemberBody,
-    response: MemberView,
+    response: AddedMemberView,
     tags,
   },
   {

@@ -456,3 +456,38 @@ describe('gatehouse tokens', slow, () => {
     expect((await cli(dir, ['tokens', 'revoke', `${tokenId.slice(0, -1)}0`])).code).toBe(6);
   });
 });
+
+describe('gatehouse users add and a first sign-in', slow, () => {
+  it('prints a one-time password, and the first login sets a new one', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const admin = await loggedIn(owner);
+    const email = uniqueEmail('operator-added');
+    const added = await cli(admin, ['--tenant', tenantId, '--json', 'users', 'add', email]);
+    expect(added.code).toBe(0);
+    const oneTime = (JSON.parse(added.stdout) as { temporaryPassword?: string }).temporaryPassword;
+    expect(oneTime).toEqual(expect.any(String));
+
+    const dir = newConfigDir();
+    const withoutNew = await cli(dir, ['login', '--email', email, '--password-stdin'], oneTime);
+    expect(withoutNew.code).toBe(4);
+    expect(withoutNew.stderr).toContain('choose a new password');
+
+    const chosen = 'Chosen-pass-123';
+    const first = await cli(
+      dir,
+      ['login', '--email', email, '--password-stdin'],
+      `${oneTime}\n${chosen}\n`,
+    );
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect((await cli(dir, ['--tenant', tenantId, 'tenants', 'show'])).code).toBe(0);
+    // The one-time password is spent; the chosen one signs in from now on.
+    const again = newConfigDir();
+    expect((await cli(again, ['login', '--email', email, '--password-stdin'], oneTime)).code).toBe(
+      4,
+    );
+    expect((await cli(again, ['login', '--email', email, '--password-stdin'], chosen)).code).toBe(
+      0,
+    );
+  });
+});

@@ -1,5 +1,8 @@
 /** Members over HTTP (and the group domain calls): the superuser invariant under races, deletes, defaults, escalation, isolation. */
-import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
@@ -28,7 +31,12 @@ async function addMember(tenantId: string, token: string, email: string, roles?:
     body: roles ? { email, roles } : { email },
   });
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { userId: string; email: string; roles: { roleId: string }[] };
+  return res.body as {
+    userId: string;
+    email: string;
+    roles: { roleId: string }[];
+    temporaryPassword?: string;
+  };
 }
 
 /** Adds an existing Cognito user and makes them a superuser through the `owner` role. */
@@ -273,25 +281,48 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
 });
 
 describe('POST /v1/tenants/{t}/members', () => {
-  it('creates a Cognito user who can then sign in and reach the tenant', async () => {
+  it('creates a Cognito user with a one-time password; the first sign-in picks a new one', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('direct');
     const added = await addMember(tenantId, owner.accessToken, email);
     expect(added).toMatchObject({ email, status: 'active', roles: [{ roleId: 'member' }] });
-    const password = 'Direct-pass-123';
-    await cognito.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: stack.cognito.userPoolId,
-        Username: email,
-        Password: password,
-        Permanent: true,
+    const oneTime = added.temporaryPassword;
+    if (!oneTime) throw new Error('a new user must come with a one-time password');
+
+    const first = await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: stack.cognito.clientId,
+        AuthParameters: { USERNAME: email, PASSWORD: oneTime },
       }),
     );
-    const tokens = await signIn(email, password);
-    const res = await api('GET', `/v1/tenants/${tenantId}`, { token: tokens.accessToken });
+    // The one-time password alone gives no tokens: Cognito asks for a new password first.
+    expect(first.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+    expect(first.AuthenticationResult).toBeUndefined();
+    const chosen = await cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: stack.cognito.clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: first.Session,
+        ChallengeResponses: { USERNAME: email, NEW_PASSWORD: 'Direct-pass-123' },
+      }),
+    );
+    const token = chosen.AuthenticationResult?.AccessToken;
+    const res = await api('GET', `/v1/tenants/${tenantId}`, { token });
     expect(res.status).toBe(200);
-    const me = await api('GET', '/v1/me', { token: tokens.accessToken });
+    const me = await api('GET', '/v1/me', { token });
     expect(me.body.userId).toBe(added.userId);
+    // From now on the chosen password signs in directly.
+    expect((await signIn(email, 'Direct-pass-123')).accessToken).toEqual(expect.any(String));
+  });
+
+  it('adds an existing Cognito user without touching their password', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const user = await createUser();
+    const added = await addMember(tenantId, owner.accessToken, user.email);
+    expect(added.userId).toBe(user.userId);
+    expect(added).not.toHaveProperty('temporaryPassword');
+    expect((await signIn(user.email, user.password)).accessToken).toEqual(expect.any(String));
   });
 
   it('answers 409 when the email is already a member', async () => {
