@@ -202,7 +202,9 @@ export async function listApiTokens(
         ':s': keys.apiTokenPrefix(serviceAccountId),
       },
       Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, partition),
+      ExclusiveStartKey: decodeCursor(query.cursor, partition, {
+        sk: keys.apiTokenPrefix(serviceAccountId),
+      }),
     }),
   );
   const now = deps.clock.now();

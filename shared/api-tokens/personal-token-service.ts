@@ -136,7 +136,9 @@ export async function listMemberTokens(
         ':s': keys.personalTokenPrefix(userId),
       },
       Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, partition),
+      ExclusiveStartKey: decodeCursor(query.cursor, partition, {
+        sk: keys.personalTokenPrefix(userId),
+      }),
     }),
   );
   const now = deps.clock.now();

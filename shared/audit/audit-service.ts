@@ -1,9 +1,9 @@
 /** The audit listing: a tenant's events newest first, filtered by actor, target and time. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
+import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';
+import { decodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';
 
 export const ListAuditQuery = z.strictObject({
   ...PageQuery,
@@ -42,8 +42,8 @@ function auditView(item: Record<string, unknown>): AuditView {
 
 /**
  * Lists audit events newest first (sort key `<iso time>#<ulid>`, read backwards), optionally
- * only those at or after `since` and by one actor or on one target. A page may hold fewer than
- * `limit` items when filters skip events; follow `nextCursor` until it is null.
+ * only those at or after `since` and by one actor or on one target. Filtered pages are filled
+ * (up to ten reads); follow `nextCursor` until it is null.
  */
 export async function listAudit(
   deps: StoreDeps,
@@ -66,19 +66,17 @@ export async function listAudit(
     filters.push('target = :target');
     values[':target'] = query.target;
   }
-  const res = await deps.db.send(
-    new QueryCommand({
+  const res = await queryFilledPage(
+    deps.db,
+    {
       TableName: deps.tableName,
       KeyConditionExpression: keyCondition,
       ExpressionAttributeValues: values,
       ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
       ScanIndexForward: false,
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, { pk }),
-    }),
+    },
+    { limit: query.limit, startKey: decodeCursor(query.cursor, { pk }) },
+    (item) => ({ pk: item.pk, sk: item.sk }),
   );
-  return {
-    items: (res.Items ?? []).map(auditView),
-    nextCursor: encodeCursor(res.LastEvaluatedKey),
-  };
+  return { items: res.items.map(auditView), nextCursor: res.nextCursor };
 }

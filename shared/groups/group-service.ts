@@ -88,7 +88,7 @@ export async function listGroups(
         KeyConditionExpression: 'pk = :p AND begins_with(sk, :g)',
         ExpressionAttributeValues: { ':p': partition.pk, ':g': keys.groupPrefix },
         Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        ExclusiveStartKey: decodeCursor(query.cursor, partition, { sk: keys.groupPrefix }),
       }),
     ),
     loadPolicy(deps, tenantId),

@@ -37,8 +37,9 @@ import type {
 import { planNewMember } from '#shared/members/member-service.js';
 import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
+import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { decodeCursor, type Page } from '#shared/store/pagination.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
@@ -294,21 +295,29 @@ export async function listInvites(
     filter = '#s = :s';
     values[':s'] = query.status;
   }
-  const res = await deps.db.send(
-    new QueryCommand({
+  const res = await queryFilledPage(
+    deps.db,
+    {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :p AND begins_with(sk, :i)',
       ExpressionAttributeValues: values,
       ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: { '#s': 'status' } } : {}),
       ScanIndexForward: false,
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, { pk: keys.tenantPartition(tenantId) }),
-    }),
+    },
+    {
+      limit: query.limit,
+      startKey: decodeCursor(
+        query.cursor,
+        { pk: keys.tenantPartition(tenantId) },
+        { sk: keys.invitePrefix },
+      ),
+    },
+    (item) => ({ pk: item.pk, sk: item.sk }),
   );
   const at = deps.clock.now();
   return {
-    items: (res.Items ?? []).map((i) => inviteView(inviteFromItem(i), at)),
-    nextCursor: encodeCursor(res.LastEvaluatedKey),
+    items: res.items.map((i) => inviteView(inviteFromItem(i), at)),
+    nextCursor: res.nextCursor,
   };
 }
 

@@ -196,7 +196,13 @@ export async function listMembers(
       ? { pk: item.pk, sk: item.sk, gsi2pk: item.gsi2pk, gsi2sk: item.gsi2sk }
       : { pk: item.pk, sk: item.sk };
   const found: MemberRecord[] = [];
-  let startKey = decodeCursor(query.cursor, partition);
+  let startKey = byEmail
+    ? decodeCursor(
+        query.cursor,
+        { ...partition, pk: keys.tenantPartition(tenantId) },
+        { sk: keys.memberPrefix, gsi2sk: query.email ?? '' },
+      )
+    : decodeCursor(query.cursor, partition, { sk: keys.memberPrefix });
   for (let page = 0; page < MAX_PAGES_PER_LISTING; page++) {
     const res = await deps.db.send(
       new QueryCommand({

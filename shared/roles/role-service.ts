@@ -96,7 +96,7 @@ export async function listRoles(
         KeyConditionExpression: 'pk = :p AND begins_with(sk, :r)',
         ExpressionAttributeValues: { ':p': partition.pk, ':r': keys.rolePrefix },
         Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor, partition),
+        ExclusiveStartKey: decodeCursor(query.cursor, partition, { sk: keys.rolePrefix }),
       }),
     ),
     loadPolicy(deps, tenantId),

@@ -173,7 +173,9 @@ export async function listServiceAccounts(
       KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':p': partition.pk, ':s': keys.serviceAccountPrefix },
       Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, partition),
+      ExclusiveStartKey: decodeCursor(query.cursor, partition, {
+        sk: keys.serviceAccountPrefix,
+      }),
     }),
   );
   return {

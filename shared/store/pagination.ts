@@ -16,24 +16,41 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
 }
 
-/** Decodes a cursor; the partition key must match, so a cursor cannot read another tenant. */
+/**
+ * Decodes a cursor for one listing. It must be a key of that listing exactly: string values
+ * only, the table key (pk, sk) plus the index key named in `expected`, every `expected`
+ * attribute equal (the partition: a cursor cannot read another tenant) and every `startsWith`
+ * attribute inside the listing's range. Anything else, a cursor of another listing included,
+ * is a 400 naming `query.cursor`, never a DynamoDB error.
+ */
 export function decodeCursor(
   cursor: string | undefined,
   expected: Record<string, string>,
+  startsWith: Record<string, string> = {},
 ): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
+  const allowed = new Set(['pk', 'sk', ...Object.keys(expected), ...Object.keys(startsWith)]);
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-    for (const [name, value] of Object.entries(expected)) {
-      if (key[name] !== value) throw new Error('cursor from another listing');
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (!key || typeof key !== 'object' || Array.isArray(key)) throw new Error('not a key');
+    const entries = Object.entries(key);
+    if (entries.length !== allowed.size) throw new Error('wrong key attributes');
+    for (const [name, value] of entries) {
+      if (!allowed.has(name) || typeof value !== 'string' || value === '') {
+        throw new Error('wrong key attributes');
+      }
     }
-    return key;
+    const record = key as Record<string, string>;
+    for (const [name, value] of Object.entries(expected)) {
+      if (record[name] !== value) throw new Error('cursor from another listing');
+    }
+    for (const [name, prefix] of Object.entries(startsWith)) {
+      if (!record[name]?.startsWith(prefix)) throw new Error('cursor from another listing');
+    }
+    return record;
   } catch {
     throw new InvalidError('The cursor is not valid for this listing', [
-      { path: 'query.cursor', message: 'invalid cursor' },
+      { path: 'query.cursor', message: 'invalid cursor: pass back a nextCursor of this listing' },
     ]);
   }
 }
