@@ -1,4 +1,5 @@
 /** The local accept page at `/accept`: shows the invite lookup, then accepts with a new password or a pasted access token. */
+import { PASSWORD_RULES } from '#shared/identity/password-policy.js';
 import type { StaticHandler } from './http-server.js';
 
 const PAGE = `<!doctype html>
@@ -25,7 +26,8 @@ input, textarea { width: 100%; box-sizing: border-box; padding: .4rem; }
 </dl>
 <form id="new" hidden>
   <fieldset><legend>New here? Choose a password</legend>
-  <label>Password <input type="password" name="password" autocomplete="new-password" required></label>
+  <label>Password <input type="password" name="password" autocomplete="new-password" minlength="12" required></label>
+  <p><small>${PASSWORD_RULES[0]?.toUpperCase()}${PASSWORD_RULES.slice(1)}.</small></p>
   <button type="submit">Create my account and join</button></fieldset>
 </form>
 <form id="existing" hidden>

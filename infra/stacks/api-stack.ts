@@ -44,6 +44,7 @@ export const MAILER_ENTRY = 'functions/mailer/handler.ts';
 /** The Cognito admin calls route functions make; each is granted on the user pool only. */
 const COGNITO_ACTIONS = [
   'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminDeleteUser',
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminSetUserPassword',
   'cognito-idp:AdminUserGlobalSignOut',

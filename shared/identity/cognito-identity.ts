@@ -1,6 +1,7 @@
 /** Cognito adapter of the identity port. Users are created with the normalized email as username. */
 import {
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   type AttributeType,
@@ -88,6 +89,11 @@ export function cognitoIdentity(
             }),
           );
         } catch (error) {
+          // The user was created just now for this password: without it nobody could sign in
+          // as them, and a retry would find a user stuck without a password. Take it back.
+          await client.send(
+            new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: email }),
+          );
           if (error instanceof InvalidPasswordException) {
             throw new InvalidError('The password does not meet the policy', [
               { path: 'body.password', message: error.message },

@@ -1,5 +1,6 @@
 /** Input and output shapes of the invite API. */
 import * as z from 'zod';
+import { PasswordSchema } from '#shared/identity/password-policy.js';
 import { IdSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
@@ -29,7 +30,7 @@ export const TokenBody = z.strictObject({ token: z.string().min(1).max(512) });
 
 export const AcceptInviteBody = z.strictObject({
   token: z.string().min(1).max(512),
-  password: z.string().min(1).max(256).optional(),
+  password: PasswordSchema.optional(),
 });
 
 export const InviteResult = z.object({

@@ -1,11 +1,14 @@
 /** Invitations over HTTP: bulk invite, mail through the outbox, lookup, accept, resend, revoke, idempotency. */
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import { mailsTo, tokenOf, waitForMails } from '../support/mail-store.js';
 import {
   api,
+  cognito,
   createTenantWithOwner,
   createUser,
   signIn,
+  stack,
   type TestUser,
   uniqueEmail,
 } from '../support/stack-client.js';
@@ -150,6 +153,33 @@ describe('mail and accept', () => {
       body: { token, password: 'Joined-pass-123' },
     });
     expect(second.status).toBe(410);
+  });
+
+  it('refuses a password outside the policy with 400 on body.password, creating no one', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const { email, inviteId, token } = await invitedWithToken(tenantId, owner);
+    for (const weak of ['short-A1', 'alllowercase-123!', 'NoDigitsHere-!!', 'NoSymbols1234ab']) {
+      const res = await api('POST', '/v1/invites/accept', { body: { token, password: weak } });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.password' })]);
+    }
+    const found = await cognito
+      .send(new AdminGetUserCommand({ UserPoolId: stack.cognito.userPoolId, Username: email }))
+      .then(
+        () => true,
+        () => false,
+      );
+    expect(found).toBe(false);
+    const read = await api('GET', `${invitesOf(tenantId)}/${inviteId}`, {
+      token: owner.accessToken,
+    });
+    expect(read.body.status).toBe('pending');
+    // The same link still works with a good password.
+    const ok = await api('POST', '/v1/invites/accept', {
+      body: { token, password: 'Joined-pass-123' },
+    });
+    expect(ok.status).toBe(201);
   });
 
   it('turns 20 concurrent accepts of one token into exactly one membership', async () => {

@@ -275,6 +275,7 @@ describe('api stack', () => {
     for (const s of cognito) {
       expect([...actionsOf(s)].sort()).toEqual([
         'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminDeleteUser',
         'cognito-idp:AdminGetUser',
         'cognito-idp:AdminSetUserPassword',
         'cognito-idp:AdminUserGlobalSignOut',
