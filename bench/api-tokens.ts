@@ -46,14 +46,14 @@ export interface ApiTokensBenchResult {
     /** The same token over HTTP through the local API (authorizer + handler): status seen. */
     httpStatus: number;
   };
-  /** A member's personal token (`ghm_`, `POST /v1/me/tokens`); null while that route is missing. */
+  /** A member's personal token (`ghm_`, minted under the member); null while that route is missing. */
   personal: TokenDecisionResult | null;
   /** Why `personal` is null. */
   personalNote?: string;
 }
 
 const ROUTE_KEY = 'GET /v1/tenants/{tenantId}';
-const PERSONAL_ROUTE_KEY = 'POST /v1/me/tokens';
+const PERSONAL_ROUTE_KEY = 'POST /v1/tenants/{tenantId}/members/{userId}/tokens';
 
 function authorizerEvent(tenantId: string, token: string): APIGatewayRequestAuthorizerEventV2 {
   const path = `/v1/tenants/${tenantId}`;
@@ -105,7 +105,7 @@ function tally(counter: RequestCounter) {
 /**
  * Mints a service-account token over HTTP (account, grant of `gatehouse:tenant read`, token) and
  * times authorizer decisions for `GET /v1/tenants/{tenantId}` with it; a member's personal token
- * minted by a plain member with `POST /v1/me/tokens` too.
+ * minted by a plain member under its own membership too.
  */
 export async function benchApiTokens(
   stack: BenchStack,
@@ -258,14 +258,19 @@ export async function benchApiTokens(
   } else {
     const email = `personal-token-${randomBytes(3).toString('hex')}@bench.gatehouse.local`;
     const password = `Bench-${randomBytes(9).toString('base64url')}-Aa9!`;
-    await identityFromEnv().ensureUser(email, password);
+    const user = await identityFromEnv().ensureUser(email, password);
     expectStatus(
       'add member',
       await call('POST', `/v1/tenants/${tenantId}/members`, admin, { email }),
       201,
     );
     const memberToken = await stack.signIn(email, password);
-    const res = await call('POST', '/v1/me/tokens', memberToken, { name: 'bench', tenantId });
+    const res = await call(
+      'POST',
+      `/v1/tenants/${tenantId}/members/${user.userId}/tokens`,
+      memberToken,
+      { name: 'bench' },
+    );
     expectStatus('mint personal token', res, 201);
     const token = String(res.json.token ?? '');
     if (!token.startsWith('ghm_')) throw new Error(`minted personal token is not ghm_: ${token}`);

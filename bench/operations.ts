@@ -324,10 +324,14 @@ export async function benchOperations(stack: BenchStack): Promise<OperationCount
     SA,
     admin,
   );
-  const personal = await op('POST /v1/me/tokens', 'mint a personal token', '/v1/me/tokens', admin, {
-    tenantId: t,
-    name: 'bench',
-  });
+  const adminId = (await call('GET', '/v1/me', admin)).body.userId;
+  const personal = await op(
+    'POST /v1/tenants/{tenantId}/members/{userId}/tokens',
+    'mint a personal token',
+    `${T}/members/${adminId}/tokens`,
+    admin,
+    { name: 'bench' },
+  );
   await op(
     'GET /v1/tenants/{tenantId}',
     'read the tenant, with the personal token',

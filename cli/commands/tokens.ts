@@ -1,6 +1,6 @@
 /** `gatehouse tokens ...`: your personal API tokens (mint for the chosen tenant, list, revoke). */
 import type { Command } from 'commander';
-import { apiPath } from '../api-client.js';
+import { apiPath, tenantPath } from '../api-client.js';
 import { contextOf } from '../context.js';
 import { emit, renderFields, renderTable } from '../output.js';
 import { positiveInt } from './shared-options.js';
@@ -28,10 +28,11 @@ export function registerTokenCommands(program: Command): void {
     .action(async (name: string, opts: { days?: number }, command: Command) => {
       const ctx = contextOf(command);
       const tenantId = ctx.tenant();
+      const me = await ctx.api.request<{ userId: string }>('GET', apiPath('v1', 'me'));
       const { body } = await ctx.api.request<TokenBody & { token: string }>(
         'POST',
-        apiPath('v1', 'me', 'tokens'),
-        { body: { tenantId, name, expiresInDays: opts.days } },
+        tenantPath(tenantId, 'members', me.body.userId, 'tokens'),
+        { body: { name, expiresInDays: opts.days } },
       );
       emit(ctx.output, body, () =>
         [
@@ -54,7 +55,10 @@ export function registerTokenCommands(program: Command): void {
     .action(async (_opts: unknown, command: Command) => {
       const ctx = contextOf(command);
       const tenantId = command.optsWithGlobals<{ tenant?: string }>().tenant;
-      const page = await ctx.api.list<TokenBody>(apiPath('v1', 'me', 'tokens'), { tenantId }, true);
+      const all = await ctx.api.list<TokenBody>(apiPath('v1', 'me', 'tokens'), {}, true);
+      const page = tenantId
+        ? { ...all, items: all.items.filter((t) => t.tenantId === tenantId) }
+        : all;
       emit(ctx.output, page, () =>
         page.items.length === 0
           ? 'No personal tokens.'

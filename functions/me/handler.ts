@@ -1,6 +1,5 @@
 /** Lambda entry for the caller's own routes. */
 import {
-  createPersonalToken,
   listPersonalTokens,
   revokePersonalToken,
 } from '#shared/api-tokens/personal-token-service.js';
@@ -17,9 +16,7 @@ const identity = identityFromEnv();
 
 export const handler = apiHandler('me', {
   'GET /v1/me': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
-  'POST /v1/me/tokens': async (input) =>
-    createPersonalToken(deps, requireCaller(input), input.body),
-  'GET /v1/me/tokens': async (input) => listPersonalTokens(deps, requireCaller(input), input.query),
+  'GET /v1/me/tokens': async (input) => listPersonalTokens(deps, requireCaller(input)),
   'DELETE /v1/me/tokens/{tokenId}': async (input) => {
     await revokePersonalToken(deps, requireCaller(input), String(input.params.tokenId));
     return httpResult(204);

@@ -1,5 +1,9 @@
 /** Lambda entry for the member routes (including forced logout). */
-import { listMemberTokens, revokeMemberToken } from '#shared/api-tokens/personal-token-service.js';
+import {
+  createPersonalToken,
+  listTokensOfMember,
+  revokeMemberToken,
+} from '#shared/api-tokens/personal-token-service.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
@@ -75,8 +79,16 @@ export const handler = apiHandler('members', {
     );
     return noContent();
   },
+  [`POST ${m}/tokens`]: async (input) =>
+    createPersonalToken(
+      deps,
+      requireCaller(input),
+      String(input.params.tenantId),
+      String(input.params.userId),
+      input.body,
+    ),
   [`GET ${m}/tokens`]: async ({ params, query }) =>
-    listMemberTokens(deps, String(params.tenantId), String(params.userId), query),
+    listTokensOfMember(deps, String(params.tenantId), String(params.userId), query),
   [`DELETE ${m}/tokens/{tokenId}`]: async (input) => {
     await revokeMemberToken(
       deps,

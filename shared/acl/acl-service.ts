@@ -24,7 +24,10 @@ import {
   loadMember,
   revokeMemberRule,
 } from '#shared/members/member-service.js';
-import { serviceAccountPrincipal } from '#shared/service-accounts/service-account-record.js';
+import {
+  serviceAccountGrants,
+  serviceAccountPrincipal,
+} from '#shared/service-accounts/service-account-record.js';
 import { findServiceAccount } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
@@ -318,7 +321,8 @@ export async function checkAccess(
       }
       const base = { userId: m.userId, resource: c.resource, action: c.action };
       if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
-      const decision = explain(compilePrincipal(state.compiled, grantsOf(m)), c.resource, c.action);
+      const grants = c.serviceAccountId !== undefined ? serviceAccountGrants(m) : grantsOf(m);
+      const decision = explain(compilePrincipal(state.compiled, grants), c.resource, c.action);
       return { ...base, allowed: decision.allowed, reason: decision.reason };
     }),
   );

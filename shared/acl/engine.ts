@@ -202,7 +202,7 @@ export function compilePolicy(policy: TenantPolicy): CompiledPolicy {
 
 /**
  * Computes a principal's effective permissions: its direct rules, the rules and roles of its
- * groups (always including `everyone`), and its own role bindings, each scoped binding
+ * groups (including `everyone`, unless `grants.everyone` is false), and its own role bindings, each scoped binding
  * restricted to its scope. Unknown groups and roles contribute nothing. Cache the result per
  * principal and policy version: {@link isAllowed} on it is a handful of map lookups.
  */
@@ -215,7 +215,8 @@ export function compilePrincipal(policy: CompiledPolicy, grants: PrincipalGrants
     maskMaps.push(direct.masks);
   }
   const groupIds = new Set(grants.groups);
-  groupIds.add(EVERYONE_GROUP);
+  if (grants.everyone === false) groupIds.delete(EVERYONE_GROUP);
+  else groupIds.add(EVERYONE_GROUP);
   for (const groupId of groupIds) {
     const group = policy.groups.get(groupId);
     if (group === undefined || group.chunks.length === 0) continue;

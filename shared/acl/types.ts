@@ -38,6 +38,11 @@ export interface PrincipalGrants {
   groups: string[];
   roles: RoleBinding[];
   rules: Rule[];
+  /**
+   * Whether the principal is in `everyone` (every member is; service accounts are not, so a
+   * rule for all members never reaches a backend's token). Default true.
+   */
+  everyone?: boolean;
 }
 
 /** Where an effective permission came from. */

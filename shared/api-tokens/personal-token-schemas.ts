@@ -1,23 +1,10 @@
-/** Request and response shapes of members' personal API tokens (`/v1/me/tokens`). */
+/** Response shapes of members' personal API tokens (minted under the member, listed at `/v1/me/tokens`). */
 import * as z from 'zod';
-import {
-  CreatedTokenView,
-  CreateTokenBody,
-  TokenView,
-} from '#shared/service-accounts/service-account-schemas.js';
+import { CreatedTokenView, TokenView } from '#shared/service-accounts/service-account-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
-import { TenantIdSchema } from '#shared/tenants/tenant-schemas.js';
 
-/** A personal token is bound to one tenant the caller is an active member of. */
-export const CreatePersonalTokenBody = CreateTokenBody.extend({ tenantId: TenantIdSchema });
-export type CreatePersonalTokenInput = z.infer<typeof CreatePersonalTokenBody>;
-
-/** `tenantId` narrows the list to one tenant (then paginated); without it, every tenant. */
-export const ListPersonalTokensQuery = z.strictObject({
-  tenantId: TenantIdSchema.optional(),
-  ...PageQuery,
-});
-export type ListPersonalTokensInput = z.infer<typeof ListPersonalTokensQuery>;
+/** `/v1/me/tokens` lists every tenant's tokens of the caller in one page. */
+export const ListPersonalTokensQuery = z.strictObject({ ...PageQuery });
 
 export const PersonalTokenView = TokenView.extend({ tenantId: z.string() });
 export const PersonalTokenPage = z.object({

@@ -12,10 +12,6 @@ import {
   revokeTokenUpdate,
   tokenView,
 } from '#shared/api-tokens/api-token-service.js';
-import type {
-  CreatePersonalTokenInput,
-  ListPersonalTokensInput,
-} from '#shared/api-tokens/personal-token-schemas.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import {
@@ -25,6 +21,7 @@ import {
   UnauthorizedError,
 } from '#shared/errors/domain-errors.js';
 import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import { membershipTenants } from '#shared/sessions/sign-out.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
@@ -39,22 +36,27 @@ type PersonalTokenView = ReturnType<typeof tokenView> & { tenantId: string };
 const memberTarget = (userId: string) => `member:${userId}`;
 
 /**
- * Mints a personal token for the caller in `input.tenantId`: `ghm_<userId>.<tokenId>_<secret>`,
- * returned once. The caller must be an active member whose session there was not ended by a
- * forced logout; the write is conditioned on the membership being unchanged, so a concurrent
- * logout, disable or delete wins and no token outlives it.
+ * Mints a personal token for the caller in `tenantId`: `ghm_<userId>.<tokenId>_<secret>`,
+ * returned once. Only the member themself, signed in with a session (an API token cannot mint
+ * more tokens); the authorizer has already refused a disabled membership or a session ended by
+ * a forced logout. The write bumps the membership's version, so a concurrent logout, disable or
+ * delete either sees the token or makes this mint fail: no token outlives its membership.
  */
 export async function createPersonalToken(
   deps: StoreDeps,
   caller: Caller,
-  input: CreatePersonalTokenInput,
+  tenantId: string,
+  userId: string,
+  input: CreateTokenInput,
 ) {
-  const { tenantId } = input;
+  if (caller.userId !== userId) {
+    throw new ForbiddenError('Personal tokens are minted by their owner only');
+  }
+  if (caller.authTime === undefined) {
+    throw new ForbiddenError('API tokens cannot mint tokens: sign in to mint one');
+  }
   return withOptimisticRetry(async () => {
-    const state = await loadTenantState(deps, tenantId, caller).catch((error: unknown) => {
-      // Not a member and no such tenant read the same (rule 1: 404, no hint).
-      throw error instanceof NotFoundError ? new NotFoundError('Tenant not found') : error;
-    });
+    const state = await loadTenantState(deps, tenantId, caller);
     const actor = state.actor;
     if (!actor) throw new NotFoundError('Tenant not found');
     if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
@@ -64,8 +66,7 @@ export async function createPersonalToken(
       );
     }
     if (
-      (await countTokens(deps, tenantId, keys.personalTokenPrefix(caller.userId))) >=
-      MAX_TOKENS_PER_MEMBER
+      (await countTokens(deps, tenantId, keys.personalTokenPrefix(userId))) >= MAX_TOKENS_PER_MEMBER
     ) {
       throw new ConflictError(
         `A member holds at most ${MAX_TOKENS_PER_MEMBER} personal tokens per tenant; revoke unused ones`,
@@ -79,22 +80,27 @@ export async function createPersonalToken(
           Put: {
             TableName: deps.tableName,
             Item: {
-              ...keys.personalToken(tenantId, caller.userId, tokenId),
+              ...keys.personalToken(tenantId, userId, tokenId),
               type: 'personal-token',
               tenantId,
-              userId: caller.userId,
+              userId,
               ...stored,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
         {
-          ConditionCheck: {
+          Update: {
             TableName: deps.tableName,
-            Key: keys.member(tenantId, caller.userId),
+            Key: keys.member(tenantId, userId),
+            UpdateExpression: 'SET version = :next',
             ConditionExpression: 'version = :v AND #s = :active',
             ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':v': actor.version, ':active': 'active' },
+            ExpressionAttributeValues: {
+              ':v': actor.version,
+              ':next': actor.version + 1,
+              ':active': 'active',
+            },
           },
         },
         auditPut(
@@ -103,7 +109,7 @@ export async function createPersonalToken(
             tenantId,
             actor: caller.userId,
             action: 'personal-token.create',
-            target: memberTarget(caller.userId),
+            target: memberTarget(userId),
             after: record,
           },
           now,
@@ -114,7 +120,7 @@ export async function createPersonalToken(
     return {
       ...record,
       tenantId,
-      token: formatPersonalToken({ userId: caller.userId, tokenId, secret }),
+      token: formatPersonalToken({ userId, tokenId, secret }),
     };
   });
 }
@@ -148,19 +154,29 @@ export async function listMemberTokens(
   };
 }
 
-/**
- * The caller's personal tokens: in one tenant (paginated) when `tenantId` is given, otherwise
- * in every tenant they belong to (at most MAX_TOKENS_PER_MEMBER each, one page).
- */
+/** A member's personal tokens in the tenant, for the member or an admin; 404 for a non-member. */
+export async function listTokensOfMember(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+  query: { limit: number; cursor?: string },
+): Promise<Page<PersonalTokenView>> {
+  const res = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.member(tenantId, userId),
+      ProjectionExpression: 'pk',
+    }),
+  );
+  if (!res.Item) throw new NotFoundError(`Member '${userId}' not found`);
+  return listMemberTokens(deps, tenantId, userId, query);
+}
+
+/** The caller's personal tokens in every tenant they belong to (at most MAX_TOKENS_PER_MEMBER each). */
 export async function listPersonalTokens(
   deps: StoreDeps,
   caller: Caller,
-  query: ListPersonalTokensInput,
 ): Promise<Page<PersonalTokenView>> {
-  if (query.tenantId) {
-    await assertMember(deps, query.tenantId, caller.userId);
-    return listMemberTokens(deps, query.tenantId, caller.userId, query);
-  }
   const items: PersonalTokenView[] = [];
   for (const tenantId of await membershipTenants(deps, caller.userId)) {
     const page = await listMemberTokens(deps, tenantId, caller.userId, {
@@ -169,17 +185,6 @@ export async function listPersonalTokens(
     items.push(...page.items);
   }
   return { items, nextCursor: null };
-}
-
-async function assertMember(deps: StoreDeps, tenantId: string, userId: string) {
-  const res = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.member(tenantId, userId),
-      ProjectionExpression: 'pk',
-    }),
-  );
-  if (!res.Item) throw new NotFoundError('Tenant not found');
 }
 
 /**

@@ -176,6 +176,7 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     cacheKey: string,
     principal: Record<string, unknown>,
     policy: { version: number; compiled: CompiledPolicy },
+    everyone = true,
   ): PermissionSet {
     const versionKey = `${principal.version}#${policy.version}`;
     let entry = principals.get(cacheKey);
@@ -184,6 +185,7 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         groups: (principal.groups as string[] | undefined) ?? [],
         roles: (principal.roles as RoleBinding[] | undefined) ?? [],
         rules: (principal.rules as Rule[] | undefined) ?? [],
+        everyone,
       });
       if (principals.size >= MAX_CACHED_PRINCIPALS) principals.clear();
       entry = { key: versionKey, set };
@@ -230,7 +232,8 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         revoked: token.revoked !== false,
         lastUsedAt: Date.parse(String(token.lastUsedAt ?? '')) || 0,
         accountStatus: account.status === 'active' ? 'active' : 'disabled',
-        permissions: permissionsOf(`${tenantId}#sa#${serviceAccountId}`, account, policy),
+        // Service accounts are not members: `everyone` never reaches them.
+        permissions: permissionsOf(`${tenantId}#sa#${serviceAccountId}`, account, policy, false),
       };
     },
 

@@ -1,6 +1,9 @@
 /** Routes of the member capability, including forced logout. */
 import { MANAGED } from '#shared/acl/management-permissions.js';
-import { PersonalTokenPage } from '#shared/api-tokens/personal-token-schemas.js';
+import {
+  CreatedPersonalTokenView,
+  PersonalTokenPage,
+} from '#shared/api-tokens/personal-token-schemas.js';
 import {
   AddedMemberView,
   AddMemberBody,
@@ -13,7 +16,10 @@ import {
   PatchMemberBody,
 } from '#shared/members/member-schemas.js';
 import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
-import { ListTokensQuery } from '#shared/service-accounts/service-account-schemas.js';
+import {
+  CreateTokenBody,
+  ListTokensQuery,
+} from '#shared/service-accounts/service-account-schemas.js';
 
 const can = (resource: string, action: RequiredPermission['action']) => ({
   kind: 'tenant' as const,
@@ -124,6 +130,19 @@ export const memberRoutes: RouteDefinition[] = [
     summary: 'Force a logout by userId or email',
     status: 204,
     tags: ['sessions'],
+  },
+  {
+    method: 'POST',
+    path: `${member}/tokens`,
+    fn: 'members',
+    // Only the member themself, signed in (the handler refuses anyone else and API tokens).
+    auth: { ...can(MANAGED.sessions, 'update'), self: 'userId' },
+    summary:
+      'Mint a personal API token for yourself in this tenant; the secret is in this response only',
+    status: 201,
+    body: CreateTokenBody,
+    response: CreatedPersonalTokenView,
+    tags: ['sessions', 'tokens'],
   },
   {
     method: 'GET',

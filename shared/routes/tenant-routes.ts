@@ -1,8 +1,6 @@
 /** Routes of the tenant and caller capability. */
 import { MANAGED } from '#shared/acl/management-permissions.js';
 import {
-  CreatedPersonalTokenView,
-  CreatePersonalTokenBody,
   ListPersonalTokensQuery,
   PersonalTokenPage,
 } from '#shared/api-tokens/personal-token-schemas.js';
@@ -77,23 +75,11 @@ export const tenantRoutes: RouteDefinition[] = [
     tags: ['me', 'sessions'],
   },
   {
-    method: 'POST',
-    path: '/v1/me/tokens',
-    fn: 'me',
-    auth: { kind: 'authenticated' },
-    summary:
-      'Mint a personal API token for one of your tenants; the secret is in this response only',
-    status: 201,
-    body: CreatePersonalTokenBody,
-    response: CreatedPersonalTokenView,
-    tags: ['me', 'tokens'],
-  },
-  {
     method: 'GET',
     path: '/v1/me/tokens',
     fn: 'me',
     auth: { kind: 'authenticated' },
-    summary: 'List your personal API tokens (never the secret)',
+    summary: 'List your personal API tokens in every tenant (never the secret)',
     status: 200,
     query: ListPersonalTokensQuery,
     response: PersonalTokenPage,

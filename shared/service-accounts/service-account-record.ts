@@ -1,5 +1,5 @@
 /** The service account item: a non-human principal of one tenant, and its public view. */
-import type { RoleBinding, Rule } from '#shared/acl/types.js';
+import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
 import { keys } from '#shared/store/keys.js';
 
 export type ServiceAccountStatus = 'active' | 'disabled';
@@ -16,6 +16,13 @@ export interface ServiceAccountRecord {
   createdAt: string;
   /** Bumped by every change, including minting a token (so a delete never misses a new token). */
   version: number;
+}
+
+/** What a service account is granted: its groups, roles and rules, and never `everyone`. */
+export function serviceAccountGrants(
+  sa: Pick<ServiceAccountRecord, 'groups' | 'roles' | 'rules'>,
+): PrincipalGrants {
+  return { groups: sa.groups, roles: sa.roles, rules: sa.rules, everyone: false };
 }
 
 /** The principal id a service account acts as (authorizer context, audit actor/target). */

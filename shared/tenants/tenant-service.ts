@@ -1,11 +1,12 @@
 /** Tenants: create (the creator becomes the first superuser), read, update settings, and "my tenants". */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { assertCanGrant } from '#shared/acl/grant-guard.js';
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import { initialPolicy, policyItem } from '#shared/acl/policy-record.js';
 import { EVERYONE_GROUP, SUPERUSERS_GROUP } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
@@ -16,6 +17,7 @@ import {
   type TenantSettings,
   type TenantView,
 } from '#shared/tenants/tenant-schemas.js';
+import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
 export interface TenantRecord extends TenantView {
   superuserCount: number;
@@ -173,6 +175,9 @@ export async function patchTenant(
   input: PatchTenantInput,
 ): Promise<TenantView> {
   const before = await loadTenant(deps, tenantId);
+  if (input.settings?.defaultRoles || input.settings?.defaultGroups) {
+    await assertCanSetDefaults(deps, caller, tenantId, before.settings, input.settings);
+  }
   const after: TenantRecord = {
     ...before,
     name: input.name ?? before.name,
@@ -214,6 +219,41 @@ export async function patchTenant(
     () => new ConflictError('The tenant changed while updating; retry'),
   );
   return tenantView(after);
+}
+
+/**
+ * Default roles and groups are grants every later joiner receives, so setting them is granting:
+ * each must exist (400 naming the entry), and the caller must hold what each newly added one
+ * confers (403), as for any grant. Defaults that were already set are not re-checked.
+ */
+async function assertCanSetDefaults(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  current: TenantSettings,
+  next: Partial<TenantSettings>,
+) {
+  const state = await loadTenantState(deps, tenantId, caller);
+  next.defaultRoles?.forEach((roleId, i) => {
+    if (!state.policy.roles[roleId]) {
+      throw new InvalidError(`Unknown role '${roleId}'`, [
+        { path: `body.settings.defaultRoles.${i}`, message: `unknown role '${roleId}'` },
+      ]);
+    }
+  });
+  next.defaultGroups?.forEach((groupId, i) => {
+    if (!state.policy.groups[groupId]) {
+      throw new InvalidError(`Unknown group '${groupId}'`, [
+        { path: `body.settings.defaultGroups.${i}`, message: `unknown group '${groupId}'` },
+      ]);
+    }
+  });
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
+    roles: (next.defaultRoles ?? [])
+      .filter((r) => !current.defaultRoles.includes(r))
+      .map((roleId) => ({ roleId })),
+    groups: (next.defaultGroups ?? []).filter((g) => !current.defaultGroups.includes(g)),
+  });
 }
 
 /** The caller's identity and the tenants they belong to (byUser index). */

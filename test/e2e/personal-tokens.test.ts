@@ -17,10 +17,13 @@ import {
 
 const probe = (tenantId: string, token: string) => api('GET', `/v1/tenants/${tenantId}`, { token });
 
+const tokensOf = (tenantId: string, userId: string) =>
+  `/v1/tenants/${tenantId}/members/${userId}/tokens`;
+
 async function mint(user: TestUser, tenantId: string, name = 'laptop') {
-  const res = await api('POST', '/v1/me/tokens', {
+  const res = await api('POST', tokensOf(tenantId, user.userId), {
     token: user.accessToken,
-    body: { tenantId, name },
+    body: { name },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { tokenId: string; token: string; tenantId: string; expiresAt: string };
@@ -87,28 +90,43 @@ describe('personal API tokens', () => {
     expect(members.status).toBe(403);
     // Bound to the tenant it was minted for.
     expect((await probe(other.tenantId, token)).status).toBe(401);
-    // Not accepted outside tenant routes, so it cannot mint more tokens.
-    const more = await api('POST', '/v1/me/tokens', { token, body: { tenantId, name: 'x' } });
-    expect(more.status).toBe(401);
+    // It cannot mint more tokens, and is not accepted outside tenant routes.
+    const more = await api('POST', tokensOf(tenantId, member.userId), {
+      token,
+      body: { name: 'x' },
+    });
+    expect(more.status).toBe(403);
     expect((await api('GET', '/v1/me', { token })).status).toBe(401);
+    expect((await api('GET', '/v1/me/tokens', { token })).status).toBe(401);
   });
 
-  it('refuses to mint in a tenant the caller is not a member of, and bad bodies', async () => {
-    const { owner } = await createTenantWithOwner();
+  it('mints only for yourself, in a tenant you belong to, and refuses bad bodies', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
     const stranger = await createTenantWithOwner();
-    const res = await api('POST', '/v1/me/tokens', {
+    const member = await addUser(tenantId, owner.accessToken);
+    const elsewhere = await api('POST', tokensOf(stranger.tenantId, owner.userId), {
       token: owner.accessToken,
-      body: { tenantId: stranger.tenantId, name: 'x' },
+      body: { name: 'x' },
     });
-    expect(res.status).toBe(404);
-    const bad = await api('POST', '/v1/me/tokens', {
+    expect(elsewhere.status).toBe(404);
+    // Not even a superuser mints a token that acts as someone else.
+    const forOther = await api('POST', tokensOf(tenantId, member.userId), {
       token: owner.accessToken,
-      body: { tenantId: stranger.tenantId, name: 'x', scopes: ['all'] },
+      body: { name: 'x' },
+    });
+    expect(forOther.status).toBe(403);
+    const bad = await api('POST', tokensOf(tenantId, owner.userId), {
+      token: owner.accessToken,
+      body: { name: 'x', scopes: ['all'] },
     });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'body.scopes' })]);
-    expect(JSON.stringify(await partitionItems(stranger.tenantId))).not.toContain('UTOKEN#');
+    const items = JSON.stringify([
+      ...(await partitionItems(tenantId)),
+      ...(await partitionItems(stranger.tenantId)),
+    ]);
+    expect(items).not.toContain('UTOKEN#');
   });
 
   it('dies with a forced logout, and the old session cannot mint a replacement', async () => {
@@ -125,9 +143,9 @@ describe('personal API tokens', () => {
     expect((await probe(tenantId, token)).status).toBe(401);
 
     // The access token from before the logout is still valid at Cognito, but not here.
-    const replacement = await api('POST', '/v1/me/tokens', {
+    const replacement = await api('POST', tokensOf(tenantId, member.userId), {
       token: member.accessToken,
-      body: { tenantId, name: 'again' },
+      body: { name: 'again' },
     });
     expect(replacement.status).toBe(401);
 
@@ -177,7 +195,7 @@ describe('personal API tokens', () => {
     expect((await probe(tenantId, first.token)).status).toBe(401);
     expect((await probe(tenantId, second.token)).status).toBe(200);
 
-    const tokensPath = `/v1/tenants/${tenantId}/members/${member.userId}/tokens`;
+    const tokensPath = tokensOf(tenantId, member.userId);
     const listed = await api('GET', tokensPath, { token: owner.accessToken });
     expect(listed.status).toBe(200);
     expect(
