@@ -92,13 +92,36 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
   };
 }
 
+/** Longest path parameter accepted (an email is at most 254, a resource id 256). */
+export const MAX_PATH_PARAM_LENGTH = 320;
+
+/** Every path parameter is non-empty and short enough to be part of a key: else 400 naming it. */
+function checkPathParams(event: APIGatewayProxyEventV2): Record<string, string> {
+  const params = (event.pathParameters ?? {}) as Record<string, string>;
+  for (const [name, value] of Object.entries(params)) {
+    if (!value || value.length > MAX_PATH_PARAM_LENGTH) {
+      throw new InvalidError(`path.${name}: must be 1-${MAX_PATH_PARAM_LENGTH} characters`, [
+        { path: `path.${name}`, message: `must be 1-${MAX_PATH_PARAM_LENGTH} characters` },
+      ]);
+    }
+  }
+  return params;
+}
+
 function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unknown {
-  if (!route.body) return undefined;
   const raw = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body
     : '';
+  if (!route.body) {
+    // No mass assignment through a body the route ignores: only nothing or `{}` is accepted.
+    const trimmed = raw.trim();
+    if (trimmed === '' || /^\{\s*\}$/.test(trimmed)) return undefined;
+    throw new InvalidError('This route takes no request body', [
+      { path: 'body', message: 'must be empty' },
+    ]);
+  }
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
     throw new InvalidError('The request body is too large', [
       { path: 'body', message: `must be at most ${MAX_BODY_BYTES} bytes` },
@@ -148,6 +171,7 @@ export function apiHandler(fn: ApiFunctionName, operations: Record<string, Opera
     const operation = operations[event.routeKey];
     if (!route || !operation) throw new NotFoundError(`No route ${event.routeKey}`);
     const caller = callerFor(event, route);
+    const params = checkPathParams(event);
     const query = route.query
       ? parseInput(route.query, event.queryStringParameters ?? {}, 'query')
       : undefined;
@@ -155,7 +179,7 @@ export function apiHandler(fn: ApiFunctionName, operations: Record<string, Opera
     const result = await operation({
       body,
       query,
-      params: (event.pathParameters ?? {}) as Record<string, string>,
+      params,
       caller,
       headers: event.headers ?? {},
       route,
