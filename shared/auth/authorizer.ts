@@ -85,7 +85,13 @@ export async function decide(
     email: claims.username.includes('@') ? claims.username.toLowerCase() : '',
     authTime: claims.authTime,
   };
-  if (requirement.kind !== 'tenant') return ctx('allow', 'Authenticated', who);
+  if (requirement.kind !== 'tenant') {
+    const signedOutAt = await deps.snapshots.userSessionsValidAfter(claims.sub);
+    if (claims.authTime * 1000 < signedOutAt) {
+      return ctx('unauthenticated', 'Signed out everywhere; sign in again', who);
+    }
+    return ctx('allow', 'Authenticated', who);
+  }
 
   const params = event.pathParameters ?? {};
   const tenantId = params[requirement.tenantParam];

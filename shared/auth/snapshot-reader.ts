@@ -88,6 +88,11 @@ export interface SnapshotReader {
     tokenId: string,
   ): Promise<PersonalTokenSnapshot | undefined>;
   /**
+   * When the user last signed out everywhere (epoch ms, 0 if never): decides routes outside a
+   * tenant (`/v1/me`, creating a tenant), where no membership stamp applies. One GetItem.
+   */
+  userSessionsValidAfter(userId: string): Promise<number>;
+  /**
    * Records a token's last use at most once a minute, without waiting: a conditional
    * UpdateItem sent after the decision, skipped when the read showed a use within the minute.
    */
@@ -259,6 +264,18 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         if (error.name !== 'ConditionalCheckFailedException')
           logger.warn('Could not record API token use', { error });
       });
+    },
+
+    async userSessionsValidAfter(userId) {
+      const res = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.userSessions(userId),
+          ConsistentRead: true,
+          ProjectionExpression: 'sessionsValidAfter',
+        }),
+      );
+      return Number(res.Item?.sessionsValidAfter ?? 0);
     },
 
     async readPersonalToken(tenantId, userId, tokenId) {

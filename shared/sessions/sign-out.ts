@@ -1,5 +1,5 @@
 /** Signing a user out everywhere: Cognito GlobalSignOut and a forced-logout stamp on every membership. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
@@ -84,8 +84,9 @@ async function stampMembership(
 }
 
 /**
- * Signs the caller out everywhere: every membership's `sessionsValidAfter` becomes now (so the
- * authorizer refuses every token issued before, in every tenant), then Cognito GlobalSignOut
+ * Signs the caller out everywhere: the user-wide stamp and every membership's
+ * `sessionsValidAfter` become now (so the authorizer refuses every token issued before, in every
+ * tenant and outside them), then Cognito GlobalSignOut
  * with the caller's access token revokes their refresh tokens. The stamps go first: they are
  * what our authorizer enforces, and a retry after a failed GlobalSignOut repeats them harmlessly.
  */
@@ -96,6 +97,18 @@ export async function signOutEverywhere(
   accessToken: string,
 ): Promise<{ tenants: string[] }> {
   const now = deps.clock.now();
+  // Outside tenants (`/v1/me`, creating a tenant) the user-wide stamp is what the authorizer checks.
+  await deps.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        ...keys.userSessions(caller.userId),
+        type: 'user-sessions',
+        userId: caller.userId,
+        sessionsValidAfter: now.getTime(),
+      },
+    }),
+  );
   const tenants = await membershipTenants(deps, caller.userId);
   await Promise.all(
     tenants.map((t) =>

@@ -65,6 +65,8 @@ export const keys = {
     sk: `IDEMPOTENCY#${scope}#${key}`,
   }),
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** When the user last signed out everywhere: tokens signed in before it fail outside tenants too. */
+  userSessions: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SESSIONS' }),
   audit: (tenantId: string, sortKey: string) => ({ pk: `AUDIT#${tenantId}`, sk: sortKey }),
   auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,
   tenantPartition: (tenantId: string) => `TENANT#${tenantId}`,

@@ -209,9 +209,18 @@ describe('POST /v1/me/logout', () => {
     expect((await readTenant(a.tenantId, m.accessToken)).status).toBe(401);
     expect((await readTenant(b.tenantId, m.accessToken)).status).toBe(401);
     expect((await readTenant(a.tenantId, a.owner.accessToken)).status).toBe(200);
+    // Outside tenants too: the old token can neither read /v1/me nor create a tenant.
+    expect((await api('GET', '/v1/me', { token: m.accessToken })).status).toBe(401);
+    const created = await api('POST', '/v1/tenants', {
+      token: m.accessToken,
+      body: { tenantId: `t-${m.userId.slice(0, 8)}`, name: 'After sign-out' },
+    });
+    expect(created.status).toBe(401);
+    expect((await api('GET', '/v1/me', { token: a.owner.accessToken })).status).toBe(200);
     const fresh = await signInAfterStamp(a.tenantId, m);
     expect((await readTenant(a.tenantId, fresh.accessToken)).status).toBe(200);
     expect((await readTenant(b.tenantId, fresh.accessToken)).status).toBe(200);
+    expect((await api('GET', '/v1/me', { token: fresh.accessToken })).status).toBe(200);
   });
 
   it('calls GlobalSignOut with the caller token and stamps every membership with its audit event', async () => {
