@@ -75,7 +75,8 @@ function launch(
     stderr = (stderr + d.toString()).slice(-2000);
   });
   child.once('exit', (code) => {
-    if (code && code !== 143 && stderr)
+    // 130 and 143: ended by the Ctrl-C or SIGTERM that stops the stack, not a failure.
+    if (code && code !== 130 && code !== 143 && stderr)
       process.stderr.write(`[${name}] exited ${code}: ${stderr}\n`);
   });
   return child;
@@ -102,6 +103,10 @@ export async function startDynamoDbLocal(opts: {
       join(emulator, 'DynamoDBLocal.jar'),
       ...storage,
       '-sharedDb',
+      // It has no bind-address option (it listens on every interface); at least no web page
+      // of another origin may call it from a browser.
+      '-cors',
+      'http://127.0.0.1',
       '-port',
       String(opts.port),
     ],

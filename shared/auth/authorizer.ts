@@ -77,7 +77,12 @@ export async function decide(
   try {
     claims = await deps.verifier.verify(token);
   } catch (error) {
-    return ctx('unauthenticated', `Invalid token: ${(error as Error).name}`);
+    const name = (error as Error).name;
+    // aws-jwt-verify names each rejection (JwtExpiredError, JwtInvalidIssuerError, ...).
+    return ctx(
+      'unauthenticated',
+      `Invalid token: ${name && name !== 'Error' ? name : 'not a valid access token'}`,
+    );
   }
   // Cognito pools with email sign-in use the sub as username; the email then comes from the member item.
   const who = {
