@@ -52,7 +52,11 @@ function refRole(policy: TenantPolicy, binding: RoleBinding, via: string): RefRu
 
 function refExpand(policy: TenantPolicy, grants: PrincipalGrants): RefRule[] {
   const out: RefRule[] = grants.rules.map((r) => ({ ...r, source: 'direct' }));
-  for (const groupId of new Set([...grants.groups, 'everyone'])) {
+  const groups =
+    grants.everyone === false
+      ? grants.groups.filter((g) => g !== 'everyone')
+      : [...grants.groups, 'everyone'];
+  for (const groupId of new Set(groups)) {
     if (!Object.hasOwn(policy.groups, groupId)) continue;
     const group = policy.groups[groupId];
     if (group === undefined) continue;
@@ -128,11 +132,17 @@ const policyArb: fc.Arbitrary<TenantPolicy> = fc.record({
   namespaces: fc.constant({}),
 });
 
-const grantsArb: fc.Arbitrary<PrincipalGrants> = fc.record({
-  groups: fc.array(fc.constantFrom(...GROUP_IDS, 'g-unknown'), { maxLength: 4 }),
-  roles: fc.array(binding, { maxLength: 3 }),
-  rules,
-});
+/** Members and service accounts: the same grants, but a service account is never in `everyone`. */
+const grantsArb: fc.Arbitrary<PrincipalGrants> = fc
+  .record({
+    groups: fc.array(fc.constantFrom(...GROUP_IDS, 'g-unknown'), { maxLength: 4 }),
+    roles: fc.array(binding, { maxLength: 3 }),
+    rules,
+    kind: fc.constantFrom('member', 'service-account'),
+  })
+  .map(({ kind, ...grants }) =>
+    kind === 'service-account' ? { ...grants, everyone: false } : grants,
+  );
 
 /** How to turn a resource of the scenario into a query near it. */
 type Move = 'same' | 'ancestor' | 'descendant' | 'deep' | 'trap' | 'swap' | 'fresh';
