@@ -5,9 +5,16 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePolicy } from '#shared/acl/engine.js';
+import { BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import { policyItem } from '#shared/acl/policy-record.js';
 import { covers } from '#shared/acl/resource.js';
-import { type Rule, SUPERUSER_RESOURCE, type TenantPolicy } from '#shared/acl/types.js';
+import {
+  EVERYONE_GROUP,
+  type Rule,
+  SUPERUSER_RESOURCE,
+  SUPERUSERS_GROUP,
+  type TenantPolicy,
+} from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
@@ -18,6 +25,11 @@ import {
   raceLost,
   withOptimisticRetry,
 } from '#shared/members/member-writes.js';
+import {
+  type ServiceAccountRecord,
+  serviceAccountFromItem,
+  serviceAccountItem,
+} from '#shared/service-accounts/service-account-record.js';
 import { keys } from '#shared/store/keys.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
@@ -35,6 +47,84 @@ export interface PolicyChangeOptions {
    * returns undefined for members it leaves alone.
    */
   editMember?: (m: MemberRecord) => Omit<MemberRecord, 'superuser' | 'version'> | undefined;
+  /** The same for service accounts (they never count as superusers); loads them only when set. */
+  editServiceAccount?: (sa: ServiceAccountRecord) => ServiceAccountRecord | undefined;
+}
+
+/*
+ * Holders of a group or role. Who holds a custom group or role is written on the principals
+ * (member and service-account items), so a delete finds them with a Query and rewrites them in
+ * its transaction. A principal that starts holding one commits, in the same transaction, an
+ * increment of the group or role item's `holderVersion` (conditioned on the item existing); the
+ * delete reads that item before its Query and conditions its Delete on the value read. So a
+ * join or bind either committed before the delete read the item (and the Query sees the holder)
+ * or conflicts with the delete: the one that loses re-reads, and a join that lost answers 404.
+ * Built-in groups and roles are never deleted, so holding them bumps nothing.
+ */
+
+const holderVersionUpdate = (T: string, key: Record<string, string>): TransactItem => ({
+  Update: {
+    TableName: T,
+    Key: key,
+    UpdateExpression: 'SET holderVersion = if_not_exists(holderVersion, :zero) + :one',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+  },
+});
+
+/**
+ * The items that announce principals newly holding `groups` and `roles` (custom ones only), for
+ * the transaction that makes them hold them; it fails when one of them was deleted meanwhile.
+ */
+export function holderBumps(
+  deps: StoreDeps,
+  tenantId: string,
+  held: { groups?: readonly string[]; roles?: readonly string[] },
+): TransactItem[] {
+  const groups = [...new Set(held.groups ?? [])].filter(
+    (g) => g !== EVERYONE_GROUP && g !== SUPERUSERS_GROUP,
+  );
+  const roles = [...new Set(held.roles ?? [])].filter((r) => !Object.hasOwn(BUILT_IN_ROLES, r));
+  return [
+    ...groups.map((g) => holderVersionUpdate(deps.tableName, keys.group(tenantId, g))),
+    ...roles.map((r) => holderVersionUpdate(deps.tableName, keys.role(tenantId, r))),
+  ];
+}
+
+/** What a delete read of a group or role item, before querying its holders. */
+export interface HeldItemRead {
+  version: number;
+  /** Absent on items nobody has started holding since it was introduced. */
+  holderVersion: number | undefined;
+}
+
+export function heldItemRead(item: Record<string, unknown>): HeldItemRead {
+  return {
+    version: Number(item.version ?? 0),
+    holderVersion: typeof item.holderVersion === 'number' ? item.holderVersion : undefined,
+  };
+}
+
+/** Deletes a group or role item, conditioned on it being as read: nobody started holding it since. */
+export function deleteHeldItem(
+  deps: StoreDeps,
+  key: Record<string, string>,
+  read: HeldItemRead,
+): TransactItem {
+  return {
+    Delete: {
+      TableName: deps.tableName,
+      Key: key,
+      ConditionExpression:
+        read.holderVersion === undefined
+          ? 'version = :v AND attribute_not_exists(holderVersion)'
+          : 'version = :v AND holderVersion = :h',
+      ExpressionAttributeValues: {
+        ':v': read.version,
+        ...(read.holderVersion === undefined ? {} : { ':h': read.holderVersion }),
+      },
+    },
+  };
 }
 
 /** Whether a rule set makes its holder a superuser (a `full` rule covering the superuser resource). */
@@ -75,27 +165,43 @@ function mayFlipSuperusers(before: PolicyContent, after: PolicyContent): boolean
   return false;
 }
 
-/** Every member item of the tenant, strongly consistent. */
-export async function loadAllMembers(deps: StoreDeps, tenantId: string): Promise<MemberRecord[]> {
-  const out: MemberRecord[] = [];
+/** Every item of the tenant partition under `prefix`, strongly consistent. */
+async function loadAllUnder(
+  deps: StoreDeps,
+  tenantId: string,
+  prefix: string,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await deps.db.send(
       new QueryCommand({
         TableName: deps.tableName,
         KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-        ExpressionAttributeValues: {
-          ':p': keys.tenantPartition(tenantId),
-          ':m': keys.memberPrefix,
-        },
+        ExpressionAttributeValues: { ':p': keys.tenantPartition(tenantId), ':m': prefix },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of res.Items ?? []) out.push(memberFromItem(item));
+    out.push(...(res.Items ?? []));
     start = res.LastEvaluatedKey;
   } while (start);
   return out;
+}
+
+/** Every member item of the tenant, strongly consistent. */
+export async function loadAllMembers(deps: StoreDeps, tenantId: string): Promise<MemberRecord[]> {
+  return (await loadAllUnder(deps, tenantId, keys.memberPrefix)).map(memberFromItem);
+}
+
+/** Every service account item of the tenant, strongly consistent. */
+async function loadAllServiceAccounts(
+  deps: StoreDeps,
+  tenantId: string,
+): Promise<ServiceAccountRecord[]> {
+  return (await loadAllUnder(deps, tenantId, keys.serviceAccountPrefix)).map(
+    serviceAccountFromItem,
+  );
 }
 
 function tooMany(what: string): ConflictError {
@@ -110,7 +216,8 @@ function tooMany(what: string): ConflictError {
  * When the change can make or unmake superusers, or edits members, it loads every member,
  * rewrites each one whose flag or grants change (conditioned on its version), checks the
  * version of every member that stays a superuser, and sets the superuser counter conditioned
- * on the value read, refusing to reach zero (409). Commit with `transactWrite(..., raceLost)`.
+ * on the value read, refusing to reach zero (409). With `editServiceAccount` it also loads every
+ * service account and rewrites the ones it edits. Commit with `transactWrite(..., raceLost)`.
  */
 export async function planPolicyChange(
   deps: StoreDeps,
@@ -133,9 +240,35 @@ export async function planPolicyChange(
     ...(options.items ?? []),
   ];
 
-  if (options.editMember || mayFlipSuperusers(state.policy, next)) {
+  const editAccount = options.editServiceAccount;
+  const [members, accounts] = await Promise.all([
+    options.editMember || mayFlipSuperusers(state.policy, next)
+      ? loadAllMembers(deps, state.tenantId)
+      : undefined,
+    editAccount ? loadAllServiceAccounts(deps, state.tenantId) : [],
+  ]);
+  // Service accounts are never superusers (their own writes refuse it), so dropping grants from
+  // them changes no counter: they are only rewritten, conditioned on the version read.
+  const accountWrites: TransactItem[] = [];
+  for (const sa of accounts) {
+    const edited = editAccount?.(sa);
+    if (!edited) continue;
+    accountWrites.push({
+      Put: {
+        TableName: T,
+        Item: serviceAccountItem({ ...edited, version: sa.version + 1 }),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': sa.version },
+      },
+    });
+  }
+  if (accountWrites.length > MAX_MEMBER_WRITES) {
+    throw tooMany(`${accountWrites.length} service accounts`);
+  }
+  items.push(...accountWrites);
+
+  if (members) {
     const nextState: TenantState = { ...state, policy: next, compiled: compilePolicy(next) };
-    const members = await loadAllMembers(deps, state.tenantId);
     const writes: TransactItem[] = [];
     const checks: TransactItem[] = [];
     let delta = 0;
@@ -165,10 +298,16 @@ export async function planPolicyChange(
         });
       }
     }
-    if (writes.length > MAX_MEMBER_WRITES) throw tooMany(`${writes.length} members`);
+    const others = accountWrites.length;
+    const accountsToo = others > 0 ? ` and ${others} service accounts` : '';
+    if (writes.length + others > MAX_MEMBER_WRITES) {
+      throw tooMany(`${writes.length} members${accountsToo}`);
+    }
     if (state.superuserCount + delta < 1) throw new ConflictError(LAST_SUPERUSER);
-    if (writes.length + checks.length > MAX_MEMBER_WRITES) {
-      throw tooMany(`or check ${writes.length + checks.length} members (superusers included)`);
+    if (writes.length + checks.length + others > MAX_MEMBER_WRITES) {
+      throw tooMany(
+        `or check ${writes.length + checks.length} members (superusers included)${accountsToo}`,
+      );
     }
     items.push(...writes, ...checks, {
       // The exact count read: a member who became a superuser meanwhile makes this fail.
@@ -207,18 +346,19 @@ export interface PlannedPolicyChange<T> {
 
 /**
  * Runs one policy change: reads the tenant state (with the caller's permissions), lets `decide`
- * validate and build the next policy, then commits it with {@link planPolicyChange}; re-reads
- * and re-decides when a concurrent change won the race.
+ * validate and build the next policy (reading what else it needs after the state, e.g. the item
+ * a delete conditions on), then commits it with {@link planPolicyChange}; re-reads and
+ * re-decides when a concurrent change won the race.
  */
 export async function changePolicy<T>(
   deps: StoreDeps,
   caller: Caller,
   tenantId: string,
-  decide: (state: TenantState) => PlannedPolicyChange<T>,
+  decide: (state: TenantState) => PlannedPolicyChange<T> | Promise<PlannedPolicyChange<T>>,
 ): Promise<T> {
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
-    const planned = decide(state);
+    const planned = await decide(state);
     const items = await planPolicyChange(
       deps,
       state,

@@ -5,7 +5,13 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
 import { policyFromItem } from '#shared/acl/policy-record.js';
-import { changePolicy, copyPolicy } from '#shared/acl/policy-writes.js';
+import {
+  changePolicy,
+  copyPolicy,
+  deleteHeldItem,
+  type HeldItemRead,
+  heldItemRead,
+} from '#shared/acl/policy-writes.js';
 import {
   EVERYONE_GROUP,
   type GroupGrants,
@@ -62,7 +68,11 @@ export async function loadPolicy(deps: StoreDeps, tenantId: string): Promise<Ten
   return policyFromItem(res.Item);
 }
 
-async function loadGroup(deps: StoreDeps, tenantId: string, groupId: string): Promise<GroupRecord> {
+async function readGroup(
+  deps: StoreDeps,
+  tenantId: string,
+  groupId: string,
+): Promise<{ group: GroupRecord; read: HeldItemRead }> {
   const res = await deps.db.send(
     new GetCommand({
       TableName: deps.tableName,
@@ -71,7 +81,11 @@ async function loadGroup(deps: StoreDeps, tenantId: string, groupId: string): Pr
     }),
   );
   if (!res.Item) throw new NotFoundError(`Group '${groupId}' not found`);
-  return groupFromItem(res.Item);
+  return { group: groupFromItem(res.Item), read: heldItemRead(res.Item) };
+}
+
+async function loadGroup(deps: StoreDeps, tenantId: string, groupId: string): Promise<GroupRecord> {
+  return (await readGroup(deps, tenantId, groupId)).group;
 }
 
 /** Lists the tenant's groups with their grants, by group id, with cursor pagination. */
@@ -143,7 +157,13 @@ export async function createGroup(
           {
             Put: {
               TableName: deps.tableName,
-              Item: { ...keys.group(tenantId, input.groupId), type: 'group', tenantId, ...group },
+              Item: {
+                ...keys.group(tenantId, input.groupId),
+                type: 'group',
+                tenantId,
+                ...group,
+                holderVersion: 0,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -173,11 +193,22 @@ export async function patchGroup(
     deps.db,
     [
       {
-        Put: {
+        // An update, not a Put: the item's `holderVersion` (see policy-writes) must survive.
+        Update: {
           TableName: deps.tableName,
-          Item: { ...keys.group(tenantId, groupId), type: 'group', tenantId, ...after },
+          Key: keys.group(tenantId, groupId),
+          UpdateExpression:
+            after.description !== undefined
+              ? 'SET #name = :name, description = :description, version = :next'
+              : 'SET #name = :name, version = :next',
           ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': before.version },
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: {
+            ':name': after.name,
+            ...(after.description !== undefined ? { ':description': after.description } : {}),
+            ':next': after.version,
+            ':v': before.version,
+          },
         },
       },
       auditPut(
@@ -199,8 +230,10 @@ export async function patchGroup(
 }
 
 /**
- * Deletes a custom group: its grants leave the policy and every member leaves it, in one
- * transaction; refused (409) when that would leave no superuser. Built-in groups stay.
+ * Deletes a custom group: its grants leave the policy and every member and service account
+ * leaves it, in one transaction; refused (409) when that would leave no superuser. Built-in
+ * groups stay. The group item is read before the holders are queried and deleted only as read,
+ * so a join committed in between makes the delete re-plan (see `holderBumps`).
  */
 export async function deleteGroup(
   deps: StoreDeps,
@@ -211,10 +244,10 @@ export async function deleteGroup(
   if (groupId === EVERYONE_GROUP || groupId === SUPERUSERS_GROUP) {
     throw new ConflictError(`The built-in group '${groupId}' cannot be deleted`);
   }
-  const group = await loadGroup(deps, tenantId, groupId);
-  await changePolicy(deps, caller, tenantId, (state) => {
+  await changePolicy(deps, caller, tenantId, async (state) => {
     const grants = state.policy.groups[groupId];
     if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+    const { group, read } = await readGroup(deps, tenantId, groupId);
     const next = copyPolicy(state.policy);
     delete next.groups[groupId];
     return {
@@ -225,10 +258,14 @@ export async function deleteGroup(
         before: { ...group, ...grants },
       },
       options: {
-        items: [{ Delete: { TableName: deps.tableName, Key: keys.group(tenantId, groupId) } }],
+        items: [deleteHeldItem(deps, keys.group(tenantId, groupId), read)],
         editMember: (m) =>
           m.groups.includes(groupId)
             ? { ...m, groups: m.groups.filter((g) => g !== groupId) }
+            : undefined,
+        editServiceAccount: (sa) =>
+          sa.groups.includes(groupId)
+            ? { ...sa, groups: sa.groups.filter((g) => g !== groupId) }
             : undefined,
       },
       result: undefined,

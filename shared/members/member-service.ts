@@ -5,6 +5,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
+import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
@@ -113,12 +114,16 @@ export function planNewMember(
     },
     { actor, action, target: `member:${user.userId}` },
   );
-  change.items.push({
-    Put: {
-      TableName: deps.tableName,
-      Item: { ...keys.user(user.userId), type: 'user', userId: user.userId, email: user.email },
+  change.items.push(
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: { ...keys.user(user.userId), type: 'user', userId: user.userId, email: user.email },
+      },
     },
-  });
+    // A group or role deleted meanwhile fails this and the write re-plans without it.
+    ...holderBumps(deps, state.tenantId, { groups, roles: roles.map((r) => r.roleId) }),
+  );
   return change;
 }
 
@@ -351,7 +356,11 @@ export async function deleteMember(
   );
 }
 
-/** Binds a role to a member, on everything or under `scope`. Idempotent. */
+/**
+ * Binds a role to a member, on everything or under `scope`. Idempotent. A first binding of a
+ * custom role also bumps the role item, so a concurrent delete of the role cannot miss it: the
+ * bind then re-plans and answers 404.
+ */
 export async function bindMemberRole(
   deps: StoreDeps,
   caller: Caller,
@@ -374,6 +383,10 @@ export async function bindMemberRole(
       return { ...m, roles: [...others, binding] };
     },
     { action: 'member.role.bind' },
+    async (m) =>
+      m.roles.some((r) => r.roleId === roleId)
+        ? []
+        : holderBumps(deps, tenantId, { roles: [roleId] }),
   );
   if (!after) throw new Error('unreachable');
   return memberView(after);
@@ -402,7 +415,11 @@ export async function unbindMemberRole(
   );
 }
 
-/** Puts a member in a group. Idempotent. The caller must hold what the group carries. */
+/**
+ * Puts a member in a group. Idempotent. The caller must hold what the group carries. Joining
+ * also bumps the group item, so a concurrent delete of the group cannot miss the new member:
+ * the join then re-plans and answers 404.
+ */
 export async function addToGroup(
   deps: StoreDeps,
   caller: Caller,
@@ -421,6 +438,8 @@ export async function addToGroup(
       return m.groups.includes(groupId) ? m : { ...m, groups: [...m.groups, groupId] };
     },
     { action: 'group.member.add' },
+    async (m) =>
+      m.groups.includes(groupId) ? [] : holderBumps(deps, tenantId, { groups: [groupId] }),
   );
 }
 

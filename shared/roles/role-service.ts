@@ -7,7 +7,13 @@ import { assertNamespaceAccepts } from '#shared/acl/acl-service.js';
 import { validateResourceId } from '#shared/acl/engine.js';
 import { assertCanGrant } from '#shared/acl/grant-guard.js';
 import { BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
-import { changePolicy, copyPolicy } from '#shared/acl/policy-writes.js';
+import {
+  changePolicy,
+  copyPolicy,
+  deleteHeldItem,
+  type HeldItemRead,
+  heldItemRead,
+} from '#shared/acl/policy-writes.js';
 import type { Rule, TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
@@ -48,7 +54,11 @@ function roleItem(tenantId: string, r: RoleRecord): Record<string, unknown> {
   return { ...keys.role(tenantId, r.roleId), type: 'role', tenantId, ...r };
 }
 
-async function loadRole(deps: StoreDeps, tenantId: string, roleId: string): Promise<RoleRecord> {
+async function readRole(
+  deps: StoreDeps,
+  tenantId: string,
+  roleId: string,
+): Promise<{ role: RoleRecord; read: HeldItemRead }> {
   const res = await deps.db.send(
     new GetCommand({
       TableName: deps.tableName,
@@ -57,7 +67,11 @@ async function loadRole(deps: StoreDeps, tenantId: string, roleId: string): Prom
     }),
   );
   if (!res.Item) throw new NotFoundError(`Role '${roleId}' not found`);
-  return roleFromItem(res.Item);
+  return { role: roleFromItem(res.Item), read: heldItemRead(res.Item) };
+}
+
+async function loadRole(deps: StoreDeps, tenantId: string, roleId: string): Promise<RoleRecord> {
+  return (await readRole(deps, tenantId, roleId)).role;
 }
 
 /** Deduplicated permissions, each a valid resource id that its namespace accepts (400 otherwise). */
@@ -154,7 +168,7 @@ export async function createRole(
           {
             Put: {
               TableName: deps.tableName,
-              Item: roleItem(tenantId, role),
+              Item: { ...roleItem(tenantId, role), holderVersion: 0 },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -216,8 +230,10 @@ export async function replaceRole(
 }
 
 /**
- * Deletes a custom role: its permissions leave the policy, its bindings leave every group and
- * member, in one transaction; 409 when that would leave no superuser.
+ * Deletes a custom role: its permissions leave the policy, its bindings leave every group,
+ * member and service account, in one transaction; 409 when that would leave no superuser. The
+ * role item is read before the holders are queried and deleted only as read, so a bind
+ * committed in between makes the delete re-plan (see `holderBumps`).
  */
 export async function deleteRole(
   deps: StoreDeps,
@@ -226,10 +242,10 @@ export async function deleteRole(
   roleId: string,
 ): Promise<void> {
   assertCustom(roleId);
-  const role = await loadRole(deps, tenantId, roleId);
-  await changePolicy(deps, caller, tenantId, (state) => {
+  await changePolicy(deps, caller, tenantId, async (state) => {
     const permissions = state.policy.roles[roleId];
     if (!permissions) throw new NotFoundError(`Role '${roleId}' not found`);
+    const { role, read } = await readRole(deps, tenantId, roleId);
     const next = copyPolicy(state.policy);
     delete next.roles[roleId];
     for (const grants of Object.values(next.groups)) {
@@ -239,10 +255,14 @@ export async function deleteRole(
       next,
       audit: { action: 'role.delete', target: `role:${roleId}`, before: { ...role, permissions } },
       options: {
-        items: [{ Delete: { TableName: deps.tableName, Key: keys.role(tenantId, roleId) } }],
+        items: [deleteHeldItem(deps, keys.role(tenantId, roleId), read)],
         editMember: (m) =>
           m.roles.some((b) => b.roleId === roleId)
             ? { ...m, roles: m.roles.filter((b) => b.roleId !== roleId) }
+            : undefined,
+        editServiceAccount: (sa) =>
+          sa.roles.some((b) => b.roleId === roleId)
+            ? { ...sa, roles: sa.roles.filter((b) => b.roleId !== roleId) }
             : undefined,
       },
       result: undefined,

@@ -10,6 +10,7 @@ import {
   namespaceViolation,
 } from '#shared/acl/engine.js';
 import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
+import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
@@ -19,11 +20,11 @@ import {
   InvalidError,
   NotFoundError,
 } from '#shared/errors/domain-errors.js';
-import { grantsOf } from '#shared/members/member-record.js';
 import { policyUnchanged, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import {
   type ServiceAccountRecord,
   serviceAccountFromItem,
+  serviceAccountGrants,
   serviceAccountItem,
   serviceAccountPrincipal,
   serviceAccountView,
@@ -95,7 +96,7 @@ function assertNotSuperuser(
   state: TenantState,
   sa: Pick<ServiceAccountRecord, 'groups' | 'roles' | 'rules'>,
 ) {
-  if (isSuperuser(compilePrincipal(state.compiled, grantsOf(sa)))) {
+  if (isSuperuser(compilePrincipal(state.compiled, serviceAccountGrants(sa)))) {
     throw new ForbiddenError('Service accounts cannot be superusers');
   }
 }
@@ -211,7 +212,8 @@ async function tokenKeys(deps: StoreDeps, tenantId: string, id: string) {
 /**
  * Shared shape of service account changes: fresh state, a pure change, one transaction
  * conditioned on the account's, the actor's and the policy's versions, retried when raced.
- * `next` undefined deletes the account and every one of its tokens in the same transaction.
+ * `next` undefined deletes the account and every one of its tokens in the same transaction;
+ * `extraItems` (from the account as read) join the same transaction.
  */
 async function mutateServiceAccount(
   deps: StoreDeps,
@@ -220,6 +222,7 @@ async function mutateServiceAccount(
   id: string,
   change: (sa: ServiceAccountRecord, state: TenantState) => ServiceAccountRecord | undefined,
   action: string,
+  extraItems?: (sa: ServiceAccountRecord) => TransactItem[],
 ): Promise<ServiceAccountRecord | undefined> {
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
@@ -254,7 +257,7 @@ async function mutateServiceAccount(
         items.push({ Delete: { TableName: T, Key: { pk: k.pk, sk: k.sk } } });
       }
     }
-    items.push(policyUnchanged(deps, state), actorCheck);
+    items.push(policyUnchanged(deps, state), actorCheck, ...(extraItems?.(before) ?? []));
     items.push(
       auditPut(
         T,
@@ -309,7 +312,10 @@ export async function deleteServiceAccount(
   await mutateServiceAccount(deps, caller, tenantId, id, () => undefined, 'service-account.delete');
 }
 
-/** Binds a role to a service account, on everything or under `scope`. Idempotent. */
+/**
+ * Binds a role to a service account, on everything or under `scope`. Idempotent. A first
+ * binding of a custom role bumps the role item, so a concurrent delete of it cannot miss it.
+ */
 export async function bindServiceAccountRole(
   deps: StoreDeps,
   caller: Caller,
@@ -332,6 +338,10 @@ export async function bindServiceAccountRole(
       return { ...sa, roles: [...others, binding] };
     },
     'service-account.role.bind',
+    (sa) =>
+      sa.roles.some((r) => r.roleId === roleId)
+        ? []
+        : holderBumps(deps, tenantId, { roles: [roleId] }),
   );
   if (!after) throw new Error('unreachable');
   return serviceAccountView(after);
@@ -359,7 +369,10 @@ export async function unbindServiceAccountRole(
   );
 }
 
-/** Puts a service account in a group; the caller must hold what the group carries. Idempotent. */
+/**
+ * Puts a service account in a group; the caller must hold what the group carries. Idempotent.
+ * Joining bumps the group item, so a concurrent delete of the group cannot miss the account.
+ */
 export async function addServiceAccountToGroup(
   deps: StoreDeps,
   caller: Caller,
@@ -380,6 +393,7 @@ export async function addServiceAccountToGroup(
       return sa.groups.includes(groupId) ? sa : { ...sa, groups: [...sa.groups, groupId] };
     },
     'service-account.group.add',
+    (sa) => (sa.groups.includes(groupId) ? [] : holderBumps(deps, tenantId, { groups: [groupId] })),
   );
   if (!after) throw new Error('unreachable');
   return serviceAccountView(after);
@@ -461,6 +475,6 @@ export async function revokeServiceAccountRule(
 export async function serviceAccountPermissions(deps: StoreDeps, tenantId: string, id: string) {
   const state = await loadTenantState(deps, tenantId);
   const sa = await loadServiceAccount(deps, tenantId, id);
-  const set = compilePrincipal(state.compiled, grantsOf(sa));
+  const set = compilePrincipal(state.compiled, serviceAccountGrants(sa));
   return { serviceAccountId: id, superuser: isSuperuser(set), items: effectiveRules(set) };
 }
