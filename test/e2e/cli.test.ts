@@ -453,7 +453,7 @@ describe('gatehouse tokens', slow, () => {
     const revoked = await cli(dir, ['tokens', 'revoke', tokenId]);
     expect(revoked.code).toBe(0);
     expect((await probe()).status).toBe(401);
-    expect((await cli(dir, ['tokens', 'revoke', `${tokenId.slice(0, -1)}0`])).code).toBe(6);
+    expect((await cli(dir, ['tokens', 'revoke', '0'.repeat(26)])).code).toBe(6);
   });
 });
 
