@@ -2,7 +2,7 @@
  * Members of a tenant: add directly, read, list, enable/disable, delete one at a time,
  * bind/unbind roles, and join/leave groups, always keeping at least one active superuser.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
@@ -27,6 +27,7 @@ import {
 import { temporaryPassword } from '#shared/platform/secret-tokens.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
@@ -151,24 +152,67 @@ export async function addMember(
   };
   // Refuse before creating a Cognito user that nobody was allowed to add.
   check(await loadTenantState(deps, tenantId, caller));
-  // A person new to the user pool gets a temporary password, shown once to the operator who
-  // hands it over; Cognito makes the first sign-in choose a permanent one.
-  const password = temporaryPassword(deps.tokens);
-  const user = await identity.ensureUser(input.email, password, { temporary: true });
-  const after = await withOptimisticRetry(async () => {
-    const state = await loadTenantState(deps, tenantId, caller);
-    check(state);
-    const change = planNewMember(deps, state, user, input, caller.userId, 'member.add');
-    const items = [...change.items, ...actorUnchanged(deps, state, caller, user.userId)];
-    await transactWrite(deps.db, items, (codes) =>
-      codes[0] === 'ConditionalCheckFailed'
-        ? new ConflictError(`${input.email} is already a member`, { extra: { field: 'email' } })
-        : raceLost(),
+  const lock = keys.memberAddLock(tenantId, input.email);
+  await acquireAddLock(deps, lock, input.email);
+  try {
+    // A person new to the user pool gets a temporary password, shown once to the operator who
+    // hands it over; Cognito makes the first sign-in choose a permanent one.
+    const password = temporaryPassword(deps.tokens);
+    const user = await identity.ensureUser(input.email, password, { temporary: true });
+    const after = await withOptimisticRetry(async () => {
+      const state = await loadTenantState(deps, tenantId, caller);
+      check(state);
+      const change = planNewMember(deps, state, user, input, caller.userId, 'member.add');
+      const items = [
+        ...change.items,
+        ...actorUnchanged(deps, state, caller, user.userId),
+        { Delete: { TableName: deps.tableName, Key: lock } },
+      ];
+      await transactWrite(deps.db, items, (codes) =>
+        codes[0] === 'ConditionalCheckFailed'
+          ? new ConflictError(`${input.email} is already a member`, { extra: { field: 'email' } })
+          : raceLost(),
+      );
+      return change.after;
+    });
+    if (!after) throw new Error('unreachable');
+    return { ...memberView(after), ...(user.created ? { temporaryPassword: password } : {}) };
+  } catch (error) {
+    await deps.db.send(new DeleteCommand({ TableName: deps.tableName, Key: lock }));
+    throw error;
+  }
+}
+
+/** How long an add may hold its lock before another add of the same address may take it over. */
+const ADD_LOCK_MS = 30_000;
+
+/**
+ * Takes the per-(tenant, email) add lock, or answers 409: concurrent adds of one address would
+ * otherwise let a request that did not create the Cognito user win the membership, and the
+ * one-time password would reach nobody. A lock left by a crashed request expires.
+ */
+async function acquireAddLock(deps: StoreDeps, lock: { pk: string; sk: string }, email: string) {
+  const now = deps.clock.now().getTime();
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: {
+          ...lock,
+          type: 'member-add-lock',
+          lockedUntil: now + ADD_LOCK_MS,
+          [TTL_ATTRIBUTE]: Math.floor((now + ADD_LOCK_MS) / 1000) + 3600,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR lockedUntil < :now',
+        ExpressionAttributeValues: { ':now': now },
+      }),
     );
-    return change.after;
-  });
-  if (!after) throw new Error('unreachable');
-  return { ...memberView(after), ...(user.created ? { temporaryPassword: password } : {}) };
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    throw new ConflictError(`${email} is being added by another request`, {
+      extra: { field: 'email' },
+    });
+  }
 }
 
 export async function getMember(deps: StoreDeps, tenantId: string, userId: string) {

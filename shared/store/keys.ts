@@ -60,6 +60,14 @@ export const keys = {
     sk: `UTOKEN#${userId}#${tokenId}`,
   }),
   personalTokenPrefix: (userId: string) => `UTOKEN#${userId}#`,
+  /**
+   * Held while one request adds `email` directly: only the holder may create the Cognito user,
+   * so the one-time password goes to the request that also writes the membership.
+   */
+  memberAddLock: (tenantId: string, email: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `ADDING#${email}`,
+  }),
   idempotency: (tenantId: string, scope: string, key: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `IDEMPOTENCY#${scope}#${key}`,

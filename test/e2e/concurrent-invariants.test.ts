@@ -6,6 +6,7 @@
  * concurrent invites and idempotent retries (at most one pending invite, one mail); and deletes
  * racing grants (rule 7: no orphans). Each race runs several trials; no timing is asserted.
  */
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { mailsTo, tokenOf, waitForMails } from '../support/mail-store.js';
@@ -13,6 +14,7 @@ import {
   type ApiResponse,
   addUser,
   api,
+  cognito,
   createTenantWithOwner,
   createUser,
   ddb,
@@ -405,6 +407,36 @@ describe('at most one pending invite per (tenant, email)', () => {
     expect(count(statuses, 409)).toBe(7);
     expect(await membersWithEmail(tenantId, owner, email)).toHaveLength(1);
     expect(await cognitoUserExists(email)).toBe(true);
+  }, 60_000);
+
+  it('hands the one-time password of a new address to the add that wins, when 8 direct adds race (5 trials)', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    for (let i = 0; i < 5; i++) {
+      const email = uniqueEmail('directpw');
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          api('POST', `/v1/tenants/${tenantId}/members`, {
+            token: owner.accessToken,
+            body: { email },
+          }),
+        ),
+      );
+      const statuses = statusesOf(results);
+      expect(count(statuses, 201), JSON.stringify(statuses)).toBe(1);
+      const winner = results.find((r) => r.status === 201);
+      // The address was new to the user pool: whoever is told "added" must get the password
+      // Cognito holds, or nobody can ever sign in as the new member.
+      const oneTime = winner?.body.temporaryPassword;
+      expect(oneTime, `trial ${i}: the 201 has no one-time password`).toEqual(expect.any(String));
+      const first = await cognito.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: stack.cognito.clientId,
+          AuthParameters: { USERNAME: email, PASSWORD: String(oneTime) },
+        }),
+      );
+      expect(first.ChallengeName, `trial ${i}`).toBe('NEW_PASSWORD_REQUIRED');
+    }
   }, 60_000);
 });
 
