@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { createAuthorizer } from '#shared/auth/authorizer.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
@@ -14,6 +13,7 @@ import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifie
 import { systemClock } from '#shared/platform/clock.js';
 import { findRoute } from '#shared/routes/route-table.js';
 import { keys } from '#shared/store/keys.js';
+import { authorizerEvent } from './authorizer.js';
 import type { BenchStack, RequestCounter } from './stack.js';
 import { percentile, round } from './stats.js';
 
@@ -54,40 +54,6 @@ export interface ApiTokensBenchResult {
 
 const ROUTE_KEY = 'GET /v1/tenants/{tenantId}';
 const PERSONAL_ROUTE_KEY = 'POST /v1/tenants/{tenantId}/members/{userId}/tokens';
-
-function authorizerEvent(tenantId: string, token: string): APIGatewayRequestAuthorizerEventV2 {
-  const path = `/v1/tenants/${tenantId}`;
-  return {
-    version: '2.0',
-    type: 'REQUEST',
-    routeArn: `arn:aws:execute-api:us-east-1:000000000000:bench/$default/GET${path}`,
-    identitySource: [`Bearer ${token}`],
-    routeKey: ROUTE_KEY,
-    rawPath: path,
-    rawQueryString: '',
-    cookies: [],
-    headers: { authorization: `Bearer ${token}` },
-    pathParameters: { tenantId },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'bench.local',
-      domainPrefix: 'bench',
-      http: {
-        method: 'GET',
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'gatehouse-bench',
-      },
-      requestId: 'bench',
-      routeKey: ROUTE_KEY,
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-  } as APIGatewayRequestAuthorizerEventV2;
-}
 
 const isWrite = (command: string) => /^(Update|Put|Delete)/.test(command);
 

@@ -56,7 +56,11 @@ export interface AuthorizerBenchResult {
 const ROUTE_KEY = 'GET /v1/tenants/{tenantId}';
 const HEAVY_ACTIONS: readonly Action[] = ['read', 'create', 'update', 'delete', 'full'];
 
-function authorizerEvent(tenantId: string, token: string): APIGatewayRequestAuthorizerEventV2 {
+/** The authorizer's event for `GET /v1/tenants/{tenantId}` with a bearer token (any kind). */
+export function authorizerEvent(
+  tenantId: string,
+  token: string,
+): APIGatewayRequestAuthorizerEventV2 {
   const path = `/v1/tenants/${tenantId}`;
   return {
     version: '2.0',

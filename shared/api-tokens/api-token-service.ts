@@ -184,6 +184,30 @@ export async function createApiToken(
   });
 }
 
+/** One page of the token items under `prefix` in a tenant's partition, as listings show them. */
+export async function listTokenItems(
+  deps: StoreDeps,
+  tenantId: string,
+  prefix: string,
+  query: { limit: number; cursor?: string },
+): Promise<Page<ReturnType<typeof tokenView>>> {
+  const partition = { pk: keys.tenantPartition(tenantId) };
+  const res = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': partition.pk, ':s': prefix },
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, partition, { sk: prefix }),
+    }),
+  );
+  const now = deps.clock.now();
+  return {
+    items: (res.Items ?? []).map((i) => tokenView(i, now)),
+    nextCursor: encodeCursor(res.LastEvaluatedKey),
+  };
+}
+
 /** Lists a service account's tokens: id, name, times and status; never the secret or its hash. */
 export async function listApiTokens(
   deps: StoreDeps,
@@ -192,26 +216,7 @@ export async function listApiTokens(
   query: { limit: number; cursor?: string },
 ): Promise<Page<ReturnType<typeof tokenView>>> {
   await loadServiceAccount(deps, tenantId, serviceAccountId);
-  const partition = { pk: keys.tenantPartition(tenantId) };
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-      ExpressionAttributeValues: {
-        ':p': partition.pk,
-        ':s': keys.apiTokenPrefix(serviceAccountId),
-      },
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, partition, {
-        sk: keys.apiTokenPrefix(serviceAccountId),
-      }),
-    }),
-  );
-  const now = deps.clock.now();
-  return {
-    items: (res.Items ?? []).map((i) => tokenView(i, now)),
-    nextCursor: encodeCursor(res.LastEvaluatedKey),
-  };
+  return listTokenItems(deps, tenantId, keys.apiTokenPrefix(serviceAccountId), query);
 }
 
 /** Revokes a token: the authorizer refuses it from the next request on. Idempotent. */

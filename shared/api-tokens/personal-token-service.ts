@@ -8,6 +8,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { formatPersonalToken } from '#shared/api-tokens/api-token-format.js';
 import {
   countTokens,
+  listTokenItems,
   newToken,
   revokeTokenUpdate,
   tokenView,
@@ -24,7 +25,7 @@ import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js'
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import { membershipTenants } from '#shared/sessions/sign-out.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import type { Page } from '#shared/store/pagination.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
@@ -132,26 +133,8 @@ export async function listMemberTokens(
   userId: string,
   query: { limit: number; cursor?: string },
 ): Promise<Page<PersonalTokenView>> {
-  const partition = { pk: keys.tenantPartition(tenantId) };
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-      ExpressionAttributeValues: {
-        ':p': partition.pk,
-        ':s': keys.personalTokenPrefix(userId),
-      },
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, partition, {
-        sk: keys.personalTokenPrefix(userId),
-      }),
-    }),
-  );
-  const now = deps.clock.now();
-  return {
-    items: (res.Items ?? []).map((i) => ({ ...tokenView(i, now), tenantId })),
-    nextCursor: encodeCursor(res.LastEvaluatedKey),
-  };
+  const page = await listTokenItems(deps, tenantId, keys.personalTokenPrefix(userId), query);
+  return { ...page, items: page.items.map((t) => ({ ...t, tenantId })) };
 }
 
 /** A member's personal tokens in the tenant, for the member or an admin; 404 for a non-member. */
