@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { tenantPath } from '../api-client.js';
 import { type CommandContext, contextOf } from '../context.js';
-import { ApiError, CliError, usageError } from '../errors.js';
+import { ApiError, CliError, EXIT, SilentExit, usageError } from '../errors.js';
 import { emit, list, morePages, renderFields, renderTable } from '../output.js';
 import { collect, type PageOptions, withPaging } from './shared-options.js';
 
@@ -135,6 +135,10 @@ export function registerInviteCommands(program: Command): void {
           results.map((r) => [r.email, r.status, r.inviteId, r.expiresAt]),
         )}\n${summary}`;
       });
+      // Scripts must notice a batch in which every address was refused as invalid.
+      if (results.length > 0 && results.every((r) => r.status === 'invalid')) {
+        throw new SilentExit(EXIT.invalid);
+      }
     });
 
   const invites = program.command('invites').description('list, resend and revoke invites');

@@ -336,6 +336,11 @@ describe('gatehouse invites', slow, () => {
     expect(human.stdout).toMatch(/not-an-address\s+invalid/);
     expect(human.stdout).toContain('2 invited, 1 invalid');
 
+    // Nothing invitable at all: the table still prints, and the exit code says so.
+    const none = await cli(dir, [...t, 'invite', 'not-an-address', 'neither@']);
+    expect(none.code).toBe(8);
+    expect(none.stdout).toContain('2 invalid');
+
     const again = await cli(dir, [...t, 'invite', a, '--json']);
     expect(JSON.parse(again.stdout).results).toEqual([
       expect.objectContaining({ email: a, status: 'already_invited' }),
