@@ -9,6 +9,7 @@ import {
   revokeUserRule,
   ruleFromPath,
 } from '#shared/acl/acl-service.js';
+import { deleteNamespace, listNamespaces, setNamespace } from '#shared/acl/namespace-service.js';
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
 import { parseInput } from '#shared/http/validation.js';
@@ -50,6 +51,25 @@ export const handler = apiHandler('acls', {
   [`DELETE ${groups}`]: async (input) => {
     const { groupId, rule } = groupTarget(input.params);
     await revokeGroupRule(deps, requireCaller(input), tenantOf(input.params), groupId, rule);
+    return noContent();
+  },
+  'GET /v1/tenants/{tenantId}/namespaces': async ({ params }) =>
+    listNamespaces(deps, tenantOf(params)),
+  'PUT /v1/tenants/{tenantId}/namespaces/{prefix}': async (input) =>
+    setNamespace(
+      deps,
+      requireCaller(input),
+      tenantOf(input.params),
+      String(input.params.prefix),
+      input.body.actions,
+    ),
+  'DELETE /v1/tenants/{tenantId}/namespaces/{prefix}': async (input) => {
+    await deleteNamespace(
+      deps,
+      requireCaller(input),
+      tenantOf(input.params),
+      String(input.params.prefix),
+    );
     return noContent();
   },
   'POST /v1/tenants/{tenantId}/check': async ({ params, body }) => {

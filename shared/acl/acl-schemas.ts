@@ -85,3 +85,17 @@ export const CheckResult = z.object({
   action: z.string().optional(),
 });
 export const CheckResponse = z.union([CheckResult, z.object({ results: z.array(CheckResult) })]);
+
+/** A registered namespace: grants on `prefix` or under it accept only `actions`. */
+export const NamespaceBody = z.strictObject({
+  actions: z
+    .array(ActionSchema)
+    .min(1)
+    .max(ACTIONS.length)
+    .refine((a) => new Set(a).size === a.length, { message: 'must not repeat an action' }),
+});
+export const NamespaceView = z.object({ prefix: z.string(), actions: z.array(z.enum(ACTIONS)) });
+export const NamespacePage = z.object({
+  items: z.array(NamespaceView),
+  nextCursor: z.string().nullable(),
+});

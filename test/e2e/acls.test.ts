@@ -337,3 +337,73 @@ describe('POST /v1/tenants/{tenantId}/check', () => {
     );
   });
 });
+
+describe('resource namespaces', () => {
+  it('registers a namespace that narrows later grants, lists it, and removes it', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const token = owner.accessToken;
+    const t = `/v1/tenants/${tenantId}`;
+    const user = await addUser(tenantId, token);
+    const ns = enc('dcos:adminrouter');
+    const put = await api('PUT', `${t}/namespaces/${ns}`, { token, body: { actions: ['full'] } });
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({ prefix: 'dcos:adminrouter', actions: ['full'] });
+    const listed = await api('GET', `${t}/namespaces`, { token });
+    expect(listed.body).toEqual({
+      items: [{ prefix: 'dcos:adminrouter', actions: ['full'] }],
+      nextCursor: null,
+    });
+
+    // Admin Router resources accept only full, at the prefix and under it; elsewhere anything.
+    const read = `${t}/acls/${enc('dcos:adminrouter:service:marathon')}/users/${user.userId}/read`;
+    const refused = await api('PUT', read, { token });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'path.action' })]);
+    const full = `${t}/acls/${enc('dcos:adminrouter:service:marathon')}/users/${user.userId}/full`;
+    expect((await api('PUT', full, { token })).status).toBe(204);
+    const elsewhere = `${t}/acls/${enc('dcos:service:marathon')}/users/${user.userId}/read`;
+    expect((await api('PUT', elsewhere, { token })).status).toBe(204);
+    const role = await api('POST', `${t}/roles`, {
+      token,
+      body: {
+        roleId: uniqueId('r'),
+        name: 'Reader',
+        permissions: [{ resource: 'dcos:adminrouter:package', action: 'read' }],
+      },
+    });
+    expect(role.status).toBe(400);
+
+    const audit = await api('GET', `${t}/audit?limit=100`, { token });
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('namespace.set');
+
+    expect((await api('DELETE', `${t}/namespaces/${ns}`, { token })).status).toBe(204);
+    expect((await api('PUT', read, { token })).status).toBe(204);
+    expect((await api('DELETE', `${t}/namespaces/${ns}`, { token })).status).toBe(404);
+  });
+
+  it('refuses bad prefixes and actions, the gatehouse namespace, and plain members', async () => {
+    const { tenantId, owner } = await createTenantWithOwner();
+    const token = owner.accessToken;
+    const t = `/v1/tenants/${tenantId}`;
+    const bad = [
+      [enc('app::x'), { actions: ['full'] }, 'path.prefix'],
+      [enc('gatehouse:members'), { actions: ['full'] }, 'path.prefix'],
+      [enc('app'), { actions: ['fly'] }, 'body.actions.0'],
+      [enc('app'), { actions: [] }, 'body.actions'],
+      [enc('app'), { actions: ['read', 'read'] }, 'body.actions'],
+      [enc('app'), { actions: ['read'], extra: 1 }, 'body.extra'],
+    ] as const;
+    for (const [prefix, body, path] of bad) {
+      const res = await api('PUT', `${t}/namespaces/${prefix}`, { token, body });
+      expect([prefix, res.status]).toEqual([prefix, 400]);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    expect((await api('GET', `${t}/namespaces`, { token })).body.items).toEqual([]);
+    const member = await addUser(tenantId, token);
+    const denied = await api('PUT', `${t}/namespaces/app`, {
+      token: member.accessToken,
+      body: { actions: ['full'] },
+    });
+    expect(denied.status).toBe(403);
+  });
+});

@@ -226,6 +226,20 @@ describe('every change writes its audit event', () => {
         status: 204,
       },
       {
+        route: 'PUT /v1/tenants/{tenantId}/namespaces/{prefix}',
+        call: () =>
+          api('PUT', `${t}/namespaces/${encodeURIComponent('ns:audit')}`, {
+            ...o,
+            body: { actions: ['full'] },
+          }),
+        status: 200,
+      },
+      {
+        route: 'DELETE /v1/tenants/{tenantId}/namespaces/{prefix}',
+        call: () => api('DELETE', `${t}/namespaces/${encodeURIComponent('ns:audit')}`, o),
+        status: 204,
+      },
+      {
         route: 'PUT /v1/tenants/{tenantId}/acls/{rid}/groups/{groupId}/{action}',
         call: () => api('PUT', `${t}/acls/${rid}/groups/${groupId}/read`, o),
         status: 204,

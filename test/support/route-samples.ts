@@ -53,6 +53,7 @@ const samples: Record<string, (f: TenantFixture) => unknown> = {
     groups: ['everyone'],
   }),
   'PATCH /v1/tenants/{tenantId}/members/{userId}': () => ({ status: 'disabled' }),
+  'PUT /v1/tenants/{tenantId}/namespaces/{prefix}': () => ({ actions: ['read', 'full'] }),
   'PUT /v1/tenants/{tenantId}/members/{userId}/roles/{roleId}': (f) => ({ scope: f.rid }),
   'POST /v1/tenants/{tenantId}/invites': () => ({
     emails: [uniqueEmail('sample')],

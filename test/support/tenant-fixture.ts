@@ -175,6 +175,7 @@ export async function buildTenantFixture(): Promise<TenantFixture> {
     inviteId: inviteIds[0] ?? '',
     identifier: member.email,
     rid,
+    prefix: rid,
     action: 'read',
     serviceAccountId: sa,
     tokenId: tokenIds[0] ?? '',
