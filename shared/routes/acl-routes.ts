@@ -1,5 +1,13 @@
 /** Routes of the DC/OS-style ACL API and the check API. */
-import { AclPage, CheckBody, CheckResponse, ListAclsQuery } from '#shared/acl/acl-schemas.js';
+import {
+  AclPage,
+  CheckBody,
+  CheckResponse,
+  ListAclsQuery,
+  NamespaceBody,
+  NamespacePage,
+  NamespaceView,
+} from '#shared/acl/acl-schemas.js';
 import { MANAGED } from '#shared/acl/management-permissions.js';
 import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
 
@@ -68,6 +76,37 @@ export const aclRoutes: RouteDefinition[] = [
     status: 200,
     body: CheckBody,
     response: CheckResponse,
+    tags,
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/namespaces',
+    fn: 'acls',
+    auth: can('read'),
+    summary: 'List the resource namespaces and the actions each accepts',
+    status: 200,
+    response: NamespacePage,
+    tags,
+  },
+  {
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/namespaces/{prefix}',
+    fn: 'acls',
+    auth: can('update'),
+    summary:
+      'Register a namespace ({prefix} URL-encoded): later grants on it or under it may carry only these actions',
+    status: 200,
+    body: NamespaceBody,
+    response: NamespaceView,
+    tags,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/namespaces/{prefix}',
+    fn: 'acls',
+    auth: can('delete'),
+    summary: 'Remove a namespace: grants under it accept every action again',
+    status: 204,
     tags,
   },
 ];
