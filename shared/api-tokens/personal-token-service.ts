@@ -53,7 +53,8 @@ export async function createPersonalToken(
   if (caller.userId !== userId) {
     throw new ForbiddenError('Personal tokens are minted by their owner only');
   }
-  if (caller.authTime === undefined) {
+  const signedInAt = caller.authTime;
+  if (signedInAt === undefined) {
     throw new ForbiddenError('API tokens cannot mint tokens: sign in to mint one');
   }
   return withOptimisticRetry(async () => {
@@ -61,7 +62,8 @@ export async function createPersonalToken(
     const actor = state.actor;
     if (!actor) throw new NotFoundError('Tenant not found');
     if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
-    if (caller.authTime === undefined || caller.authTime * 1000 < actor.sessionsValidAfter) {
+    // Re-checked on fresh state: a logout may have landed since the authorizer looked.
+    if (signedInAt * 1000 < actor.sessionsValidAfter) {
       throw new UnauthorizedError(
         'Your session in this tenant was ended by a forced logout; sign in again',
       );
