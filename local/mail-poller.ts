@@ -1,6 +1,6 @@
 /**
  * The local stand-in for the mailer's stream event source: polls DynamoDB Local's stream, keeps
- * only `invite-mail` records (the CDK filter), calls the real mailer handler in batches, and
+ * only outbox records (`invite-mail`, `account-mail`: the CDK filter), calls the real mailer handler in batches, and
  * retries the records it reports as failed with backoff, like Lambda's retry policy.
  */
 
@@ -13,6 +13,7 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { isOutboxRecord } from '#shared/invites/invite-delivery.js';
 import { loadHandler } from './function-modules.js';
 
 type MailerHandler = (
@@ -31,7 +32,7 @@ export interface MailPollerOptions {
 const local = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 function isOutbox(record: _Record): boolean {
-  return record.eventName !== 'REMOVE' && record.dynamodb?.NewImage?.type?.S === 'invite-mail';
+  return isOutboxRecord(record);
 }
 
 /** Starts polling; returns the stop function. */

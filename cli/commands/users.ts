@@ -104,7 +104,7 @@ export function registerUserCommands(program: Command): void {
     .action(
       async (email: string, opts: { role?: string[]; group?: string[] }, command: Command) => {
         const ctx = contextOf(command);
-        const { body } = await ctx.api.request<MemberBody & { temporaryPassword?: string }>(
+        const { body } = await ctx.api.request<MemberBody & { oneTimePasswordMailed?: boolean }>(
           'POST',
           tenantPath(ctx.tenant(), 'members'),
           { body: { email, roles: opts.role, groups: opts.group } },
@@ -113,11 +113,10 @@ export function registerUserCommands(program: Command): void {
           [
             `Added ${body.email} (${body.userId}).`,
             renderMember(body),
-            ...(body.temporaryPassword
+            ...(body.oneTimePasswordMailed
               ? [
                   '',
-                  `One-time password: ${body.temporaryPassword}`,
-                  'Shown only now. Hand it over; the first `gatehouse login` chooses a new one.',
+                  `A one-time password was mailed to ${body.email}; their first \`gatehouse login\` chooses a new one.`,
                 ]
               : []),
           ].join('\n'),

@@ -35,6 +35,7 @@ import {
   AUTHORIZER_ENTRY,
   gatehouseLambdaAuthorizer,
 } from '#infra/constructs/gatehouse-authorizer.js';
+import { OUTBOX_TYPES } from '#shared/invites/invite-delivery.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 
@@ -243,7 +244,7 @@ export class GatehouseApiStack extends Stack {
         onFailure: new SqsDlq(deadLetters),
         filters: [
           FilterCriteria.filter({
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('invite-mail') } } },
+            dynamodb: { NewImage: { type: { S: FilterRule.or(...OUTBOX_TYPES) } } },
           }),
         ],
       }),

@@ -1,6 +1,6 @@
 /**
  * The outbox consumer: turns `invite-mail` stream records into emails and records each invite's
- * delivery status. Failed records are reported back for retry; stale ones are dropped.
+ * delivery status, and sends the one-time password mails (`account-mail`) of people added directly. Failed records are reported back for retry; stale ones are dropped.
  */
 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -16,6 +16,11 @@ import {
 } from '#shared/invites/invite-record.js';
 import { renderInviteEmail } from '#shared/mail/invite-email.js';
 import type { Mailer } from '#shared/mail/mailer.js';
+import {
+  ACCOUNT_MAIL_TYPE,
+  accountOutboxFromItem,
+  deliverAccountMail,
+} from '#shared/members/account-mail.js';
 import { logger } from '#shared/observability/logger.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
@@ -32,9 +37,16 @@ export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
+/** The outbox item types the mailer sends (the CDK stream filter and the local poller use it). */
+export const OUTBOX_TYPES = ['invite-mail', ACCOUNT_MAIL_TYPE] as const;
+
 /** Whether a stream record is an outbox write the mailer must act on (the CDK filter, in code). */
-export function isOutboxRecord(record: DynamoDBRecord): boolean {
-  return record.eventName !== 'REMOVE' && record.dynamodb?.NewImage?.type?.S === 'invite-mail';
+export function isOutboxRecord(record: {
+  eventName?: string;
+  dynamodb?: { NewImage?: Record<string, { S?: string }> };
+}): boolean {
+  const type = record.dynamodb?.NewImage?.type?.S;
+  return record.eventName !== 'REMOVE' && (OUTBOX_TYPES as readonly string[]).includes(type ?? '');
 }
 
 /**
@@ -140,10 +152,10 @@ export async function deliverInviteBatch(
       if (!isOutboxRecord(record)) return;
       const image = record.dynamodb?.NewImage as Record<string, LambdaAttributeValue>;
       try {
-        await deliverInviteMail(
-          deps,
-          outboxFromItem(unmarshall(image as Record<string, AttributeValue>)),
-        );
+        const item = unmarshall(image as Record<string, AttributeValue>);
+        if (item.type === ACCOUNT_MAIL_TYPE)
+          await deliverAccountMail(deps, accountOutboxFromItem(item));
+        else await deliverInviteMail(deps, outboxFromItem(item));
       } catch (error) {
         logger.error('Invite mail record failed', { error: (error as Error).name });
         failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });

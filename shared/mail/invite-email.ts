@@ -11,7 +11,7 @@ export interface InviteEmailInput {
   message?: string;
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -22,7 +22,7 @@ export function acceptLink(acceptUrl: string, token: string): string {
   return url.toString();
 }
 
-function oneLine(value: string): string {
+export function oneLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ');
 }
 

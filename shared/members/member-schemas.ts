@@ -69,13 +69,12 @@ export const MemberView = z.object({
 
 export const MemberDetailView = MemberView.extend({ rules: z.array(RuleSchema) });
 
-/** The answer to adding a member directly; carries a one-time password for a new user. */
+/** The answer to adding a member directly. */
 export const AddedMemberView = MemberView.extend({
-  temporaryPassword: z
-    .string()
-    .optional()
+  oneTimePasswordMailed: z
+    .boolean()
     .describe(
-      'Only when Gatehouse created the user: shown once, for the operator to hand over; the first sign-in must replace it',
+      'True when Gatehouse created the user: a one-time password was mailed to them (never to the caller); their first sign-in replaces it',
     ),
 });
 

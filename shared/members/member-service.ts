@@ -12,6 +12,7 @@ import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { pendingInviteDeletions } from '#shared/invites/invite-cleanup.js';
+import { accountOutboxPut } from '#shared/members/account-mail.js';
 import {
   grantsOf,
   type MemberRecord,
@@ -155,8 +156,8 @@ export async function addMember(
   const lock = keys.memberAddLock(tenantId, input.email);
   await acquireAddLock(deps, lock, input.email);
   try {
-    // A person new to the user pool gets a temporary password, shown once to the operator who
-    // hands it over; Cognito makes the first sign-in choose a permanent one.
+    // A person new to the user pool gets a one-time password, mailed to them (never shown to the
+    // operator, who could otherwise sign in as them); Cognito makes the first sign-in replace it.
     const password = temporaryPassword(deps.tokens);
     const user = await identity.ensureUser(input.email, password, { temporary: true });
     const after = await withOptimisticRetry(async () => {
@@ -167,6 +168,22 @@ export async function addMember(
         ...change.items,
         ...actorUnchanged(deps, state, caller, user.userId),
         { Delete: { TableName: deps.tableName, Key: lock } },
+        ...(user.created
+          ? [
+              accountOutboxPut(
+                deps,
+                {
+                  tenantId,
+                  tenantName: state.name,
+                  userId: user.userId,
+                  email: user.email,
+                  addedByEmail: state.actor?.email || caller.email,
+                  temporaryPassword: password,
+                },
+                deps.clock.now(),
+              ),
+            ]
+          : []),
       ];
       await transactWrite(deps.db, items, (codes) =>
         codes[0] === 'ConditionalCheckFailed'
@@ -176,7 +193,7 @@ export async function addMember(
       return change.after;
     });
     if (!after) throw new Error('unreachable');
-    return { ...memberView(after), ...(user.created ? { temporaryPassword: password } : {}) };
+    return { ...memberView(after), oneTimePasswordMailed: user.created };
   } catch (error) {
     await deps.db.send(new DeleteCommand({ TableName: deps.tableName, Key: lock }));
     throw error;

@@ -30,6 +30,11 @@ export const keys = {
   inviteToken: (tokenHash: string) => ({ pk: `INVITETOKEN#${tokenHash}`, sk: 'INVITETOKEN' }),
   /** Outbox of one invite's pending mail: holds the raw token until the mailer has sent it. */
   inviteOutbox: (inviteId: string) => ({ pk: `OUTBOX#${inviteId}`, sk: 'OUTBOX' }),
+  /** Outbox of the one-time password mail of a person added directly: deleted once sent. */
+  accountOutbox: (tenantId: string, userId: string) => ({
+    pk: `OUTBOX#ACCOUNT#${tenantId}#${userId}`,
+    sk: 'OUTBOX',
+  }),
   /** byEmail index: the invites of a tenant for one email (`<email>#<inviteId>`). */
   inviteByEmail: (tenantId: string, email: string, inviteId: string) => ({
     gsi2pk: `TENANT#${tenantId}#INVITE`,

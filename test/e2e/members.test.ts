@@ -9,6 +9,7 @@ import type { Caller } from '#shared/app/context.js';
 import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
 import { addToGroup, grantMemberRule, removeFromGroup } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
+import { oneTimePasswordOf, waitForMails } from '../support/mail-store.js';
 import {
   api,
   cognito,
@@ -35,7 +36,7 @@ async function addMember(tenantId: string, token: string, email: string, roles?:
     userId: string;
     email: string;
     roles: { roleId: string }[];
-    temporaryPassword?: string;
+    oneTimePasswordMailed?: boolean;
   };
 }
 
@@ -281,13 +282,19 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
 });
 
 describe('POST /v1/tenants/{t}/members', () => {
-  it('creates a Cognito user with a one-time password; the first sign-in picks a new one', async () => {
+  it('creates a Cognito user and mails them a one-time password; the first sign-in picks a new one', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('direct');
     const added = await addMember(tenantId, owner.accessToken, email);
     expect(added).toMatchObject({ email, status: 'active', roles: [{ roleId: 'member' }] });
-    const oneTime = added.temporaryPassword;
-    if (!oneTime) throw new Error('a new user must come with a one-time password');
+    expect(added.oneTimePasswordMailed).toBe(true);
+    // The password goes to the person only: the operator's response never holds it.
+    expect(JSON.stringify(added)).not.toMatch(/password"\s*:\s*"/i);
+    const [mail, ...more] = await waitForMails(email);
+    expect(more).toEqual([]);
+    if (!mail) throw new Error('no one-time password mail');
+    expect(mail.subject).toContain('Test tenant');
+    const oneTime = oneTimePasswordOf(mail);
 
     const first = await cognito.send(
       new InitiateAuthCommand({
@@ -321,7 +328,7 @@ describe('POST /v1/tenants/{t}/members', () => {
     const user = await createUser();
     const added = await addMember(tenantId, owner.accessToken, user.email);
     expect(added.userId).toBe(user.userId);
-    expect(added).not.toHaveProperty('temporaryPassword');
+    expect(added.oneTimePasswordMailed).toBe(false);
     expect((await signIn(user.email, user.password)).accessToken).toEqual(expect.any(String));
   });
 

@@ -354,7 +354,7 @@ describe('invite mailer', () => {
     const criteria = mapping.Properties?.FilterCriteria as { Filters: { Pattern: string }[] };
     const filters = criteria.Filters;
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
-      { dynamodb: { NewImage: { type: { S: ['invite-mail'] } } } },
+      { dynamodb: { NewImage: { type: { S: ['invite-mail', 'account-mail'] } } } },
     ]);
   });
 

@@ -33,3 +33,10 @@ export function tokenOf(mail: StoredMail): string {
   if (!m?.[1]) throw new Error('no token in mail');
   return m[1];
 }
+
+/** The one-time password in the mail to a person an operator added directly. */
+export function oneTimePasswordOf(mail: StoredMail): string {
+  const m = /One-time password: (\S+)/.exec(mail.body.text);
+  if (!m?.[1]) throw new Error('no one-time password in mail');
+  return m[1];
+}
