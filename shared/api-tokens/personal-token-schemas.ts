@@ -1,10 +1,12 @@
 /** Response shapes of members' personal API tokens (minted under the member, listed at `/v1/me/tokens`). */
 import * as z from 'zod';
 import { CreatedTokenView, TokenView } from '#shared/service-accounts/service-account-schemas.js';
-import { PageQuery } from '#shared/store/pagination.js';
 
-/** `/v1/me/tokens` lists every tenant's tokens of the caller in one page. */
-export const ListPersonalTokensQuery = z.strictObject({ ...PageQuery });
+/**
+ * `/v1/me/tokens` lists the caller's tokens of every tenant in one page (at most 20 a tenant),
+ * so it takes no query: an unknown field, `limit` included, is a 400 rather than ignored.
+ */
+export const ListPersonalTokensQuery = z.strictObject({});
 
 export const PersonalTokenView = TokenView.extend({ tenantId: z.string() });
 export const PersonalTokenPage = z.object({

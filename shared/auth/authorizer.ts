@@ -69,10 +69,17 @@ export async function decide(
   if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
   const token = bearerToken(event.headers);
   if (!token) return ctx('unauthenticated', 'Missing bearer token');
-  if (looksLikePersonalToken(token)) {
-    return decidePersonalToken(deps, event, requirement, token, ctx);
+  if (looksLikeApiToken(token)) {
+    if (requirement.kind !== 'tenant') {
+      return ctx('unauthenticated', 'API tokens are accepted only on tenant routes');
+    }
+    const tenantId = event.pathParameters?.[requirement.tenantParam];
+    if (!tenantId) return ctx('forbidden', 'No tenant in path');
+    const route = { requirement, params: event.pathParameters ?? {}, tenantId };
+    return looksLikePersonalToken(token)
+      ? decidePersonalToken(deps, route, token, ctx)
+      : decideApiToken(deps, route, token, ctx);
   }
-  if (looksLikeApiToken(token)) return decideApiToken(deps, event, requirement, token, ctx);
   let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {
     claims = await deps.verifier.verify(token);
@@ -114,6 +121,13 @@ export async function decide(
   return checkPermissions(requirement, params, snapshot.permissions, ctx, fields);
 }
 
+/** A tenant route an API token is presented on: what it requires, its parameters, the tenant. */
+interface TokenRoute {
+  requirement: Extract<RouteAuth, { kind: 'tenant' }>;
+  params: Record<string, string | undefined>;
+  tenantId: string;
+}
+
 type ContextOf = (
   decision: AuthDecision,
   reason: string,
@@ -144,19 +158,12 @@ function checkPermissions(
  */
 async function decideApiToken(
   deps: AuthorizerDeps,
-  event: APIGatewayRequestAuthorizerEventV2,
-  requirement: RouteAuth,
+  { requirement, params, tenantId }: TokenRoute,
   token: string,
   ctx: ContextOf,
 ): Promise<AuthorizerContext> {
-  if (requirement.kind !== 'tenant') {
-    return ctx('unauthenticated', 'API tokens are accepted only on tenant routes');
-  }
   const parsed = parseApiToken(token);
   if (!parsed) return ctx('unauthenticated', 'Invalid token: malformed API token');
-  const params = event.pathParameters ?? {};
-  const tenantId = params[requirement.tenantParam];
-  if (!tenantId) return ctx('forbidden', 'No tenant in path');
   // Unknown tokens, tokens of another tenant (not in this tenant's partition) and tokens of a
   // deleted account all read as absent: 401, never a hint that the token exists elsewhere.
   const found = await deps.snapshots.readApiToken(
@@ -200,19 +207,12 @@ async function decideApiToken(
  */
 async function decidePersonalToken(
   deps: AuthorizerDeps,
-  event: APIGatewayRequestAuthorizerEventV2,
-  requirement: RouteAuth,
+  { requirement, params, tenantId }: TokenRoute,
   token: string,
   ctx: ContextOf,
 ): Promise<AuthorizerContext> {
-  if (requirement.kind !== 'tenant') {
-    return ctx('unauthenticated', 'API tokens are accepted only on tenant routes');
-  }
   const parsed = parsePersonalToken(token);
   if (!parsed) return ctx('unauthenticated', 'Invalid token: malformed personal token');
-  const params = event.pathParameters ?? {};
-  const tenantId = params[requirement.tenantParam];
-  if (!tenantId) return ctx('forbidden', 'No tenant in path');
   const found = await deps.snapshots.readPersonalToken(tenantId, parsed.userId, parsed.tokenId);
   if (
     !found ||
