@@ -132,7 +132,7 @@ export async function benchLogout(
     const l0 = performance.now();
     const out = await call('POST', `/v1/tenants/${tenantId}/members/${m.userId}/logout`, admin);
     const loggedOutAt = performance.now();
-    m.readyAt = Math.ceil(Date.now() / 1000) * 1000;
+    m.readyAt = Math.floor(Date.now() / 1000) * 1000 + 1000;
     logoutMs.push(loggedOutAt - l0);
     if (out.status !== 204) throw new Error(`run ${run}: logout answered ${out.status}`);
 

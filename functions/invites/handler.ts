@@ -15,6 +15,7 @@ import {
   resendInvite,
   revokeInvite,
 } from '#shared/invites/invite-service.js';
+import { userSessionsValidAfter } from '#shared/sessions/sign-out.js';
 
 const deps = appDeps();
 const identity = identityFromEnv();
@@ -60,7 +61,9 @@ export const handler = apiHandler('invites', {
   },
   'POST /v1/invites/lookup': async ({ body }) => lookupInvite(deps, body.token),
   'POST /v1/invites/accept': async ({ body, headers }) => {
-    const user = await bearerUser(getVerifier, identity, headers.authorization);
+    const user = await bearerUser(getVerifier, identity, headers.authorization, (userId) =>
+      userSessionsValidAfter(deps, userId),
+    );
     if (!user && body.password === undefined) throw passwordRequired();
     const accepter = user
       ? { kind: 'bearer' as const, ...user }

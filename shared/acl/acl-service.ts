@@ -268,6 +268,7 @@ async function serviceAccountAsPrincipal(
     sessionsValidAfter: 0,
     superuser: false,
     version: sa.version,
+    incarnation: sa.incarnation,
   };
 }
 

@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import { formatApiToken } from '#shared/api-tokens/api-token-format.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { serviceAccountPrincipal } from '#shared/service-accounts/service-account-record.js';
@@ -89,6 +89,13 @@ export function newToken(deps: StoreDeps, input: CreateTokenInput) {
   return { now, tokenId, secret, record, stored };
 }
 
+/**
+ * Rule 13: credentials do not breed. Only a person signed in with a session mints a token (an
+ * API token or a personal token cannot, and so cannot make one that outlives itself).
+ */
+export const MINT_NEEDS_SESSION =
+  'Minting a token needs a signed-in person: API tokens and personal tokens cannot mint tokens';
+
 /** The conditional update that revokes a token item (idempotence is the caller's read). */
 export function revokeTokenUpdate(
   deps: StoreDeps,
@@ -124,9 +131,12 @@ export async function createApiToken(
   serviceAccountId: string,
   input: CreateTokenInput,
 ) {
+  if (caller.credential !== 'session') throw new ForbiddenError(MINT_NEEDS_SESSION);
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
     const actorCheck = actingMember(deps, state, caller);
+    const minter = state.actor;
+    if (!minter) throw new ForbiddenError(MINT_NEEDS_SESSION);
     const sa = await loadServiceAccount(deps, tenantId, serviceAccountId);
     if (
       (await countTokens(deps, tenantId, keys.apiTokenPrefix(serviceAccountId))) >=
@@ -148,6 +158,9 @@ export async function createApiToken(
               type: 'api-token',
               tenantId,
               serviceAccountId,
+              accountIncarnation: sa.incarnation,
+              mintedBy: minter.userId,
+              minterIncarnation: minter.incarnation,
               ...stored,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
@@ -179,7 +192,8 @@ export async function createApiToken(
     );
     return {
       ...record,
-      token: formatApiToken({ serviceAccountId, tokenId, secret }),
+      mintedBy: minter.userId,
+      token: formatApiToken({ serviceAccountId, tokenId, mintedBy: minter.userId, secret }),
     };
   });
 }

@@ -9,6 +9,7 @@ import { formatPersonalToken } from '#shared/api-tokens/api-token-format.js';
 import {
   countTokens,
   listTokenItems,
+  MINT_NEEDS_SESSION,
   newToken,
   revokeTokenUpdate,
   tokenView,
@@ -23,6 +24,7 @@ import {
 } from '#shared/errors/domain-errors.js';
 import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
+import { signedInBefore } from '#shared/sessions/session-time.js';
 import { membershipTenants } from '#shared/sessions/sign-out.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
@@ -54,8 +56,8 @@ export async function createPersonalToken(
     throw new ForbiddenError('Personal tokens are minted by their owner only');
   }
   const signedInAt = caller.authTime;
-  if (signedInAt === undefined) {
-    throw new ForbiddenError('API tokens cannot mint tokens: sign in to mint one');
+  if (signedInAt === undefined || caller.credential !== 'session') {
+    throw new ForbiddenError(MINT_NEEDS_SESSION);
   }
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
@@ -63,7 +65,7 @@ export async function createPersonalToken(
     if (!actor) throw new NotFoundError('Tenant not found');
     if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
     // Re-checked on fresh state: a logout may have landed since the authorizer looked.
-    if (signedInAt * 1000 < actor.sessionsValidAfter) {
+    if (signedInBefore(signedInAt, actor.sessionsValidAfter)) {
       throw new UnauthorizedError(
         'Your session in this tenant was ended by a forced logout; sign in again',
       );
@@ -87,6 +89,7 @@ export async function createPersonalToken(
               type: 'personal-token',
               tenantId,
               userId,
+              memberIncarnation: actor.incarnation,
               ...stored,
             },
             ConditionExpression: 'attribute_not_exists(pk)',

@@ -1,5 +1,6 @@
 /** What every use case receives: the caller and the shared dependencies. */
 
+import type { CredentialKind } from '#shared/http/authorizer-context.js';
 import type { Clock } from '#shared/platform/clock.js';
 import type { TokenGenerator } from '#shared/platform/secret-tokens.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
@@ -10,6 +11,10 @@ export interface Caller {
   email: string;
   /** Cognito `auth_time` (epoch seconds) when the caller signed in with a session token. */
   authTime?: number;
+  /** The credential the caller presented; absent only for system callers. */
+  credential?: CredentialKind;
+  /** The token's id when the credential is an API or personal token. */
+  tokenId?: string;
 }
 
 /** Storage and platform dependencies shared by the use cases. */

@@ -19,6 +19,10 @@ export const AuditView = z.object({
   eventId: z.string(),
   at: z.string(),
   actor: z.string(),
+  /** How the actor authenticated: `session`, `personal-token` or `api-token` (absent: system). */
+  credential: z.enum(['session', 'personal-token', 'api-token']).optional(),
+  /** The id of the token the actor used, for `personal-token` and `api-token`. */
+  tokenId: z.string().optional(),
   action: z.string(),
   target: z.string(),
   before: z.unknown().optional(),
@@ -33,6 +37,10 @@ function auditView(item: Record<string, unknown>): AuditView {
     eventId: String(item.eventId),
     at: String(item.at),
     actor: String(item.actor),
+    ...(typeof item.credential === 'string'
+      ? { credential: item.credential as NonNullable<AuditView['credential']> }
+      : {}),
+    ...(typeof item.tokenId === 'string' ? { tokenId: item.tokenId } : {}),
     action: String(item.action),
     target: String(item.target),
     ...(item.before !== undefined ? { before: item.before } : {}),

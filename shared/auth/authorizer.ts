@@ -27,6 +27,7 @@ import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-co
 import { logger } from '#shared/observability/logger.js';
 import type { Clock } from '#shared/platform/clock.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
+import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js';
 import { keys } from '#shared/store/keys.js';
 
 export interface AuthorizerDeps {
@@ -96,11 +97,12 @@ export async function decide(
     userId: claims.sub,
     email: claims.username.includes('@') ? claims.username.toLowerCase() : '',
     authTime: claims.authTime,
+    credential: 'session' as const,
   };
   if (requirement.kind !== 'tenant') {
     const signedOutAt = await deps.snapshots.userSessionsValidAfter(claims.sub);
-    if (claims.authTime * 1000 < signedOutAt) {
-      return ctx('unauthenticated', 'Signed out everywhere; sign in again', who);
+    if (signedInBefore(claims.authTime, signedOutAt)) {
+      return ctx('unauthenticated', `Signed out everywhere; ${SIGN_IN_AGAIN}`, who);
     }
     return ctx('allow', 'Authenticated', who);
   }
@@ -112,8 +114,12 @@ export async function decide(
   if (!snapshot) return ctx('not-member', 'Not a member of this tenant', who);
   const fields = { ...who, tenantId, email: snapshot.email || who.email };
   if (snapshot.status !== 'active') return ctx('unauthenticated', 'Membership is disabled', fields);
-  if (claims.authTime * 1000 < snapshot.sessionsValidAfter) {
-    return ctx('unauthenticated', 'Session was ended by a forced logout; sign in again', fields);
+  if (signedInBefore(claims.authTime, snapshot.sessionsValidAfter)) {
+    return ctx(
+      'unauthenticated',
+      `Session was ended by a forced logout, a sign-out everywhere or a removal; ${SIGN_IN_AGAIN}`,
+      fields,
+    );
   }
   if (requirement.self && params[requirement.self] === claims.sub) {
     return ctx('allow', 'Own membership', fields);
@@ -170,6 +176,7 @@ async function decideApiToken(
     tenantId,
     parsed.serviceAccountId,
     parsed.tokenId,
+    parsed.mintedBy || NO_MINTER,
   );
   const now = deps.clock.now();
   if (
@@ -182,8 +189,32 @@ async function decideApiToken(
   }
   if (found.revoked) return ctx('unauthenticated', 'API token was revoked');
   if (found.expiresAt <= now.getTime()) return ctx('unauthenticated', 'API token has expired');
+  // Rule 11: a token of an earlier account with the same id never works for a later one.
+  if (!found.tokenAccountIncarnation || found.tokenAccountIncarnation !== found.accountIncarnation)
+    return ctx('unauthenticated', 'Invalid token: minted for a deleted service account');
   if (found.accountStatus !== 'active')
     return ctx('unauthenticated', 'Service account is disabled');
+  // Rule 13: the token lives only as long as the membership and the sessions of whoever minted
+  // it: minter deleted (or re-created), disabled, logged out, signed out everywhere or removed
+  // from Cognito after minting ends it. Tokens from before minters were recorded fail closed.
+  const minter = found.minter;
+  if (
+    !parsed.mintedBy ||
+    found.mintedBy !== parsed.mintedBy ||
+    !minter ||
+    minter.incarnation !== found.minterIncarnation
+  ) {
+    return ctx('unauthenticated', 'API token outlived the membership of the member who minted it');
+  }
+  if (minter.status !== 'active') {
+    return ctx('unauthenticated', 'The member who minted this API token is disabled');
+  }
+  if (found.createdAt < minter.sessionsValidAfter) {
+    return ctx(
+      'unauthenticated',
+      'The sessions of the member who minted this API token were ended after it was minted; mint a new one',
+    );
+  }
   deps.snapshots.touchToken(
     {
       key: keys.apiToken(tenantId, parsed.serviceAccountId, parsed.tokenId),
@@ -191,7 +222,13 @@ async function decideApiToken(
     },
     now,
   );
-  const fields = { tenantId, userId: `service-account:${parsed.serviceAccountId}`, email: '' };
+  const fields = {
+    tenantId,
+    userId: `service-account:${parsed.serviceAccountId}`,
+    email: '',
+    credential: 'api-token' as const,
+    tokenId: parsed.tokenId,
+  };
   // Defence in depth: grants are refused at write time, but a later role or group change could
   // still make an account a superuser; a token never acts as one.
   if (isSuperuser(found.permissions))
@@ -225,12 +262,26 @@ async function decidePersonalToken(
   const now = deps.clock.now();
   if (found.revoked) return ctx('unauthenticated', 'Personal token was revoked');
   if (found.expiresAt <= now.getTime()) return ctx('unauthenticated', 'Personal token has expired');
-  const fields = { tenantId, userId: parsed.userId, email: found.member.email };
+  const fields = {
+    tenantId,
+    userId: parsed.userId,
+    email: found.member.email,
+    credential: 'personal-token' as const,
+    tokenId: parsed.tokenId,
+  };
+  // Rule 11: a token of an earlier membership never works for a later one.
+  if (!found.memberIncarnation || found.memberIncarnation !== found.member.incarnation) {
+    return ctx('unauthenticated', 'Invalid token: minted for an earlier membership');
+  }
   if (found.member.status !== 'active') {
     return ctx('unauthenticated', 'Membership is disabled', fields);
   }
   if (found.createdAt < found.member.sessionsValidAfter) {
-    return ctx('unauthenticated', 'Token was ended by a forced logout; mint a new one', fields);
+    return ctx(
+      'unauthenticated',
+      'Token was ended by a forced logout, a sign-out everywhere or a removal; mint a new one',
+      fields,
+    );
   }
   deps.snapshots.touchToken(
     {
@@ -244,6 +295,9 @@ async function decidePersonalToken(
   }
   return checkPermissions(requirement, params, found.member.permissions, ctx, fields);
 }
+
+/** Reads as no member at all: a token without a recorded minter matches no membership. */
+const NO_MINTER = '-';
 
 /** Builds the handler API Gateway invokes. */
 export function createAuthorizer(deps: AuthorizerDeps) {

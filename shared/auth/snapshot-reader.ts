@@ -7,6 +7,7 @@
  * API tokens take the same shape: one BatchGetItem of the token item, its owner (service account
  * or member) and the policy version, decided through the same compiled-policy cache.
  */
+import { createHash } from 'node:crypto';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CompiledPolicy,
@@ -16,16 +17,24 @@ import {
 } from '#shared/acl/engine.js';
 import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { RoleBinding, Rule } from '#shared/acl/types.js';
-import { type MemberStatus, SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
+import { SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
 import { logger } from '#shared/observability/logger.js';
+import { incarnationOf } from '#shared/platform/incarnation.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
 
 export interface MemberSnapshot {
   userId: string;
   email: string;
-  status: MemberStatus;
+  status: 'active' | 'disabled';
+  /**
+   * Epoch ms: credentials from before it are dead. The latest of the membership's forced-logout
+   * stamp, the tenant's session floor for this user (set when a membership is deleted, so it
+   * outlives the membership: rule 11) and the user's sign-out-everywhere stamp.
+   */
   sessionsValidAfter: number;
+  /** Random id of this membership's life: a deleted and re-created member gets a new one. */
+  incarnation: string;
   permissions: PermissionSet;
 }
 
@@ -35,11 +44,21 @@ export interface ApiTokenSnapshot {
   serviceAccountId: string;
   secretHash: string;
   /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
   expiresAt: number;
   revoked: boolean;
   /** Epoch ms of the last recorded use, 0 when never used. */
   lastUsedAt: number;
   accountStatus: 'active' | 'disabled';
+  /** The account's incarnation now, and the one the token was minted for. */
+  accountIncarnation: string;
+  tokenAccountIncarnation: string;
+  /** Who minted the token (a member's userId) and the membership's incarnation then. */
+  mintedBy: string;
+  minterIncarnation: string;
+  /** The minter's membership now; undefined when it is gone (the token dies with it). */
+  minter: MemberSnapshot | undefined;
   permissions: PermissionSet;
 }
 
@@ -55,6 +74,8 @@ export interface PersonalTokenSnapshot {
   revoked: boolean;
   /** Epoch ms of the last recorded use, 0 when never used. */
   lastUsedAt: number;
+  /** The membership incarnation the token was minted under. */
+  memberIncarnation: string;
   member: MemberSnapshot;
 }
 
@@ -65,17 +86,21 @@ export interface TokenUse {
 }
 
 export interface SnapshotReader {
-  /** The member's snapshot, or undefined when the tenant or the membership does not exist. */
+  /**
+   * The member's snapshot, or undefined when the tenant or the membership does not exist, or the
+   * membership is not (yet) an active or disabled one (a pending member is not a member).
+   */
   read(tenantId: string, userId: string): Promise<MemberSnapshot | undefined>;
   /**
-   * The token item with its service account's permissions, in one BatchGetItem (plus one GetItem
-   * of the policy right after a policy change); undefined when the token, the account or the
-   * tenant does not exist in this tenant.
+   * The token item with its service account's permissions and its minter's membership, in one
+   * BatchGetItem (plus one GetItem of the policy right after a policy change); undefined when
+   * the token, the account or the tenant does not exist in this tenant.
    */
   readApiToken(
     tenantId: string,
     serviceAccountId: string,
     tokenId: string,
+    minterUserId: string,
   ): Promise<ApiTokenSnapshot | undefined>;
   /**
    * A member's personal token with the member's snapshot, in one BatchGetItem (plus one GetItem
@@ -102,39 +127,31 @@ export interface SnapshotReader {
 /** How often the last-used time of one token is written at most. */
 export const LAST_USED_INTERVAL_MS = 60_000;
 
-const TOKEN_ATTRIBUTES = [
-  'tenantId',
-  'serviceAccountId',
-  'secretHash',
-  'expiresAt',
-  'revoked',
-  'lastUsedAt',
-  'status',
-  'groups',
-  'roles',
-  'rules',
-  'version',
-  'policyVersion',
-] as const;
-
-const PERSONAL_TOKEN_ATTRIBUTES = [
+/** Every attribute any decision reads, from any of the items of its one batch. */
+const DECISION_ATTRIBUTES = [
   ...new Set([
     ...SNAPSHOT_ATTRIBUTES,
     'tenantId',
-    'userId',
+    'serviceAccountId',
     'secretHash',
     'createdAt',
     'expiresAt',
     'revoked',
     'lastUsedAt',
+    'mintedBy',
+    'minterIncarnation',
+    'accountIncarnation',
+    'memberIncarnation',
   ]),
 ];
 
-/** One strongly consistent BatchGetItem of `keys`, projected down to `attributes` (+ sk). */
+type Key = { pk: string; sk: string };
+
+/** One strongly consistent BatchGetItem of `keyList`, projected down to `attributes` (+ keys). */
 async function batchRead(
   db: DocumentClient,
   tableName: string,
-  keyList: { pk: string; sk: string }[],
+  keyList: Key[],
   attributes: readonly string[],
 ) {
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
@@ -144,22 +161,32 @@ async function batchRead(
         [tableName]: {
           Keys: keyList,
           ConsistentRead: true,
-          ProjectionExpression: [...Object.keys(names), '#sk'].join(', '),
-          ExpressionAttributeNames: { ...names, '#sk': 'sk' },
+          ProjectionExpression: [...Object.keys(names), '#pk', '#sk'].join(', '),
+          ExpressionAttributeNames: { ...names, '#pk': 'pk', '#sk': 'sk' },
         },
       },
     }),
   );
   if (Object.keys(res.UnprocessedKeys ?? {}).length > 0) throw new Error('snapshot read throttled');
   const items = res.Responses?.[tableName] ?? [];
-  return keyList.map((k) => items.find((i) => i.sk === k.sk));
+  return keyList.map((k) => items.find((i) => i.pk === k.pk && i.sk === k.sk));
+}
+
+/** The keys that decide a member's sessions: the membership, its tenant floor, the user stamp. */
+function sessionKeys(tenantId: string, userId: string): Key[] {
+  return [
+    keys.member(tenantId, userId),
+    keys.memberSessionFloor(tenantId, userId),
+    keys.userSessions(userId),
+  ];
 }
 
 const MAX_CACHED_PRINCIPALS = 5000;
+const MAX_CACHED_POLICIES = 200;
 
 export function createSnapshotReader(db: DocumentClient, tableName: string): SnapshotReader {
   const policies = new Map<string, { version: number; compiled: CompiledPolicy }>();
-  const principals = new Map<string, { key: string; set: PermissionSet }>();
+  const principals = new Map<string, PermissionSet>();
 
   async function policyAt(
     tenantId: string,
@@ -173,59 +200,83 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     if (!res.Item) throw new Error('policy item vanished');
     const policy = policyFromItem(res.Item);
     const fresh = { version: policy.version, compiled: compilePolicy(policy) };
+    policies.delete(tenantId);
+    if (policies.size >= MAX_CACHED_POLICIES) {
+      const oldest = policies.keys().next().value;
+      if (oldest !== undefined) policies.delete(oldest);
+    }
     policies.set(tenantId, fresh);
     return fresh;
   }
 
+  /**
+   * The compiled permissions of a principal, cached by content: the key is the tenant, the policy
+   * version and a hash of the principal's own grants. Nothing about who the principal is takes
+   * part, so a deleted and re-created principal (rule 11) can never meet an entry of its former
+   * self: equal grants under an equal policy compile to equal permissions, whoever holds them.
+   */
   function permissionsOf(
-    cacheKey: string,
+    tenantId: string,
     principal: Record<string, unknown>,
     policy: { version: number; compiled: CompiledPolicy },
-    everyone = true,
+    everyone: boolean,
   ): PermissionSet {
-    const versionKey = `${principal.version}#${policy.version}`;
-    let entry = principals.get(cacheKey);
-    if (!entry || entry.key !== versionKey) {
-      const set = compilePrincipal(policy.compiled, {
-        groups: (principal.groups as string[] | undefined) ?? [],
-        roles: (principal.roles as RoleBinding[] | undefined) ?? [],
-        rules: (principal.rules as Rule[] | undefined) ?? [],
-        everyone,
-      });
+    const grants = {
+      groups: (principal.groups as string[] | undefined) ?? [],
+      roles: (principal.roles as RoleBinding[] | undefined) ?? [],
+      rules: (principal.rules as Rule[] | undefined) ?? [],
+    };
+    const digest = createHash('sha256')
+      .update(JSON.stringify([grants.groups, grants.roles, grants.rules]))
+      .digest('base64url');
+    const cacheKey = `${tenantId}#${policy.version}#${everyone ? 'e' : '-'}#${digest}`;
+    let set = principals.get(cacheKey);
+    if (!set) {
+      set = compilePrincipal(policy.compiled, { ...grants, everyone });
       if (principals.size >= MAX_CACHED_PRINCIPALS) principals.clear();
-      entry = { key: versionKey, set };
-      principals.set(cacheKey, entry);
+      principals.set(cacheKey, set);
     }
-    return entry.set;
+    return set;
   }
 
+  /** A membership's snapshot from its item, floor and user stamp; undefined if not a member. */
   function memberSnapshot(
     tenantId: string,
     userId: string,
-    member: Record<string, unknown>,
+    [member, floor, userStamp]: (Record<string, unknown> | undefined)[],
     policy: { version: number; compiled: CompiledPolicy },
-  ): MemberSnapshot {
+  ): MemberSnapshot | undefined {
+    if (!member) return undefined;
+    // Fail closed on any status this version does not know (a pending member is not a member).
+    if (member.status !== 'active' && member.status !== 'disabled') return undefined;
     return {
       userId,
       email: String(member.email ?? ''),
-      status: member.status === 'disabled' ? 'disabled' : 'active',
-      sessionsValidAfter: Number(member.sessionsValidAfter ?? 0),
-      permissions: permissionsOf(`${tenantId}#${userId}`, member, policy),
+      status: member.status,
+      sessionsValidAfter: Math.max(
+        Number(member.sessionsValidAfter ?? 0),
+        Number(floor?.sessionsValidAfter ?? 0),
+        Number(userStamp?.sessionsValidAfter ?? 0),
+      ),
+      incarnation: incarnationOf(member),
+      permissions: permissionsOf(tenantId, member, policy, true),
     };
   }
 
   const touched = new Map<string, number>();
 
   return {
-    async readApiToken(tenantId, serviceAccountId, tokenId) {
-      const tokenKey = keys.apiToken(tenantId, serviceAccountId, tokenId);
-      const accountKey = keys.serviceAccount(tenantId, serviceAccountId);
-      const policyKey = keys.policy(tenantId);
-      const [token, account, policyRow] = await batchRead(
+    async readApiToken(tenantId, serviceAccountId, tokenId, minterUserId) {
+      const [token, account, policyRow, ...minterRows] = await batchRead(
         db,
         tableName,
-        [tokenKey, accountKey, policyKey],
-        TOKEN_ATTRIBUTES,
+        [
+          keys.apiToken(tenantId, serviceAccountId, tokenId),
+          keys.serviceAccount(tenantId, serviceAccountId),
+          keys.policy(tenantId),
+          ...sessionKeys(tenantId, minterUserId),
+        ],
+        DECISION_ATTRIBUTES,
       );
       if (!token || !account || !policyRow) return undefined;
       const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
@@ -233,12 +284,18 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         tenantId: String(token.tenantId ?? ''),
         serviceAccountId: String(token.serviceAccountId ?? ''),
         secretHash: String(token.secretHash ?? ''),
+        createdAt: Date.parse(String(token.createdAt ?? '')) || 0,
         expiresAt: Date.parse(String(token.expiresAt ?? '')) || 0,
         revoked: token.revoked !== false,
         lastUsedAt: Date.parse(String(token.lastUsedAt ?? '')) || 0,
         accountStatus: account.status === 'active' ? 'active' : 'disabled',
+        accountIncarnation: incarnationOf(account),
+        tokenAccountIncarnation: String(token.accountIncarnation ?? ''),
+        mintedBy: String(token.mintedBy ?? ''),
+        minterIncarnation: String(token.minterIncarnation ?? ''),
+        minter: memberSnapshot(tenantId, minterUserId, minterRows, policy),
         // Service accounts are not members: `everyone` never reaches them.
-        permissions: permissionsOf(`${tenantId}#sa#${serviceAccountId}`, account, policy, false),
+        permissions: permissionsOf(tenantId, account, policy, false),
       };
     },
 
@@ -279,17 +336,20 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     },
 
     async readPersonalToken(tenantId, userId, tokenId) {
-      const tokenKey = keys.personalToken(tenantId, userId, tokenId);
-      const memberKey = keys.member(tenantId, userId);
-      const policyKey = keys.policy(tenantId);
-      const [token, member, policyRow] = await batchRead(
+      const [token, policyRow, ...memberRows] = await batchRead(
         db,
         tableName,
-        [tokenKey, memberKey, policyKey],
-        PERSONAL_TOKEN_ATTRIBUTES,
+        [
+          keys.personalToken(tenantId, userId, tokenId),
+          keys.policy(tenantId),
+          ...sessionKeys(tenantId, userId),
+        ],
+        DECISION_ATTRIBUTES,
       );
-      if (!token || !member || !policyRow) return undefined;
+      if (!token || !policyRow) return undefined;
       const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
+      const member = memberSnapshot(tenantId, userId, memberRows, policy);
+      if (!member) return undefined;
       return {
         tenantId: String(token.tenantId ?? ''),
         userId: String(token.userId ?? ''),
@@ -298,22 +358,21 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         expiresAt: Date.parse(String(token.expiresAt ?? '')) || 0,
         revoked: token.revoked !== false,
         lastUsedAt: Date.parse(String(token.lastUsedAt ?? '')) || 0,
-        member: memberSnapshot(tenantId, userId, member, policy),
+        memberIncarnation: String(token.memberIncarnation ?? ''),
+        member,
       };
     },
 
     async read(tenantId, userId) {
-      const memberKey = keys.member(tenantId, userId);
-      const policyKey = keys.policy(tenantId);
-      const [member, policyRow] = await batchRead(
+      const [policyRow, ...memberRows] = await batchRead(
         db,
         tableName,
-        [memberKey, policyKey],
-        SNAPSHOT_ATTRIBUTES,
+        [keys.policy(tenantId), ...sessionKeys(tenantId, userId)],
+        DECISION_ATTRIBUTES,
       );
-      if (!member || !policyRow) return undefined;
+      if (!policyRow) return undefined;
       const policy = await policyAt(tenantId, Number(policyRow.policyVersion));
-      return memberSnapshot(tenantId, userId, member, policy);
+      return memberSnapshot(tenantId, userId, memberRows, policy);
     },
   };
 }

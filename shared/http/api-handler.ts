@@ -7,13 +7,14 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Caller } from '#shared/app/context.js';
+import { withRequestCredential } from '#shared/audit/request-credential.js';
 import {
   ForbiddenError,
   InvalidError,
   NotFoundError,
   UnauthorizedError,
 } from '#shared/errors/domain-errors.js';
-import { readAuthorizerContext } from '#shared/http/authorizer-context.js';
+import { type AuthorizerContext, readAuthorizerContext } from '#shared/http/authorizer-context.js';
 import { errorToProblem } from '#shared/http/problem.js';
 import { parseInput } from '#shared/http/validation.js';
 import { logger } from '#shared/observability/logger.js';
@@ -72,7 +73,7 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
     (event.requestContext as { authorizer?: unknown } | undefined)?.authorizer,
   );
   if (route.auth.kind === 'optional') {
-    return ctx?.decision === 'allow' ? { userId: ctx.userId, email: ctx.email } : undefined;
+    return ctx?.decision === 'allow' ? callerOf(ctx) : undefined;
   }
   if (!ctx || ctx.decision === 'unauthenticated') {
     const why = ctx?.reason ? ` (${ctx.reason})` : '';
@@ -85,10 +86,16 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
     const tenant = event.pathParameters?.[route.auth.tenantParam];
     if (!tenant || ctx.tenantId !== tenant) throw new ForbiddenError('Permission denied');
   }
+  return callerOf(ctx);
+}
+
+function callerOf(ctx: AuthorizerContext): Caller {
   return {
     userId: ctx.userId,
     email: ctx.email,
     ...(ctx.authTime === undefined ? {} : { authTime: ctx.authTime }),
+    ...(ctx.credential === undefined ? {} : { credential: ctx.credential }),
+    ...(ctx.tokenId === undefined ? {} : { tokenId: ctx.tokenId }),
   };
 }
 
@@ -176,14 +183,12 @@ export function apiHandler(fn: ApiFunctionName, operations: Record<string, Opera
       ? parseInput(route.query, event.queryStringParameters ?? {}, 'query')
       : undefined;
     const body = parseBody(event, route);
-    const result = await operation({
-      body,
-      query,
-      params,
-      caller,
-      headers: event.headers ?? {},
-      route,
-    });
+    const credential = caller?.credential
+      ? { credential: caller.credential, ...(caller.tokenId ? { tokenId: caller.tokenId } : {}) }
+      : undefined;
+    const result = await withRequestCredential(credential, () =>
+      operation({ body, query, params, caller, headers: event.headers ?? {}, route }),
+    );
     return toResponse(route, result);
   };
 

@@ -7,6 +7,13 @@
  */
 export type AuthDecision = 'allow' | 'unauthenticated' | 'forbidden' | 'not-member';
 
+/**
+ * How the caller proved who they are: a Cognito session (a person signed in), a member's
+ * personal token (`ghm_`) or a service account's API token (`ghs_`). Minting a credential needs
+ * a session (rule 13), and the audit trail records the kind and token id with the actor.
+ */
+export type CredentialKind = 'session' | 'personal-token' | 'api-token';
+
 export interface AuthorizerContext {
   decision: AuthDecision;
   tenantId: string;
@@ -17,6 +24,10 @@ export interface AuthorizerContext {
    * outside a tenant can apply a tenant's forced logout themselves; absent for API tokens.
    */
   authTime?: number;
+  /** The credential presented (absent when there was none). */
+  credential?: CredentialKind;
+  /** The API or personal token's id, when the credential is a token. */
+  tokenId?: string;
   /** Why the decision was taken (no secrets). */
   reason: string;
 }
@@ -31,6 +42,12 @@ export function readAuthorizerContext(raw: unknown): AuthorizerContext | undefin
     userId: String(lambda.userId ?? ''),
     email: String(lambda.email ?? ''),
     ...(typeof lambda.authTime === 'number' ? { authTime: lambda.authTime } : {}),
+    ...(isCredentialKind(lambda.credential) ? { credential: lambda.credential } : {}),
+    ...(typeof lambda.tokenId === 'string' && lambda.tokenId ? { tokenId: lambda.tokenId } : {}),
     reason: String(lambda.reason ?? ''),
   };
+}
+
+function isCredentialKind(v: unknown): v is CredentialKind {
+  return v === 'session' || v === 'personal-token' || v === 'api-token';
 }

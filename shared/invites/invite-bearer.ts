@@ -13,6 +13,7 @@ import { tokenIssuer } from '#shared/config/env.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
+import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js';
 
 export interface BearerUser {
   userId: string;
@@ -32,11 +33,16 @@ export async function accessTokenVerifier(env: Env): Promise<AccessTokenVerifier
   });
 }
 
-/** The verified user behind an `Authorization` header, undefined without one; 401 when invalid. */
+/**
+ * The verified user behind an `Authorization` header, undefined without one; 401 when invalid,
+ * or when the session began before the user signed out everywhere (`signedOutAt`, epoch ms):
+ * the accept route verifies its bearer itself, so it applies the stamp itself too.
+ */
 export async function bearerUser(
   verifier: () => Promise<AccessTokenVerifier>,
   identity: IdentityProvider,
   authorization: string | undefined,
+  signedOutAt: (userId: string) => Promise<number>,
 ): Promise<BearerUser | undefined> {
   if (authorization === undefined || authorization.trim() === '') return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -47,6 +53,11 @@ export async function bearerUser(
     claims = await (await verifier()).verify(match[1]);
   } catch (error) {
     throw new UnauthorizedError('The bearer token is not a valid access token', { cause: error });
+  }
+  if (signedInBefore(claims.authTime, await signedOutAt(claims.sub))) {
+    throw new UnauthorizedError(
+      `You signed out everywhere after this session began; ${SIGN_IN_AGAIN}`,
+    );
   }
   if (claims.username.includes('@'))
     return { userId: claims.sub, email: normalizeEmail(claims.username) };

@@ -1,5 +1,6 @@
 /** The member item: a user's membership in one tenant, and the authorizer's one-read snapshot. */
 import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 
 export type MemberStatus = 'active' | 'disabled';
@@ -18,6 +19,12 @@ export interface MemberRecord {
   /** Whether this member currently holds `gatehouse:superuser` full (counted on the tenant). */
   superuser: boolean;
   version: number;
+  /**
+   * Random id of this membership's life, set when it is created and never changed: tokens record
+   * it, so a member deleted and added again (a new principal, rule 11) matches none of them.
+   * Empty for items written before incarnations existed.
+   */
+  incarnation: string;
 }
 
 /** The attributes the authorizer projects from the member item (plus the policy version). */
@@ -31,6 +38,7 @@ export const SNAPSHOT_ATTRIBUTES = [
   'sessionsValidAfter',
   'version',
   'policyVersion',
+  'incarnation',
 ] as const;
 
 /** The full item for a member, with its index keys. */
@@ -57,6 +65,7 @@ export function memberFromItem(item: Record<string, unknown>): MemberRecord {
     sessionsValidAfter: Number(item.sessionsValidAfter ?? 0),
     superuser: item.superuser === true,
     version: Number(item.version ?? 0),
+    incarnation: incarnationOf(item),
   };
 }
 

@@ -8,6 +8,7 @@ import type { StoreDeps } from '#shared/app/context.js';
 import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import { grantsOf, type MemberRecord, memberItem } from '#shared/members/member-record.js';
+import { newIncarnation } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import type { TransactItem } from '#shared/store/transact.js';
 import type { TenantState } from '#shared/tenants/tenant-state.js';
@@ -67,12 +68,17 @@ export function planMemberChange(
   deps: StoreDeps,
   state: TenantState,
   before: MemberRecord | undefined,
-  next: Omit<MemberRecord, 'superuser' | 'version'> | undefined,
+  next: Omit<MemberRecord, 'superuser' | 'version' | 'incarnation'> | undefined,
   audit: Omit<AuditInput, 'tenantId' | 'before' | 'after'> & { before?: unknown; after?: unknown },
 ): MemberChange {
   const T = deps.tableName;
   const after: MemberRecord | undefined = next
-    ? { ...next, superuser: countsAsSuperuser(state, next), version: (before?.version ?? 0) + 1 }
+    ? {
+        ...next,
+        superuser: countsAsSuperuser(state, next),
+        version: (before?.version ?? 0) + 1,
+        incarnation: before ? before.incarnation : newIncarnation(),
+      }
     : undefined;
   const delta = (after?.superuser ? 1 : 0) - (before?.superuser ? 1 : 0);
   const items: TransactItem[] = [];
@@ -86,14 +92,17 @@ export function planMemberChange(
       },
     });
   } else if (before) {
-    items.push({
-      Delete: {
-        TableName: T,
-        Key: keys.member(state.tenantId, before.userId),
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': before.version },
+    items.push(
+      {
+        Delete: {
+          TableName: T,
+          Key: keys.member(state.tenantId, before.userId),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': before.version },
+        },
       },
-    });
+      sessionFloorPut(deps, state.tenantId, before.userId),
+    );
   }
   items.push(policyUnchanged(deps, state));
   const counter = superuserCounter(deps, state, delta);
@@ -122,6 +131,27 @@ function auditView(m: MemberRecord) {
     roles: m.roles,
     rules: m.rules,
     superuser: m.superuser,
+  };
+}
+
+/**
+ * Raises the tenant's session floor for a user to now, with the deletion of their membership:
+ * every credential from before (session, personal token, and service-account tokens they
+ * minted) stays dead for any later membership of the same person (rule 11). The floor only
+ * grows: `now` is later than any stamp the deleted membership carried.
+ */
+export function sessionFloorPut(deps: StoreDeps, tenantId: string, userId: string): TransactItem {
+  return {
+    Put: {
+      TableName: deps.tableName,
+      Item: {
+        ...keys.memberSessionFloor(tenantId, userId),
+        type: 'session-floor',
+        tenantId,
+        userId,
+        sessionsValidAfter: deps.clock.now().getTime(),
+      },
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 /** The service account item: a non-human principal of one tenant, and its public view. */
 import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 
 export type ServiceAccountStatus = 'active' | 'disabled';
@@ -16,6 +17,8 @@ export interface ServiceAccountRecord {
   createdAt: string;
   /** Bumped by every change, including minting a token (so a delete never misses a new token). */
   version: number;
+  /** Random id of this account's life (rule 11): its tokens record it. '' for older items. */
+  incarnation: string;
 }
 
 /** What a service account is granted: its groups, roles and rules, and never `everyone`. */
@@ -50,6 +53,7 @@ export function serviceAccountFromItem(item: Record<string, unknown>): ServiceAc
     rules: (item.rules as Rule[] | undefined) ?? [],
     createdAt: String(item.createdAt),
     version: Number(item.version ?? 0),
+    incarnation: incarnationOf(item),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   NotFoundError,
 } from '#shared/errors/domain-errors.js';
 import { policyUnchanged, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { newIncarnation } from '#shared/platform/incarnation.js';
 import {
   type ServiceAccountRecord,
   serviceAccountFromItem,
@@ -123,6 +124,7 @@ export async function createServiceAccount(
     rules: [],
     createdAt: deps.clock.now().toISOString(),
     version: 1,
+    incarnation: newIncarnation(),
   };
   await transactWrite(
     deps.db,

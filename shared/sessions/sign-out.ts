@@ -1,13 +1,9 @@
-/** Signing a user out everywhere: Cognito GlobalSignOut and a forced-logout stamp on every membership. */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+/** Signing a user out everywhere: one user-wide stamp the authorizer reads, and Cognito GlobalSignOut. */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { auditPut } from '#shared/audit/audit-event.js';
-import { NotFoundError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
-import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { logger } from '#shared/observability/logger.js';
 import { keys } from '#shared/store/keys.js';
-import { transactWrite } from '#shared/store/transact.js';
 
 /**
  * cognito-local answers GlobalSignOut and AdminUserGlobalSignOut with this error; real Cognito
@@ -40,91 +36,66 @@ export async function membershipTenants(deps: StoreDeps, userId: string): Promis
 }
 
 /**
- * Stamps `sessionsValidAfter = now` on one membership with its audit event. The version bump
- * makes any concurrent member write (a full-item Put conditioned on version) re-read and keep
- * the stamp. A membership deleted meanwhile is skipped: it has no sessions left to end.
- */
-async function stampMembership(
-  deps: StoreDeps,
-  actor: string,
-  tenantId: string,
-  userId: string,
-  now: Date,
-) {
-  const at = now.getTime();
-  await transactWrite(
-    deps.db,
-    [
-      {
-        Update: {
-          TableName: deps.tableName,
-          Key: keys.member(tenantId, userId),
-          UpdateExpression: 'SET sessionsValidAfter = :at ADD version :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at, ':one': 1 },
-        },
-      },
-      auditPut(
-        deps.tableName,
-        {
-          tenantId,
-          actor,
-          action: 'session.logout',
-          target: `member:${userId}`,
-          after: { sessionsValidAfter: at, scope: 'everywhere' },
-        },
-        now,
-      ),
-    ],
-    (codes) =>
-      codes[0] === 'ConditionalCheckFailed' ? new NotFoundError('Membership gone') : raceLost(),
-  ).catch((error: unknown) => {
-    if (!(error instanceof NotFoundError)) throw error;
-  });
-}
-
-/**
- * Signs the caller out everywhere: the user-wide stamp and every membership's
- * `sessionsValidAfter` become now (so the authorizer refuses every token issued before, in every
- * tenant and outside them), then Cognito GlobalSignOut
- * with the caller's access token revokes their refresh tokens. The stamps go first: they are
- * what our authorizer enforces, and a retry after a failed GlobalSignOut repeats them harmlessly.
+ * Signs the caller out everywhere: one user-wide stamp `sessionsValidAfter = now`, which the
+ * authorizer reads with every decision (in every tenant, outside tenants, and for the personal
+ * tokens and service-account tokens the user minted), then Cognito GlobalSignOut with the
+ * caller's access token revokes their refresh tokens. The work is one write whatever the number
+ * of memberships, and no tenant learns of it: a person's sign-out is not an event of the tenants
+ * they belong to (rule 17). The stamp goes first: it is what our authorizer enforces, and a
+ * retry after a failed GlobalSignOut repeats it harmlessly.
  */
 export async function signOutEverywhere(
   deps: StoreDeps,
   identity: IdentityProvider,
   caller: Caller,
   accessToken: string,
-): Promise<{ tenants: string[] }> {
-  const now = deps.clock.now();
-  // Outside tenants (`/v1/me`, creating a tenant) the user-wide stamp is what the authorizer checks.
-  await deps.db.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        ...keys.userSessions(caller.userId),
-        type: 'user-sessions',
-        userId: caller.userId,
-        sessionsValidAfter: now.getTime(),
-      },
-    }),
-  );
-  const tenants = await membershipTenants(deps, caller.userId);
-  await Promise.all(
-    tenants.map((t) =>
-      withOptimisticRetry(() => stampMembership(deps, caller.userId, t, caller.userId, now)),
-    ),
-  );
+): Promise<void> {
+  await stampUserSessions(deps, caller.userId);
   try {
     await identity.globalSignOut(accessToken);
   } catch (error) {
     if (!isEmulatorGlobalSignOutGap(error)) throw error;
     logger.warn(
       'GlobalSignOut is not supported by this identity emulator; sessions ended by stamp only',
-      {
-        userId: caller.userId,
-      },
+      { userId: caller.userId },
     );
   }
-  return { tenants };
+}
+
+/** When the user last signed out everywhere (or was offboarded): epoch ms, 0 if never. */
+export async function userSessionsValidAfter(deps: StoreDeps, userId: string): Promise<number> {
+  const res = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.userSessions(userId),
+      ConsistentRead: true,
+      ProjectionExpression: 'sessionsValidAfter',
+    }),
+  );
+  return Number(res.Item?.sessionsValidAfter ?? 0);
+}
+
+/**
+ * Ends every session and token of a user, in every tenant at once: the user-wide stamp becomes
+ * now (never lowered). Used by sign-out everywhere and when the identity provider deletes or
+ * disables the user (offboarding).
+ */
+export async function stampUserSessions(deps: StoreDeps, userId: string): Promise<number> {
+  const at = deps.clock.now().getTime();
+  await deps.db
+    .send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.userSessions(userId),
+        UpdateExpression: 'SET #t = :type, userId = :u, sessionsValidAfter = :at',
+        ConditionExpression: 'attribute_not_exists(sessionsValidAfter) OR sessionsValidAfter < :at',
+        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeValues: { ':type': 'user-sessions', ':u': userId, ':at': at },
+      }),
+    )
+    .catch((error: Error) => {
+      // A later stamp is already there: it ends at least as much as this one would.
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
+  return at;
 }

@@ -9,6 +9,15 @@ export const keys = {
     sk: `MEMBER#${userId}`,
   }),
   memberPrefix: 'MEMBER#',
+  /**
+   * The tenant's session floor for a user: written when a membership is deleted (its time, and
+   * never lowered), read with every decision, so no credential from before the deletion works
+   * for a later membership of the same person (rule 11). It outlives the membership on purpose.
+   */
+  memberSessionFloor: (tenantId: string, userId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `SESSIONFLOOR#${userId}`,
+  }),
   group: (tenantId: string, groupId: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `GROUP#${groupId}`,

@@ -8,6 +8,7 @@ import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
+import { newIncarnation } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
 import {
@@ -78,6 +79,7 @@ export async function createTenant(
     sessionsValidAfter: 0,
     superuser: true,
     version: 1,
+    incarnation: newIncarnation(),
   };
   const T = deps.tableName;
   const builtInGroups = Object.entries(BUILT_IN_GROUPS).map(([groupId, g]) => ({

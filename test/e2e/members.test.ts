@@ -243,8 +243,15 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
         ConsistentRead: true,
       }),
     );
+    // Only the session floor stays, on purpose (rule 11): it keeps sessions and tokens from
+    // before the deletion dead for any later membership of the same person.
     const mentions = (partition.Items ?? []).filter((i) => JSON.stringify(i).includes(user.userId));
-    expect(mentions).toEqual([]);
+    expect(mentions).toEqual([
+      expect.objectContaining({ sk: `SESSIONFLOOR#${user.userId}`, type: 'session-floor' }),
+    ]);
+    expect(Object.keys(mentions[0] ?? {}).sort()).toEqual(
+      ['pk', 'sk', 'type', 'tenantId', 'userId', 'sessionsValidAfter'].sort(),
+    );
     const byUser = await ddb.send(
       new QueryCommand({
         TableName: table,

@@ -3,7 +3,7 @@
  * expiry, deactivation and deletion on the next request, tenant isolation, the grant guard,
  * and a service account reaching the example apps service through the external authorizer.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
@@ -110,7 +110,9 @@ describe('service accounts', () => {
     const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     const created = await mintToken(base, owner.accessToken, { name: 'ci', expiresInDays: 30 });
     expect(created.token).toMatch(/^ghs_/);
-    expect(created.token.startsWith(`ghs_${serviceAccountId}.${created.tokenId}_`)).toBe(true);
+    expect(
+      created.token.startsWith(`ghs_${serviceAccountId}.${created.tokenId}.${owner.userId}_`),
+    ).toBe(true);
     // The secret is the 43 base64url characters after `ghs_<account>.<tokenId>_` (it may hold `_`).
     const secret = created.token.slice(-43);
     expect(Buffer.from(secret, 'base64url').length).toBeGreaterThanOrEqual(32);
@@ -197,39 +199,25 @@ describe('service accounts', () => {
   });
 
   it('401s an expired token', async () => {
-    const { tenantId, owner, serviceAccountId } = await tenantWithAccount();
+    const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     await canReadTenant(tenantId, owner.accessToken, serviceAccountId);
-    const tokenId = ulid();
-    const secret = Buffer.alloc(32, 7).toString('base64url');
-    const token = `ghs_${serviceAccountId}.${tokenId}_${secret}`;
-    const item = {
-      pk: `TENANT#${tenantId}`,
-      sk: `SATOKEN#${serviceAccountId}#${tokenId}`,
-      type: 'api-token',
-      tenantId,
-      serviceAccountId,
-      tokenId,
-      name: 'old',
-      createdAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
-      secretHash: hashSecret(secret),
-      revoked: false,
-    };
-    // Written as the service would, with an expiry one second in the past, then one in the future.
-    await ddb.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...item, expiresAt: new Date(Date.now() - 1000).toISOString() },
-      }),
-    );
+    const { token, tokenId } = await mintToken(base, owner.accessToken);
+    const key = { pk: `TENANT#${tenantId}`, sk: `SATOKEN#${serviceAccountId}#${tokenId}` };
+    const setExpiry = (at: number) =>
+      ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET expiresAt = :e',
+          ExpressionAttributeValues: { ':e': new Date(at).toISOString() },
+        }),
+      );
+    // The token's own expiry, one second in the past, then one in the future.
+    await setExpiry(Date.now() - 1000);
     const expired = await probe(tenantId, token);
     expect(expired.status).toBe(401);
     expect(expired.body.detail).toContain('expired');
-    await ddb.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...item, expiresAt: new Date(Date.now() + 60_000).toISOString() },
-      }),
-    );
+    await setExpiry(Date.now() + 60_000);
     expect((await probe(tenantId, token)).status).toBe(200);
   });
 

@@ -70,7 +70,11 @@ let owner: TestUser;
 let serviceAccountId: string;
 let token: string;
 let expiresAt: string;
-const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email });
+const callerOf = (u: TestUser): Caller => ({
+  userId: u.userId,
+  email: u.email,
+  credential: 'session',
+});
 
 beforeAll(async () => {
   ({ tenantId, owner } = await createTenantWithOwner());
