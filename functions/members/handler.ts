@@ -7,6 +7,7 @@ import {
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { revokeInvitesSentBy } from '#shared/invites/inviter-removal.js';
 import { resolveMemberId } from '#shared/members/member-lookup.js';
 import {
   addMember,
@@ -32,21 +33,22 @@ export const handler = apiHandler('members', {
     addMember(deps, identity, requireCaller(input), String(input.params.tenantId), input.body),
   [`GET ${m}`]: async ({ params }) =>
     getMember(deps, String(params.tenantId), String(params.userId)),
-  [`PATCH ${m}`]: async (input) =>
-    setMemberStatus(
+  [`PATCH ${m}`]: async (input) => {
+    const { tenantId, userId } = input.params as { tenantId: string; userId: string };
+    const member = await setMemberStatus(
       deps,
       requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
+      tenantId,
+      userId,
       input.body.status,
-    ),
-  [`DELETE ${m}`]: async (input) => {
-    await deleteMember(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
     );
+    if (member.status === 'disabled') await revokeInvitesSentBy(deps, tenantId, userId);
+    return member;
+  },
+  [`DELETE ${m}`]: async (input) => {
+    const { tenantId, userId } = input.params as { tenantId: string; userId: string };
+    await deleteMember(deps, requireCaller(input), tenantId, userId);
+    await revokeInvitesSentBy(deps, tenantId, userId);
     return noContent();
   },
   [`PUT ${m}/roles/{roleId}`]: async (input) =>

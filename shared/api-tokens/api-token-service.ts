@@ -5,6 +5,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { formatApiToken } from '#shared/api-tokens/api-token-format.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
@@ -19,6 +20,7 @@ import {
 import {
   actingMember,
   loadServiceAccount,
+  permissionsOf,
 } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
@@ -244,6 +246,8 @@ export async function revokeApiToken(
   await withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
     const actorCheck = actingMember(deps, state, caller);
+    const account = await loadServiceAccount(deps, tenantId, serviceAccountId);
+    assertOutranks(state.actorPermissions, permissionsOf(state, account), 'revoke the tokens of');
     const key = keys.apiToken(tenantId, serviceAccountId, tokenId);
     const res = await deps.db.send(
       new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),

@@ -5,6 +5,8 @@
  * under the member.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { compilePrincipal } from '#shared/acl/engine.js';
+import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { formatPersonalToken } from '#shared/api-tokens/api-token-format.js';
 import {
   countTokens,
@@ -22,6 +24,8 @@ import {
   NotFoundError,
   UnauthorizedError,
 } from '#shared/errors/domain-errors.js';
+import { grantsOf } from '#shared/members/member-record.js';
+import { loadMember } from '#shared/members/member-service.js';
 import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import { signedInBefore } from '#shared/sessions/session-time.js';
@@ -188,6 +192,16 @@ export async function revokeMemberToken(
 ) {
   const key = keys.personalToken(tenantId, userId, tokenId);
   await withOptimisticRetry(async () => {
+    if (caller.userId !== userId) {
+      // Rule 12: an admin revokes only the tokens of someone who holds no more than they do.
+      const state = await loadTenantState(deps, tenantId, caller);
+      const owner = await loadMember(deps, tenantId, userId);
+      assertOutranks(
+        state.actorPermissions,
+        compilePrincipal(state.compiled, grantsOf(owner)),
+        'revoke the tokens of',
+      );
+    }
     const res = await deps.db.send(
       new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
     );

@@ -14,6 +14,11 @@ export interface InviteRecord {
   tenantName: string;
   /** The inviter's userId. */
   invitedBy: string;
+  /**
+   * The inviter's membership incarnation when they invited: the invite carries their authority
+   * only while that membership lives (rule 14). '' for invites older than incarnations.
+   */
+  invitedByIncarnation: string;
   invitedByEmail: string;
   createdAt: string;
   expiresAt: string;
@@ -69,6 +74,8 @@ export function inviteFromItem(item: Record<string, unknown>): InviteRecord {
     ...(typeof item.message === 'string' ? { message: item.message } : {}),
     tenantName: String(item.tenantName ?? ''),
     invitedBy: String(item.invitedBy),
+    invitedByIncarnation:
+      typeof item.invitedByIncarnation === 'string' ? item.invitedByIncarnation : '',
     invitedByEmail: String(item.invitedByEmail ?? ''),
     createdAt: String(item.createdAt),
     expiresAt: String(item.expiresAt),

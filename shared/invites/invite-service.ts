@@ -5,7 +5,9 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import { isAllowed } from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
+import { MANAGED } from '#shared/acl/management-permissions.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import {
@@ -166,6 +168,7 @@ async function inviteOne(
     ...(grants.message ? { message: grants.message } : {}),
     tenantName: state.name,
     invitedBy: caller.userId,
+    invitedByIncarnation: state.actor?.incarnation ?? '',
     invitedByEmail: state.actor?.email || caller.email,
     createdAt: at,
     expiresAt: new Date(now.getTime() + state.settings.inviteTtlHours * HOUR_MS).toISOString(),
@@ -519,6 +522,8 @@ export async function acceptInvite(
   accepter: Accepter,
 ): Promise<{ status: 200 | 201; body: { tenantId: string; userId: string } }> {
   const invite = await usableInvite(deps, token);
+  // Checked before an account is created for the invitee, and again in the transaction below.
+  inviterStillAuthorizes(deps, await loadInviterState(deps, invite), invite);
   let user: { userId: string; email: string };
   if (accepter.kind === 'bearer') {
     if (normalizeEmail(accepter.email) !== invite.email) {
@@ -532,7 +537,8 @@ export async function acceptInvite(
     user = { userId: created.userId, email: invite.email };
   }
   await withOptimisticRetry(async () => {
-    const state = await loadTenantState(deps, invite.tenantId);
+    const state = await loadInviterState(deps, invite);
+    const inviterCheck = inviterStillAuthorizes(deps, state, invite);
     const now = deps.clock.now();
     const change = planNewMember(
       deps,
@@ -573,6 +579,7 @@ export async function acceptInvite(
           ExpressionAttributeValues: { ':id': invite.inviteId },
         },
       },
+      inviterCheck,
     ];
     await transactWrite(deps.db, items, (codes) => {
       if (codes[inviteIndex] === 'ConditionalCheckFailed') return new GoneError(UNUSABLE);
@@ -584,6 +591,55 @@ export async function acceptInvite(
   return {
     status: accepter.kind === 'bearer' ? 200 : 201,
     body: { tenantId: invite.tenantId, userId: user.userId },
+  };
+}
+
+/** The tenant with the inviter as the acting member (their authority decides the accept). */
+function loadInviterState(deps: StoreDeps, invite: InviteRecord): Promise<TenantState> {
+  return loadTenantState(deps, invite.tenantId, { userId: invite.invitedBy, email: '' });
+}
+
+/**
+ * Rule 14: an invite carries its inviter's authority only while the inviter has it. The inviter
+ * must still be the same active membership (not deleted, re-created or disabled), still allowed
+ * to invite, and still hold every role and group the invite grants (rule 4, at this moment).
+ * Otherwise the invite is gone (410). Returns the check that the inviter is unchanged when the
+ * accept commits.
+ */
+function inviterStillAuthorizes(
+  deps: StoreDeps,
+  state: TenantState,
+  invite: InviteRecord,
+): TransactItem {
+  const inviter = state.actor;
+  const gone = (why: string) => new GoneError(`This invite is no longer valid: ${why}`);
+  if (!inviter || inviter.incarnation !== invite.invitedByIncarnation) {
+    throw gone('the person who sent it is no longer a member');
+  }
+  if (inviter.status !== 'active') throw gone('the person who sent it is disabled');
+  const rights = state.actorPermissions;
+  if (!rights || !isAllowed(rights, MANAGED.invites, 'create')) {
+    throw gone('the person who sent it may no longer invite');
+  }
+  try {
+    assertCanGrant(rights, state.compiled, state.policy, {
+      roles: invite.roles.map((roleId) => ({ roleId })),
+      groups: invite.groups,
+    });
+  } catch (error) {
+    if (error instanceof ForbiddenError) {
+      throw gone('the person who sent it no longer holds what it grants');
+    }
+    throw error;
+  }
+  return {
+    ConditionCheck: {
+      TableName: deps.tableName,
+      Key: keys.member(invite.tenantId, inviter.userId),
+      ConditionExpression: 'version = :v AND #s = :active',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':v': inviter.version, ':active': 'active' },
+    },
   };
 }
 

@@ -5,6 +5,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
+import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
@@ -347,12 +348,23 @@ async function mutateMember(
     m: MemberRecord,
     state: TenantState,
   ) => Omit<MemberRecord, 'superuser' | 'version'> | undefined,
-  audit: { action: string },
+  audit: {
+    action: string /** Rule 12: the act is against the target ("delete", ...). */;
+    against?: string;
+  },
   extraItems?: (m: MemberRecord) => Promise<TransactItem[]>,
 ): Promise<MemberRecord | undefined> {
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
     const before = await loadMember(deps, tenantId, userId);
+    // A caller who is no longer an active member is refused by actorUnchanged below (404/401).
+    if (audit.against && userId !== caller.userId && state.actor?.status === 'active') {
+      assertOutranks(
+        state.actorPermissions,
+        compilePrincipal(state.compiled, grantsOf(before)),
+        audit.against,
+      );
+    }
     const next = change(before, state);
     const planned = planMemberChange(deps, state, before, next, {
       actor: caller.userId,
@@ -385,7 +397,9 @@ export async function setMemberStatus(
       status,
       sessionsValidAfter: status === 'disabled' ? deps.clock.now().getTime() : m.sessionsValidAfter,
     }),
-    { action: status === 'disabled' ? 'member.disable' : 'member.enable' },
+    status === 'disabled'
+      ? { action: 'member.disable', against: 'disable' }
+      : { action: 'member.enable' },
   );
   if (!after) throw new Error('unreachable');
   return memberView(after);
@@ -409,7 +423,7 @@ export async function deleteMember(
     tenantId,
     userId,
     () => undefined,
-    { action: 'member.delete' },
+    { action: 'member.delete', against: 'delete' },
     async (m) => [
       ...(await pendingInviteDeletions(deps, tenantId, m.email)),
       ...(await personalTokenDeletions(deps, tenantId, userId)),
@@ -472,7 +486,7 @@ export async function unbindMemberRole(
       }
       return { ...m, roles: m.roles.filter((r) => r.roleId !== roleId) };
     },
-    { action: 'member.role.unbind' },
+    { action: 'member.role.unbind', against: 'take a role from' },
   );
 }
 
@@ -524,7 +538,7 @@ export async function removeFromGroup(
         throw new NotFoundError(`Member '${userId}' is not in group '${groupId}'`);
       return { ...m, groups: m.groups.filter((g) => g !== groupId) };
     },
-    { action: 'group.member.remove' },
+    { action: 'group.member.remove', against: 'remove from a group' },
   );
 }
 
@@ -570,7 +584,7 @@ export async function revokeMemberRule(
       if (rest.length === m.rules.length) throw new NotFoundError('No such rule on this member');
       return { ...m, rules: rest };
     },
-    { action: 'acl.revoke' },
+    { action: 'acl.revoke', against: 'revoke a rule of' },
   );
 }
 
@@ -587,7 +601,7 @@ export async function forceLogout(
     tenantId,
     userId,
     (m) => ({ ...m, sessionsValidAfter: deps.clock.now().getTime() }),
-    { action: 'session.logout' },
+    { action: 'session.logout', against: 'log out' },
   );
 }
 

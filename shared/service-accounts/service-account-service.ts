@@ -10,6 +10,7 @@ import {
   namespaceViolation,
 } from '#shared/acl/engine.js';
 import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
+import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
@@ -217,6 +218,19 @@ async function tokenKeys(deps: StoreDeps, tenantId: string, id: string) {
  * `next` undefined deletes the account and every one of its tokens in the same transaction;
  * `extraItems` (from the account as read) join the same transaction.
  */
+/** Rule 12: the changes that act against the account, and how a refusal names them. */
+const AGAINST: Record<string, string> = {
+  'service-account.delete': 'delete',
+  'service-account.role.unbind': 'take a role from',
+  'service-account.group.remove': 'remove from a group',
+  'acl.revoke': 'revoke a rule of',
+};
+
+/** What a service account holds under the state's policy (never `everyone`). */
+export function permissionsOf(state: TenantState, sa: ServiceAccountRecord) {
+  return compilePrincipal(state.compiled, serviceAccountGrants(sa));
+}
+
 async function mutateServiceAccount(
   deps: StoreDeps,
   caller: Caller,
@@ -231,6 +245,10 @@ async function mutateServiceAccount(
     const actorCheck = actingMember(deps, state, caller);
     const before = await loadServiceAccount(deps, tenantId, id);
     const next = change(before, state);
+    const against =
+      AGAINST[action] ??
+      (next?.status === 'disabled' && before.status === 'active' ? 'disable' : undefined);
+    if (against) assertOutranks(state.actorPermissions, permissionsOf(state, before), against);
     const T = deps.tableName;
     const items: TransactItem[] = [];
     const after = next ? { ...next, version: before.version + 1 } : undefined;

@@ -165,26 +165,27 @@ describe('at least one active superuser, under concurrent requests', () => {
     }
   }, 120_000);
 
-  it('refuses to delete or disable the last superuser with 409', async () => {
+  it('refuses an admin acting against the last superuser with 403 (rule 12), the superuser with 409 (rule 3)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const admin = await createUser();
     await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
-    const del = await api('DELETE', `/v1/tenants/${tenantId}/members/${owner.userId}`, {
-      token: admin.accessToken,
-    });
-    expect(del.status).toBe(409);
-    expect(del.headers.get('content-type')).toBe('application/problem+json');
-    const dis = await api('PATCH', `/v1/tenants/${tenantId}/members/${owner.userId}`, {
-      token: admin.accessToken,
-      body: { status: 'disabled' },
-    });
-    expect(dis.status).toBe(409);
-    const unbind = await api(
+    // An admin holds less than a superuser: acting against one is 403, whatever the count.
+    for (const [method, path, body] of [
+      ['DELETE', `/v1/tenants/${tenantId}/members/${owner.userId}`, undefined],
+      ['PATCH', `/v1/tenants/${tenantId}/members/${owner.userId}`, { status: 'disabled' }],
+      ['DELETE', `/v1/tenants/${tenantId}/groups/superusers/members/${owner.userId}`, undefined],
+    ] as const) {
+      const res = await api(method, path, { token: admin.accessToken, body });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    // The last superuser cannot step down themself: 409.
+    const own = await api(
       'DELETE',
-      `/v1/tenants/${tenantId}/members/${owner.userId}/roles/owner`,
-      { token: admin.accessToken },
+      `/v1/tenants/${tenantId}/groups/superusers/members/${owner.userId}`,
+      { token: owner.accessToken },
     );
-    expect(unbind.status).toBe(404); // the owner is a superuser through the group, not the role
+    expect(own.status).toBe(409);
     expect(await superuserCount(tenantId)).toBe(1);
     const items = await memberItems(tenantId);
     expect(items.find((m) => m.userId === owner.userId)?.status).toBe('active');

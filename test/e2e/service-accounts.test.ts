@@ -3,8 +3,7 @@
  * expiry, deactivation and deletion on the next request, tenant isolation, the grant guard,
  * and a service account reaching the example apps service through the external authorizer.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import {
