@@ -1,5 +1,6 @@
 /** Input and output shapes of the member API. */
 import * as z from 'zod';
+import { validateResourceId } from '#shared/acl/resource.js';
 import { ACTIONS } from '#shared/acl/types.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
@@ -32,7 +33,14 @@ export const EmailSchema = z
   .max(254)
   .pipe(z.email({ message: 'must be an email address' }));
 
-export const ResourceSchema = z.string().min(1).max(256);
+/** A resource id with one spelling (rule 15): see validateResourceId; 400 naming the field. */
+export const ResourceSchema = z
+  .string()
+  .max(256)
+  .superRefine((rid, ctx) => {
+    const problem = validateResourceId(rid);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const RuleSchema = z.strictObject({ resource: ResourceSchema, action: z.enum(ACTIONS) });
 
