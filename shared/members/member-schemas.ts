@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { validateResourceId } from '#shared/acl/resource.js';
 import { ACTIONS } from '#shared/acl/types.js';
+import { safeText } from '#shared/http/validation.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 export const IdSchema = z
@@ -16,15 +17,18 @@ export const UserIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, 'invalid user id');
 
-/** A one-line display name (no CR/LF, so it is safe in mail headers). */
-export const NameSchema = z
-  .string()
+/**
+ * A one-line display name: no CR/LF (safe in mail headers), and no control or bidi character
+ * of any kind (safe in a terminal, reads as it is): 400 naming the field.
+ */
+export const NameSchema = safeText()
   .trim()
   .min(1)
   .max(200)
   .regex(/^[^\r\n]*$/, 'must be one line');
 
-export const DescriptionSchema = z.string().trim().max(1000);
+/** Free text shown beside a name: the same characters as a name, up to 1000 of them. */
+export const DescriptionSchema = safeText().trim().max(1000);
 
 export const EmailSchema = z
   .string()
