@@ -9,9 +9,12 @@ import { type FieldError, InvalidError } from '#shared/errors/domain-errors.js';
  * They rewrite a terminal (`\x1b]52;` sets the clipboard, `\x1b[2J` clears the screen) or
  * make a name read as something else.
  */
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const UNSAFE_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /** The same, but tab, CR and LF pass: separators some fields accept (`emails` as one string). */
 const UNSAFE_ANY =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** The first unsafe character of `text` as `U+XXXX`, or null. */

@@ -24,6 +24,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const HOSTILE = 'Evil\u001b]52;c;cm0gLXJmIH4K\u0007\u001b[2J\u009b31m\u202eeman\u2066x\u0000';
 /** Bytes a terminal would act on: C0 (but tab and newline), DEL, C1, bidi controls. */
 const RAW_CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 interface Run {
