@@ -1,6 +1,7 @@
 /** Entry of the `gatehouse` CLI: runs the program and turns every outcome into an exit code. */
 import { CommanderError } from 'commander';
 import { CliError, EXIT, type ExitCode, SilentExit } from './errors.js';
+import { terminalSafe, writeSafe } from './output.js';
 import { buildProgram } from './program.js';
 
 const wantsJson = process.argv.includes('--json');
@@ -15,19 +16,21 @@ function report(error: unknown): ExitCode {
     return EXIT.usage;
   }
   if (error instanceof CliError) {
-    if (wantsJson && error.problem) process.stdout.write(`${JSON.stringify(error.problem)}\n`);
-    const lines = [`error: ${error.message}`];
+    if (wantsJson && error.problem) writeSafe(process.stdout, JSON.stringify(error.problem));
+    // The message, field paths and hint may come from the server: one line each, escaped.
+    const one = (text: unknown) => terminalSafe(String(text), true);
+    const lines = [`error: ${one(error.message)}`];
     for (const e of error.problem?.errors ?? []) {
       const line = `${e.path}: ${e.message}`;
       // A single-field problem often repeats its field in the detail already.
-      if (line !== error.message) lines.push(`  ${line}`);
+      if (line !== error.message) lines.push(`  ${one(line)}`);
     }
-    if (error.hint) lines.push(`hint: ${error.hint}`);
-    process.stderr.write(`${lines.join('\n')}\n`);
+    if (error.hint) lines.push(`hint: ${one(error.hint)}`);
+    writeSafe(process.stderr, lines.join('\n'));
     return error.exitCode;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  writeSafe(process.stderr, `error: ${message}`);
   return EXIT.unexpected;
 }
 

@@ -9,18 +9,44 @@ export interface Output {
   err(text: string): void;
 }
 
+/**
+ * Characters a terminal acts on instead of showing: C0 controls and DEL, C1 controls (`\x9b`
+ * starts a CSI on many terminals), and the bidi embeddings, overrides, isolates and marks.
+ * `\x1b]52;...` would set the clipboard, `\x1b[2J` clear the screen.
+ */
+const TERMINAL_UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const escapeChar = (c: string) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+
+/**
+ * Text safe to print: every unsafe character is shown as a visible `\uXXXX` escape (which also
+ * keeps JSON output valid JSON). Tab and newline pass unless `oneLine` (a table cell, a field).
+ */
+export function terminalSafe(text: string, oneLine = false): string {
+  return text.replace(TERMINAL_UNSAFE, (c) =>
+    !oneLine && (c === '\n' || c === '\t') ? c : escapeChar(c),
+  );
+}
+
+/** Writes `text` and a final newline, made terminal-safe: every line the CLI prints goes here. */
+export function writeSafe(stream: NodeJS.WritableStream, text: string): void {
+  const safe = terminalSafe(text);
+  stream.write(safe.endsWith('\n') ? safe : `${safe}\n`);
+}
+
 /** The process's output, in JSON mode or not. */
 export function processOutput(json: boolean): Output {
   return {
     json,
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => writeSafe(process.stdout, text),
+    err: (text) => writeSafe(process.stderr, text),
   };
 }
 
 function cellText(value: Cell): string {
   if (value === null || value === undefined || value === '') return '-';
-  return String(value);
+  return terminalSafe(String(value), true);
 }
 
 /** Renders rows as a table with a header line; columns are padded to their widest cell. */

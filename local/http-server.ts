@@ -102,6 +102,19 @@ const gatewayMessage = (status: number, message: string) => ({
   headers: { 'content-type': 'application/json' },
 });
 
+/** A problem+json 400 naming one field, as the handlers would answer it. */
+const problem = (status: number, path: string, message: string) => ({
+  status,
+  body: JSON.stringify({
+    type: 'urn:gatehouse:problem:invalid-request',
+    title: 'Invalid request',
+    status,
+    detail: `${path}: ${message}`,
+    errors: [{ path, message }],
+  }),
+  headers: { 'content-type': 'application/problem+json' },
+});
+
 export function createLocalServer(apis: LocalApi[], statics: StaticHandler[] = []): Server {
   const routes = apis.flatMap((api) => api.routes.map((r) => compile(api, r)));
   return createServer(async (req, res) => {
@@ -119,9 +132,19 @@ export function createLocalServer(apis: LocalApi[], statics: StaticHandler[] = [
         pathMatched = true;
         if (route.method !== method) continue;
         const params: Record<string, string> = {};
+        let badParam: string | undefined;
         route.params.forEach((name, i) => {
-          params[name] = decodeURIComponent(m[i + 1] ?? '');
+          try {
+            params[name] = decodeURIComponent(m[i + 1] ?? '');
+          } catch {
+            badParam ??= name;
+          }
         });
+        if (badParam !== undefined) {
+          // A path that is not valid percent-encoded UTF-8 (`%E0%A4%A`) is the client's error.
+          const r = problem(400, `path.${badParam}`, 'must be valid percent-encoded UTF-8');
+          return send(res, r.status, r.body, r.headers);
+        }
         match = { route, params };
         break;
       }

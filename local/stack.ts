@@ -4,7 +4,7 @@
  * the test setup (on free ports, in a temporary directory).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -30,6 +30,7 @@ import {
   type LocalApi,
   type StaticHandler,
 } from './http-server.js';
+import { ensurePrivateDir, writePrivateFile } from './private-dir.js';
 import {
   freePort,
   type RunningProcess,
@@ -144,7 +145,7 @@ function generatedPassword(): string {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dir = options.dir;
   if (options.fresh) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const statePath = join(dir, 'state.json');
   const saved: SavedState | undefined = existsSync(statePath)
     ? (JSON.parse(readFileSync(statePath, 'utf8')) as SavedState)
@@ -223,7 +224,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const worker of options.workers ?? []) stops.push(await worker());
     const bootstrap = await bootstrapDemo(saved?.bootstrap);
     const state: SavedState = { ...pool, bootstrap };
-    writeFileSync(statePath, JSON.stringify(state, null, 2));
+    writePrivateFile(statePath, JSON.stringify(state, null, 2));
     const info: StackInfo = { ...base, bootstrap };
     return { info, stop };
   } catch (error) {

@@ -1,9 +1,9 @@
 /** `npm start`: the whole stack on 127.0.0.1 with no AWS account. `npm start -- --fresh` starts empty. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localExtras } from './extras.js';
 import { projectRoot } from './function-modules.js';
+import { ensurePrivateDir, writePrivateFile } from './private-dir.js';
 import { startStack } from './stack.js';
 
 const { values } = parseArgs({
@@ -25,9 +25,9 @@ const stack = await startStack({
   ports: { api: apiPort, dynamodb: apiPort + 1, cognito: apiPort + 2, ses: apiPort + 3 },
   ...localExtras(),
 });
-mkdirSync(dir, { recursive: true });
+ensurePrivateDir(dir);
 const stackFile = join(dir, 'stack.json');
-writeFileSync(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
+writePrivateFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
 const { info } = stack;
 process.stdout.write(
   [

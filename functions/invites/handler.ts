@@ -33,6 +33,7 @@ export const handler = apiHandler('invites', {
     return withIdempotency(
       deps,
       tenantId,
+      caller,
       'invites',
       input.headers['idempotency-key'],
       input.body,

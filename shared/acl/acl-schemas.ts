@@ -1,6 +1,5 @@
 /** Input and output shapes of the ACL and check API. */
 import * as z from 'zod';
-import { validateResourceId } from '#shared/acl/engine.js';
 import { ACTIONS } from '#shared/acl/types.js';
 import { IdSchema, ResourceSchema, UserIdSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
@@ -24,11 +23,8 @@ export const ActionSchema = z.enum(ACTIONS, { message: `must be one of ${ACTIONS
 export const UserAclPath = z.object({ rid: z.string(), userId: UserIdSchema, action: z.string() });
 export const GroupAclPath = z.object({ rid: z.string(), groupId: IdSchema, action: z.string() });
 
-/** A resource id checked by the engine's rules (characters, length, no empty level). */
-export const ResourceIdSchema = z.string().superRefine((rid, ctx) => {
-  const problem = validateResourceId(rid);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** A resource id checked by the engine's rules (characters, length, no empty, `.` or `..` level). */
+export const ResourceIdSchema = ResourceSchema;
 
 const Subject = {
   userId: UserIdSchema.optional(),

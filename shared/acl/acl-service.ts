@@ -34,20 +34,12 @@ import type { Page } from '#shared/store/pagination.js';
 import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
 /**
- * The rule named by the path parameters `{rid}` (URL-encoded by the client; decoded here if
- * the gateway passed it raw) and `{action}`; 400 naming `path.rid` or `path.action`.
+ * The rule named by the path parameters `{rid}` and `{action}`; 400 naming `path.rid` or
+ * `path.action`. `{rid}` is URL-encoded once by the client (`/` as `%2F`, `:` as is or `%3A`)
+ * and decoded once by the gateway: it is never decoded again, so a `%` left in it (DC/OS's
+ * double-encoded `%252F`) is a forbidden character and a 400, never a second spelling.
  */
-export function ruleFromPath(rawRid: string, rawAction: string): Rule {
-  let rid = rawRid;
-  if (rid.includes('%')) {
-    try {
-      rid = decodeURIComponent(rid);
-    } catch {
-      throw new InvalidError('Invalid resource id', [
-        { path: 'path.rid', message: 'bad URL encoding' },
-      ]);
-    }
-  }
+export function ruleFromPath(rid: string, rawAction: string): Rule {
   const problem = validateResourceId(rid);
   if (problem) {
     throw new InvalidError(`Invalid resource id: ${problem}`, [

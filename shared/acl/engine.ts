@@ -117,19 +117,31 @@ function scopeResource(resource: string, scope: string): string | null {
   return null;
 }
 
-function* scopedRules(rules: readonly Rule[], scope: string | undefined): Generator<Rule> {
+/**
+ * A role's rules as a binding confers them: all of them unscoped; with a scope, each narrowed
+ * to it, minus any that a registered namespace refuses there (a scope must not turn a role's
+ * `read` on `dcos` into `read` under a namespace that accepts only `full`).
+ */
+function* scopedRules(
+  rules: readonly Rule[],
+  scope: string | undefined,
+  namespaces: Readonly<Record<string, readonly Action[]>>,
+): Generator<Rule> {
   for (const rule of rules) {
     if (scope === undefined) {
       yield rule;
       continue;
     }
     const resource = scopeResource(rule.resource, scope);
-    if (resource !== null) yield { resource, action: rule.action };
+    if (resource === null) continue;
+    const scoped = { resource, action: rule.action };
+    if (namespaceViolation(namespaces, scoped) === null) yield scoped;
   }
 }
 
 function roleChunks(
   roles: ReadonlyMap<string, readonly Rule[]>,
+  namespaces: Readonly<Record<string, readonly Action[]>>,
   bindings: readonly RoleBinding[],
   groupId: string | undefined,
 ): Chunk[] {
@@ -144,7 +156,7 @@ function roleChunks(
     const key = sourceKey(source);
     if (seen.has(key)) continue;
     seen.add(key);
-    const chunk = buildChunk(scopedRules(rules, binding.scope), source);
+    const chunk = buildChunk(scopedRules(rules, binding.scope, namespaces), source);
     if (chunk.rules.length > 0) out.push(chunk);
   }
   return out;
@@ -185,19 +197,20 @@ export function compilePolicy(policy: TenantPolicy): CompiledPolicy {
       rules.map((r) => Object.freeze({ resource: r.resource, action: r.action })),
     );
   }
+  const namespaces: Record<string, readonly Action[]> = Object.create(null);
+  for (const [prefix, actions] of Object.entries(policy.namespaces)) {
+    namespaces[prefix] = Object.freeze([...actions]);
+  }
+  Object.freeze(namespaces);
   const groups = new Map<string, CompiledGroup>();
   for (const [groupId, grants] of Object.entries(policy.groups)) {
     const chunks: Chunk[] = [];
     const own = buildChunk(grants.rules, { type: 'group', groupId });
     if (own.rules.length > 0) chunks.push(own);
-    chunks.push(...roleChunks(roles, grants.roles, groupId));
+    chunks.push(...roleChunks(roles, namespaces, grants.roles, groupId));
     groups.set(groupId, { chunks, masks: mergeMasks(chunks.map((c) => c.masks)) });
   }
-  const namespaces: Record<string, readonly Action[]> = Object.create(null);
-  for (const [prefix, actions] of Object.entries(policy.namespaces)) {
-    namespaces[prefix] = Object.freeze([...actions]);
-  }
-  return { version: policy.version, roles, groups, namespaces: Object.freeze(namespaces) };
+  return { version: policy.version, roles, groups, namespaces };
 }
 
 /**
@@ -223,7 +236,7 @@ export function compilePrincipal(policy: CompiledPolicy, grants: PrincipalGrants
     sources.push(...group.chunks);
     maskMaps.push(group.masks);
   }
-  for (const chunk of roleChunks(policy.roles, grants.roles, undefined)) {
+  for (const chunk of roleChunks(policy.roles, policy.namespaces, grants.roles, undefined)) {
     sources.push(chunk);
     maskMaps.push(chunk.masks);
   }

@@ -4,6 +4,7 @@ import {
   compilePrincipal,
   isAllowed,
   isSuperuser,
+  namespaceViolation,
   type PermissionSet,
 } from '#shared/acl/engine.js';
 import { covers, validateResourceId } from '#shared/acl/resource.js';
@@ -103,4 +104,25 @@ export function assertValidScope(scope: string | undefined, path = 'body.scope')
   if (scope === undefined) return;
   const problem = validateResourceId(scope);
   if (problem) throw new InvalidError(`Invalid scope: ${problem}`, [{ path, message: problem }]);
+}
+
+/**
+ * 400 naming `path` when a scoped role binding would confer, under a registered namespace, an
+ * action the namespace does not accept: a role holding `dcos read` bound with the scope
+ * `dcos:adminrouter:x` would grant `read` where only `full` may be granted. The engine also
+ * drops such rules, so a later change of the role cannot bring them back.
+ */
+export function assertScopeAccepted(
+  policy: TenantPolicy,
+  binding: RoleBinding,
+  path = 'body.scope',
+): void {
+  if (binding.scope === undefined) return;
+  for (const rule of boundPermissions(policy.roles[binding.roleId] ?? [], binding.scope)) {
+    const problem = namespaceViolation(policy.namespaces, rule);
+    if (problem) {
+      const message = `role '${binding.roleId}' scoped here would grant ${rule.action}: ${problem}`;
+      throw new InvalidError(message, [{ path, message }]);
+    }
+  }
 }

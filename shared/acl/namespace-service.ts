@@ -64,6 +64,8 @@ export async function deleteNamespace(
   tenantId: string,
   prefix: string,
 ) {
+  const problem = validateResourceId(prefix);
+  if (problem) throw new InvalidError(problem, [{ path: 'path.prefix', message: problem }]);
   await changePolicy(deps, caller, tenantId, (state) => {
     const before = state.policy.namespaces[prefix];
     if (!before) throw new NotFoundError(`No namespace '${prefix}' in this tenant`);

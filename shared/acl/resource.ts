@@ -47,10 +47,19 @@ function isAllowedCode(code: number): boolean {
   );
 }
 
+/** A character shown in a message: itself when printable ASCII, else its code point. */
+function shown(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  return code > 0x20 && code < 0x7f
+    ? JSON.stringify(char)
+    : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /**
- * Check a resource id: 1 to 256 characters among letters, digits, `_ - . @` and the
- * separators `:` and `/`, with no empty level (no leading or trailing separator and
- * no two separators in a row).
+ * Check a resource id, so that every id has one spelling (rule 15): 1 to 256 characters among
+ * letters, digits, `_ - . @` and the separators `:` and `/`, with no empty level (no leading
+ * or trailing separator, no two separators in a row) and no level that is `.` or `..`.
+ * Percent signs, other Unicode (lookalikes of `:` and `/`) and control characters are refused.
  * @returns an error message, or null when the id is valid.
  */
 export function validateResourceId(rid: string): string | null {
@@ -58,22 +67,23 @@ export function validateResourceId(rid: string): string | null {
   if (rid.length > MAX_RESOURCE_ID_LENGTH) {
     return `resource id must be at most ${MAX_RESOURCE_ID_LENGTH} characters`;
   }
-  let previousWasSeparator = true;
-  for (let i = 0; i < rid.length; i++) {
-    const code = rid.charCodeAt(i);
+  let levelStart = 0;
+  for (let i = 0; i <= rid.length; i++) {
+    const code = i < rid.length ? rid.charCodeAt(i) : SLASH;
     if (isSeparatorCode(code)) {
-      if (previousWasSeparator) {
-        return i === 0
-          ? 'resource id must not start with a separator'
-          : `resource id has an empty level at position ${i}`;
+      const level = rid.substring(levelStart, i);
+      if (level === '') {
+        if (i === 0) return 'resource id must not start with a separator';
+        if (i === rid.length) return 'resource id must not end with a separator';
+        return `resource id has an empty level at position ${i}`;
       }
-      previousWasSeparator = true;
-    } else if (isAllowedCode(code)) {
-      previousWasSeparator = false;
-    } else {
-      return `resource id has a forbidden character ${JSON.stringify(rid.charAt(i))} at position ${i}`;
+      if (level === '.' || level === '..') {
+        return `resource id has a level '${level}' at position ${levelStart}`;
+      }
+      levelStart = i + 1;
+    } else if (!isAllowedCode(code)) {
+      return `resource id has a forbidden character ${shown(String.fromCodePoint(rid.codePointAt(i) ?? code))} at position ${i}`;
     }
   }
-  if (previousWasSeparator) return 'resource id must not end with a separator';
   return null;
 }

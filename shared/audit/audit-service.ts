@@ -1,6 +1,7 @@
 /** The audit listing: a tenant's events newest first, filtered by actor, target and time. */
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
+import { InvalidError } from '#shared/errors/domain-errors.js';
 import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';
@@ -74,6 +75,21 @@ export async function listAudit(
     filters.push('target = :target');
     values[':target'] = query.target;
   }
+  const startKey = decodeCursor(query.cursor, { pk });
+  // A cursor of a listing without `since` (or an earlier one) can point before `since`:
+  // DynamoDB refuses a start key outside the key condition, which must be a 400, not a 500.
+  if (
+    startKey &&
+    values[':since'] !== undefined &&
+    String(startKey.sk) < String(values[':since'])
+  ) {
+    throw new InvalidError('The cursor is before `since`: it belongs to another listing', [
+      {
+        path: 'query.cursor',
+        message: 'invalid cursor for this since: pass back a nextCursor of the same listing',
+      },
+    ]);
+  }
   const res = await queryFilledPage(
     deps.db,
     {
@@ -83,7 +99,7 @@ export async function listAudit(
       ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
       ScanIndexForward: false,
     },
-    { limit: query.limit, startKey: decodeCursor(query.cursor, { pk }) },
+    { limit: query.limit, startKey },
     (item) => ({ pk: item.pk, sk: item.sk }),
   );
   return { items: res.items.map(auditView), nextCursor: res.nextCursor };

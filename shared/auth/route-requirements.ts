@@ -1,10 +1,16 @@
 /** Which permissions a route needs, with `{param}` placeholders filled from the request path. */
+import { validateResourceId } from '#shared/acl/resource.js';
 import type { Action } from '#shared/acl/types.js';
 import type { RequiredPermission, RouteAuth } from '#shared/routes/route-types.js';
 
 export type RequirementResolver = (routeKey: string) => RouteAuth | undefined;
 
-/** Fills `{name}` in each resource from path parameters; undefined when a value is missing. */
+/**
+ * Fills `{name}` in each resource from path parameters. Undefined (the caller denies) when a
+ * value is missing or the bound resource is not a valid id: a `.` or `..` level, an empty
+ * level, a `%` left over from a double encoding or any other forbidden character must never
+ * reach a check, where `services/team1/../team2` would pass as a child of `services/team1`.
+ */
 export function bindPermissions(
   permissions: RequiredPermission[],
   params: Record<string, string | undefined>,
@@ -17,7 +23,7 @@ export function bindPermissions(
       if (!value) ok = false;
       return value ?? '';
     });
-    if (!ok) return undefined;
+    if (!ok || validateResourceId(resource) !== null) return undefined;
     bound.push({ resource, action: p.action });
   }
   return bound;

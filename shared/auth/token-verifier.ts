@@ -1,5 +1,5 @@
 /**
- * Verifies Cognito access tokens with aws-jwt-verify: signature, issuer, expiry,
+ * Verifies Cognito access tokens with aws-jwt-verify: signature, issuer, expiry (required),
  * `token_use` = access and `client_id`. Every rejection is a JwtBaseError or TokenRejectedError.
  */
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
@@ -22,8 +22,10 @@ export interface AccessTokenVerifier {
 export class TokenRejectedError extends Error {}
 
 function claimsFrom(payload: Record<string, unknown>): AccessClaims {
-  const { sub, username, auth_time: authTime, client_id: clientId } = payload;
+  const { sub, username, auth_time: authTime, client_id: clientId, exp } = payload;
   if (typeof sub !== 'string' || !sub) throw new TokenRejectedError('missing sub');
+  // aws-jwt-verify checks `exp` only when it is there: a token without one would never expire.
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TokenRejectedError('missing exp');
   if (typeof authTime !== 'number') throw new TokenRejectedError('missing auth_time');
   return {
     sub,

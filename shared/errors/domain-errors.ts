@@ -65,6 +65,12 @@ export class GoneError extends DomainError {
   readonly title = 'Gone';
 }
 
+/** 415: the body is not sent as JSON (`Content-Type` other than application/json). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  readonly title = 'Unsupported media type';
+}
+
 /** 422: well-formed but cannot be processed (e.g. idempotency key reused with another body). */
 export class UnprocessableError extends DomainError {
   readonly status = 422;

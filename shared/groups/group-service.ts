@@ -3,7 +3,7 @@
  * policy item. Changes go through policy transactions that keep at least one superuser.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
+import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
 import { policyFromItem } from '#shared/acl/policy-record.js';
 import {
   changePolicy,
@@ -292,6 +292,7 @@ export async function bindGroupRole(
     const grants = state.policy.groups[groupId];
     if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
     if (!state.policy.roles[roleId]) throw new NotFoundError(`Role '${roleId}' not found`);
+    assertScopeAccepted(state.policy, binding);
     assertCanGrant(state.actorPermissions, state.compiled, state.policy, { roles: [binding] });
     const next = copyPolicy(state.policy);
     const others = grants.roles.filter((r) => !(r.roleId === roleId && r.scope === scope));

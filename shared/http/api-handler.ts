@@ -13,6 +13,7 @@ import {
   InvalidError,
   NotFoundError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
 } from '#shared/errors/domain-errors.js';
 import { type AuthorizerContext, readAuthorizerContext } from '#shared/http/authorizer-context.js';
 import { errorToProblem } from '#shared/http/problem.js';
@@ -115,6 +116,24 @@ function checkPathParams(event: APIGatewayProxyEventV2): Record<string, string> 
   return params;
 }
 
+/**
+ * A body is read only when it says it is JSON: `application/json` or a `+json` type, in UTF-8.
+ * Anything else, a missing Content-Type included (curl's `-d` alone sends a form type), is a
+ * 415 problem naming `header.content-type`, never a body parsed as JSON regardless.
+ */
+function assertJsonContentType(header: string | undefined): void {
+  const [type = '', ...params] = (header ?? '').split(';').map((p) => p.trim().toLowerCase());
+  const json = type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length);
+  const utf8 = charset === undefined || charset === 'utf-8' || charset === '"utf-8"';
+  if (json && utf8) return;
+  const message = 'must be application/json (UTF-8)';
+  throw new UnsupportedMediaTypeError(
+    header ? `Content-Type ${header} is not supported: send JSON` : 'Content-Type is missing',
+    { extra: { errors: [{ path: 'header.content-type', message }] } },
+  );
+}
+
 function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unknown {
   const raw = event.body
     ? event.isBase64Encoded
@@ -129,6 +148,7 @@ function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unkno
       { path: 'body', message: 'must be empty' },
     ]);
   }
+  if (raw.trim() !== '') assertJsonContentType(event.headers?.['content-type']);
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
     throw new InvalidError('The request body is too large', [
       { path: 'body', message: `must be at most ${MAX_BODY_BYTES} bytes` },

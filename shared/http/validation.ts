@@ -1,6 +1,69 @@
 /** Strict input validation with zod: failures become an InvalidError naming each field. */
-import type * as z from 'zod';
-import { InvalidError } from '#shared/errors/domain-errors.js';
+import * as z from 'zod';
+import { type FieldError, InvalidError } from '#shared/errors/domain-errors.js';
+
+/**
+ * Characters no text Gatehouse stores or shows may hold (issue 20): C0 controls, DEL, C1
+ * controls (`\x9b` is a CSI on many terminals), the bidi embeddings, overrides and isolates
+ * (U+202A-202E, U+2066-2069) and the invisible direction marks (U+200E, U+200F, U+061C).
+ * They rewrite a terminal (`\x1b]52;` sets the clipboard, `\x1b[2J` clears the screen) or
+ * make a name read as something else.
+ */
+const UNSAFE_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** The same, but tab, CR and LF pass: separators some fields accept (`emails` as one string). */
+const UNSAFE_ANY =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** The first unsafe character of `text` as `U+XXXX`, or null. */
+function unsafeCharacter(text: string, pattern: RegExp): string | null {
+  const m = pattern.exec(text);
+  if (!m) return null;
+  return `U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+const unsafeMessage = (char: string) =>
+  `must not contain control or bidi characters (found ${char} at this field)`;
+
+/**
+ * A free-text string (a name, description, message): no control character of any kind,
+ * tab, CR and LF included, and no bidi override, isolate or direction mark. Every display
+ * string of every body schema is built from this, so the rule lives in one place.
+ */
+export function safeText() {
+  return z.string().superRefine(refuseUnsafeText);
+}
+
+/** The check behind {@link safeText}, for schemas that chain it after their own. */
+export function refuseUnsafeText(text: string, ctx: z.RefinementCtx): void {
+  const char = unsafeCharacter(text, UNSAFE_TEXT);
+  if (char) ctx.addIssue({ code: 'custom', message: unsafeMessage(char) });
+}
+
+/**
+ * Every string of a body or query, wherever it sits (keys of unknown fields and values inside
+ * arrays included): control characters other than tab, CR and LF, and bidi controls, are a
+ * field error at that string's path. Runs before the route's schema, on the raw JSON.
+ */
+function unsafeStrings(value: unknown, path: string, out: FieldError[]): void {
+  if (typeof value === 'string') {
+    const char = unsafeCharacter(value, UNSAFE_ANY);
+    if (char) out.push({ path, message: unsafeMessage(char) });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      unsafeStrings(v, `${path}.${i}`, out);
+    });
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const at = `${path}.${k}`;
+      const char = unsafeCharacter(k, UNSAFE_ANY);
+      if (char) out.push({ path: at, message: `field name ${unsafeMessage(char)}` });
+      else unsafeStrings(v, at, out);
+    }
+  }
+}
 
 /** Parses `value` with `schema`; `where` prefixes field paths (`body`, `query`, `path`). */
 export function parseInput<S extends z.ZodType>(
@@ -8,19 +71,23 @@ export function parseInput<S extends z.ZodType>(
   value: unknown,
   where: string,
 ): z.infer<S> {
+  const unsafe: FieldError[] = [];
+  unsafeStrings(value, where, unsafe);
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => {
-    const segments = [where, ...issue.path.map(String)];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: [...segments, key].join('.'),
-        message: 'Unknown field',
-      }));
-    }
-    return [{ path: segments.join('.'), message: issue.message }];
-  });
-  const flat = errors.flat();
+  if (result.success && unsafe.length === 0) return result.data;
+  const errors = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const segments = [where, ...issue.path.map(String)];
+        if (issue.code === 'unrecognized_keys') {
+          return issue.keys.map((key) => ({
+            path: [...segments, key].join('.'),
+            message: 'Unknown field',
+          }));
+        }
+        return [{ path: segments.join('.'), message: issue.message }];
+      });
+  const flat = [...unsafe, ...errors.flat().filter((e) => !unsafe.some((u) => u.path === e.path))];
   const first = flat[0];
   throw new InvalidError(first ? `${first.path}: ${first.message}` : `Invalid ${where}`, flat);
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreDeps } from '#shared/app/context.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { ConflictError, InvalidError, UnprocessableError } from '#shared/errors/domain-errors.js';
 import { keys } from '#shared/store/keys.js';
 
@@ -13,12 +13,16 @@ function bodyHash(body: unknown): string {
 }
 
 /**
- * Runs `work` once per (tenant, scope, key): the key is claimed before the work starts, so a
- * concurrent retry gets 409 instead of doing it twice, and a later retry gets the stored result.
+ * Runs `work` once per (tenant, caller, scope, key): the key is claimed before the work
+ * starts, so a concurrent retry gets 409 instead of doing it twice, and a later retry gets the
+ * stored result. The key belongs to the caller who sent it: another member of the tenant
+ * reusing it neither replays (nor learns) the first caller's response nor blocks their own
+ * request.
  */
 export async function withIdempotency<T>(
   deps: StoreDeps,
   tenantId: string,
+  caller: Caller,
   scope: string,
   key: string | undefined,
   body: unknown,
@@ -30,7 +34,7 @@ export async function withIdempotency<T>(
       { path: 'header.idempotency-key', message: 'must be 1-128 visible ASCII characters' },
     ]);
   }
-  const Key = keys.idempotency(tenantId, scope, key);
+  const Key = keys.idempotency(tenantId, `${scope}#${encodeURIComponent(caller.userId)}`, key);
   const hash = bodyHash(body);
   const now = deps.clock.now();
   try {

@@ -1,12 +1,12 @@
 /** Input and output shapes of the invite API. */
 import * as z from 'zod';
+import { safeText } from '#shared/http/validation.js';
 import { PasswordSchema } from '#shared/identity/password-policy.js';
 import { IdSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 const OneLine = (max: number) =>
-  z
-    .string()
+  safeText()
     .max(max)
     .regex(/^[^\r\n]*$/, 'must not contain CR or LF');
 

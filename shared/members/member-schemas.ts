@@ -1,6 +1,8 @@
 /** Input and output shapes of the member API. */
 import * as z from 'zod';
+import { validateResourceId } from '#shared/acl/resource.js';
 import { ACTIONS } from '#shared/acl/types.js';
+import { safeText } from '#shared/http/validation.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 export const IdSchema = z
@@ -15,15 +17,18 @@ export const UserIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, 'invalid user id');
 
-/** A one-line display name (no CR/LF, so it is safe in mail headers). */
-export const NameSchema = z
-  .string()
+/**
+ * A one-line display name: no CR/LF (safe in mail headers), and no control or bidi character
+ * of any kind (safe in a terminal, reads as it is): 400 naming the field.
+ */
+export const NameSchema = safeText()
   .trim()
   .min(1)
   .max(200)
   .regex(/^[^\r\n]*$/, 'must be one line');
 
-export const DescriptionSchema = z.string().trim().max(1000);
+/** Free text shown beside a name: the same characters as a name, up to 1000 of them. */
+export const DescriptionSchema = safeText().trim().max(1000);
 
 export const EmailSchema = z
   .string()
@@ -32,7 +37,14 @@ export const EmailSchema = z
   .max(254)
   .pipe(z.email({ message: 'must be an email address' }));
 
-export const ResourceSchema = z.string().min(1).max(256);
+/** A resource id with one spelling (rule 15): see validateResourceId; 400 naming the field. */
+export const ResourceSchema = z
+  .string()
+  .max(256)
+  .superRefine((rid, ctx) => {
+    const problem = validateResourceId(rid);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const RuleSchema = z.strictObject({ resource: ResourceSchema, action: z.enum(ACTIONS) });
 

@@ -4,7 +4,12 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
-import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
+import {
+  assertCanGrant,
+  assertKnown,
+  assertScopeAccepted,
+  assertValidScope,
+} from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
@@ -453,6 +458,7 @@ export async function bindMemberRole(
     userId,
     (m, state) => {
       if (!state.policy.roles[roleId]) throw new NotFoundError(`Role '${roleId}' not found`);
+      assertScopeAccepted(state.policy, binding);
       assertCanGrant(state.actorPermissions, state.compiled, state.policy, { roles: [binding] });
       const others = m.roles.filter((r) => !(r.roleId === roleId && r.scope === binding.scope));
       return { ...m, roles: [...others, binding] };

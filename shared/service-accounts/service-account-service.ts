@@ -9,7 +9,7 @@ import {
   isSuperuser,
   namespaceViolation,
 } from '#shared/acl/engine.js';
-import { assertCanGrant, assertValidScope } from '#shared/acl/grant-guard.js';
+import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
@@ -353,6 +353,7 @@ export async function bindServiceAccountRole(
     id,
     (sa, state) => {
       if (!state.policy.roles[roleId]) throw new NotFoundError(`Role '${roleId}' not found`);
+      assertScopeAccepted(state.policy, binding);
       assertCanGrant(state.actorPermissions, state.compiled, state.policy, { roles: [binding] });
       const others = sa.roles.filter((r) => !(r.roleId === roleId && r.scope === binding.scope));
       return { ...sa, roles: [...others, binding] };

@@ -288,7 +288,9 @@ describe('resource helpers against the reference', () => {
     );
     fc.assert(
       fc.property(id, (rid) => {
-        const valid = rid.length <= 256 && grammar.test(rid);
+        // Rule 15: no level is `.` or `..`.
+        const dotLevel = rid.split(/[:/]/).some((level) => level === '.' || level === '..');
+        const valid = rid.length <= 256 && grammar.test(rid) && !dotLevel;
         expect(validateResourceId(rid) === null).toBe(valid);
       }),
       { numRuns: NUM_RUNS },

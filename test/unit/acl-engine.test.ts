@@ -315,3 +315,29 @@ describe('validateResourceId', () => {
     }
   });
 });
+
+describe('validateResourceId: one spelling per id (rule 15)', () => {
+  it('rejects `.` and `..` levels anywhere, and keeps dots inside a level', () => {
+    for (const bad of ['.', '..', 'a/./b', 'a/../b', 'a:.:b', 'a:..', './a', 'a/..', 'a/.']) {
+      expect(validateResourceId(bad), bad).toMatch(/level '\.{1,2}'/);
+    }
+    for (const ok of ['a/.b', 'a/b.', 'a/...', 'a.b:c..d'])
+      expect(validateResourceId(ok)).toBeNull();
+  });
+
+  it('rejects encoded separators, lookalikes, NUL and controls, naming the code point', () => {
+    for (const bad of [
+      'a%2Fb',
+      'a%252Fb',
+      'a\u2215b',
+      'a\uff1ab',
+      'a\u0000b',
+      'a\u001b[2Jb',
+      'a\u009bb',
+      'a\u202eb',
+    ]) {
+      expect(validateResourceId(bad), JSON.stringify(bad)).toMatch(/forbidden character/);
+    }
+    expect(validateResourceId('a\u0000b')).toMatch(/U\+0000/);
+  });
+});
