@@ -24,8 +24,11 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -38,9 +41,11 @@ import {
 import { OUTBOX_TYPES } from '#shared/invites/invite-delivery.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
+import { OFFBOARDING_EVENTS } from '#shared/sessions/offboarding.js';
 
 /** Entry of the stream consumer that sends invite emails (deployed once it exists). */
 export const MAILER_ENTRY = 'functions/mailer/handler.ts';
+export const OFFBOARDING_ENTRY = 'functions/offboarding/handler.ts';
 
 /** The Cognito admin calls route functions make; each is granted on the user pool only. */
 const COGNITO_ACTIONS = [
@@ -70,6 +75,8 @@ export class GatehouseApiStack extends Stack {
   readonly functions: ReadonlyMap<string, ApiFunction>;
   readonly authorizerFunction: ApiFunction;
   readonly mailer: ApiFunction | undefined;
+  /** Ends every session and token of a user the user pool deletes or disables. */
+  readonly offboarding: ApiFunction;
 
   constructor(scope: Construct, id: string, props: GatehouseApiStackProps) {
     super(scope, id, props);
@@ -206,10 +213,63 @@ export class GatehouseApiStack extends Stack {
         ? undefined
         : this.addMailer(mailerEntry, table, sendMail(), mailFrom, acceptUrl.valueAsString);
 
+    this.offboarding = this.addOffboarding(table, userPool.userPoolId);
+
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+
+  /**
+   * Offboarding (rule 13): the user pool's AdminDeleteUser, AdminDisableUser and DeleteUser calls
+   * reach EventBridge as CloudTrail management events (recorded by default, no trail needed for
+   * EventBridge); this rule hands them to a function that stamps the user's sessions. Retried by
+   * EventBridge, then kept in a dead-letter queue for an operator.
+   */
+  private addOffboarding(table: ITable, userPoolId: string): ApiFunction {
+    const fn = new ApiFunction(this, 'Offboarding', {
+      entry: OFFBOARDING_ENTRY,
+      description: 'Gatehouse offboarding: user-pool deletions end sessions and tokens',
+      environment: { USER_POOL_ID: userPoolId },
+    });
+    fn.bindTable(table, 'readWrite');
+    const deadLetters = new Queue(this, 'OffboardingDeadLetters', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the offboarding rule.',
+    });
+    // A failing handler (Lambda's own async retries) and an undeliverable event (EventBridge's
+    // retries) both end in the same queue.
+    fn.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(deadLetters),
+    });
+    new Rule(this, 'OffboardingRule', {
+      description: 'User-pool deletions and disables end the person sessions and tokens',
+      eventPattern: {
+        source: ['aws.cognito-idp'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cognito-idp.amazonaws.com'],
+          eventName: [...OFFBOARDING_EVENTS],
+          requestParameters: { userPoolId: [userPoolId] },
+        },
+      },
+      targets: [
+        new LambdaFunction(fn.fn, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    return fn;
   }
 
   /** The outbox consumer: invite items on the table stream become emails, with retries and a DLQ. */

@@ -195,12 +195,12 @@ describe('api stack', () => {
     }
   });
 
-  it('builds one function per distinct route-table function, plus the authorizer', () => {
+  it('builds one function per distinct route-table function, plus the authorizer and offboarding', () => {
     const names = new Set(routeTable.map((r) => r.fn));
     for (const name of names) functionByDescription(main.apiTemplate, `Gatehouse ${name} routes`);
     const mailers = main.api.mailer ? 1 : 0;
     expect(resourcesOf(main.apiTemplate, 'AWS::Lambda::Function')).toHaveLength(
-      names.size + 1 + mailers,
+      names.size + 2 + mailers,
     );
     expect(resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Integration')).toHaveLength(
       names.size,
@@ -326,7 +326,38 @@ describe('api stack', () => {
   it('builds no mailer, queue or stream mapping without a mailer entry', () => {
     const explicitNone = synthesize({ bundle: false, mailerEntry: null });
     explicitNone.apiTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    explicitNone.apiTemplate.resourceCountIs('AWS::SQS::Queue', 0);
+    // The one queue left is offboarding's dead-letter queue.
+    explicitNone.apiTemplate.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+});
+
+describe('offboarding', () => {
+  it('hands the user pool deletions and disables (CloudTrail via EventBridge) to the offboarding function', () => {
+    const rule = onlyResource(main.apiTemplate, 'AWS::Events::Rule');
+    expect(rule.Properties).toMatchObject({
+      EventPattern: {
+        source: ['aws.cognito-idp'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cognito-idp.amazonaws.com'],
+          eventName: ['AdminDeleteUser', 'AdminDisableUser', 'DeleteUser'],
+          requestParameters: { userPoolId: [expect.anything()] },
+        },
+      },
+    });
+    const fn = functionByDescription(
+      main.apiTemplate,
+      'Gatehouse offboarding: user-pool deletions end sessions and tokens',
+    );
+    expect(envOf(fn)).toHaveProperty('USER_POOL_ID');
+    const targets = (rule.Properties as { Targets: { Arn: unknown; DeadLetterConfig?: unknown }[] })
+      .Targets;
+    expect(targets).toHaveLength(1);
+    expect(targets[0]?.DeadLetterConfig).toBeDefined();
+    main.apiTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
   });
 });
 
