@@ -6,6 +6,12 @@ const SLASH = 47;
 /** Longest resource id accepted by {@link validateResourceId}. */
 export const MAX_RESOURCE_ID_LENGTH = 256;
 
+/**
+ * Most levels a resource id may have: every check walks each ancestor, so a deep id costs every
+ * check; DC/OS ids have fewer than ten.
+ */
+export const MAX_RESOURCE_DEPTH = 32;
+
 /** True when the UTF-16 code unit is a level separator (`:` or `/`). */
 export function isSeparatorCode(code: number): boolean {
   return code === COLON || code === SLASH;
@@ -50,7 +56,7 @@ function isAllowedCode(code: number): boolean {
 /**
  * Check a resource id: 1 to 256 characters among letters, digits, `_ - . @` and the
  * separators `:` and `/`, with no empty level (no leading or trailing separator and
- * no two separators in a row).
+ * no two separators in a row), and at most 32 levels.
  * @returns an error message, or null when the id is valid.
  */
 export function validateResourceId(rid: string): string | null {
@@ -59,9 +65,13 @@ export function validateResourceId(rid: string): string | null {
     return `resource id must be at most ${MAX_RESOURCE_ID_LENGTH} characters`;
   }
   let previousWasSeparator = true;
+  let levels = 1;
   for (let i = 0; i < rid.length; i++) {
     const code = rid.charCodeAt(i);
     if (isSeparatorCode(code)) {
+      if (++levels > MAX_RESOURCE_DEPTH) {
+        return `resource id must have at most ${MAX_RESOURCE_DEPTH} levels (limit resourceDepth)`;
+      }
       if (previousWasSeparator) {
         return i === 0
           ? 'resource id must not start with a separator'

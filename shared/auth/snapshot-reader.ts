@@ -10,6 +10,7 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CompiledPolicy,
+  compiledPolicyWeight,
   compilePolicy,
   compilePrincipal,
   type PermissionSet,
@@ -18,6 +19,7 @@ import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { RoleBinding, Rule } from '#shared/acl/types.js';
 import { type MemberStatus, SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
 import { logger } from '#shared/observability/logger.js';
+import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
 
@@ -157,8 +159,19 @@ async function batchRead(
 
 const MAX_CACHED_PRINCIPALS = 5000;
 
+/**
+ * Bounds of the compiled-policy cache: tenants kept, and their total weight in rules (see
+ * `compiledPolicyWeight`; a tenant at every limit weighs about 70,000, a small one under 100).
+ */
+export const MAX_CACHED_POLICIES = 500;
+export const MAX_CACHED_POLICY_WEIGHT = 300_000;
+
 export function createSnapshotReader(db: DocumentClient, tableName: string): SnapshotReader {
-  const policies = new Map<string, { version: number; compiled: CompiledPolicy }>();
+  const policies = new BoundedCache<string, { version: number; compiled: CompiledPolicy }>(
+    MAX_CACHED_POLICIES,
+    MAX_CACHED_POLICY_WEIGHT,
+    (entry) => compiledPolicyWeight(entry.compiled),
+  );
   const principals = new Map<string, { key: string; set: PermissionSet }>();
 
   async function policyAt(

@@ -27,7 +27,7 @@ import {
 } from '#shared/members/member-writes.js';
 import { temporaryPassword } from '#shared/platform/secret-tokens.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
@@ -591,10 +591,19 @@ export async function forceLogout(
   );
 }
 
-/** A member's effective permissions, each with where it came from. */
-export async function memberPermissions(deps: StoreDeps, tenantId: string, userId: string) {
+/**
+ * A member's effective permissions, each with where it came from, one page at a time (`total`
+ * counts them all; the tenant's `effectiveRulesPerPrincipal` limit bounds it).
+ */
+export async function memberPermissions(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+  query: { limit: number; cursor?: string },
+) {
   const state = await loadTenantState(deps, tenantId);
   const m = await loadMember(deps, tenantId, userId);
   const set = compilePrincipal(state.compiled, grantsOf(m));
-  return { userId, superuser: isSuperuser(set), items: effectiveRules(set) };
+  const all = effectiveRules(set);
+  return { userId, superuser: isSuperuser(set), total: all.length, ...offsetPage(all, query) };
 }

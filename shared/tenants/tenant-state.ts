@@ -14,6 +14,7 @@ import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
+import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
 import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
 import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
@@ -24,6 +25,8 @@ export interface TenantState {
   settings: TenantSettings;
   superuserCount: number;
   tenantVersion: number;
+  /** The tenant's limits: the defaults with the operator's overrides. */
+  limits: TenantLimits;
   policy: TenantPolicy;
   compiled: CompiledPolicy;
   /** The acting member (undefined for system actors or non-members). */
@@ -61,6 +64,7 @@ export async function loadTenantState(
     settings: { ...DEFAULT_SETTINGS, ...(tenant.settings as Partial<TenantSettings> | undefined) },
     superuserCount: Number(tenant.superuserCount ?? 0),
     tenantVersion: Number(tenant.version ?? 0),
+    limits: limitsOf(tenant),
     policy,
     compiled,
     actor,

@@ -284,11 +284,18 @@ describe('resource helpers against the reference', () => {
     const id = fc.oneof(
       fc.string({ unit: chars, maxLength: 12 }),
       resourceId,
-      fc.constantFrom('x'.repeat(256), 'x'.repeat(257), `${'a:'.repeat(128)}b`),
+      fc.constantFrom(
+        'x'.repeat(256),
+        'x'.repeat(257),
+        `${'a:'.repeat(128)}b`,
+        `${'a:'.repeat(31)}b`,
+        `${'a:'.repeat(32)}b`,
+      ),
     );
     fc.assert(
       fc.property(id, (rid) => {
-        const valid = rid.length <= 256 && grammar.test(rid);
+        const levels = rid.split(/[:/]/).length;
+        const valid = rid.length <= 256 && levels <= 32 && grammar.test(rid);
         expect(validateResourceId(rid) === null).toBe(valid);
       }),
       { numRuns: NUM_RUNS },
