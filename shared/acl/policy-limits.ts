@@ -62,7 +62,8 @@ export function assertPolicyWithinLimits(
   for (const [roleId, rules] of Object.entries(a.roles)) {
     const was = b.roles[roleId]?.length ?? 0;
     check('permissionsPerRole', was, rules.length, `role ${roleId}`);
-    if (rules.length > was) grown.roles.add(roleId);
+    // A new role or group has no holders yet: only existing ones send us to the principals.
+    if (b.roles[roleId] !== undefined && rules.length > was) grown.roles.add(roleId);
   }
   for (const [groupId, grants] of Object.entries(a.groups)) {
     const was = b.groups[groupId];
@@ -72,7 +73,7 @@ export function assertPolicyWithinLimits(
     const wasRules = groupRuleCount(before.compiled, groupId);
     const rules = groupRuleCount(after.compiled, groupId);
     check('effectiveRulesPerPrincipal', wasRules, rules, detail);
-    if (rules > wasRules) grown.groups.add(groupId);
+    if (was !== undefined && rules > wasRules) grown.groups.add(groupId);
   }
   check(
     'effectiveGroupRulesPerTenant',
