@@ -5,6 +5,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import { assertCanGrant, assertKnown, assertValidScope } from '#shared/acl/grant-guard.js';
+import { assertPrincipalWithinLimits } from '#shared/acl/policy-limits.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
@@ -87,6 +88,29 @@ export function initialGrants(state: TenantState, grants: { roles?: string[]; gr
 }
 
 /**
+ * 409 when a new member given `grants` (with the tenant defaults) would start past the tenant's
+ * limits: checked before an invite is sent or a user created, not only when they join.
+ */
+export function assertNewMemberWithinLimits(
+  state: TenantState,
+  grants: { roles?: string[]; groups?: string[] },
+): void {
+  const { roles, groups } = initialGrants(state, grants);
+  const field = grants.roles?.length
+    ? 'body.roles'
+    : grants.groups?.length
+      ? 'body.groups'
+      : 'body';
+  assertPrincipalWithinLimits(
+    state.limits,
+    { compiled: state.compiled, grants: undefined },
+    { compiled: state.compiled, grants: { groups, roles, rules: [] } },
+    field,
+    'the new member',
+  );
+}
+
+/**
  * Plans a new membership for `user` with the tenant defaults plus `grants`, to be written with
  * `extra` items in one transaction (the invite accept adds its own). Fails if already a member.
  */
@@ -150,6 +174,7 @@ export async function addMember(
       roles: roles.filter((r) => input.roles?.includes(r.roleId)),
       groups: groups.filter((g) => input.groups?.includes(g)),
     });
+    assertNewMemberWithinLimits(state, input);
   };
   // Refuse before creating a Cognito user that nobody was allowed to add.
   check(await loadTenantState(deps, tenantId, caller));

@@ -16,9 +16,10 @@ import {
   createTenantWithOwner,
   ddb,
   stack,
+  uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
-import { itemAt, snapshotTenant } from '../support/table-snapshot.js';
+import { cognitoUserExists, itemAt, snapshotTenant } from '../support/table-snapshot.js';
 
 /** Every status any request of this file answered: none may be a 500. */
 const statuses: { what: string; status: number }[] = [];
@@ -243,6 +244,25 @@ describe('tenant limits (rule 16)', () => {
       await refused(() => call('PUT', `${t}/groups/g3/roles/r2`, token, {})),
       'effectiveGroupRulesPerTenant',
       'path.roleId',
+    );
+
+    // A new member starting past the limit (1 + g2's 6 + g3's 3): refused before anybody is
+    // created or mailed, on the operator path and for an invite.
+    const newcomer = uniqueEmail('newcomer');
+    expectLimit(
+      await refused(() =>
+        call('POST', `${t}/members`, token, { email: newcomer, groups: ['g2', 'g3'] }),
+      ),
+      'effectiveRulesPerPrincipal',
+      'body.groups',
+    );
+    expect(await cognitoUserExists(newcomer)).toBe(false);
+    expectLimit(
+      await refused(() =>
+        call('POST', `${t}/invites`, token, { emails: [newcomer], groups: ['g2', 'g3'] }),
+      ),
+      'effectiveRulesPerPrincipal',
+      'body.groups',
     );
 
     // Namespaces.
