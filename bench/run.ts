@@ -13,6 +13,7 @@ import type { EngineResult } from './acl.js';
 import type { ApiTokensBenchResult, TokenDecisionResult } from './api-tokens.js';
 import type { AuthorizerBenchResult } from './authorizer.js';
 import type { BundleResult } from './bundles.js';
+import type { WorstCheckResult } from './check-worst.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
 import type { OperationCount } from './operations.js';
@@ -43,6 +44,7 @@ const { benchInvites } = await import('./invites.js');
 const { benchApiTokens } = await import('./api-tokens.js');
 const { benchLogout } = await import('./logout.js');
 const { benchOperations } = await import('./operations.js');
+const { benchWorstCheck, formatWorstCheck } = await import('./check-worst.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -63,6 +65,7 @@ let apiTokens: ApiTokensBenchResult;
 let logout: LogoutBenchResult;
 let invites: InvitesBenchResult | null;
 let operations: OperationCount[];
+let worstCheck: WorstCheckResult;
 try {
   progress('authorizer decisions');
   authorizer = await benchAuthorizer(stack, { quick });
@@ -74,6 +77,8 @@ try {
   invites = await benchInvites(stack);
   progress('DynamoDB requests per API operation');
   operations = await benchOperations(stack);
+  progress('worst-case check (the largest principal the tenant limits allow)');
+  worstCheck = await benchWorstCheck(stack, { quick });
 } finally {
   await stack.stop();
 }
@@ -148,6 +153,12 @@ const goals: Goal[] = [
     met: logout.neverRevoked === 0 && logout.maxMs < 1000,
   },
   {
+    goal: 'check of 100 vs check of 1, largest principal the limits allow (p50)',
+    target: '<= 10x',
+    actual: `${worstCheck.ratioP50}x (p99 ${worstCheck.ratioP99}x)`,
+    met: worstCheck.ratioP50 <= 10,
+  },
+  {
     goal: 'largest bundle',
     target: '< 300 KiB',
     actual: biggest ? `${(biggest[1].bytes / 1024).toFixed(0)} KiB (${biggest[0]})` : 'none',
@@ -208,6 +219,7 @@ const results = {
   bundles,
   invites,
   operations,
+  worstCheck,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -431,6 +443,7 @@ out.push(
     ]),
   ),
 );
+out.push('', ...formatWorstCheck(worstCheck));
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

@@ -42,6 +42,9 @@ function hintFor(status: number, problem: Problem, tenant: string | undefined): 
     case 404:
       return `check the id, and the tenant with --tenant${where}`;
     case 409:
+      if (typeof problem.limit === 'string') {
+        return `the tenant's ${problem.limit} limit is reached; remove some first, or ask the operator to raise it`;
+      }
       return problem.detail?.toLowerCase().includes('superuser')
         ? 'every tenant keeps at least one active superuser; make someone else superuser first'
         : 'the current state does not allow this; look at it with a `show` or `list` command';

@@ -1,9 +1,23 @@
-/** `gatehouse users ...`: list, add, show, delete, force logout, disable and enable members. */
+/** `gatehouse users ...`: list, add, show, permissions, delete, force logout, disable and enable members. */
 import type { Command } from 'commander';
 import { tenantPath } from '../api-client.js';
 import { type CommandContext, contextOf, type MemberBody, resolveUserId } from '../context.js';
 import { emit, list, morePages, renderFields, renderTable } from '../output.js';
 import { collect, type PageOptions, withPaging } from './shared-options.js';
+
+interface EffectiveRuleBody {
+  resource: string;
+  action: string;
+  source: { type: string; groupId?: string; roleId?: string; scope?: string };
+}
+
+/** Where an effective rule came from, e.g. `role viewer@a:b via group ops`. */
+function describeSource(s: EffectiveRuleBody['source']): string {
+  if (s.type === 'direct') return 'direct';
+  const via = s.groupId ? ` via group ${s.groupId}` : '';
+  if (s.type === 'group') return `group ${s.groupId}`;
+  return `role ${s.roleId}${s.scope ? `@${s.scope}` : ''}${via}`;
+}
 
 interface MemberDetail extends MemberBody {
   rules?: { resource: string; action: string }[];
@@ -136,6 +150,31 @@ export function registerUserCommands(program: Command): void {
       );
       emit(ctx.output, body, () => renderMember(body));
     });
+
+  withPaging(
+    users
+      .command('permissions <user>')
+      .description(
+        'list the effective permissions of a member (userId or email), each with its source',
+      ),
+  ).action(async (user: string, opts: PageOptions, command: Command) => {
+    const ctx = contextOf(command);
+    const userId = await resolveUserId(ctx, user);
+    const page = await ctx.api.list<EffectiveRuleBody>(
+      tenantPath(ctx.tenant(), 'members', userId, 'permissions'),
+      { limit: opts.limit, cursor: opts.cursor },
+      Boolean(opts.all),
+    );
+    emit(ctx.output, page, () =>
+      page.items.length === 0
+        ? 'No permissions.'
+        : renderTable(
+            ['resource', 'action', 'source'],
+            page.items.map((r) => [r.resource, r.action, describeSource(r.source)]),
+          ),
+    );
+    morePages(ctx.output, page.nextCursor);
+  });
 
   users
     .command('delete <user>')

@@ -70,8 +70,8 @@ export const handler = apiHandler('members', {
     );
     return noContent();
   },
-  [`GET ${m}/permissions`]: async ({ params }) =>
-    memberPermissions(deps, String(params.tenantId), String(params.userId)),
+  [`GET ${m}/permissions`]: async ({ params, query }) =>
+    memberPermissions(deps, String(params.tenantId), String(params.userId), query),
   [`POST ${m}/logout`]: async (input) => {
     await forceLogout(
       deps,

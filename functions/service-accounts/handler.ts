@@ -58,7 +58,7 @@ export const handler = apiHandler('service-accounts', {
   },
   [`GET ${one}/permissions`]: async (input) => {
     const { tenantId, id } = ids(input);
-    return serviceAccountPermissions(deps, tenantId, id);
+    return serviceAccountPermissions(deps, tenantId, id, input.query);
   },
   [`PUT ${one}/roles/{roleId}`]: async (input) => {
     const { caller, tenantId, id } = ids(input);

@@ -248,6 +248,39 @@ export function compilePrincipal(policy: CompiledPolicy, grants: PrincipalGrants
   });
 }
 
+/**
+ * An approximate size of a compiled policy, in rules (each role permission and each rule a
+ * group expands to, plus one per role and group): what a cache of compiled policies weighs.
+ */
+export function compiledPolicyWeight(policy: CompiledPolicy): number {
+  let weight = 0;
+  for (const rules of policy.roles.values()) weight += rules.length + 1;
+  for (const groupId of policy.groups.keys()) weight += groupRuleCount(policy, groupId) + 1;
+  return weight;
+}
+
+/** How many effective rules a group contributes to each member: its own and its bindings' ones. */
+export function groupRuleCount(policy: CompiledPolicy, groupId: string): number {
+  let count = 0;
+  for (const chunk of policy.groups.get(groupId)?.chunks ?? []) count += chunk.rules.length;
+  return count;
+}
+
+/**
+ * How many effective rules {@link compilePrincipal} would give these grants (what
+ * {@link effectiveRules} lists), counted without building the permission set.
+ */
+export function effectiveRuleCount(policy: CompiledPolicy, grants: PrincipalGrants): number {
+  let count = buildChunk(grants.rules, { type: 'direct' }).rules.length;
+  const groupIds = new Set(grants.groups);
+  if (grants.everyone === false) groupIds.delete(EVERYONE_GROUP);
+  else groupIds.add(EVERYONE_GROUP);
+  for (const groupId of groupIds) count += groupRuleCount(policy, groupId);
+  for (const chunk of roleChunks(policy.roles, policy.namespaces, grants.roles, undefined))
+    count += chunk.rules.length;
+  return count;
+}
+
 function hasGrant(masks: ReadonlyMap<string, number>, resource: string, bit: number): boolean {
   for (let i = 0; i < resource.length; i++) {
     if (isSeparatorCode(resource.charCodeAt(i))) {

@@ -52,6 +52,7 @@ export async function setNamespace(
         ...(before ? { before: { prefix, actions: [...before] } } : {}),
         after: { prefix, actions },
       },
+      options: { limitField: 'path.prefix' },
       result: { prefix, actions },
     };
   });

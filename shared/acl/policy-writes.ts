@@ -6,6 +6,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePolicy } from '#shared/acl/engine.js';
 import { BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
+import {
+  assertPolicyWithinLimits,
+  assertPrincipalWithinLimits,
+  holdsGrown,
+} from '#shared/acl/policy-limits.js';
 import { policyItem } from '#shared/acl/policy-record.js';
 import { covers } from '#shared/acl/resource.js';
 import {
@@ -18,7 +23,13 @@ import {
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
-import { type MemberRecord, memberFromItem, memberItem } from '#shared/members/member-record.js';
+import type { LimitName } from '#shared/limits/tenant-limits.js';
+import {
+  grantsOf,
+  type MemberRecord,
+  memberFromItem,
+  memberItem,
+} from '#shared/members/member-record.js';
 import {
   countsAsSuperuser,
   LAST_SUPERUSER,
@@ -28,6 +39,7 @@ import {
 import {
   type ServiceAccountRecord,
   serviceAccountFromItem,
+  serviceAccountGrants,
   serviceAccountItem,
 } from '#shared/service-accounts/service-account-record.js';
 import { keys } from '#shared/store/keys.js';
@@ -49,6 +61,11 @@ export interface PolicyChangeOptions {
   editMember?: (m: MemberRecord) => Omit<MemberRecord, 'superuser' | 'version'> | undefined;
   /** The same for service accounts (they never count as superusers); loads them only when set. */
   editServiceAccount?: (sa: ServiceAccountRecord) => ServiceAccountRecord | undefined;
+  /**
+   * The request field that grows the policy, named when a tenant limit is reached (per limit
+   * when a function); `body` by default.
+   */
+  limitField?: string | ((limit: LimitName) => string);
 }
 
 /*
@@ -240,13 +257,52 @@ export async function planPolicyChange(
     ...(options.items ?? []),
   ];
 
+  // Limits first: nothing is read or written for a change the tenant's limits refuse.
+  const compiled = compilePolicy(next);
+  const limitField = options.limitField ?? 'body';
+  const fieldOf = typeof limitField === 'function' ? limitField : () => limitField;
+  const grown = assertPolicyWithinLimits(
+    state.limits,
+    state.tenantId,
+    { policy: state.policy, compiled: state.compiled },
+    { policy: next, compiled },
+    fieldOf,
+  );
+  const field = fieldOf('effectiveRulesPerPrincipal');
+  const checkHolders = grown.groups.size > 0 || grown.roles.size > 0;
+
   const editAccount = options.editServiceAccount;
-  const [members, accounts] = await Promise.all([
-    options.editMember || mayFlipSuperusers(state.policy, next)
-      ? loadAllMembers(deps, state.tenantId)
-      : undefined,
-    editAccount ? loadAllServiceAccounts(deps, state.tenantId) : [],
+  const superuserPass = options.editMember !== undefined || mayFlipSuperusers(state.policy, next);
+  const [allMembers, accounts] = await Promise.all([
+    superuserPass || checkHolders ? loadAllMembers(deps, state.tenantId) : undefined,
+    editAccount || checkHolders ? loadAllServiceAccounts(deps, state.tenantId) : [],
   ]);
+  if (checkHolders) {
+    // A group or role that now gives more must not push any of its holders past the limit.
+    for (const m of allMembers ?? []) {
+      const after = grantsOf(options.editMember?.(m) ?? m);
+      if (!holdsGrown(after, grown)) continue;
+      assertPrincipalWithinLimits(
+        state.limits,
+        { compiled: state.compiled, grants: grantsOf(m) },
+        { compiled, grants: after },
+        field,
+        `member ${m.userId}`,
+      );
+    }
+    for (const sa of accounts) {
+      const after = serviceAccountGrants(editAccount?.(sa) ?? sa);
+      if (!holdsGrown(after, grown)) continue;
+      assertPrincipalWithinLimits(
+        state.limits,
+        { compiled: state.compiled, grants: serviceAccountGrants(sa) },
+        { compiled, grants: after },
+        field,
+        `service account ${sa.serviceAccountId}`,
+      );
+    }
+  }
+  const members = superuserPass ? allMembers : undefined;
   // Service accounts are never superusers (their own writes refuse it), so dropping grants from
   // them changes no counter: they are only rewritten, conditioned on the version read.
   const accountWrites: TransactItem[] = [];
@@ -268,7 +324,7 @@ export async function planPolicyChange(
   items.push(...accountWrites);
 
   if (members) {
-    const nextState: TenantState = { ...state, policy: next, compiled: compilePolicy(next) };
+    const nextState: TenantState = { ...state, policy: next, compiled };
     const writes: TransactItem[] = [];
     const checks: TransactItem[] = [];
     let delta = 0;

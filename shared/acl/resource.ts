@@ -6,6 +6,12 @@ const SLASH = 47;
 /** Longest resource id accepted by {@link validateResourceId}. */
 export const MAX_RESOURCE_ID_LENGTH = 256;
 
+/**
+ * Most levels a resource id may have: every check walks each ancestor, so a deep id costs every
+ * check; DC/OS ids have fewer than ten.
+ */
+export const MAX_RESOURCE_DEPTH = 32;
+
 /** True when the UTF-16 code unit is a level separator (`:` or `/`). */
 export function isSeparatorCode(code: number): boolean {
   return code === COLON || code === SLASH;
@@ -58,7 +64,7 @@ function shown(char: string): string {
 /**
  * Check a resource id, so that every id has one spelling (rule 15): 1 to 256 characters among
  * letters, digits, `_ - . @` and the separators `:` and `/`, with no empty level (no leading
- * or trailing separator, no two separators in a row) and no level that is `.` or `..`.
+ * or trailing separator, no two separators in a row) no level that is `.` or `..`, and at most 32 levels.
  * Percent signs, other Unicode (lookalikes of `:` and `/`) and control characters are refused.
  * @returns an error message, or null when the id is valid.
  */
@@ -68,9 +74,13 @@ export function validateResourceId(rid: string): string | null {
     return `resource id must be at most ${MAX_RESOURCE_ID_LENGTH} characters`;
   }
   let levelStart = 0;
+  let levels = 0;
   for (let i = 0; i <= rid.length; i++) {
     const code = i < rid.length ? rid.charCodeAt(i) : SLASH;
     if (isSeparatorCode(code)) {
+      if (++levels > MAX_RESOURCE_DEPTH) {
+        return `resource id must have at most ${MAX_RESOURCE_DEPTH} levels (limit resourceDepth)`;
+      }
       const level = rid.substring(levelStart, i);
       if (level === '') {
         if (i === 0) return 'resource id must not start with a separator';

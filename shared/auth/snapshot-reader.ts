@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CompiledPolicy,
+  compiledPolicyWeight,
   compilePolicy,
   compilePrincipal,
   type PermissionSet,
@@ -19,6 +20,7 @@ import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { RoleBinding, Rule } from '#shared/acl/types.js';
 import { SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
 import { logger } from '#shared/observability/logger.js';
+import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
@@ -182,10 +184,20 @@ function sessionKeys(tenantId: string, userId: string): Key[] {
 }
 
 const MAX_CACHED_PRINCIPALS = 5000;
-const MAX_CACHED_POLICIES = 200;
+
+/**
+ * Bounds of the compiled-policy cache: tenants kept, and their total weight in rules (see
+ * `compiledPolicyWeight`; a tenant at every limit weighs about 70,000, a small one under 100).
+ */
+export const MAX_CACHED_POLICIES = 500;
+export const MAX_CACHED_POLICY_WEIGHT = 300_000;
 
 export function createSnapshotReader(db: DocumentClient, tableName: string): SnapshotReader {
-  const policies = new Map<string, { version: number; compiled: CompiledPolicy }>();
+  const policies = new BoundedCache<string, { version: number; compiled: CompiledPolicy }>(
+    MAX_CACHED_POLICIES,
+    MAX_CACHED_POLICY_WEIGHT,
+    (entry) => compiledPolicyWeight(entry.compiled),
+  );
   const principals = new Map<string, PermissionSet>();
 
   async function policyAt(
@@ -200,11 +212,6 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     if (!res.Item) throw new Error('policy item vanished');
     const policy = policyFromItem(res.Item);
     const fresh = { version: policy.version, compiled: compilePolicy(policy) };
-    policies.delete(tenantId);
-    if (policies.size >= MAX_CACHED_POLICIES) {
-      const oldest = policies.keys().next().value;
-      if (oldest !== undefined) policies.delete(oldest);
-    }
     policies.set(tenantId, fresh);
     return fresh;
   }

@@ -82,3 +82,21 @@ export class TooManyError extends DomainError {
   readonly status = 429;
   readonly title = 'Too many requests';
 }
+
+/**
+ * 409: one of the tenant's limits (DESIGN rule 16) would be exceeded; `limit` names it, `max` is
+ * its value and `errors` names the field of the request that would exceed it.
+ */
+export class LimitError extends DomainError {
+  readonly status = 409;
+  readonly title = 'Limit reached';
+  constructor(
+    message: string,
+    readonly limit: string,
+    readonly max: number,
+    readonly errors: FieldError[] = [],
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, { ...options, extra: { ...options.extra, limit, max } });
+  }
+}

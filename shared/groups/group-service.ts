@@ -168,6 +168,7 @@ export async function createGroup(
             },
           },
         ],
+        limitField: 'body.groupId',
       },
       result: groupView(group, next.groups[input.groupId]),
     };
@@ -306,6 +307,7 @@ export async function bindGroupRole(
         before: grants,
         after,
       },
+      options: { limitField: 'path.roleId' },
       result: groupView(group, after),
     };
   });

@@ -1,6 +1,6 @@
 /** RFC 9457 problem+json responses: the one table from domain errors to HTTP. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, InvalidError } from '#shared/errors/domain-errors.js';
+import { DomainError, InvalidError, LimitError } from '#shared/errors/domain-errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -35,7 +35,7 @@ export function problemResponse(
 
 /** Maps any thrown value to a problem response; unknown errors become a generic 500. */
 export function errorToProblem(error: unknown): APIGatewayProxyStructuredResultV2 {
-  if (error instanceof InvalidError) {
+  if (error instanceof InvalidError || error instanceof LimitError) {
     return problemResponse(error.status, error.title, error.message, {
       ...error.extra,
       errors: error.errors,

@@ -36,7 +36,7 @@ import type {
   InviteStatus,
   InviteView,
 } from '#shared/invites/invite-schemas.js';
-import { planNewMember } from '#shared/members/member-service.js';
+import { assertNewMemberWithinLimits, planNewMember } from '#shared/members/member-service.js';
 import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { queryFilledPage } from '#shared/store/filled-page.js';
@@ -118,6 +118,7 @@ function assertGrantable(
   const request = { roles: grants.roles?.map((roleId) => ({ roleId })), groups: grants.groups };
   assertKnown(state.policy, request);
   assertCanGrant(state.actorPermissions, state.compiled, state.policy, request);
+  assertNewMemberWithinLimits(state, grants);
 }
 
 /**

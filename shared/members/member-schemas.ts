@@ -95,9 +95,14 @@ export const MemberPage = z.object({
   nextCursor: z.string().nullable(),
 });
 
+/** Paging of an effective-permissions listing. */
+export const PermissionsQuery = z.strictObject({ ...PageQuery });
+
 export const EffectivePermissionsView = z.object({
   userId: z.string(),
   superuser: z.boolean(),
+  total: z.number().int().describe('How many effective rules there are, on all pages'),
+  nextCursor: z.string().nullable(),
   items: z.array(
     z.object({
       resource: z.string(),

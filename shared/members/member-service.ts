@@ -11,6 +11,7 @@ import {
   assertValidScope,
 } from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
+import { assertPrincipalWithinLimits } from '#shared/acl/policy-limits.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
@@ -33,7 +34,7 @@ import {
 } from '#shared/members/member-writes.js';
 import { temporaryPassword } from '#shared/platform/secret-tokens.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
@@ -90,6 +91,29 @@ export function initialGrants(state: TenantState, grants: { roles?: string[]; gr
     ...new Set([EVERYONE_GROUP, ...state.settings.defaultGroups, ...(grants.groups ?? [])]),
   ].filter((g) => state.policy.groups[g]);
   return { roles: roleIds.map((roleId) => ({ roleId })), groups };
+}
+
+/**
+ * 409 when a new member given `grants` (with the tenant defaults) would start past the tenant's
+ * limits: checked before an invite is sent or a user created, not only when they join.
+ */
+export function assertNewMemberWithinLimits(
+  state: TenantState,
+  grants: { roles?: string[]; groups?: string[] },
+): void {
+  const { roles, groups } = initialGrants(state, grants);
+  const field = grants.roles?.length
+    ? 'body.roles'
+    : grants.groups?.length
+      ? 'body.groups'
+      : 'body';
+  assertPrincipalWithinLimits(
+    state.limits,
+    { compiled: state.compiled, grants: undefined },
+    { compiled: state.compiled, grants: { groups, roles, rules: [] } },
+    field,
+    'the new member',
+  );
 }
 
 /**
@@ -156,6 +180,7 @@ export async function addMember(
       roles: roles.filter((r) => input.roles?.includes(r.roleId)),
       groups: groups.filter((g) => input.groups?.includes(g)),
     });
+    assertNewMemberWithinLimits(state, input);
   };
   // Refuse before creating a Cognito user that nobody was allowed to add.
   check(await loadTenantState(deps, tenantId, caller));
@@ -611,10 +636,19 @@ export async function forceLogout(
   );
 }
 
-/** A member's effective permissions, each with where it came from. */
-export async function memberPermissions(deps: StoreDeps, tenantId: string, userId: string) {
+/**
+ * A member's effective permissions, each with where it came from, one page at a time (`total`
+ * counts them all; the tenant's `effectiveRulesPerPrincipal` limit bounds it).
+ */
+export async function memberPermissions(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+  query: { limit: number; cursor?: string },
+) {
   const state = await loadTenantState(deps, tenantId);
   const m = await loadMember(deps, tenantId, userId);
   const set = compilePrincipal(state.compiled, grantsOf(m));
-  return { userId, superuser: isSuperuser(set), items: effectiveRules(set) };
+  const all = effectiveRules(set);
+  return { userId, superuser: isSuperuser(set), total: all.length, ...offsetPage(all, query) };
 }

@@ -4,6 +4,7 @@
  * superuser flag was computed with, and the tenant's superuser counter, conditioned on staying >= 1.
  */
 import { compilePrincipal, isSuperuser } from '#shared/acl/engine.js';
+import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/acl/policy-limits.js';
 import type { StoreDeps } from '#shared/app/context.js';
 import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
@@ -72,6 +73,16 @@ export function planMemberChange(
   audit: Omit<AuditInput, 'tenantId' | 'before' | 'after'> & { before?: unknown; after?: unknown },
 ): MemberChange {
   const T = deps.tableName;
+  if (next) {
+    // Only what grows is refused: dropping grants, logging out or deleting always works.
+    assertPrincipalWithinLimits(
+      state.limits,
+      { compiled: state.compiled, grants: before ? grantsOf(before) : undefined },
+      { compiled: state.compiled, grants: grantsOf(next) },
+      limitFieldOf(audit.action),
+      `member ${next.userId}`,
+    );
+  }
   const after: MemberRecord | undefined = next
     ? {
         ...next,

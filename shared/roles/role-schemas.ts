@@ -3,7 +3,8 @@ import * as z from 'zod';
 import { IdSchema, NameSchema, RuleSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
-const PermissionsSchema = z.array(RuleSchema).max(200);
+/** A hard cap on the body; the tenant's `permissionsPerRole` limit (409) is checked below it. */
+const PermissionsSchema = z.array(RuleSchema).max(1000);
 
 export const CreateRoleBody = z.strictObject({
   roleId: IdSchema,

@@ -173,6 +173,7 @@ export async function createRole(
             },
           },
         ],
+        limitField: (limit) => (limit === 'rolesPerTenant' ? 'body.roleId' : 'body.permissions'),
       },
       result: roleView(role, permissions),
     };
@@ -223,6 +224,7 @@ export async function replaceRole(
             },
           },
         ],
+        limitField: 'body.permissions',
       },
       result: roleView(after, permissions),
     };

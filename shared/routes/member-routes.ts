@@ -14,6 +14,7 @@ import {
   MemberPage,
   MemberView,
   PatchMemberBody,
+  PermissionsQuery,
 } from '#shared/members/member-schemas.js';
 import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
 import {
@@ -108,8 +109,9 @@ export const memberRoutes: RouteDefinition[] = [
     path: `${member}/permissions`,
     fn: 'members',
     auth: { ...can(MANAGED.members, 'read'), self: 'userId' },
-    summary: 'Effective permissions of a member, each with its source',
+    summary: 'Effective permissions of a member, each with its source (paged)',
     status: 200,
+    query: PermissionsQuery,
     response: EffectivePermissionsView,
     tags,
   },

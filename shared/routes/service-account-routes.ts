@@ -1,6 +1,6 @@
 /** Routes of service accounts, their groups, roles, ACL rules and API tokens. */
 import { MANAGED } from '#shared/acl/management-permissions.js';
-import { BindRoleBody } from '#shared/members/member-schemas.js';
+import { BindRoleBody, PermissionsQuery } from '#shared/members/member-schemas.js';
 import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
 import {
   CreatedTokenView,
@@ -83,8 +83,9 @@ export const serviceAccountRoutes: RouteDefinition[] = [
     path: `${one}/permissions`,
     fn: 'service-accounts',
     auth: can(sa, 'read'),
-    summary: 'Effective permissions of a service account, each with its source',
+    summary: 'Effective permissions of a service account, each with its source (paged)',
     status: 200,
+    query: PermissionsQuery,
     tags,
   },
   {

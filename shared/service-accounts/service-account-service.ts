@@ -11,6 +11,7 @@ import {
 } from '#shared/acl/engine.js';
 import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
+import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/acl/policy-limits.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
@@ -36,7 +37,7 @@ import type {
   PatchServiceAccountInput,
 } from '#shared/service-accounts/service-account-schemas.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
@@ -254,6 +255,13 @@ async function mutateServiceAccount(
     const after = next ? { ...next, version: before.version + 1 } : undefined;
     if (after) {
       assertNotSuperuser(state, after);
+      assertPrincipalWithinLimits(
+        state.limits,
+        { compiled: state.compiled, grants: serviceAccountGrants(before) },
+        { compiled: state.compiled, grants: serviceAccountGrants(after) },
+        limitFieldOf(action),
+        `service account ${id}`,
+      );
       items.push({
         Put: {
           TableName: T,
@@ -492,10 +500,21 @@ export async function revokeServiceAccountRule(
   );
 }
 
-/** A service account's effective permissions, each with where it came from. */
-export async function serviceAccountPermissions(deps: StoreDeps, tenantId: string, id: string) {
+/** A service account's effective permissions, each with where it came from, one page at a time. */
+export async function serviceAccountPermissions(
+  deps: StoreDeps,
+  tenantId: string,
+  id: string,
+  query: { limit: number; cursor?: string },
+) {
   const state = await loadTenantState(deps, tenantId);
   const sa = await loadServiceAccount(deps, tenantId, id);
   const set = compilePrincipal(state.compiled, serviceAccountGrants(sa));
-  return { serviceAccountId: id, superuser: isSuperuser(set), items: effectiveRules(set) };
+  const all = effectiveRules(set);
+  return {
+    serviceAccountId: id,
+    superuser: isSuperuser(set),
+    total: all.length,
+    ...offsetPage(all, query),
+  };
 }

@@ -2,6 +2,37 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Env } from '#shared/config/env.js';
+import { LimitError } from '#shared/errors/domain-errors.js';
+
+/** DynamoDB's hard limit on one item. */
+export const DYNAMODB_ITEM_BYTES = 400 * 1024;
+
+/**
+ * Whether DynamoDB refused a write because an item is larger than it allows: a
+ * ValidationException, or a cancelled transaction whose reason says so.
+ */
+export function isItemTooLarge(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; CancellationReasons?: unknown };
+  const sizeMessage = (m: unknown) => typeof m === 'string' && /item size|size.*exceed/i.test(m);
+  if (e?.name === 'ValidationException' && sizeMessage(e.message)) return true;
+  if (e?.name === 'TransactionCanceledException' && Array.isArray(e.CancellationReasons)) {
+    return e.CancellationReasons.some((r: { Code?: string; Message?: string }) =>
+      sizeMessage(r?.Message),
+    );
+  }
+  return false;
+}
+
+/**
+ * The backstop behind the tenant limits: an item DynamoDB finds too large is a 409 naming the
+ * `itemSize` limit, never a 500 (the limits checked before writing should make it unreachable).
+ */
+export function itemTooLarge(cause: unknown): LimitError {
+  const message = `limit itemSize reached: an item would exceed DynamoDB's ${DYNAMODB_ITEM_BYTES} bytes; remove grants first`;
+  return new LimitError(message, 'itemSize', DYNAMODB_ITEM_BYTES, [{ path: 'body', message }], {
+    cause,
+  });
+}
 
 export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>) {
   const client = new DynamoDBClient({
@@ -13,9 +44,21 @@ export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_END
         }
       : {}),
   });
-  return DynamoDBDocumentClient.from(client, {
+  const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (isItemTooLarge(error)) throw itemTooLarge(error);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'gatehouseItemTooLarge' },
+  );
+  return doc;
 }
 
 export type DocumentClient = ReturnType<typeof createDocumentClient>;

@@ -54,3 +54,31 @@ export function decodeCursor(
     ]);
   }
 }
+
+const OFFSET_CURSOR = /^o:(\d{1,9})$/;
+
+/**
+ * One page of a list computed in memory (e.g. effective permissions), by position: the cursor
+ * wraps the offset of the next item. A cursor that is not one of these is a 400 naming
+ * `query.cursor`.
+ */
+export function offsetPage<T>(
+  all: readonly T[],
+  query: { limit: number; cursor?: string },
+): Page<T> {
+  let offset = 0;
+  if (query.cursor !== undefined) {
+    const match = OFFSET_CURSOR.exec(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+    if (!match) {
+      throw new InvalidError('The cursor is not valid for this listing', [
+        { path: 'query.cursor', message: 'invalid cursor: pass back a nextCursor of this listing' },
+      ]);
+    }
+    offset = Number(match[1]);
+  }
+  const end = offset + query.limit;
+  return {
+    items: all.slice(offset, end),
+    nextCursor: end < all.length ? Buffer.from(`o:${end}`, 'utf8').toString('base64url') : null,
+  };
+}

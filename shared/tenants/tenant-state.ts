@@ -6,6 +6,7 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CompiledPolicy,
+  compiledPolicyWeight,
   compilePolicy,
   compilePrincipal,
   type PermissionSet,
@@ -14,7 +15,9 @@ import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
+import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
 import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
+import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { keys } from '#shared/store/keys.js';
 import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
 
@@ -24,12 +27,33 @@ export interface TenantState {
   settings: TenantSettings;
   superuserCount: number;
   tenantVersion: number;
+  /** The tenant's limits: the defaults with the operator's overrides. */
+  limits: TenantLimits;
   policy: TenantPolicy;
   compiled: CompiledPolicy;
   /** The acting member (undefined for system actors or non-members). */
   actor?: MemberRecord;
   /** The actor's effective permissions under `policy`. */
   actorPermissions?: PermissionSet;
+}
+
+/**
+ * Compiled policies of this process by tenant, valid for the version they were compiled from:
+ * every policy write bumps the version (conditioned on the one read) and tenants are never
+ * deleted, so a tenant's version names one policy content. Bounded like the authorizer's.
+ */
+const compiledPolicies = new BoundedCache<string, CompiledPolicy>(
+  200,
+  300_000,
+  compiledPolicyWeight,
+);
+
+function compiledAt(tenantId: string, policy: TenantPolicy): CompiledPolicy {
+  const cached = compiledPolicies.get(tenantId);
+  if (cached && cached.version === policy.version) return cached;
+  const fresh = compilePolicy(policy);
+  compiledPolicies.set(tenantId, fresh);
+  return fresh;
 }
 
 /** Loads the tenant, its policy and (optionally) the caller's membership in one request. */
@@ -53,7 +77,7 @@ export async function loadTenantState(
     ? items.find((i) => String(i.sk).startsWith(keys.memberPrefix))
     : undefined;
   const policy = policyFromItem(policyRow);
-  const compiled = compilePolicy(policy);
+  const compiled = compiledAt(tenantId, policy);
   const actor = memberRow ? memberFromItem(memberRow) : undefined;
   return {
     tenantId,
@@ -61,6 +85,7 @@ export async function loadTenantState(
     settings: { ...DEFAULT_SETTINGS, ...(tenant.settings as Partial<TenantSettings> | undefined) },
     superuserCount: Number(tenant.superuserCount ?? 0),
     tenantVersion: Number(tenant.version ?? 0),
+    limits: limitsOf(tenant),
     policy,
     compiled,
     actor,

@@ -243,6 +243,15 @@ describe('gatehouse users', slow, () => {
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ userId: member.userId, rules: [] });
 
+    const perms = await cli(dir, [...t, 'users', 'permissions', email, '--limit', '2']);
+    expect(perms.code).toBe(0);
+    expect(perms.stdout).toMatch(/^RESOURCE\s+ACTION\s+SOURCE/);
+    expect(perms.stdout).toContain('role admin');
+    const allPerms = await cli(dir, [...t, 'users', 'permissions', email, '--all', '--json']);
+    const everyPerm = JSON.parse(allPerms.stdout);
+    expect(everyPerm.items.length).toBeGreaterThan(2);
+    expect(everyPerm.nextCursor).toBeNull();
+
     expect((await cli(dir, [...t, 'users', 'logout', email])).code).toBe(0);
     expect((await cli(dir, [...t, 'users', 'delete', email])).code).toBe(0);
 

@@ -284,13 +284,20 @@ describe('resource helpers against the reference', () => {
     const id = fc.oneof(
       fc.string({ unit: chars, maxLength: 12 }),
       resourceId,
-      fc.constantFrom('x'.repeat(256), 'x'.repeat(257), `${'a:'.repeat(128)}b`),
+      fc.constantFrom(
+        'x'.repeat(256),
+        'x'.repeat(257),
+        `${'a:'.repeat(128)}b`,
+        `${'a:'.repeat(31)}b`,
+        `${'a:'.repeat(32)}b`,
+      ),
     );
     fc.assert(
       fc.property(id, (rid) => {
-        // Rule 15: no level is `.` or `..`.
-        const dotLevel = rid.split(/[:/]/).some((level) => level === '.' || level === '..');
-        const valid = rid.length <= 256 && grammar.test(rid) && !dotLevel;
+        // Rule 15: no level is `.` or `..`; at most 32 levels (limit resourceDepth).
+        const levels = rid.split(/[:/]/);
+        const dotLevel = levels.some((level) => level === '.' || level === '..');
+        const valid = rid.length <= 256 && levels.length <= 32 && grammar.test(rid) && !dotLevel;
         expect(validateResourceId(rid) === null).toBe(valid);
       }),
       { numRuns: NUM_RUNS },
