@@ -145,6 +145,11 @@ export async function addUser(
   return user;
 }
 
+/** Accepts an invite token as `user` (signed in): the invitee's own act that makes them a member. */
+export async function acceptInvite(token: string, user: TestUser): Promise<ApiResponse> {
+  return api('POST', '/v1/invites/accept', { token: user.accessToken, body: { token } });
+}
+
 /** One item of the tenant's partition, read strongly consistent. */
 export async function tenantRow(tenantId: string, sk = 'META') {
   const res = await ddb.send(
