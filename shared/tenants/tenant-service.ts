@@ -10,6 +10,7 @@ import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domai
 import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
+import { tenantCreationLimit, tenantCreationWrite } from '#shared/tenants/tenant-limits.js';
 import {
   type CreateTenantInput,
   DEFAULT_SETTINGS,
@@ -18,6 +19,9 @@ import {
   type TenantView,
 } from '#shared/tenants/tenant-schemas.js';
 import { loadTenantState } from '#shared/tenants/tenant-state.js';
+
+/** Where the tenant-creation counter sits in the create transaction. */
+const CAP_INDEX = 4;
 
 export interface TenantRecord extends TenantView {
   superuserCount: number;
@@ -123,6 +127,20 @@ export async function createTenant(
       },
       { Put: { TableName: T, Item: policyItem(input.tenantId, initialPolicy()) } },
       { Put: { TableName: T, Item: memberItem(member) } },
+      {
+        Put: {
+          TableName: T,
+          Item: {
+            ...keys.memberEmail(input.tenantId, member.email),
+            type: 'member-email',
+            tenantId: input.tenantId,
+            email: member.email,
+            userId: member.userId,
+          },
+        },
+      },
+      // Rule 16: anyone signed in may create a tenant, a few per day (index CAP_INDEX).
+      tenantCreationWrite(deps, caller.userId),
       ...builtInGroups,
       ...builtInRoles,
       {
@@ -148,8 +166,12 @@ export async function createTenant(
         now,
       ),
     ],
-    () =>
-      new ConflictError(`Tenant id '${input.tenantId}' is taken`, { extra: { field: 'tenantId' } }),
+    (codes) =>
+      codes[CAP_INDEX] === 'ConditionalCheckFailed'
+        ? tenantCreationLimit(deps)
+        : new ConflictError(`Tenant id '${input.tenantId}' is taken`, {
+            extra: { field: 'tenantId' },
+          }),
   );
   return tenantView(tenant);
 }

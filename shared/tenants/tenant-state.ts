@@ -16,6 +16,11 @@ import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
+import {
+  type MailLimits,
+  mailLimitsOf,
+  type OperatorLimits,
+} from '#shared/tenants/tenant-limits.js';
 import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
 
 export interface TenantState {
@@ -24,6 +29,8 @@ export interface TenantState {
   settings: TenantSettings;
   superuserCount: number;
   tenantVersion: number;
+  /** Invite mails this tenant may send now (rule 16). */
+  mailLimits: MailLimits;
   policy: TenantPolicy;
   compiled: CompiledPolicy;
   /** The acting member (undefined for system actors or non-members). */
@@ -61,6 +68,13 @@ export async function loadTenantState(
     settings: { ...DEFAULT_SETTINGS, ...(tenant.settings as Partial<TenantSettings> | undefined) },
     superuserCount: Number(tenant.superuserCount ?? 0),
     tenantVersion: Number(tenant.version ?? 0),
+    mailLimits: mailLimitsOf(
+      {
+        createdAt: String(tenant.createdAt ?? ''),
+        operatorLimits: tenant.operatorLimits as OperatorLimits | undefined,
+      },
+      deps.clock.now(),
+    ),
     policy,
     compiled,
     actor,

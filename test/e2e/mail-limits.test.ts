@@ -82,7 +82,9 @@ describe('mail limits per tenant (rule 16)', () => {
     expect(first.status).toBe(200);
     const resend = `${t}/invites/${first.body.results[0].inviteId}/resend`;
     expect((await api('POST', resend, o)).status).toBe(200);
-    expect((await api('POST', `${t}/members`, { ...o, body: { email: uniqueEmail('m') } })).status).toBe(201);
+    expect(
+      (await api('POST', `${t}/members`, { ...o, body: { email: uniqueEmail('m') } })).status,
+    ).toBe(201);
     const over = await api('POST', resend, o);
     expect(over.status).toBe(429);
     expect(over.body.limit).toBe('mailsPerHour');

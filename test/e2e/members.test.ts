@@ -1,21 +1,17 @@
-/** Members over HTTP (and the group domain calls): the superuser invariant under races, deletes, defaults, escalation, isolation. */
-import {
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
 import { addToGroup, grantMemberRule, removeFromGroup } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
-import { oneTimePasswordOf, waitForMails } from '../support/mail-store.js';
+import { tokenOf, waitForMails } from '../support/mail-store.js';
 import {
+  acceptMailedInvite,
   api,
-  cognito,
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   signIn,
   stack,
   type TestUser,
@@ -26,23 +22,43 @@ const table = stack.dynamodb.tableName;
 const deps = domainDeps();
 const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email });
 
-async function addMember(tenantId: string, token: string, email: string, roles?: string[]) {
+/**
+ * Adds a member: an email is added as a pending member; a signed-in user is added and then
+ * accepts the mailed invite (their own act), becoming an active member under their own userId.
+ */
+async function addMember(
+  tenantId: string,
+  token: string,
+  who: string | TestUser,
+  roles?: string[],
+) {
+  if (typeof who !== 'string') {
+    await joinAsAdded(tenantId, token, who, roles);
+    const res = await api('GET', `/v1/tenants/${tenantId}/members/${who.userId}`, { token });
+    return res.body as {
+      userId: string;
+      email: string;
+      status: string;
+      roles: { roleId: string }[];
+    };
+  }
   const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
     token,
-    body: roles ? { email, roles } : { email },
+    body: roles ? { email: who, roles } : { email: who },
   });
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as {
     userId: string;
     email: string;
+    status: string;
     roles: { roleId: string }[];
-    oneTimePasswordMailed?: boolean;
+    inviteId: string;
   };
 }
 
 /** Adds an existing Cognito user and makes them a superuser through the `owner` role. */
 async function addSuperuser(tenantId: string, ownerToken: string, user: TestUser) {
-  await addMember(tenantId, ownerToken, user.email);
+  await addMember(tenantId, ownerToken, user);
   const res = await api('PUT', `/v1/tenants/${tenantId}/members/${user.userId}/roles/owner`, {
     token: ownerToken,
     body: {},
@@ -168,7 +184,7 @@ describe('at least one active superuser, under concurrent requests', () => {
   it('refuses to delete or disable the last superuser with 409', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const admin = await createUser();
-    await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
+    await addMember(tenantId, owner.accessToken, admin, ['admin']);
     const del = await api('DELETE', `/v1/tenants/${tenantId}/members/${owner.userId}`, {
       token: admin.accessToken,
     });
@@ -198,7 +214,7 @@ describe('at least one active superuser, under concurrent requests', () => {
     expect(await superuserCount(tenantId)).toBe(1);
     // With a second superuser the same removal succeeds and the counter follows.
     const other = await createUser();
-    await addMember(tenantId, owner.accessToken, other.email);
+    await addMember(tenantId, owner.accessToken, other);
     await addToGroup(deps, callerOf(owner), tenantId, 'superusers', other.userId);
     expect(await superuserCount(tenantId)).toBe(2);
     await removeFromGroup(deps, callerOf(owner), tenantId, 'superusers', owner.userId);
@@ -209,7 +225,7 @@ describe('at least one active superuser, under concurrent requests', () => {
   it('refuses to take anyone out of everyone with 409', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const m = await createUser();
-    await addMember(tenantId, owner.accessToken, m.email);
+    await addMember(tenantId, owner.accessToken, m);
     await expect(
       removeFromGroup(deps, callerOf(owner), tenantId, 'everyone', m.userId),
     ).rejects.toBeInstanceOf(ConflictError);
@@ -222,7 +238,7 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
   it('removes every item of the user in the tenant, from the table and both indexes', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const user = await createUser();
-    await addMember(tenantId, owner.accessToken, user.email, ['admin']);
+    await addMember(tenantId, owner.accessToken, user, ['admin']);
     await addToGroup(deps, callerOf(owner), tenantId, 'superusers', user.userId);
     await grantMemberRule(deps, callerOf(owner), tenantId, user.userId, {
       resource: 'dcos:service:marathon',
@@ -282,53 +298,35 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
 });
 
 describe('POST /v1/tenants/{t}/members', () => {
-  it('creates a Cognito user and mails them a one-time password; the first sign-in picks a new one', async () => {
+  it('adds a new address as pending and invites it; accepting with a chosen password creates the account', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('direct');
     const added = await addMember(tenantId, owner.accessToken, email);
-    expect(added).toMatchObject({ email, status: 'active', roles: [{ roleId: 'member' }] });
-    expect(added.oneTimePasswordMailed).toBe(true);
-    // The password goes to the person only: the operator's response never holds it.
+    expect(added).toMatchObject({ email, status: 'pending', roles: [{ roleId: 'member' }] });
+    // Nothing secret goes to the operator, and no account exists before the person acts.
     expect(JSON.stringify(added)).not.toMatch(/password"\s*:\s*"/i);
+    await expect(signIn(email, 'Direct-pass-123')).rejects.toThrow();
     const [mail, ...more] = await waitForMails(email);
     expect(more).toEqual([]);
-    if (!mail) throw new Error('no one-time password mail');
+    if (!mail) throw new Error('no invitation mail');
     expect(mail.subject).toContain('Test tenant');
-    const oneTime = oneTimePasswordOf(mail);
-
-    const first = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: stack.cognito.clientId,
-        AuthParameters: { USERNAME: email, PASSWORD: oneTime },
-      }),
-    );
-    // The one-time password alone gives no tokens: Cognito asks for a new password first.
-    expect(first.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
-    expect(first.AuthenticationResult).toBeUndefined();
-    const chosen = await cognito.send(
-      new RespondToAuthChallengeCommand({
-        ClientId: stack.cognito.clientId,
-        ChallengeName: 'NEW_PASSWORD_REQUIRED',
-        Session: first.Session,
-        ChallengeResponses: { USERNAME: email, NEW_PASSWORD: 'Direct-pass-123' },
-      }),
-    );
-    const token = chosen.AuthenticationResult?.AccessToken;
-    const res = await api('GET', `/v1/tenants/${tenantId}`, { token });
-    expect(res.status).toBe(200);
+    const accepted = await api('POST', '/v1/invites/accept', {
+      body: { token: tokenOf(mail), password: 'Direct-pass-123' },
+    });
+    expect(accepted.status).toBe(201);
+    const { accessToken: token } = await signIn(email, 'Direct-pass-123');
+    expect((await api('GET', `/v1/tenants/${tenantId}`, { token })).status).toBe(200);
     const me = await api('GET', '/v1/me', { token });
-    expect(me.body.userId).toBe(added.userId);
-    // From now on the chosen password signs in directly.
-    expect((await signIn(email, 'Direct-pass-123')).accessToken).toEqual(expect.any(String));
+    expect(me.body.userId).toBe(accepted.body.userId);
   });
 
-  it('adds an existing Cognito user without touching their password', async () => {
+  it('adds an existing Cognito user as pending, under an id that is not theirs, without touching their password', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const user = await createUser();
     const added = await addMember(tenantId, owner.accessToken, user.email);
-    expect(added.userId).toBe(user.userId);
-    expect(added.oneTimePasswordMailed).toBe(false);
+    expect(added.userId).not.toBe(user.userId);
+    expect(added.status).toBe('pending');
+    expect((await acceptMailedInvite(user, tenantId)).body.userId).toBe(user.userId);
     expect((await signIn(user.email, user.password)).accessToken).toEqual(expect.any(String));
   });
 
@@ -362,7 +360,7 @@ describe('nobody grants more than they hold', () => {
   it('answers 403 when an admin binds owner or adds someone as owner or to superusers', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const admin = await createUser();
-    await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
+    await addMember(tenantId, owner.accessToken, admin, ['admin']);
     const plain = await addMember(tenantId, owner.accessToken, uniqueEmail('plain'));
 
     const bind = await api('PUT', `/v1/tenants/${tenantId}/members/${plain.userId}/roles/owner`, {
@@ -469,7 +467,7 @@ describe('what a plain member may read', () => {
   it('answers 403 to the member list but 200 to their own membership and permissions', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const m = await createUser();
-    await addMember(tenantId, owner.accessToken, m.email);
+    await addMember(tenantId, owner.accessToken, m);
     const base = `/v1/tenants/${tenantId}/members`;
     expect((await api('GET', base, { token: m.accessToken })).status).toBe(403);
     const self = await api('GET', `${base}/${m.userId}`, { token: m.accessToken });

@@ -130,19 +130,51 @@ export async function createTenantWithOwner(): Promise<{ tenantId: string; owner
   return { tenantId, owner };
 }
 
-/** Adds a fresh Cognito user to the tenant (default roles plus `roles`) and returns them signed in. */
+/**
+ * Adds a fresh Cognito user to the tenant (default roles plus `roles`) and returns them signed
+ * in, an active member: the admin adds them (pending), they accept the mailed invite themselves.
+ */
 export async function addUser(
   tenantId: string,
   token: string,
   roles?: string[],
 ): Promise<TestUser> {
   const user = await createUser();
+  await joinAsAdded(tenantId, token, user, roles);
+  return user;
+}
+
+/** `POST /members` for an existing user, then their own accept of the mailed invite. */
+export async function joinAsAdded(
+  tenantId: string,
+  token: string,
+  user: TestUser,
+  roles?: string[],
+): Promise<ApiResponse> {
   const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
     token,
     body: roles ? { email: user.email, roles } : { email: user.email },
   });
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
-  return user;
+  return acceptMailedInvite(user, tenantId);
+}
+
+/** Accepts, as `user`, the invite to `tenantId` mailed to them (the newest usable one). */
+export async function acceptMailedInvite(user: TestUser, tenantId: string): Promise<ApiResponse> {
+  const { mailsTo, tokenOf } = await import('./mail-store.js');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const mails = await mailsTo(user.email);
+    for (const mail of mails.reverse()) {
+      const token = tokenOf(mail);
+      const lookup = await api('POST', '/v1/invites/lookup', { body: { token } });
+      if (lookup.status !== 200 || lookup.body.tenantId !== tenantId) continue;
+      const accepted = await acceptInvite(token, user);
+      if (accepted.status === 200) return accepted;
+    }
+    if (Date.now() > deadline) throw new Error(`no usable invite reached ${user.email}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Accepts an invite token as `user` (signed in): the invitee's own act that makes them a member. */

@@ -17,7 +17,7 @@ describe('renderInviteEmail', () => {
     const mail = renderInviteEmail(base);
     expect(mail.text).toContain('https://app.example/accept?token=tok_123-abc');
     expect(mail.html).toContain('href="https://app.example/accept?token=tok_123-abc"');
-    expect(mail.subject).toBe('boss@x.io invited you to join Acme <b> on Gatehouse');
+    expect(mail.subject).toBe('Invitation to join "Acme <b>" on Gatehouse');
   });
 
   it('escapes tenant name and message in HTML', () => {
