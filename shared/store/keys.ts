@@ -81,6 +81,8 @@ export const keys = {
     pk: `LIMIT#TENANT#${tenantId}`,
     sk: `MAILS#${window}`,
   }),
+  /** An operator's raised cap on the tenants one person may create per day (`max`). */
+  tenantCap: (userId: string) => ({ pk: `LIMIT#USER#${userId}`, sk: 'TENANTS#MAX' }),
   /** A counter of tenants one person created in one day. */
   tenantCounter: (userId: string, day: string) => ({
     pk: `LIMIT#USER#${userId}`,

@@ -5,7 +5,7 @@
  * concurrent requests cannot overshoot. Only an operator raises a tenant's limits
  * (`npm run tenant-limits`); tenant admins cannot (they are not tenant settings).
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
@@ -175,6 +175,30 @@ export function tenantCreationWrite(
       },
     },
   };
+}
+
+/** How many tenants `userId` may create per day: an operator's cap for them, else the default. */
+export async function tenantCapOf(deps: StoreDeps, userId: string): Promise<number> {
+  const res = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.tenantCap(userId),
+      ConsistentRead: true,
+    }),
+  );
+  const max = Number(res.Item?.max);
+  return Number.isInteger(max) && max >= 0 ? max : DEFAULT_TENANTS_PER_DAY;
+}
+
+/** The operator's way to let one person create more (or fewer) tenants per day. */
+export async function setUserTenantCap(deps: StoreDeps, userId: string, max: number) {
+  const parsed = z.number().int().min(0).max(10_000).parse(max);
+  await deps.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { ...keys.tenantCap(userId), type: 'tenant-cap', userId, max: parsed },
+    }),
+  );
 }
 
 /** The 429 when the tenant-creation cap is reached. */

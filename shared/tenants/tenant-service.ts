@@ -10,7 +10,11 @@ import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domai
 import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
-import { tenantCreationLimit, tenantCreationWrite } from '#shared/tenants/tenant-limits.js';
+import {
+  tenantCapOf,
+  tenantCreationLimit,
+  tenantCreationWrite,
+} from '#shared/tenants/tenant-limits.js';
 import {
   type CreateTenantInput,
   DEFAULT_SETTINGS,
@@ -84,6 +88,7 @@ export async function createTenant(
     version: 1,
   };
   const T = deps.tableName;
+  const cap = await tenantCapOf(deps, caller.userId);
   const builtInGroups = Object.entries(BUILT_IN_GROUPS).map(([groupId, g]) => ({
     Put: {
       TableName: T,
@@ -140,7 +145,7 @@ export async function createTenant(
         },
       },
       // Rule 16: anyone signed in may create a tenant, a few per day (index CAP_INDEX).
-      tenantCreationWrite(deps, caller.userId),
+      tenantCreationWrite(deps, caller.userId, cap),
       ...builtInGroups,
       ...builtInRoles,
       {
@@ -168,7 +173,7 @@ export async function createTenant(
     ],
     (codes) =>
       codes[CAP_INDEX] === 'ConditionalCheckFailed'
-        ? tenantCreationLimit(deps)
+        ? tenantCreationLimit(deps, cap)
         : new ConflictError(`Tenant id '${input.tenantId}' is taken`, {
             extra: { field: 'tenantId' },
           }),

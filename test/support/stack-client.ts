@@ -162,7 +162,8 @@ export async function joinAsAdded(
 /** Accepts, as `user`, the invite to `tenantId` mailed to them (the newest usable one). */
 export async function acceptMailedInvite(user: TestUser, tenantId: string): Promise<ApiResponse> {
   const { mailsTo, tokenOf } = await import('./mail-store.js');
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
+  let last = 'no mail yet';
   for (;;) {
     const mails = await mailsTo(user.email);
     for (const mail of mails.reverse()) {
@@ -171,8 +172,9 @@ export async function acceptMailedInvite(user: TestUser, tenantId: string): Prom
       if (lookup.status !== 200 || lookup.body.tenantId !== tenantId) continue;
       const accepted = await acceptInvite(token, user);
       if (accepted.status === 200) return accepted;
+      last = `${accepted.status} ${JSON.stringify(accepted.body)}`;
     }
-    if (Date.now() > deadline) throw new Error(`no usable invite reached ${user.email}`);
+    if (Date.now() > deadline) throw new Error(`no usable invite reached ${user.email}: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
