@@ -159,6 +159,9 @@ export async function joinAsAdded(
   return acceptMailedInvite(user, tenantId);
 }
 
+/** Tokens already looked up, with their tenant ('' when unusable), so no mail is read twice. */
+const looked = new Map<string, string>();
+
 /** Accepts, as `user`, the invite to `tenantId` mailed to them (the newest usable one). */
 export async function acceptMailedInvite(user: TestUser, tenantId: string): Promise<ApiResponse> {
   const { mailsTo, tokenOf } = await import('./mail-store.js');
@@ -168,9 +171,15 @@ export async function acceptMailedInvite(user: TestUser, tenantId: string): Prom
     const mails = await mailsTo(user.email);
     for (const mail of mails.reverse()) {
       const token = tokenOf(mail);
-      const lookup = await api('POST', '/v1/invites/lookup', { body: { token } });
-      if (lookup.status !== 200 || lookup.body.tenantId !== tenantId) continue;
+      let tenant = looked.get(token);
+      if (tenant === undefined) {
+        const lookup = await api('POST', '/v1/invites/lookup', { body: { token } });
+        tenant = lookup.status === 200 ? String(lookup.body.tenantId) : '';
+        looked.set(token, tenant);
+      }
+      if (tenant !== tenantId) continue;
       const accepted = await acceptInvite(token, user);
+      looked.set(token, '');
       if (accepted.status === 200) return accepted;
       last = `${accepted.status} ${JSON.stringify(accepted.body)}`;
     }
