@@ -376,6 +376,17 @@ export async function resendInvite(
   tenantId: string,
   inviteId: string,
 ): Promise<{ expiresAt: string }> {
+  // Resends of other invites share the tenant's mail counters: a transaction that only lost
+  // that race (no condition failed) is re-planned from fresh reads.
+  return withOptimisticRetry(() => resendOnce(deps, caller, tenantId, inviteId), COUNTER_TRIES);
+}
+
+async function resendOnce(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  inviteId: string,
+): Promise<{ expiresAt: string }> {
   const state = await loadTenantState(deps, tenantId, caller);
   const before = await loadInvite(deps, tenantId, inviteId);
   if (before.status !== 'pending')
@@ -442,9 +453,11 @@ export async function resendInvite(
     ],
     (codes) =>
       mailLimitError(codes, 4, state.mailLimits, now) ??
-      (codes[1] === 'ConditionalCheckFailed'
-        ? new ConflictError(`Another open invite for ${before.email} exists; resend that one`)
-        : new ConflictError('The invite changed meanwhile; read it and retry')),
+      (!codes.includes('ConditionalCheckFailed')
+        ? raceLost()
+        : codes[1] === 'ConditionalCheckFailed'
+          ? new ConflictError(`Another open invite for ${before.email} exists; resend that one`)
+          : new ConflictError('The invite changed meanwhile; read it and retry')),
   );
   return { expiresAt: after.expiresAt };
 }
