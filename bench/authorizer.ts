@@ -9,12 +9,15 @@ import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { createAuthorizer } from '#shared/auth/authorizer.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
+import { ConflictError } from '#shared/errors/domain-errors.js';
 import { grantsOf, memberFromItem, SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
-import { addMember } from '#shared/members/member-service.js';
+import { planNewMember } from '#shared/members/member-service.js';
 import { systemClock } from '#shared/platform/clock.js';
 import { findRoute } from '#shared/routes/route-table.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import { transactWrite } from '#shared/store/transact.js';
+import { loadTenantState } from '#shared/tenants/tenant-state.js';
 import type { BenchStack } from './stack.js';
 import { percentile, round } from './stats.js';
 
@@ -217,15 +220,17 @@ export async function benchAuthorizer(
   const heavyPassword = `Bench-${Date.now()}-Aa9!`;
   const identity = identityFromEnv();
   const heavyUser = await identity.ensureUser(heavyEmail, heavyPassword);
-  await addMember(
-    appDeps(),
-    identity,
-    { userId: superSub, email: info.bootstrap.email },
-    tenantId,
-    {
-      email: heavyEmail,
-    },
+  // Joined as an invite acceptance would write it (the bench has no mailbox to accept from).
+  const benchDeps = appDeps();
+  const joined = planNewMember(
+    benchDeps,
+    await loadTenantState(benchDeps, tenantId),
+    { userId: heavyUser.userId, email: heavyEmail },
+    {},
+    heavyUser.userId,
+    'invite.accept',
   );
+  await transactWrite(benchDeps.db, joined.items, () => new ConflictError('bench member exists'));
   const rules = manyRules(heavyCount);
   await writeRules(db, tableName, tenantId, heavyUser.userId, rules);
   const heavyToken = await stack.signIn(heavyEmail, heavyPassword);

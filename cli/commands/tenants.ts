@@ -1,4 +1,4 @@
-/** `gatehouse tenants create|show|list`. */
+/** `gatehouse tenants create|show|list|leave`. */
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
 import { contextOf } from '../context.js';
@@ -63,5 +63,14 @@ export function registerTenantCommands(program: Command): void {
           body.tenants.map((t) => [t.tenantId, t.name, t.status, t.joinedAt]),
         ),
       );
+    });
+
+  tenants
+    .command('leave <id>')
+    .description('leave a tenant: your membership, grants and personal tokens there are removed')
+    .action(async (tenantId: string, _opts: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      await ctx.api.request('DELETE', apiPath('v1', 'me', 'tenants', tenantId));
+      emit(ctx.output, { tenantId, left: true }, () => `You left tenant ${tenantId}.`);
     });
 }

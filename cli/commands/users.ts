@@ -112,27 +112,27 @@ export function registerUserCommands(program: Command): void {
 
   users
     .command('add <email>')
-    .description('add a user directly, without an invite email (created if missing)')
+    .description(
+      'add a user by email: a pending member until they accept the invitation mailed to them',
+    )
     .option('--role <id>', 'a role to give (repeatable)', collect)
     .option('--group <id>', 'a group to add them to (repeatable)', collect)
     .action(
       async (email: string, opts: { role?: string[]; group?: string[] }, command: Command) => {
         const ctx = contextOf(command);
-        const { body } = await ctx.api.request<MemberBody & { oneTimePasswordMailed?: boolean }>(
-          'POST',
-          tenantPath(ctx.tenant(), 'members'),
-          { body: { email, roles: opts.role, groups: opts.group } },
-        );
+        const { body } = await ctx.api.request<
+          MemberBody & { inviteId: string; expiresAt: string }
+        >('POST', tenantPath(ctx.tenant(), 'members'), {
+          body: { email, roles: opts.role, groups: opts.group },
+        });
         emit(ctx.output, body, () =>
           [
-            `Added ${body.email} (${body.userId}).`,
+            `Added ${body.email} as a pending member (${body.userId}).`,
             renderMember(body),
-            ...(body.oneTimePasswordMailed
-              ? [
-                  '',
-                  `A one-time password was mailed to ${body.email}; their first \`gatehouse login\` chooses a new one.`,
-                ]
-              : []),
+            '',
+            `An invitation was mailed to ${body.email} (invite ${body.inviteId}, expires ${body.expiresAt}).`,
+            'They become a member when they accept it: with a new password if they have no account,',
+            'or signed in if they have one. Grants given meanwhile are kept.',
           ].join('\n'),
         );
       },

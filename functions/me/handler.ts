@@ -8,6 +8,7 @@ import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { leaveTenant } from '#shared/members/member-service.js';
 import { signOutEverywhere } from '#shared/sessions/sign-out.js';
 import { describeMe } from '#shared/tenants/tenant-service.js';
 
@@ -19,6 +20,10 @@ export const handler = apiHandler('me', {
   'GET /v1/me/tokens': async (input) => listPersonalTokens(deps, requireCaller(input)),
   'DELETE /v1/me/tokens/{tokenId}': async (input) => {
     await revokePersonalToken(deps, requireCaller(input), String(input.params.tokenId));
+    return httpResult(204);
+  },
+  'DELETE /v1/me/tenants/{tenantId}': async (input) => {
+    await leaveTenant(deps, requireCaller(input), String(input.params.tenantId));
     return httpResult(204);
   },
   'POST /v1/me/logout': async (input) => {

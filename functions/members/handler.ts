@@ -5,12 +5,11 @@ import {
   revokeMemberToken,
 } from '#shared/api-tokens/personal-token-service.js';
 import { appDeps } from '#shared/app/deps.js';
-import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
 import { revokeInvitesSentBy } from '#shared/invites/inviter-removal.js';
-import { resolveMemberId } from '#shared/members/member-lookup.js';
+import { addMember } from '#shared/members/member-add.js';
+import { resolveMemberIds } from '#shared/members/member-lookup.js';
 import {
-  addMember,
   bindMemberRole,
   deleteMember,
   forceLogout,
@@ -22,7 +21,6 @@ import {
 } from '#shared/members/member-service.js';
 
 const deps = appDeps();
-const identity = identityFromEnv();
 const m = '/v1/tenants/{tenantId}/members/{userId}';
 const noContent = () => httpResult(204);
 
@@ -30,7 +28,7 @@ export const handler = apiHandler('members', {
   'GET /v1/tenants/{tenantId}/members': async ({ params, query }) =>
     listMembers(deps, String(params.tenantId), query),
   'POST /v1/tenants/{tenantId}/members': async (input) =>
-    addMember(deps, identity, requireCaller(input), String(input.params.tenantId), input.body),
+    addMember(deps, requireCaller(input), String(input.params.tenantId), input.body),
   [`GET ${m}`]: async ({ params }) =>
     getMember(deps, String(params.tenantId), String(params.userId)),
   [`PATCH ${m}`]: async (input) => {
@@ -103,8 +101,9 @@ export const handler = apiHandler('members', {
   },
   'POST /v1/tenants/{tenantId}/logout/{identifier}': async (input) => {
     const tenantId = String(input.params.tenantId);
-    const userId = await resolveMemberId(deps, tenantId, String(input.params.identifier));
-    await forceLogout(deps, requireCaller(input), tenantId, userId);
+    const caller = requireCaller(input);
+    for (const userId of await resolveMemberIds(deps, tenantId, String(input.params.identifier)))
+      await forceLogout(deps, caller, tenantId, userId);
     return noContent();
   },
 });

@@ -269,7 +269,7 @@ async function serviceAccountAsPrincipal(
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
- * it is a denial with its reason. Disabled members are denied.
+ * it is a denial with its reason. Disabled members are denied; pending members are not members.
  */
 export async function checkAccess(
   deps: StoreDeps,
@@ -317,7 +317,9 @@ export async function checkAccess(
   };
   return Promise.all(
     checks.map(async (c): Promise<CheckResult> => {
-      const m = await resolve(c);
+      const found = await resolve(c);
+      // A pending member has not accepted yet: not a member (consent, rule 17).
+      const m = found?.status === 'pending' ? undefined : found;
       const subject = c.userId ?? c.email ?? c.serviceAccountId ?? '';
       if (!m) {
         if (single) throw new NotFoundError(`No member '${subject}' in this tenant`);

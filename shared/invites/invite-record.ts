@@ -34,6 +34,8 @@ export interface InviteRecord {
   acceptedAt?: string;
   acceptedBy?: string;
   revokedAt?: string;
+  /** Set when an admin added the person directly: accepting activates this pending member. */
+  pendingMemberId?: string;
 }
 
 const DAY_SECONDS = 86_400;
@@ -89,6 +91,7 @@ export function inviteFromItem(item: Record<string, unknown>): InviteRecord {
     ...(typeof item.acceptedAt === 'string' ? { acceptedAt: item.acceptedAt } : {}),
     ...(typeof item.acceptedBy === 'string' ? { acceptedBy: item.acceptedBy } : {}),
     ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
+    ...(typeof item.pendingMemberId === 'string' ? { pendingMemberId: item.pendingMemberId } : {}),
   };
 }
 

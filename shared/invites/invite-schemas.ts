@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { safeText } from '#shared/http/validation.js';
 import { PasswordSchema } from '#shared/identity/password-policy.js';
+import { messageProblem } from '#shared/mail/invite-email.js';
 import { IdSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
@@ -14,7 +15,12 @@ export const CreateInvitesBody = z.strictObject({
   emails: z.union([z.string().min(1).max(40_000), z.array(z.string().max(320)).min(1).max(1000)]),
   roles: z.array(IdSchema).max(50).optional(),
   groups: z.array(IdSchema).max(50).optional(),
-  message: OneLine(1000).optional(),
+  message: OneLine(1000)
+    .superRefine((v, ctx) => {
+      const problem = messageProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 export type CreateInvitesInput = z.infer<typeof CreateInvitesBody>;
 

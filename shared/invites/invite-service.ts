@@ -36,13 +36,23 @@ import type {
   InviteStatus,
   InviteView,
 } from '#shared/invites/invite-schemas.js';
-import { assertNewMemberWithinLimits, planNewMember } from '#shared/members/member-service.js';
-import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import {
+  assertNewMemberWithinLimits,
+  loadMember,
+  planActivation,
+  planNewMember,
+} from '#shared/members/member-service.js';
+import { planMemberChange, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, type Page } from '#shared/store/pagination.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
+import {
+  assertMailQuota,
+  mailCounterWrites,
+  mailLimitError,
+} from '#shared/tenants/tenant-limits.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Resends allowed per invite in any rolling hour (the first send does not count). */
@@ -123,8 +133,9 @@ function assertGrantable(
 
 /**
  * Invites up to 100 addresses. Each valid, new address is its own conditional transaction
- * (email lock, invite, token, outbox, audit), so one bad address never fails the batch.
- * Grants are checked before anything is written.
+ * (email lock, invite, token, outbox, mail counters, audit), so one bad address never fails the
+ * batch. Grants are checked, and the tenant's mail limits for the whole batch (429 naming the
+ * limit), before anything is written.
  */
 export async function createInvites(
   deps: StoreDeps,
@@ -137,26 +148,38 @@ export async function createInvites(
   assertGrantable(state, input);
   const roles = [...new Set(input.roles ?? [])];
   const groups = [...new Set(input.groups ?? [])];
+  const members = await mapLimited(addresses, INVITE_CONCURRENCY, async (a) =>
+    a.valid ? isMember(deps, tenantId, a.email) : false,
+  );
+  const toSend = addresses.filter((a, i) => a.valid && !members[i]).length;
+  await assertMailQuota(deps, tenantId, state.mailLimits, toSend);
   const results = await mapLimited(
-    addresses,
+    addresses.map((a, i) => ({ a, member: members[i] })),
     INVITE_CONCURRENCY,
-    async (a): Promise<InviteResult> => {
+    async ({ a, member }): Promise<InviteResult> => {
       if (!a.valid) return { email: a.email, status: 'invalid' };
-      if (await isMember(deps, tenantId, a.email))
-        return { email: a.email, status: 'already_member' };
+      if (member) return { email: a.email, status: 'already_member' };
       return inviteOne(deps, state, caller, a.email, { roles, groups, message: input.message });
     },
   );
   return { results };
 }
 
-async function inviteOne(
+/** How often a write that raced on the shared mail counters is re-planned before giving up. */
+const COUNTER_TRIES = 12;
+
+/**
+ * Plans one new invite of `email`: the email lock, the invite, its token and outbox items, the
+ * mail counters and the audit event. `pendingMemberId` ties it to a pending member (direct add).
+ */
+export function planInvite(
   deps: StoreDeps,
   state: TenantState,
   caller: Caller,
   email: string,
-  grants: { roles: string[]; groups: string[]; message: string | undefined },
-): Promise<InviteResult> {
+  grants: { roles: string[]; groups: string[]; message?: string | undefined },
+  pendingMemberId?: string,
+): { invite: InviteRecord; items: TransactItem[]; counterIndex: number } {
   const now = deps.clock.now();
   const at = now.toISOString();
   const token = deps.tokens.newSecret();
@@ -179,45 +202,70 @@ async function inviteOne(
     lastSentAt: at,
     recentSends: [],
     deliveryStatus: 'queued',
+    ...(pendingMemberId ? { pendingMemberId } : {}),
   };
   const T = deps.tableName;
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: T,
+        Item: lockItem(invite),
+        // A lock of an expired invite may be taken over; accepted and revoked invites drop theirs.
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': at },
+      },
+    },
+    {
+      Put: {
+        TableName: T,
+        Item: inviteItem(invite),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { TableName: T, Item: tokenItem(invite, invite.tokenHash) } },
+    { Put: { TableName: T, Item: outboxItem(outboxOf(invite, token), now) } },
+  ];
+  const counterIndex = items.length;
+  items.push(
+    ...mailCounterWrites(deps, state.tenantId, state.mailLimits),
+    auditPut(
+      T,
+      {
+        tenantId: state.tenantId,
+        actor: caller.userId,
+        action: 'invite.create',
+        target: `invite:${invite.inviteId}`,
+        after: inviteView(invite, now),
+      },
+      now,
+    ),
+  );
+  return { invite, items, counterIndex };
+}
+
+async function inviteOne(
+  deps: StoreDeps,
+  state: TenantState,
+  caller: Caller,
+  email: string,
+  grants: { roles: string[]; groups: string[]; message: string | undefined },
+): Promise<InviteResult> {
+  const T = deps.tableName;
+  let invite: InviteRecord | undefined;
   try {
-    await transactWrite(
-      deps.db,
-      [
-        {
-          Put: {
-            TableName: T,
-            Item: lockItem(invite),
-            // A lock of an expired invite may be taken over; accepted and revoked invites drop theirs.
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-            ExpressionAttributeValues: { ':now': at },
-          },
-        },
-        {
-          Put: {
-            TableName: T,
-            Item: inviteItem(invite),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        { Put: { TableName: T, Item: tokenItem(invite, invite.tokenHash) } },
-        { Put: { TableName: T, Item: outboxItem(outboxOf(invite, token), now) } },
-        auditPut(
-          T,
-          {
-            tenantId: state.tenantId,
-            actor: caller.userId,
-            action: 'invite.create',
-            target: `invite:${invite.inviteId}`,
-            after: inviteView(invite, now),
-          },
-          now,
-        ),
-      ],
-      (codes) =>
-        codes[0] === 'ConditionalCheckFailed' ? new ConflictError('already invited') : raceLost(),
-    );
+    await withOptimisticRetry(async () => {
+      const planned = planInvite(deps, state, caller, email, grants);
+      invite = planned.invite;
+      await transactWrite(
+        deps.db,
+        planned.items,
+        (codes) =>
+          mailLimitError(codes, planned.counterIndex, state.mailLimits, deps.clock.now()) ??
+          (codes[0] === 'ConditionalCheckFailed'
+            ? new ConflictError('already invited')
+            : raceLost()),
+      );
+    }, COUNTER_TRIES);
   } catch (error) {
     if (error instanceof ConflictError && error.extra.retryable !== true) {
       const lock = await deps.db.send(
@@ -237,6 +285,7 @@ async function inviteOne(
     }
     throw error;
   }
+  if (!invite) throw new Error('unreachable');
   return { email, status: 'invited', inviteId: invite.inviteId, expiresAt: invite.expiresAt };
 }
 
@@ -336,6 +385,17 @@ export async function resendInvite(
   tenantId: string,
   inviteId: string,
 ): Promise<{ expiresAt: string }> {
+  // Resends of other invites share the tenant's mail counters: a transaction that only lost
+  // that race (no condition failed) is re-planned from fresh reads.
+  return withOptimisticRetry(() => resendOnce(deps, caller, tenantId, inviteId), COUNTER_TRIES);
+}
+
+async function resendOnce(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  inviteId: string,
+): Promise<{ expiresAt: string }> {
   const state = await loadTenantState(deps, tenantId, caller);
   const before = await loadInvite(deps, tenantId, inviteId);
   if (before.status !== 'pending')
@@ -348,7 +408,7 @@ export async function resendInvite(
     const oldest = Math.min(...recent.map((t) => Date.parse(t)));
     const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000));
     throw new TooManyError(`At most ${limit} resends per hour`, {
-      extra: { retryAfterSeconds },
+      extra: { limit: 'maxResendsPerHour', max: limit, retryAfterSeconds },
     });
   }
   const token = deps.tokens.newSecret();
@@ -386,6 +446,7 @@ export async function resendInvite(
       // The old token item stays until its TTL: it now points at an invite with another hash (410).
       { Put: { TableName: T, Item: tokenItem(after, after.tokenHash) } },
       { Put: { TableName: T, Item: outboxItem(outboxOf(after, token), now) } },
+      ...mailCounterWrites(deps, tenantId, state.mailLimits),
       auditPut(
         T,
         {
@@ -400,9 +461,12 @@ export async function resendInvite(
       ),
     ],
     (codes) =>
-      codes[1] === 'ConditionalCheckFailed'
-        ? new ConflictError(`Another open invite for ${before.email} exists; resend that one`)
-        : new ConflictError('The invite changed meanwhile; read it and retry'),
+      mailLimitError(codes, 4, state.mailLimits, now) ??
+      (!codes.includes('ConditionalCheckFailed')
+        ? raceLost()
+        : codes[1] === 'ConditionalCheckFailed'
+          ? new ConflictError(`Another open invite for ${before.email} exists; resend that one`)
+          : new ConflictError('The invite changed meanwhile; read it and retry')),
   );
   return { expiresAt: after.expiresAt };
 }
@@ -424,6 +488,7 @@ export async function revokeInvite(
   await transactWrite(
     deps.db,
     [
+      ...(await pendingMemberDeletion(deps, caller, before)),
       {
         Put: {
           TableName: T,
@@ -450,6 +515,31 @@ export async function revokeInvite(
     ],
     () => new ConflictError('The invite changed meanwhile; read it and retry'),
   );
+}
+
+/**
+ * Revoking the invite of a member added directly also deletes that pending member (audited):
+ * without the invite nobody could ever activate it.
+ */
+async function pendingMemberDeletion(
+  deps: StoreDeps,
+  caller: Caller,
+  invite: InviteRecord,
+): Promise<TransactItem[]> {
+  if (!invite.pendingMemberId) return [];
+  const state = await loadTenantState(deps, invite.tenantId, caller);
+  const pending = await loadMember(deps, invite.tenantId, invite.pendingMemberId).catch(
+    (e: unknown) => {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    },
+  );
+  if (pending?.status !== 'pending') return [];
+  return planMemberChange(deps, state, pending, undefined, {
+    actor: caller.userId,
+    action: 'member.delete',
+    target: `member:${pending.userId}`,
+  }).items;
 }
 
 /** Deleting the invite's email lock, unless a newer invite took it over after this one expired. */
@@ -541,14 +631,16 @@ export async function acceptInvite(
     const state = await loadInviterState(deps, invite);
     const inviterCheck = inviterStillAuthorizes(deps, state, invite);
     const now = deps.clock.now();
-    const change = planNewMember(
-      deps,
-      state,
-      user,
-      { roles: invite.roles, groups: invite.groups },
-      user.userId,
-      'invite.accept',
-    );
+    const change = invite.pendingMemberId
+      ? await planActivation(deps, state, invite.pendingMemberId, user)
+      : planNewMember(
+          deps,
+          state,
+          user,
+          { roles: invite.roles, groups: invite.groups },
+          user.userId,
+          'invite.accept',
+        );
     const accepted: InviteRecord = {
       ...invite,
       status: 'accepted',
@@ -584,7 +676,8 @@ export async function acceptInvite(
     ];
     await transactWrite(deps.db, items, (codes) => {
       if (codes[inviteIndex] === 'ConditionalCheckFailed') return new GoneError(UNUSABLE);
-      if (codes[0] === 'ConditionalCheckFailed')
+      // The member item, or (for a new member) the email's uniqueness item.
+      if (codes[0] === 'ConditionalCheckFailed' || codes[1] === 'ConditionalCheckFailed')
         return new ConflictError(`${invite.email} is already a member`);
       return raceLost();
     });

@@ -1,5 +1,8 @@
-/** The mail to a person an operator added directly: where they were added and a one-time password (pure). */
-import { escapeHtml, oneLine } from '#shared/mail/invite-email.js';
+/**
+ * The mail to a person an operator added directly with a one-time password (pure). Adds no longer
+ * send it (they invite); it renders account-mail items still queued by an earlier version.
+ */
+import { escapeHtml, quotedName } from '#shared/mail/invite-email.js';
 import type { MailMessage } from '#shared/mail/mailer.js';
 
 export interface AccountEmailInput {
@@ -12,7 +15,7 @@ export interface AccountEmailInput {
 /** Renders it; the password goes only to the person, never back to the operator. */
 export function renderAccountEmail(input: AccountEmailInput): MailMessage {
   const by = input.addedByEmail || 'An administrator';
-  const subject = oneLine(`${by} added you to ${input.tenantName} on Gatehouse`);
+  const subject = `You were added to ${quotedName(input.tenantName)} on Gatehouse`;
   const text = [
     `${by} added you to ${input.tenantName}.`,
     '',

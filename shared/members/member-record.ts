@@ -3,7 +3,14 @@ import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 
-export type MemberStatus = 'active' | 'disabled';
+/**
+ * `pending`: added by an admin, not yet accepted by the person (consent). Grants may be given in
+ * advance; checks and the authorizer treat a pending member as not a member.
+ */
+export type MemberStatus = 'active' | 'disabled' | 'pending';
+
+/** A pending member's id: provisional, never the person's Cognito `sub` (rule 17). */
+export const PENDING_ID_PREFIX = 'pending-';
 
 export interface MemberRecord {
   tenantId: string;
@@ -25,6 +32,8 @@ export interface MemberRecord {
    * Empty for items written before incarnations existed.
    */
   incarnation: string;
+  /** A pending member's invite: accepting it activates this member. */
+  inviteId?: string;
 }
 
 /** The attributes the authorizer projects from the member item (plus the policy version). */
@@ -57,7 +66,7 @@ export function memberFromItem(item: Record<string, unknown>): MemberRecord {
     tenantId: String(item.tenantId),
     userId: String(item.userId),
     email: String(item.email),
-    status: item.status === 'disabled' ? 'disabled' : 'active',
+    status: item.status === 'disabled' || item.status === 'pending' ? item.status : 'active',
     joinedAt: String(item.joinedAt),
     groups: (item.groups as string[] | undefined) ?? [],
     roles: (item.roles as RoleBinding[] | undefined) ?? [],
@@ -66,6 +75,7 @@ export function memberFromItem(item: Record<string, unknown>): MemberRecord {
     superuser: item.superuser === true,
     version: Number(item.version ?? 0),
     incarnation: incarnationOf(item),
+    ...(typeof item.inviteId === 'string' ? { inviteId: item.inviteId } : {}),
   };
 }
 

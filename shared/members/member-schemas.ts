@@ -73,7 +73,9 @@ export const ListMembersQuery = z.strictObject({
 export const MemberView = z.object({
   userId: z.string(),
   email: z.string(),
-  status: z.enum(['active', 'disabled']),
+  status: z
+    .enum(['active', 'disabled', 'pending'])
+    .describe('`pending`: added, not yet accepted by the person; not a member for checks'),
   joinedAt: z.string(),
   groups: z.array(z.string()),
   roles: z.array(z.object({ roleId: z.string(), scope: z.string().optional() })),
@@ -81,13 +83,13 @@ export const MemberView = z.object({
 
 export const MemberDetailView = MemberView.extend({ rules: z.array(RuleSchema) });
 
-/** The answer to adding a member directly. */
+/**
+ * The answer to adding a member directly: a pending member (provisional userId) and the invite
+ * mailed to the person, the same whether or not the address has an account (rule 17).
+ */
 export const AddedMemberView = MemberView.extend({
-  oneTimePasswordMailed: z
-    .boolean()
-    .describe(
-      'True when Gatehouse created the user: a one-time password was mailed to them (never to the caller); their first sign-in replaces it',
-    ),
+  inviteId: z.string().describe('The invite whose acceptance activates this member'),
+  expiresAt: z.string().describe('When the invite expires (resend it to renew)'),
 });
 
 export const MemberPage = z.object({

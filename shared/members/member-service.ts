@@ -2,24 +2,23 @@
  * Members of a tenant: add directly, read, list, enable/disable, delete one at a time,
  * bind/unbind roles, and join/leave groups, always keeping at least one active superuser.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
-import {
-  assertCanGrant,
-  assertKnown,
-  assertScopeAccepted,
-  assertValidScope,
-} from '#shared/acl/grant-guard.js';
+import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { assertPrincipalWithinLimits } from '#shared/acl/policy-limits.js';
 import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { ConflictError, NotFoundError, UnauthorizedError } from '#shared/errors/domain-errors.js';
-import type { IdentityProvider } from '#shared/identity/identity-provider.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  NotFoundError,
+  UnauthorizedError,
+} from '#shared/errors/domain-errors.js';
 import { pendingInviteDeletions } from '#shared/invites/invite-cleanup.js';
-import { accountOutboxPut } from '#shared/members/account-mail.js';
 import {
   grantsOf,
   type MemberRecord,
@@ -32,10 +31,8 @@ import {
   raceLost,
   withOptimisticRetry,
 } from '#shared/members/member-writes.js';
-import { temporaryPassword } from '#shared/platform/secret-tokens.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
-import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
@@ -56,12 +53,29 @@ export async function loadMember(
   return memberFromItem(res.Item);
 }
 
-/** Finds a member by (normalized) email through the byEmail index. */
+/**
+ * Finds the member (pending or active) of a (normalized) email: the one the email's uniqueness
+ * item names, read strongly consistent. Members from before that item existed are found through
+ * the byEmail index.
+ */
 export async function findMemberByEmail(
   deps: StoreDeps,
   tenantId: string,
   email: string,
 ): Promise<MemberRecord | undefined> {
+  const unique = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: keys.memberEmail(tenantId, email),
+      ConsistentRead: true,
+    }),
+  );
+  if (unique.Item) {
+    return loadMember(deps, tenantId, String(unique.Item.userId)).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    });
+  }
   const res = await deps.db.send(
     new QueryCommand({
       TableName: deps.tableName,
@@ -127,6 +141,7 @@ export function planNewMember(
   grants: { roles?: string[]; groups?: string[] },
   actor: string,
   action: string,
+  extra: { status?: 'active' | 'pending'; inviteId?: string } = {},
 ): MemberChange {
   const { roles, groups } = initialGrants(state, grants);
   const change = planMemberChange(
@@ -137,7 +152,8 @@ export function planNewMember(
       tenantId: state.tenantId,
       userId: user.userId,
       email: user.email,
-      status: 'active',
+      status: extra.status ?? 'active',
+      ...(extra.inviteId ? { inviteId: extra.inviteId } : {}),
       joinedAt: deps.clock.now().toISOString(),
       groups,
       roles,
@@ -147,120 +163,71 @@ export function planNewMember(
     { actor, action, target: `member:${user.userId}` },
   );
   change.items.push(
-    {
-      Put: {
-        TableName: deps.tableName,
-        Item: { ...keys.user(user.userId), type: 'user', userId: user.userId, email: user.email },
-      },
-    },
+    // A pending member has no account here yet: its profile is written when it is activated.
+    ...(extra.status === 'pending' ? [] : [userProfilePut(deps, user)]),
     // A group or role deleted meanwhile fails this and the write re-plans without it.
     ...holderBumps(deps, state.tenantId, { groups, roles: roles.map((r) => r.roleId) }),
   );
   return change;
 }
 
-/**
- * Adds a user directly by email (the operator path, no invite mail). The Cognito user is
- * created when missing; the caller must hold every role and group granted.
- */
-export async function addMember(
-  deps: StoreDeps,
-  identity: IdentityProvider,
-  caller: Caller,
-  tenantId: string,
-  input: { email: string; roles?: string[]; groups?: string[] },
-) {
-  const check = (state: TenantState) => {
-    assertKnown(state.policy, {
-      roles: input.roles?.map((roleId) => ({ roleId })),
-      groups: input.groups,
-    });
-    const { roles, groups } = initialGrants(state, input);
-    assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
-      roles: roles.filter((r) => input.roles?.includes(r.roleId)),
-      groups: groups.filter((g) => input.groups?.includes(g)),
-    });
-    assertNewMemberWithinLimits(state, input);
+function userProfilePut(deps: StoreDeps, user: { userId: string; email: string }): TransactItem {
+  return {
+    Put: {
+      TableName: deps.tableName,
+      Item: { ...keys.user(user.userId), type: 'user', userId: user.userId, email: user.email },
+    },
   };
-  // Refuse before creating a Cognito user that nobody was allowed to add.
-  check(await loadTenantState(deps, tenantId, caller));
-  const lock = keys.memberAddLock(tenantId, input.email);
-  await acquireAddLock(deps, lock, input.email);
-  try {
-    // A person new to the user pool gets a one-time password, mailed to them (never shown to the
-    // operator, who could otherwise sign in as them); Cognito makes the first sign-in replace it.
-    const password = temporaryPassword(deps.tokens);
-    const user = await identity.ensureUser(input.email, password, { temporary: true });
-    const after = await withOptimisticRetry(async () => {
-      const state = await loadTenantState(deps, tenantId, caller);
-      check(state);
-      const change = planNewMember(deps, state, user, input, caller.userId, 'member.add');
-      const items = [
-        ...change.items,
-        ...actorUnchanged(deps, state, caller, user.userId),
-        { Delete: { TableName: deps.tableName, Key: lock } },
-        ...(user.created
-          ? [
-              accountOutboxPut(
-                deps,
-                {
-                  tenantId,
-                  tenantName: state.name,
-                  userId: user.userId,
-                  email: user.email,
-                  addedByEmail: state.actor?.email || caller.email,
-                  temporaryPassword: password,
-                },
-                deps.clock.now(),
-              ),
-            ]
-          : []),
-      ];
-      await transactWrite(deps.db, items, (codes) =>
-        codes[0] === 'ConditionalCheckFailed'
-          ? new ConflictError(`${input.email} is already a member`, { extra: { field: 'email' } })
-          : raceLost(),
-      );
-      return change.after;
-    });
-    if (!after) throw new Error('unreachable');
-    return { ...memberView(after), oneTimePasswordMailed: user.created };
-  } catch (error) {
-    await deps.db.send(new DeleteCommand({ TableName: deps.tableName, Key: lock }));
-    throw error;
-  }
 }
 
-/** How long an add may hold its lock before another add of the same address may take it over. */
-const ADD_LOCK_MS = 30_000;
-
 /**
- * Takes the per-(tenant, email) add lock, or answers 409: concurrent adds of one address would
- * otherwise let a request that did not create the Cognito user win the membership, and the
- * one-time password would reach nobody. A lock left by a crashed request expires.
+ * Plans activating the pending member `pendingId` as `user` (who accepted its invite): the
+ * pending item is replaced by an active member under the person's own userId, keeping every
+ * grant given in advance; the email's uniqueness item passes from one to the other. The items
+ * start with the new member's Put, then the email item (as for a new member).
  */
-async function acquireAddLock(deps: StoreDeps, lock: { pk: string; sk: string }, email: string) {
-  const now = deps.clock.now().getTime();
-  try {
-    await deps.db.send(
-      new PutCommand({
+export async function planActivation(
+  deps: StoreDeps,
+  state: TenantState,
+  pendingId: string,
+  user: { userId: string; email: string },
+): Promise<MemberChange> {
+  const pending = await loadMember(deps, state.tenantId, pendingId).catch((e: unknown) => {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  });
+  if (pending?.status !== 'pending' || pending.email !== user.email)
+    throw new GoneError('This invite link is not valid: it is unknown, used, revoked or expired');
+  const { superuser: _s, version: _v, inviteId: _i, ...rest } = pending;
+  const change = planMemberChange(
+    deps,
+    state,
+    undefined,
+    {
+      ...rest,
+      userId: user.userId,
+      status: 'active',
+      joinedAt: deps.clock.now().toISOString(),
+    },
+    { actor: user.userId, action: 'invite.accept', target: `member:${user.userId}` },
+    { takeOverEmailFrom: pending.userId },
+  );
+  change.items.push(
+    {
+      Delete: {
         TableName: deps.tableName,
-        Item: {
-          ...lock,
-          type: 'member-add-lock',
-          lockedUntil: now + ADD_LOCK_MS,
-          [TTL_ATTRIBUTE]: Math.floor((now + ADD_LOCK_MS) / 1000) + 3600,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR lockedUntil < :now',
-        ExpressionAttributeValues: { ':now': now },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    throw new ConflictError(`${email} is being added by another request`, {
-      extra: { field: 'email' },
-    });
-  }
+        Key: keys.member(state.tenantId, pending.userId),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': pending.version },
+      },
+    },
+    userProfilePut(deps, user),
+    ...holderBumps(deps, state.tenantId, {
+      groups: pending.groups,
+      roles: pending.roles.map((r) => r.roleId),
+    }),
+  );
+  return change;
 }
 
 export async function getMember(deps: StoreDeps, tenantId: string, userId: string) {
@@ -341,7 +308,7 @@ export async function listMembers(
  * The acting member must still be an active member when the write commits: the authorizer's
  * check ran earlier, and a concurrent delete or disable of the actor must not let it act.
  */
-function actorUnchanged(
+export function actorUnchanged(
   deps: StoreDeps,
   state: TenantState,
   caller: Caller,
@@ -422,11 +389,18 @@ export async function setMemberStatus(
     caller,
     tenantId,
     userId,
-    (m) => ({
-      ...m,
-      status,
-      sessionsValidAfter: status === 'disabled' ? deps.clock.now().getTime() : m.sessionsValidAfter,
-    }),
+    (m) => {
+      if (m.status === 'pending')
+        throw new ConflictError(
+          'A pending member becomes active only by accepting their invite; delete it instead',
+        );
+      return {
+        ...m,
+        status,
+        sessionsValidAfter:
+          status === 'disabled' ? deps.clock.now().getTime() : m.sessionsValidAfter,
+      };
+    },
     status === 'disabled'
       ? { action: 'member.disable', against: 'disable' }
       : { action: 'member.enable' },
@@ -651,4 +625,29 @@ export async function memberPermissions(
   const set = compilePrincipal(state.compiled, grantsOf(m));
   const all = effectiveRules(set);
   return { userId, superuser: isSuperuser(set), total: all.length, ...offsetPage(all, query) };
+}
+
+/**
+ * The caller leaves the tenant by their own act: their membership, grants and group memberships
+ * (held on the member item), their pending invites and their personal tokens go in one
+ * transaction with a `member.leave` audit event. 409 for the last superuser. Only a signed-in
+ * session may leave (an API token acts for its holder, not as them).
+ */
+export async function leaveTenant(deps: StoreDeps, caller: Caller, tenantId: string) {
+  if (caller.authTime === undefined)
+    throw new ForbiddenError('Sign in to leave a tenant: API tokens cannot do it');
+  await withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller);
+    const me = state.actor;
+    if (!me || me.status === 'pending') throw new NotFoundError(`Tenant '${tenantId}' not found`);
+    const planned = planMemberChange(deps, state, me, undefined, {
+      actor: caller.userId,
+      action: 'member.leave',
+      target: `member:${caller.userId}`,
+    });
+    await commit(deps, planned, [
+      ...(await pendingInviteDeletions(deps, tenantId, me.email)),
+      ...(await personalTokenDeletions(deps, tenantId, caller.userId)),
+    ]);
+  });
 }

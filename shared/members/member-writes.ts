@@ -61,6 +61,50 @@ export interface MemberChange {
   after: MemberRecord | undefined;
 }
 
+/** The message of the 409 when an email already has a member (pending or active) in the tenant. */
+export function alreadyMember(email: string): ConflictError {
+  return new ConflictError(`${email} is already a member of this tenant (pending or active)`, {
+    extra: { field: 'email' },
+  });
+}
+
+/**
+ * The uniqueness item of a member's email: taken when a member is created (conditioned on
+ * nobody holding it, or on `takeOverFrom` holding it: a pending member becoming active), and
+ * released when the member is deleted (members from before this item existed have none).
+ */
+function memberEmailWrite(
+  deps: StoreDeps,
+  tenantId: string,
+  m: MemberRecord,
+  op: 'take' | 'release',
+  takeOverFrom?: string,
+): TransactItem {
+  const Key = keys.memberEmail(tenantId, m.email);
+  if (op === 'release') {
+    return {
+      Delete: {
+        TableName: deps.tableName,
+        Key,
+        ConditionExpression: 'attribute_not_exists(pk) OR userId = :u',
+        ExpressionAttributeValues: { ':u': m.userId },
+      },
+    };
+  }
+  return {
+    Put: {
+      TableName: deps.tableName,
+      Item: { ...Key, type: 'member-email', tenantId, email: m.email, userId: m.userId },
+      ...(takeOverFrom
+        ? {
+            ConditionExpression: 'userId = :from',
+            ExpressionAttributeValues: { ':from': takeOverFrom },
+          }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  };
+}
+
 /**
  * Plans replacing `before` by `next` (or deleting it when `next` is undefined, or creating it
  * when `before` is undefined), with the counter, the policy check and the audit event.
@@ -71,6 +115,7 @@ export function planMemberChange(
   before: MemberRecord | undefined,
   next: Omit<MemberRecord, 'superuser' | 'version' | 'incarnation'> | undefined,
   audit: Omit<AuditInput, 'tenantId' | 'before' | 'after'> & { before?: unknown; after?: unknown },
+  options: { takeOverEmailFrom?: string } = {},
 ): MemberChange {
   const T = deps.tableName;
   if (next) {
@@ -102,6 +147,8 @@ export function planMemberChange(
         ...(before ? { ExpressionAttributeValues: { ':v': before.version } } : {}),
       },
     });
+    if (!before)
+      items.push(memberEmailWrite(deps, state.tenantId, after, 'take', options.takeOverEmailFrom));
   } else if (before) {
     items.push(
       {
@@ -114,6 +161,7 @@ export function planMemberChange(
       },
       sessionFloorPut(deps, state.tenantId, before.userId),
     );
+    items.push(memberEmailWrite(deps, state.tenantId, before, 'release'));
   }
   items.push(policyUnchanged(deps, state));
   const counter = superuserCounter(deps, state, delta);

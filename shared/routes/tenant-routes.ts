@@ -75,6 +75,18 @@ export const tenantRoutes: RouteDefinition[] = [
     tags: ['me', 'sessions'],
   },
   {
+    method: 'DELETE',
+    path: '/v1/me/tenants/{tenantId}',
+    fn: 'me',
+    // Any member may leave: no permission, but the authorizer still checks the membership
+    // (404 for a non-member), its status and forced logout.
+    auth: { kind: 'tenant', tenantParam: tenant, permissions: [] },
+    summary:
+      'Leave a tenant: your membership, grants, personal tokens and pending invites there are removed (409 for its last superuser)',
+    status: 204,
+    tags: ['me'],
+  },
+  {
     method: 'GET',
     path: '/v1/me/tokens',
     fn: 'me',

@@ -18,6 +18,14 @@ export const keys = {
     pk: `TENANT#${tenantId}`,
     sk: `SESSIONFLOOR#${userId}`,
   }),
+  /**
+   * Uniqueness of a member's email in a tenant (pending or active): written and deleted in the
+   * same transaction as the member item; holds the member's userId.
+   */
+  memberEmail: (tenantId: string, email: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `MEMBEREMAIL#${email}`,
+  }),
   group: (tenantId: string, groupId: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `GROUP#${groupId}`,
@@ -75,12 +83,19 @@ export const keys = {
   }),
   personalTokenPrefix: (userId: string) => `UTOKEN#${userId}#`,
   /**
-   * Held while one request adds `email` directly: only the holder may create the Cognito user,
-   * so the one-time password goes to the request that also writes the membership.
+   * A counter of mails (invites, resends) a tenant sent in one hour or day window; kept apart
+   * from the tenant partition so tenant snapshots and listings do not see it.
    */
-  memberAddLock: (tenantId: string, email: string) => ({
-    pk: `TENANT#${tenantId}`,
-    sk: `ADDING#${email}`,
+  mailCounter: (tenantId: string, window: string) => ({
+    pk: `LIMIT#TENANT#${tenantId}`,
+    sk: `MAILS#${window}`,
+  }),
+  /** An operator's raised cap on the tenants one person may create per day (`max`). */
+  tenantCap: (userId: string) => ({ pk: `LIMIT#USER#${userId}`, sk: 'TENANTS#MAX' }),
+  /** A counter of tenants one person created in one day. */
+  tenantCounter: (userId: string, day: string) => ({
+    pk: `LIMIT#USER#${userId}`,
+    sk: `TENANTS#${day}`,
   }),
   idempotency: (tenantId: string, scope: string, key: string) => ({
     pk: `TENANT#${tenantId}`,

@@ -12,6 +12,11 @@ import { newIncarnation } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
 import {
+  tenantCapOf,
+  tenantCreationLimit,
+  tenantCreationWrite,
+} from '#shared/tenants/tenant-limits.js';
+import {
   type CreateTenantInput,
   DEFAULT_SETTINGS,
   type PatchTenantInput,
@@ -19,6 +24,9 @@ import {
   type TenantView,
 } from '#shared/tenants/tenant-schemas.js';
 import { loadTenantState } from '#shared/tenants/tenant-state.js';
+
+/** Where the tenant-creation counter sits in the create transaction. */
+const CAP_INDEX = 4;
 
 export interface TenantRecord extends TenantView {
   superuserCount: number;
@@ -82,6 +90,7 @@ export async function createTenant(
     incarnation: newIncarnation(),
   };
   const T = deps.tableName;
+  const cap = await tenantCapOf(deps, caller.userId);
   const builtInGroups = Object.entries(BUILT_IN_GROUPS).map(([groupId, g]) => ({
     Put: {
       TableName: T,
@@ -125,6 +134,20 @@ export async function createTenant(
       },
       { Put: { TableName: T, Item: policyItem(input.tenantId, initialPolicy()) } },
       { Put: { TableName: T, Item: memberItem(member) } },
+      {
+        Put: {
+          TableName: T,
+          Item: {
+            ...keys.memberEmail(input.tenantId, member.email),
+            type: 'member-email',
+            tenantId: input.tenantId,
+            email: member.email,
+            userId: member.userId,
+          },
+        },
+      },
+      // Rule 16: anyone signed in may create a tenant, a few per day (index CAP_INDEX).
+      tenantCreationWrite(deps, caller.userId, cap),
       ...builtInGroups,
       ...builtInRoles,
       {
@@ -150,8 +173,12 @@ export async function createTenant(
         now,
       ),
     ],
-    () =>
-      new ConflictError(`Tenant id '${input.tenantId}' is taken`, { extra: { field: 'tenantId' } }),
+    (codes) =>
+      codes[CAP_INDEX] === 'ConditionalCheckFailed'
+        ? tenantCreationLimit(deps, cap)
+        : new ConflictError(`Tenant id '${input.tenantId}' is taken`, {
+            extra: { field: 'tenantId' },
+          }),
   );
   return tenantView(tenant);
 }

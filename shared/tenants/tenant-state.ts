@@ -19,6 +19,11 @@ import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
 import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { keys } from '#shared/store/keys.js';
+import {
+  type MailLimits,
+  mailLimitsOf,
+  type OperatorLimits,
+} from '#shared/tenants/tenant-limits.js';
 import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
 
 export interface TenantState {
@@ -29,6 +34,8 @@ export interface TenantState {
   tenantVersion: number;
   /** The tenant's limits: the defaults with the operator's overrides. */
   limits: TenantLimits;
+  /** Invite mails this tenant may send now (rule 16). */
+  mailLimits: MailLimits;
   policy: TenantPolicy;
   compiled: CompiledPolicy;
   /** The acting member (undefined for system actors or non-members). */
@@ -86,6 +93,13 @@ export async function loadTenantState(
     superuserCount: Number(tenant.superuserCount ?? 0),
     tenantVersion: Number(tenant.version ?? 0),
     limits: limitsOf(tenant),
+    mailLimits: mailLimitsOf(
+      {
+        createdAt: String(tenant.createdAt ?? ''),
+        operatorLimits: tenant.operatorLimits as OperatorLimits | undefined,
+      },
+      deps.clock.now(),
+    ),
     policy,
     compiled,
     actor,

@@ -9,6 +9,7 @@ import { tokenOf, waitForMails } from '../support/mail-store.js';
 import { isMutating, routeKey, routeTable } from '../support/route-samples.js';
 import {
   type ApiResponse,
+  acceptMailedInvite,
   addUser,
   api,
   createTenantWithOwner,
@@ -36,6 +37,7 @@ describe('every change writes its audit event', () => {
     const as = (u: TestUser) => ({ token: u.accessToken });
     const o = as(owner);
     const user = await createUser(uniqueEmail('audited'));
+    const leaver = await addUser(tenantId, owner.accessToken);
     const newTenant = uniqueId('t');
     const groupId = uniqueId('g');
     const roleId = uniqueId('r');
@@ -64,6 +66,13 @@ describe('every change writes its audit event', () => {
         route: 'POST /v1/tenants/{tenantId}/members',
         call: () => api('POST', `${t}/members`, { ...o, body: { email: user.email } }),
         status: 201,
+      },
+      {
+        // The added person joins by their own act: accepting the invite the add mailed them.
+        route: 'POST /v1/invites/accept',
+        call: () => acceptMailedInvite(user, tenantId),
+        status: 200,
+        actor: () => user.userId,
       },
       {
         route: 'POST /v1/tenants/{tenantId}/members/{userId}/tokens',
@@ -324,6 +333,12 @@ describe('every change writes its audit event', () => {
         route: 'DELETE /v1/tenants/{tenantId}/members/{userId}',
         call: () => api('DELETE', `${t}/members/${user.userId}`, o),
         status: 204,
+      },
+      {
+        route: 'DELETE /v1/me/tenants/{tenantId}',
+        call: () => api('DELETE', `/v1/me/tenants/${tenantId}`, as(leaver)),
+        status: 204,
+        actor: () => leaver.userId,
       },
     ];
 

@@ -26,6 +26,7 @@ import {
   api,
   createTenantWithOwner,
   ddb,
+  joinAsAdded,
   stack,
   tenantRow,
   uniqueEmail,
@@ -360,11 +361,8 @@ describe('the tenant comes only from the path', () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
     // A's owner is also a superuser of B, so a header that picked the tenant would work.
-    const join = await api('POST', `/v1/tenants/${b.tenantId}/members`, {
-      token: b.owner.accessToken,
-      body: { email: a.owner.email, roles: ['owner'] },
-    });
-    expect(join.status).toBe(201);
+    const join = await joinAsAdded(b.tenantId, b.owner.accessToken, a.owner, ['owner']);
+    expect(join.status).toBe(200);
     const before = await snapshotTenant(b.tenantId);
     const res = await api('PATCH', `/v1/tenants/${a.tenantId}`, {
       token: a.owner.accessToken,

@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
-import { api, createTenantWithOwner, createUser, uniqueEmail } from '../support/stack-client.js';
+import {
+  api,
+  createTenantWithOwner,
+  createUser,
+  joinAsAdded,
+  uniqueEmail,
+} from '../support/stack-client.js';
 
 const deps = domainDeps();
 const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
@@ -14,11 +20,7 @@ const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
 async function tenantWithMember() {
   const { tenantId, owner } = await createTenantWithOwner();
   const user = await createUser(uniqueEmail('dev'));
-  const added = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token: owner.accessToken,
-    body: { email: user.email },
-  });
-  expect(added.status).toBe(201);
+  expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
   return { tenantId, owner, user, ownerCaller: { userId: owner.userId, email: owner.email } };
 }
 

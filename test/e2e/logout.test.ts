@@ -10,6 +10,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   signIn,
   stack,
   type TestUser,
@@ -18,11 +19,8 @@ import {
 const table = stack.dynamodb.tableName;
 
 async function join(tenantId: string, ownerToken: string, user: TestUser, roles?: string[]) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token: ownerToken,
-    body: roles ? { email: user.email, roles } : { email: user.email },
-  });
-  if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await joinAsAdded(tenantId, ownerToken, user, roles);
+  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 async function memberItem(tenantId: string, userId: string) {

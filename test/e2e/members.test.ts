@@ -1,21 +1,18 @@
-/** Members over HTTP (and the group domain calls): the superuser invariant under races, deletes, defaults, escalation, isolation. */
-import {
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
 import { addToGroup, grantMemberRule, removeFromGroup } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
-import { oneTimePasswordOf, waitForMails } from '../support/mail-store.js';
+import { tokenOf, waitForMails } from '../support/mail-store.js';
+import { allowManyTenants } from '../support/operator.js';
 import {
+  acceptMailedInvite,
   api,
-  cognito,
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   signIn,
   stack,
   type TestUser,
@@ -26,23 +23,43 @@ const table = stack.dynamodb.tableName;
 const deps = domainDeps();
 const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email });
 
-async function addMember(tenantId: string, token: string, email: string, roles?: string[]) {
+/**
+ * Adds a member: an email is added as a pending member; a signed-in user is added and then
+ * accepts the mailed invite (their own act), becoming an active member under their own userId.
+ */
+async function addMember(
+  tenantId: string,
+  token: string,
+  who: string | TestUser,
+  roles?: string[],
+) {
+  if (typeof who !== 'string') {
+    await joinAsAdded(tenantId, token, who, roles);
+    const res = await api('GET', `/v1/tenants/${tenantId}/members/${who.userId}`, { token });
+    return res.body as {
+      userId: string;
+      email: string;
+      status: string;
+      roles: { roleId: string }[];
+    };
+  }
   const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
     token,
-    body: roles ? { email, roles } : { email },
+    body: roles ? { email: who, roles } : { email: who },
   });
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as {
     userId: string;
     email: string;
+    status: string;
     roles: { roleId: string }[];
-    oneTimePasswordMailed?: boolean;
+    inviteId: string;
   };
 }
 
 /** Adds an existing Cognito user and makes them a superuser through the `owner` role. */
 async function addSuperuser(tenantId: string, ownerToken: string, user: TestUser) {
-  await addMember(tenantId, ownerToken, user.email);
+  await addMember(tenantId, ownerToken, user);
   const res = await api('PUT', `/v1/tenants/${tenantId}/members/${user.userId}/roles/owner`, {
     token: ownerToken,
     body: {},
@@ -92,6 +109,7 @@ describe('at least one active superuser, under concurrent requests', () => {
 
   async function race(kind: 'delete' | 'disable') {
     const { tenantId: first, owner: a } = await createTenantWithOwner();
+    await allowManyTenants(a.userId);
     const b = await createUser();
     const losers: Record<number, number> = {};
     const tenants = [first];
@@ -104,8 +122,10 @@ describe('at least one active superuser, under concurrent requests', () => {
       expect(res.status).toBe(201);
       tenants.push(tenantId);
     }
+    // b joins every tenant first (added, then their own accept of each invite), ten at a time.
+    for (let i = 0; i < tenants.length; i += 10)
+      await Promise.all(tenants.slice(i, i + 10).map((t) => addSuperuser(t, a.accessToken, b)));
     for (const tenantId of tenants) {
-      await addSuperuser(tenantId, a.accessToken, b);
       expect(await superuserCount(tenantId)).toBe(2);
       const hit = (actor: TestUser, target: TestUser) =>
         kind === 'delete'
@@ -142,6 +162,7 @@ describe('at least one active superuser, under concurrent requests', () => {
 
   it('does not let a superuser who was just deleted delete another (three superusers, 20 trials)', async () => {
     const { tenantId: first, owner: a } = await createTenantWithOwner();
+    await allowManyTenants(a.userId);
     const [b, c] = await Promise.all([createUser(), createUser()]);
     for (let i = 0; i < 20; i++) {
       const tenantId = `${first}-x${i}`;
@@ -168,7 +189,7 @@ describe('at least one active superuser, under concurrent requests', () => {
   it('refuses an admin acting against the last superuser with 403 (rule 12), the superuser with 409 (rule 3)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const admin = await createUser();
-    await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
+    await addMember(tenantId, owner.accessToken, admin, ['admin']);
     // An admin holds less than a superuser: acting against one is 403, whatever the count.
     for (const [method, path, body] of [
       ['DELETE', `/v1/tenants/${tenantId}/members/${owner.userId}`, undefined],
@@ -199,7 +220,7 @@ describe('at least one active superuser, under concurrent requests', () => {
     expect(await superuserCount(tenantId)).toBe(1);
     // With a second superuser the same removal succeeds and the counter follows.
     const other = await createUser();
-    await addMember(tenantId, owner.accessToken, other.email);
+    await addMember(tenantId, owner.accessToken, other);
     await addToGroup(deps, callerOf(owner), tenantId, 'superusers', other.userId);
     expect(await superuserCount(tenantId)).toBe(2);
     await removeFromGroup(deps, callerOf(owner), tenantId, 'superusers', owner.userId);
@@ -210,7 +231,7 @@ describe('at least one active superuser, under concurrent requests', () => {
   it('refuses to take anyone out of everyone with 409', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const m = await createUser();
-    await addMember(tenantId, owner.accessToken, m.email);
+    await addMember(tenantId, owner.accessToken, m);
     await expect(
       removeFromGroup(deps, callerOf(owner), tenantId, 'everyone', m.userId),
     ).rejects.toBeInstanceOf(ConflictError);
@@ -223,7 +244,7 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
   it('removes every item of the user in the tenant, from the table and both indexes', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const user = await createUser();
-    await addMember(tenantId, owner.accessToken, user.email, ['admin']);
+    await addMember(tenantId, owner.accessToken, user, ['admin']);
     await addToGroup(deps, callerOf(owner), tenantId, 'superusers', user.userId);
     await grantMemberRule(deps, callerOf(owner), tenantId, user.userId, {
       resource: 'dcos:service:marathon',
@@ -244,9 +265,11 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
         ConsistentRead: true,
       }),
     );
-    // Only the session floor stays, on purpose (rule 11): it keeps sessions and tokens from
+    // The accepted invite keeps its history (acceptedBy); besides it only the session floor stays, on purpose (rule 11): it keeps sessions and tokens from
     // before the deletion dead for any later membership of the same person.
-    const mentions = (partition.Items ?? []).filter((i) => JSON.stringify(i).includes(user.userId));
+    const mentions = (partition.Items ?? []).filter(
+      (i) => i.type !== 'invite' && JSON.stringify(i).includes(user.userId),
+    );
     expect(mentions).toEqual([
       expect.objectContaining({ sk: `SESSIONFLOOR#${user.userId}`, type: 'session-floor' }),
     ]);
@@ -290,53 +313,35 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
 });
 
 describe('POST /v1/tenants/{t}/members', () => {
-  it('creates a Cognito user and mails them a one-time password; the first sign-in picks a new one', async () => {
+  it('adds a new address as pending and invites it; accepting with a chosen password creates the account', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('direct');
     const added = await addMember(tenantId, owner.accessToken, email);
-    expect(added).toMatchObject({ email, status: 'active', roles: [{ roleId: 'member' }] });
-    expect(added.oneTimePasswordMailed).toBe(true);
-    // The password goes to the person only: the operator's response never holds it.
+    expect(added).toMatchObject({ email, status: 'pending', roles: [{ roleId: 'member' }] });
+    // Nothing secret goes to the operator, and no account exists before the person acts.
     expect(JSON.stringify(added)).not.toMatch(/password"\s*:\s*"/i);
+    await expect(signIn(email, 'Direct-pass-123')).rejects.toThrow();
     const [mail, ...more] = await waitForMails(email);
     expect(more).toEqual([]);
-    if (!mail) throw new Error('no one-time password mail');
+    if (!mail) throw new Error('no invitation mail');
     expect(mail.subject).toContain('Test tenant');
-    const oneTime = oneTimePasswordOf(mail);
-
-    const first = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: stack.cognito.clientId,
-        AuthParameters: { USERNAME: email, PASSWORD: oneTime },
-      }),
-    );
-    // The one-time password alone gives no tokens: Cognito asks for a new password first.
-    expect(first.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
-    expect(first.AuthenticationResult).toBeUndefined();
-    const chosen = await cognito.send(
-      new RespondToAuthChallengeCommand({
-        ClientId: stack.cognito.clientId,
-        ChallengeName: 'NEW_PASSWORD_REQUIRED',
-        Session: first.Session,
-        ChallengeResponses: { USERNAME: email, NEW_PASSWORD: 'Direct-pass-123' },
-      }),
-    );
-    const token = chosen.AuthenticationResult?.AccessToken;
-    const res = await api('GET', `/v1/tenants/${tenantId}`, { token });
-    expect(res.status).toBe(200);
+    const accepted = await api('POST', '/v1/invites/accept', {
+      body: { token: tokenOf(mail), password: 'Direct-pass-123' },
+    });
+    expect(accepted.status).toBe(201);
+    const { accessToken: token } = await signIn(email, 'Direct-pass-123');
+    expect((await api('GET', `/v1/tenants/${tenantId}`, { token })).status).toBe(200);
     const me = await api('GET', '/v1/me', { token });
-    expect(me.body.userId).toBe(added.userId);
-    // From now on the chosen password signs in directly.
-    expect((await signIn(email, 'Direct-pass-123')).accessToken).toEqual(expect.any(String));
+    expect(me.body.userId).toBe(accepted.body.userId);
   });
 
-  it('adds an existing Cognito user without touching their password', async () => {
+  it('adds an existing Cognito user as pending, under an id that is not theirs, without touching their password', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const user = await createUser();
     const added = await addMember(tenantId, owner.accessToken, user.email);
-    expect(added.userId).toBe(user.userId);
-    expect(added.oneTimePasswordMailed).toBe(false);
+    expect(added.userId).not.toBe(user.userId);
+    expect(added.status).toBe('pending');
+    expect((await acceptMailedInvite(user, tenantId)).body.userId).toBe(user.userId);
     expect((await signIn(user.email, user.password)).accessToken).toEqual(expect.any(String));
   });
 
@@ -370,7 +375,7 @@ describe('nobody grants more than they hold', () => {
   it('answers 403 when an admin binds owner or adds someone as owner or to superusers', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const admin = await createUser();
-    await addMember(tenantId, owner.accessToken, admin.email, ['admin']);
+    await addMember(tenantId, owner.accessToken, admin, ['admin']);
     const plain = await addMember(tenantId, owner.accessToken, uniqueEmail('plain'));
 
     const bind = await api('PUT', `/v1/tenants/${tenantId}/members/${plain.userId}/roles/owner`, {
@@ -477,7 +482,7 @@ describe('what a plain member may read', () => {
   it('answers 403 to the member list but 200 to their own membership and permissions', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const m = await createUser();
-    await addMember(tenantId, owner.accessToken, m.email);
+    await addMember(tenantId, owner.accessToken, m);
     const base = `/v1/tenants/${tenantId}/members`;
     expect((await api('GET', base, { token: m.accessToken })).status).toBe(403);
     const self = await api('GET', `${base}/${m.userId}`, { token: m.accessToken });
@@ -529,7 +534,7 @@ describe('tenant isolation of the member routes', () => {
     }
     const bItems = await memberItems(b.tenantId);
     const still = bItems.find((m) => m.userId === bMember.userId);
-    expect(still).toMatchObject({ status: 'active', version: 1, sessionsValidAfter: 0 });
+    expect(still).toMatchObject({ status: 'pending', version: 1, sessionsValidAfter: 0 });
     expect(bItems).toHaveLength(2);
   });
 });

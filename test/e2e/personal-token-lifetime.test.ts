@@ -4,7 +4,13 @@
  * disabling or deleting the member stop it on the next request; it opens nothing elsewhere.
  */
 import { describe, expect, it } from 'vitest';
-import { addUser, api, createTenantWithOwner, type TestUser } from '../support/stack-client.js';
+import {
+  addUser,
+  api,
+  createTenantWithOwner,
+  joinAsAdded,
+  type TestUser,
+} from '../support/stack-client.js';
 
 const tokensOf = (tenantId: string, userId: string) =>
   `/v1/tenants/${tenantId}/members/${userId}/tokens`;
@@ -49,11 +55,8 @@ describe('a personal token', () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
     const member = await addUser(a.tenantId, a.owner.accessToken);
-    const join = await api('POST', `/v1/tenants/${b.tenantId}/members`, {
-      token: b.owner.accessToken,
-      body: { email: member.email },
-    });
-    expect(join.status).toBe(201);
+    const join = await joinAsAdded(b.tenantId, b.owner.accessToken, member);
+    expect(join.status).toBe(200);
     const token = await personalToken(member, a.tenantId);
     expect((await readTenant(a.tenantId, token)).status).toBe(200);
     expect([401, 404]).toContain((await readTenant(b.tenantId, token)).status);

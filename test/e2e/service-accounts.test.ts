@@ -11,6 +11,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   stack,
   uniqueEmail,
   uniqueId,
@@ -425,11 +426,7 @@ describe('service accounts', () => {
   it('lets nobody grant a service account more than they hold', async () => {
     const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     const admin = await createUser(uniqueEmail('admin'));
-    const added = await api('POST', `/v1/tenants/${tenantId}/members`, {
-      token: owner.accessToken,
-      body: { email: admin.email, roles: ['admin'] },
-    });
-    expect(added.status).toBe(201);
+    expect((await joinAsAdded(tenantId, owner.accessToken, admin, ['admin'])).status).toBe(200);
     const res = await api(
       'PUT',
       `/v1/tenants/${tenantId}/acls/${rid('dcos:adminrouter:service:marathon')}/service-accounts/${serviceAccountId}/full`,

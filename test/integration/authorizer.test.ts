@@ -13,10 +13,10 @@ import { createDocumentClient } from '#shared/store/dynamo-client.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { createSigningKey } from '../support/signing-key.js';
 import {
-  api,
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
@@ -66,11 +66,7 @@ const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email })
 beforeAll(async () => {
   ({ tenantId, owner } = await createTenantWithOwner());
   member = await createUser();
-  const added = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token: owner.accessToken,
-    body: { email: member.email },
-  });
-  expect(added.status).toBe(201);
+  expect((await joinAsAdded(tenantId, owner.accessToken, member)).status).toBe(200);
   await grantMemberRule(deps, callerOf(owner), tenantId, member.userId, {
     resource: 'apps:things',
     action: 'read',
@@ -134,10 +130,7 @@ describe('one DynamoDB request per decision', () => {
   it('stops a revoked permission on the next decision, still with one read', async () => {
     const { counter, decide } = await cognitoAuthorizer();
     const other = await createUser();
-    await api('POST', `/v1/tenants/${tenantId}/members`, {
-      token: owner.accessToken,
-      body: { email: other.email },
-    });
+    await joinAsAdded(tenantId, owner.accessToken, other);
     const rule = { resource: 'apps:things', action: 'read' } as const;
     await grantMemberRule(deps, callerOf(owner), tenantId, other.userId, rule);
     expect((await decide(readThings, other.accessToken)).decision).toBe('allow');

@@ -23,6 +23,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
@@ -55,11 +56,7 @@ let member: TestUser;
 beforeAll(async () => {
   ({ tenantId, owner } = await createTenantWithOwner());
   member = await createUser();
-  const added = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token: owner.accessToken,
-    body: { email: member.email },
-  });
-  expect(added.status).toBe(201);
+  expect((await joinAsAdded(tenantId, owner.accessToken, member)).status).toBe(200);
 });
 
 /** A Cognito-shaped access token for the member, as issued at sign-in or on a refresh. */

@@ -130,19 +130,67 @@ export async function createTenantWithOwner(): Promise<{ tenantId: string; owner
   return { tenantId, owner };
 }
 
-/** Adds a fresh Cognito user to the tenant (default roles plus `roles`) and returns them signed in. */
+/**
+ * Adds a fresh Cognito user to the tenant (default roles plus `roles`) and returns them signed
+ * in, an active member: the admin adds them (pending), they accept the mailed invite themselves.
+ */
 export async function addUser(
   tenantId: string,
   token: string,
   roles?: string[],
 ): Promise<TestUser> {
   const user = await createUser();
+  await joinAsAdded(tenantId, token, user, roles);
+  return user;
+}
+
+/** `POST /members` for an existing user, then their own accept of the mailed invite. */
+export async function joinAsAdded(
+  tenantId: string,
+  token: string,
+  user: TestUser,
+  roles?: string[],
+): Promise<ApiResponse> {
   const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
     token,
     body: roles ? { email: user.email, roles } : { email: user.email },
   });
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
-  return user;
+  return acceptMailedInvite(user, tenantId);
+}
+
+/** Tokens already looked up, with their tenant ('' when unusable), so no mail is read twice. */
+const looked = new Map<string, string>();
+
+/** Accepts, as `user`, the invite to `tenantId` mailed to them (the newest usable one). */
+export async function acceptMailedInvite(user: TestUser, tenantId: string): Promise<ApiResponse> {
+  const { mailsTo, tokenOf } = await import('./mail-store.js');
+  const deadline = Date.now() + 30_000;
+  let last = 'no mail yet';
+  for (;;) {
+    const mails = await mailsTo(user.email);
+    for (const mail of mails.reverse()) {
+      const token = tokenOf(mail);
+      let tenant = looked.get(token);
+      if (tenant === undefined) {
+        const lookup = await api('POST', '/v1/invites/lookup', { body: { token } });
+        tenant = lookup.status === 200 ? String(lookup.body.tenantId) : '';
+        looked.set(token, tenant);
+      }
+      if (tenant !== tenantId) continue;
+      const accepted = await acceptInvite(token, user);
+      looked.set(token, '');
+      if (accepted.status === 200) return accepted;
+      last = `${accepted.status} ${JSON.stringify(accepted.body)}`;
+    }
+    if (Date.now() > deadline) throw new Error(`no usable invite reached ${user.email}: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Accepts an invite token as `user` (signed in): the invitee's own act that makes them a member. */
+export async function acceptInvite(token: string, user: TestUser): Promise<ApiResponse> {
+  return api('POST', '/v1/invites/accept', { token: user.accessToken, body: { token } });
 }
 
 /** One item of the tenant's partition, read strongly consistent. */

@@ -1,0 +1,57 @@
+/**
+ * Operator command: raise (or lower) a tenant's invite-mail limits, which tenant admins cannot
+ * change. Reads the table from the environment (TABLE_NAME, AWS_REGION, DYNAMODB_ENDPOINT);
+ * against `npm start`, the endpoint and table are in .local/stack.json.
+ *
+ *   npm run tenant-limits -- <tenantId> [--mails-per-hour <n>] [--mails-per-day <n>]
+ *   npm run tenant-limits -- --user <sub> --tenants-per-day <n>
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'mails-per-hour': { type: 'string' },
+    'mails-per-day': { type: 'string' },
+    user: { type: 'string' },
+    'tenants-per-day': { type: 'string' },
+    stack: { type: 'string', default: '.local/stack.json' },
+  },
+});
+const [tenantId] = positionals;
+const forUser = values.user !== undefined && values['tenants-per-day'] !== undefined;
+if (!forUser && (!tenantId || (!values['mails-per-hour'] && !values['mails-per-day']))) {
+  console.error(
+    'usage: npm run tenant-limits -- <tenantId> [--mails-per-hour <n>] [--mails-per-day <n>]\n' +
+      '       npm run tenant-limits -- --user <sub> --tenants-per-day <n>',
+  );
+  process.exit(2);
+}
+// Local convenience: without DYNAMODB_ENDPOINT, use the running `npm start` stack if there is one.
+if (!process.env.DYNAMODB_ENDPOINT && values.stack && existsSync(values.stack)) {
+  const stack = JSON.parse(readFileSync(values.stack, 'utf8')) as {
+    dynamodb: { endpoint: string; region: string; tableName: string };
+  };
+  process.env.DYNAMODB_ENDPOINT = stack.dynamodb.endpoint;
+  process.env.AWS_REGION = stack.dynamodb.region;
+  process.env.TABLE_NAME = stack.dynamodb.tableName;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+}
+const { appDeps } = await import('#shared/app/deps.js');
+const { setTenantLimits, setUserTenantCap } = await import('#shared/tenants/tenant-limits.js');
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+if (forUser) {
+  await setUserTenantCap(appDeps(), String(values.user), Number(values['tenants-per-day']));
+  console.log(
+    JSON.stringify({ userId: values.user, tenantsPerDay: Number(values['tenants-per-day']) }),
+  );
+  process.exit(0);
+}
+if (!tenantId) process.exit(2);
+const limits = await setTenantLimits(appDeps(), tenantId, {
+  ...(values['mails-per-hour'] ? { mailsPerHour: num(values['mails-per-hour']) } : {}),
+  ...(values['mails-per-day'] ? { mailsPerDay: num(values['mails-per-day']) } : {}),
+});
+console.log(JSON.stringify({ tenantId, ...limits }));

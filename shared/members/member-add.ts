@@ -1,0 +1,100 @@
+/**
+ * Adding a person directly by email (the operator path, DC/OS `dcos_add_user.py`), with their
+ * consent: the add writes a pending member and an invite carrying it, through the invite outbox.
+ * Nothing about the address's account is looked up, so the answer, the items written and the
+ * mail are the same whether or not the person has an account (rule 17). Accepting the invite
+ * (with their session, or choosing a password, which creates the account) activates the member
+ * with every grant given meanwhile.
+ */
+import { ulid } from 'ulid';
+import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { ConflictError } from '#shared/errors/domain-errors.js';
+import { planInvite } from '#shared/invites/invite-service.js';
+import { memberView, PENDING_ID_PREFIX } from '#shared/members/member-record.js';
+import {
+  actorUnchanged,
+  assertNewMemberWithinLimits,
+  initialGrants,
+  planNewMember,
+} from '#shared/members/member-service.js';
+import { alreadyMember, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { transactWrite } from '#shared/store/transact.js';
+import { assertMailQuota, mailLimitError } from '#shared/tenants/tenant-limits.js';
+import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
+
+/** Re-plans after a lost race on the shared mail counters or the policy. */
+const TRIES = 12;
+
+/**
+ * Adds `email` as a pending member with the tenant defaults plus the given roles and groups
+ * (the caller must hold them), and invites them. 409 when the email already has a member or an
+ * open invite in this tenant; 429 when the tenant's mail limit is reached.
+ */
+export async function addMember(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  input: { email: string; roles?: string[]; groups?: string[] },
+) {
+  const check = (state: TenantState) => {
+    assertKnown(state.policy, {
+      roles: input.roles?.map((roleId) => ({ roleId })),
+      groups: input.groups,
+    });
+    const { roles, groups } = initialGrants(state, input);
+    assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
+      roles: roles.filter((r) => input.roles?.includes(r.roleId)),
+      groups: groups.filter((g) => input.groups?.includes(g)),
+    });
+    assertNewMemberWithinLimits(state, input);
+  };
+  return withOptimisticRetry(async () => {
+    const state = await loadTenantState(deps, tenantId, caller);
+    check(state);
+    await assertMailQuota(deps, tenantId, state.mailLimits, 1);
+    const pendingId = `${PENDING_ID_PREFIX}${ulid(deps.clock.now().getTime())}`;
+    const invite = planInvite(
+      deps,
+      state,
+      caller,
+      input.email,
+      { roles: [...new Set(input.roles ?? [])], groups: [...new Set(input.groups ?? [])] },
+      pendingId,
+    );
+    const member = planNewMember(
+      deps,
+      state,
+      { userId: pendingId, email: input.email },
+      input,
+      caller.userId,
+      'member.add',
+      { status: 'pending', inviteId: invite.invite.inviteId },
+    );
+    const actor = actorUnchanged(deps, state, caller, pendingId);
+    const inviteAt = member.items.length + actor.length;
+    await transactWrite(deps.db, [...member.items, ...actor, ...invite.items], (codes) => {
+      const limited = mailLimitError(
+        codes,
+        inviteAt + invite.counterIndex,
+        state.mailLimits,
+        deps.clock.now(),
+      );
+      if (limited) return limited;
+      // [1] is the email's uniqueness item; the invite's email lock comes first among its items.
+      if (codes[1] === 'ConditionalCheckFailed') return alreadyMember(input.email);
+      if (codes[inviteAt] === 'ConditionalCheckFailed')
+        return new ConflictError(
+          `${input.email} has an open invite in this tenant; revoke it or let it be accepted`,
+          { extra: { field: 'email' } },
+        );
+      return raceLost();
+    });
+    if (!member.after) throw new Error('unreachable');
+    return {
+      ...memberView(member.after),
+      inviteId: invite.invite.inviteId,
+      expiresAt: invite.invite.expiresAt,
+    };
+  }, TRIES);
+}
