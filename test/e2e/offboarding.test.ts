@@ -16,6 +16,7 @@ import {
   cognito,
   createTenantWithOwner,
   createUser,
+  joinAsAdded,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
@@ -39,11 +40,7 @@ async function deliver(event: unknown) {
 }
 
 async function join(tenantId: string, ownerToken: string, user: TestUser, roles: string[]) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token: ownerToken,
-    body: { email: user.email, roles },
-  });
-  expect(res.status).toBe(201);
+  expect((await joinAsAdded(tenantId, ownerToken, user, roles)).status).toBe(200);
 }
 
 /** An admin in two tenants with every credential kind: session, personal tokens, a minted API token. */

@@ -12,6 +12,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
+  joinAsAdded,
   signIn,
   stack,
   type TestUser,
@@ -20,13 +21,10 @@ import {
 
 const table = stack.dynamodb.tableName;
 
-/** Makes `user` a member of the tenant with `roles`, through the operator path. */
+/** Makes `user` a member of the tenant with `roles`: an admin adds them, they accept. */
 async function join(tenantId: string, adminToken: string, user: TestUser, roles?: string[]) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token: adminToken,
-    body: roles ? { email: user.email, roles } : { email: user.email },
-  });
-  if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await joinAsAdded(tenantId, adminToken, user, roles);
+  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** Signs the user in again once the second of every stamp so far has passed. */
