@@ -110,6 +110,10 @@ describe('every change writes its audit event', () => {
         call: () => api('POST', '/v1/me/logout', as(user)),
         status: 204,
         actor: () => user.userId,
+        // Rule 17: a person's sign-out everywhere is not an event of the tenants they belong to
+        // (it told every tenant when they signed out); it is one user-wide stamp, read by every
+        // decision (security-release and logout tests), and no tenant's audit log gets it.
+        tenants: () => [],
       },
       {
         route: 'PATCH /v1/tenants/{tenantId}/members/{userId}',
@@ -384,8 +388,9 @@ describe('a refused change writes no audit event', () => {
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const before = await auditEvents(tenantId);
     const refused: [string, string, TestUser, unknown, number][] = [
-      ['DELETE', `${t}/members/${owner.userId}`, admin, undefined, 409],
-      ['PATCH', `${t}/members/${owner.userId}`, admin, { status: 'disabled' }, 409],
+      // Rule 12: an admin acting against a superuser is 403 before rule 3's 409 is reached.
+      ['DELETE', `${t}/members/${owner.userId}`, admin, undefined, 403],
+      ['PATCH', `${t}/members/${owner.userId}`, admin, { status: 'disabled' }, 403],
       ['DELETE', `${t}/members/${admin.userId}`, admin, undefined, 409],
       ['DELETE', `${t}/groups/superusers/members/${owner.userId}`, owner, undefined, 409],
       ['DELETE', `${t}/acls/gatehouse:superuser/groups/superusers/full`, owner, undefined, 409],

@@ -13,8 +13,11 @@ async function rowsOf(tenantId: string, userId: string) {
       ConsistentRead: true,
     }),
   );
-  // Invites keep who accepted them (history); nothing else may name the person.
-  return (res.Items ?? []).filter((i) => i.type !== 'invite' && JSON.stringify(i).includes(userId));
+  // Invites keep who accepted them (history) and the session floor keeps credentials from
+  // before leaving dead for a later membership (rule 11); nothing else may name the person.
+  return (res.Items ?? []).filter(
+    (i) => i.type !== 'invite' && i.type !== 'session-floor' && JSON.stringify(i).includes(userId),
+  );
 }
 
 describe('leaving a tenant', () => {

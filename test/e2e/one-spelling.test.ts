@@ -23,6 +23,7 @@ import {
   api,
   createTenantWithOwner,
   createUser,
+  joinAsAdded,
   uniqueEmail,
 } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
@@ -176,9 +177,7 @@ describe('{rid} is decoded exactly once', () => {
     const t = `/v1/tenants/${tenantId}`;
     const as = { token: owner.accessToken };
     const user = await createUser(uniqueEmail('once'));
-    expect((await api('POST', `${t}/members`, { ...as, body: { email: user.email } })).status).toBe(
-      201,
-    );
+    expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
     const once = encodeURIComponent('dcos:x/y');
     expect((await api('PUT', `${t}/acls/${once}/users/${user.userId}/read`, as)).status).toBe(204);
     // `dcos%253Ax` reaches the handler as `dcos%3Ax`: not a second spelling of `dcos:x`.
@@ -201,11 +200,7 @@ describe('the example service: authorizer-bound {appId+}', () => {
   it('denies every bad spelling of an app id to a member holding only services/team1 (M6)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const user = await createUser(uniqueEmail('team1'));
-    const added = await api('POST', `/v1/tenants/${tenantId}/members`, {
-      token: owner.accessToken,
-      body: { email: user.email },
-    });
-    expect(added.status).toBe(201);
+    expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
     const granter = { userId: owner.userId, email: owner.email };
     for (const rule of [
       { resource: 'dcos:adminrouter:service:marathon', action: 'full' as const },
