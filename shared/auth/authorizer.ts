@@ -24,7 +24,9 @@ import { bindPermissions, type RequirementResolver } from '#shared/auth/route-re
 import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
 import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
+import { UnavailableError } from '#shared/errors/domain-errors.js';
 import { logger } from '#shared/observability/logger.js';
+import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 import type { Clock } from '#shared/platform/clock.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import { keys } from '#shared/store/keys.js';
@@ -253,9 +255,13 @@ export function createAuthorizer(deps: AuthorizerDeps) {
       context = await decide(deps, event);
     } catch (error) {
       logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
+      // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
+      const down = error instanceof UnavailableError || isDependencyFailure(error);
       context = {
-        decision: 'forbidden',
-        reason: 'Authorization could not be evaluated',
+        decision: down ? 'unavailable' : 'forbidden',
+        reason: down
+          ? 'Authorization is unavailable; retry shortly'
+          : 'Authorization could not be evaluated',
         tenantId: '',
         userId: '',
         email: '',
@@ -263,6 +269,8 @@ export function createAuthorizer(deps: AuthorizerDeps) {
     }
     if (deps.mode === 'internal') return { isAuthorized: true, context };
     if (context.decision === 'unauthenticated') throw new Error('Unauthorized');
+    // HTTP APIs turn any other authorizer error into a 500 (never cached, retried by clients).
+    if (context.decision === 'unavailable') throw new Error('Authorization unavailable');
     return { isAuthorized: context.decision === 'allow', context };
   };
 }

@@ -76,3 +76,12 @@ export class TooManyError extends DomainError {
   readonly status = 429;
   readonly title = 'Too many requests';
 }
+
+/**
+ * 503: a dependency (DynamoDB, Cognito, SES) is down, throttling or too slow for the request's
+ * deadline. Nothing was decided; the client should retry after `retryAfterSeconds`.
+ */
+export class UnavailableError extends DomainError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+}

@@ -357,6 +357,9 @@ export async function resendInvite(
     lastSentAt: at,
     recentSends: [...recent, at],
     deliveryStatus: 'queued',
+    // A new send starts its delivery afresh.
+    deliveryAttempts: undefined,
+    lastDeliveryError: undefined,
   };
   const T = deps.tableName;
   await transactWrite(

@@ -2,10 +2,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Env } from '#shared/config/env.js';
+import {
+  clientTimeouts,
+  DEFAULT_TIMEOUTS,
+  guardClient,
+} from '#shared/platform/dependency-guard.js';
 
-export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>) {
+export function createDocumentClient(
+  env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'> & Partial<Pick<Env, 'DEPENDENCY_TIMEOUT_MS'>>,
+) {
   const client = new DynamoDBClient({
     region: env.AWS_REGION,
+    ...clientTimeouts({
+      ...DEFAULT_TIMEOUTS,
+      requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+    }),
     ...(env.DYNAMODB_ENDPOINT
       ? {
           endpoint: env.DYNAMODB_ENDPOINT,
@@ -13,6 +24,7 @@ export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_END
         }
       : {}),
   });
+  guardClient(client, 'DynamoDB');
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
