@@ -165,6 +165,7 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
   }
 
   await refreshShards();
+  let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
       try {
@@ -172,11 +173,18 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
       } catch (error) {
         if (!stopped) process.stderr.write(`mail poller: ${(error as Error).message}\n`);
       }
-      await new Promise((r) => setTimeout(r, interval));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   })();
   return async () => {
     stopped = true;
+    wake?.();
     await loop;
     streams.destroy();
     ddb.destroy();
