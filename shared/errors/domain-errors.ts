@@ -9,16 +9,20 @@ interface DomainErrorOptions {
   cause?: unknown;
   /** Extra members for the problem body (e.g. `field`, `retryAfterSeconds`). */
   extra?: Record<string, unknown>;
+  /** Lost a race that re-planning may win (internal: never part of the problem body). */
+  retryable?: boolean;
 }
 
 export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   readonly extra: Record<string, unknown>;
+  readonly retryable: boolean;
   constructor(message: string, options: DomainErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.extra = options.extra ?? {};
+    this.retryable = options.retryable ?? false;
   }
 }
 

@@ -215,7 +215,7 @@ async function inviteOne(
         codes[0] === 'ConditionalCheckFailed' ? new ConflictError('already invited') : raceLost(),
     );
   } catch (error) {
-    if (error instanceof ConflictError && error.extra.retryable !== true) {
+    if (error instanceof ConflictError && !error.retryable) {
       const lock = await deps.db.send(
         new GetCommand({
           TableName: T,
