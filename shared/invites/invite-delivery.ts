@@ -9,6 +9,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
+import type { StoreDeps } from '#shared/app/context.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import {
   type InviteOutbox,
@@ -65,7 +66,7 @@ export function isOutboxRecord(record: {
 
 /** Updates the invite's delivery fields for this send, unless a resend or a delivery moved on. */
 async function markInvite(
-  deps: DeliveryDeps,
+  deps: StoreDeps,
   outbox: InviteOutbox,
   set: string,
   values: Record<string, unknown>,

@@ -72,7 +72,7 @@ export interface OutboxKind {
   /** Sends the mail of a claimed item and removes the item; `stale` when nothing is to be sent. */
   deliver(deps: OutboxDeps, item: OutboxItem): Promise<'sent' | 'stale'>;
   onFailure?(deps: OutboxDeps, item: OutboxItem, failure: FailureRecord): Promise<void>;
-  onRequeue?(deps: OutboxDeps, item: OutboxItem): Promise<void>;
+  onRequeue?(deps: StoreDeps, item: OutboxItem): Promise<void>;
 }
 
 export type OutboxOutcome = 'sent' | 'stale' | 'retrying' | 'dead' | 'expired' | 'skipped';
@@ -315,7 +315,7 @@ export async function listDeadMail(deps: StoreDeps, limit = 100): Promise<DeadMa
  * how many were re-queued.
  */
 export async function requeueDeadMail(
-  deps: OutboxDeps,
+  deps: StoreDeps,
   kinds: Record<string, OutboxKind>,
   limit = 100,
 ): Promise<number> {
