@@ -23,11 +23,11 @@ import {
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
 import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
-import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { UnavailableError } from '#shared/errors/domain-errors.js';
+import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
-import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 import type { Clock } from '#shared/platform/clock.js';
+import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import { keys } from '#shared/store/keys.js';
 

@@ -21,8 +21,8 @@ import { readAuthorizerContext } from '#shared/http/authorizer-context.js';
 import { errorToProblem } from '#shared/http/problem.js';
 import { parseInput } from '#shared/http/validation.js';
 import { logger } from '#shared/observability/logger.js';
-import { unavailable } from '#shared/platform/dependency-guard.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
+import { unavailable } from '#shared/platform/dependency-guard.js';
 import { findRoute, routeTable } from '#shared/routes/route-table.js';
 import {
   type ApiFunctionName,

@@ -387,12 +387,17 @@ describe('invite mailer', () => {
       Principal: 'events.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
     });
-    const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': string[] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
     const policies = resourcesOf(mailer.apiTemplate, 'AWS::IAM::Policy').filter((p) =>
       JSON.stringify(p.Properties?.Roles).includes(String(roleId)),
     );
     const actions = policies
-      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap(
+        (p) =>
+          (p.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+      )
       .flatMap(actionsOf)
       .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
     expect(actions.sort()).toEqual(

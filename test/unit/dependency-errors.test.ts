@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, UnavailableError } from '#shared/errors/domain-errors.js';
 import { errorToProblem } from '#shared/http/problem.js';
 import { backoffMs, type RetryPolicy } from '#shared/mail/outbox.js';
-import { isDependencyFailure, unavailable } from '#shared/platform/dependency-guard.js';
 import { lambdaDeadline, remainingMs, withDeadline } from '#shared/platform/deadline.js';
+import { isDependencyFailure, unavailable } from '#shared/platform/dependency-guard.js';
 
 const sdkError = (fields: Record<string, unknown>) => Object.assign(new Error('x'), fields);
 
