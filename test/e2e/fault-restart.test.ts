@@ -37,8 +37,13 @@ it('sends the mail of an invite acknowledged just before the stack stopped', asy
   // with SIGTERM: a SIGKILL loses its last writes, which real DynamoDB never does.
   await ps.stack.stop();
 
+  const restarting = Date.now();
   await ps.restart();
+  const up = Date.now();
   const sent = await eventually(async () => (await mailsTo(ps.info, email)).length > 0, 30_000);
   expect(sent).toBe(true);
+  process.stdout.write(
+    `[fault] restart took ${up - restarting} ms; the mail went out ${Date.now() - up} ms after the stack was up\n`,
+  );
   expect(await mailsTo(ps.info, email)).toHaveLength(1);
 }, 120_000);

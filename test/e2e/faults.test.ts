@@ -36,6 +36,17 @@ afterAll(async () => {
   await ps?.dispose();
 });
 
+/** Measurements for the report (printed, not asserted: timing is no test condition). */
+function report(line: string) {
+  process.stdout.write(`[fault] ${line}\n`);
+}
+
+function statusCounts(answers: { status: number }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of answers) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  return counts;
+}
+
 const uniqueEmail = (name: string) =>
   `${name}-${Math.random().toString(36).slice(2, 10)}@example.test`;
 
@@ -51,6 +62,7 @@ async function invite(email: string) {
 describe('SES down, then back', () => {
   it('delivers every mail exactly once after the outage, retrying in the meantime', async () => {
     await ps.stack.emulators.ses.stop();
+    const outageStart = Date.now();
     const emails = [uniqueEmail('ses-a'), uniqueEmail('ses-b'), uniqueEmail('ses-c')];
     const res = await call(ps.info, 'POST', `/v1/tenants/${tenant}/invites`, {
       token,
@@ -74,11 +86,17 @@ describe('SES down, then back', () => {
     expect(String(during?.lastDeliveryError)).toMatch(/SES/);
 
     await ps.stack.emulators.ses.start();
+    const back = Date.now();
     const delivered = await eventually(async () => {
       const all = await Promise.all(emails.map(invite));
       return all.every((i) => i?.deliveryStatus === 'sent');
     });
     expect(delivered).toBe(true);
+    const attemptsDuring = (await Promise.all(emails.map(invite))).map((i) => i?.deliveryAttempts);
+    report(
+      `SES down ${back - outageStart} ms: invites answered ${res.status}; after SES came back all ` +
+        `${emails.length} sent within ${Date.now() - back} ms (failed attempts per invite: ${attemptsDuring})`,
+    );
     // Give a duplicate (a second deliverer, a replayed record) time to show up before counting.
     await new Promise((r) => setTimeout(r, 1500));
     for (const email of emails) expect(await mailsTo(ps.info, email)).toHaveLength(1);
@@ -90,6 +108,7 @@ describe('DynamoDB down', () => {
     const email = uniqueEmail('ddb-down');
     await ps.stack.emulators.dynamodb.stop();
     try {
+      const started = Date.now();
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           i === 0
@@ -100,6 +119,10 @@ describe('DynamoDB down', () => {
             : call(ps.info, 'GET', `/v1/tenants/${tenant}/members`, { token }),
         ),
       );
+      report(
+        `DynamoDB down: ${JSON.stringify(statusCounts(answers))} of ${answers.length} requests, ` +
+          `all answered within ${Date.now() - started} ms, Retry-After ${answers[0]?.headers.get('retry-after')}`,
+      );
       for (const answer of answers) {
         expect(answer.status).toBe(503);
         expect(answer.headers.get('content-type')).toBe('application/problem+json');
@@ -109,11 +132,14 @@ describe('DynamoDB down', () => {
     } finally {
       await ps.stack.emulators.dynamodb.start();
     }
+    const restarted = Date.now();
     const ok = await eventually(
       async () =>
         (await call(ps.info, 'GET', `/v1/tenants/${tenant}/members`, { token })).status === 200,
+      60_000,
     );
     expect(ok).toBe(true);
+    report(`DynamoDB back: first 200 ${Date.now() - restarted} ms after it answered again`);
     expect(await invite(email)).toBeUndefined();
   }, 90_000);
 });
@@ -123,6 +149,7 @@ describe('DynamoDB paused', () => {
     ps.stack.emulators.dynamodb.pause();
     try {
       // `hangAfterMs` turns a hang into a failed request: the answer must come before it.
+      const started = Date.now();
       const res = await call(ps.info, 'GET', `/v1/tenants/${tenant}/members`, {
         token,
         hangAfterMs: 20_000,
@@ -135,12 +162,16 @@ describe('DynamoDB paused', () => {
         hangAfterMs: 20_000,
       });
       expect(write.status).toBe(503);
+      report(
+        `DynamoDB paused: read ${res.status}, write ${write.status}, both within ${Date.now() - started} ms`,
+      );
     } finally {
       ps.stack.emulators.dynamodb.resume();
     }
     const ok = await eventually(
       async () =>
         (await call(ps.info, 'GET', `/v1/tenants/${tenant}/members`, { token })).status === 200,
+      60_000,
     );
     expect(ok).toBe(true);
   }, 90_000);
