@@ -52,6 +52,8 @@ function hintFor(status: number, problem: Problem, tenant: string | undefined): 
       return 'it is no longer usable (expired, revoked or used); create a new one';
     case 429:
       return 'slow down and retry in a little while';
+    case 503:
+      return 'a service Gatehouse depends on is down or slow; retry in a little while';
     default:
       return status >= 500
         ? 'the service failed; retry, and check its logs if it persists'
@@ -59,19 +61,88 @@ function hintFor(status: number, problem: Problem, tenant: string | undefined): 
   }
 }
 
+/** How the client retries answers that say "try again later" (503, 429). */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 3 */
+  retries?: number;
+  /** Longest wait the client accepts; a longer Retry-After fails at once. @default 30 s */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Where the client says it is retrying. @default stderr */
+  warn?: (line: string) => void;
+}
+
+const RETRY_STATUSES = new Set([429, 503]);
+
+/** The wait a Retry-After header asks for (seconds or an HTTP date), if any. */
+function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** An answer worth retrying after a wait (internal to the client). */
+class RetryLater extends Error {
+  constructor(
+    readonly apiError: ApiError,
+    readonly waitMs: number | undefined,
+  ) {
+    super(apiError.message);
+  }
+}
+
 /** Talks to one Gatehouse API with a bearer token obtained on demand. */
 export class ApiClient {
+  private readonly retry: Required<RetryOptions>;
+
   constructor(
     readonly baseUrl: string,
     private readonly token: (() => Promise<string>) | undefined,
     private readonly tenant?: string,
-  ) {}
+    retry: RetryOptions = {},
+  ) {
+    this.retry = {
+      retries: retry.retries ?? 3,
+      maxWaitMs: retry.maxWaitMs ?? 30_000,
+      sleep: retry.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      warn: retry.warn ?? ((line) => void process.stderr.write(`${line}\n`)),
+    };
+  }
 
-  /** Sends a request; resolves for 2xx, throws ApiError for problem answers. */
+  /**
+   * Sends a request; resolves for 2xx, throws ApiError for problem answers. A 503 (a dependency
+   * of the API is down or slow) or 429 is retried a few times, after the Retry-After the API
+   * asked for (else 1, 2, 4 s), saying so on stderr.
+   */
   async request<T = unknown>(
     method: string,
     path: string,
     options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, options);
+      } catch (error) {
+        if (!(error instanceof RetryLater) || attempt > this.retry.retries) {
+          throw error instanceof RetryLater ? error.apiError : error;
+        }
+        const wait = error.waitMs ?? 1000 * 2 ** (attempt - 1);
+        if (wait > this.retry.maxWaitMs) throw error.apiError;
+        const seconds = Math.max(1, Math.round(wait / 1000));
+        this.retry.warn(
+          `gatehouse: the API answered ${error.apiError.status} (${error.apiError.message}); retrying in ${seconds} s (retry ${attempt} of ${this.retry.retries})`,
+        );
+        await this.retry.sleep(wait);
+      }
+    }
+  }
+
+  private async once<T>(
+    method: string,
+    path: string,
+    options: RequestOptions,
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.token) headers.authorization = `Bearer ${await this.token()}`;
@@ -106,7 +177,11 @@ export class ApiClient {
       parsed && typeof parsed === 'object'
         ? (parsed as Problem)
         : { status: res.status, title: res.statusText, detail: text || res.statusText };
-    throw new ApiError(res.status, problem, hintFor(res.status, problem, this.tenant));
+    const apiError = new ApiError(res.status, problem, hintFor(res.status, problem, this.tenant));
+    if (RETRY_STATUSES.has(res.status)) {
+      throw new RetryLater(apiError, retryAfterMs(res.headers.get('retry-after')));
+    }
+    throw apiError;
   }
 
   /** Fetches one page, or every page with `all`. */

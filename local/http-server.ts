@@ -12,6 +12,10 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { SimpleAuthorizerResult } from '#shared/auth/authorizer.js';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  INTEGRATION_TIMEOUT_SECONDS,
+} from '#shared/platform/deadline.js';
 
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -19,7 +23,21 @@ export type LambdaHttpHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 export type LambdaAuthorizer = (
   event: APIGatewayRequestAuthorizerEventV2,
+  context?: Context,
 ) => Promise<SimpleAuthorizerResult>;
+
+/** The time limits API Gateway and Lambda put on one request (milliseconds). */
+export interface GatewayLimits {
+  /** A function's timeout (the infra default unless a construct sets another). */
+  functionTimeoutMs: number;
+  /** API Gateway's integration timeout. */
+  integrationTimeoutMs: number;
+}
+
+export const AWS_LIMITS: GatewayLimits = {
+  functionTimeoutMs: FUNCTION_TIMEOUT_SECONDS * 1000,
+  integrationTimeoutMs: INTEGRATION_TIMEOUT_SECONDS * 1000,
+};
 
 export interface LocalRoute {
   method: string;
@@ -62,8 +80,8 @@ function compile(api: LocalApi, route: LocalRoute): CompiledRoute {
   return { ...route, api, pattern: new RegExp(`^${source}$`), params };
 }
 
-function lambdaContext(name: string): Context {
-  const deadline = Date.now() + 29_000;
+function lambdaContext(name: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,
@@ -115,7 +133,51 @@ const problem = (status: number, path: string, message: string) => ({
   headers: { 'content-type': 'application/problem+json' },
 });
 
-export function createLocalServer(apis: LocalApi[], statics: StaticHandler[] = []): Server {
+class LimitExceeded extends Error {
+  constructor(readonly limit: 'function' | 'integration') {
+    super(`${limit} timeout`);
+  }
+}
+
+/**
+ * Runs one Lambda invocation under the function timeout (Lambda ends it: API Gateway answers
+ * 500) and what is left of the integration timeout (API Gateway gives up: 503).
+ */
+async function invokeWithin<T>(
+  call: (context: Context) => Promise<T>,
+  name: string,
+  limits: GatewayLimits,
+  integrationDeadline: number,
+): Promise<T> {
+  const integrationLeft = integrationDeadline - Date.now();
+  const limit: LimitExceeded['limit'] =
+    integrationLeft < limits.functionTimeoutMs ? 'integration' : 'function';
+  const ms = Math.max(0, Math.min(integrationLeft, limits.functionTimeoutMs));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LimitExceeded(limit)), ms);
+  });
+  try {
+    return await Promise.race([call(lambdaContext(name, limits.functionTimeoutMs)), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function limitResponse(error: LimitExceeded) {
+  process.stderr.write(
+    `local server: the ${error.message} passed; answering as API Gateway does\n`,
+  );
+  return error.limit === 'integration'
+    ? gatewayMessage(503, 'Service Unavailable')
+    : gatewayMessage(500, 'Internal Server Error');
+}
+
+export function createLocalServer(
+  apis: LocalApi[],
+  statics: StaticHandler[] = [],
+  limits: GatewayLimits = AWS_LIMITS,
+): Server {
   const routes = apis.flatMap((api) => api.routes.map((r) => compile(api, r)));
   return createServer(async (req, res) => {
     try {
@@ -196,20 +258,28 @@ export function createLocalServer(apis: LocalApi[], statics: StaticHandler[] = [
         queryStringParameters: Object.keys(query).length ? query : undefined,
         pathParameters: Object.keys(match.params).length ? match.params : undefined,
       };
+      const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
       let authorizer: unknown;
       if (match.route.authorized && match.route.api.authorizer) {
         const authorize = await match.route.api.authorizer();
         let result: SimpleAuthorizerResult;
+        const authorizerEvent = {
+          ...common,
+          type: 'REQUEST',
+          routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
+          identitySource: headers.authorization ? [headers.authorization] : [],
+          cookies: [],
+          requestContext,
+        } as APIGatewayRequestAuthorizerEventV2;
         try {
-          result = await authorize({
-            ...common,
-            type: 'REQUEST',
-            routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
-            identitySource: headers.authorization ? [headers.authorization] : [],
-            cookies: [],
-            requestContext,
-          } as APIGatewayRequestAuthorizerEventV2);
+          result = await invokeWithin(
+            (context) => authorize(authorizerEvent, context),
+            `${match.route.api.name}-authorizer`,
+            limits,
+            integrationDeadline,
+          );
         } catch (error) {
+          // An authorizer that fails or times out is a 500 in HTTP APIs; only `Unauthorized` is 401.
           const r =
             (error as Error).message === 'Unauthorized'
               ? gatewayMessage(401, 'Unauthorized')
@@ -230,7 +300,19 @@ export function createLocalServer(apis: LocalApi[], statics: StaticHandler[] = [
         requestContext: { ...requestContext, authorizer },
       } as unknown as APIGatewayProxyEventV2;
       const handler = await match.route.handler();
-      const result = await handler(event, lambdaContext(match.route.api.name));
+      let result: APIGatewayProxyStructuredResultV2;
+      try {
+        result = await invokeWithin(
+          (context) => handler(event, context),
+          match.route.api.name,
+          limits,
+          integrationDeadline,
+        );
+      } catch (error) {
+        if (!(error instanceof LimitExceeded)) throw error;
+        const r = limitResponse(error);
+        return send(res, r.status, r.body, r.headers);
+      }
       const outHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
       if (result.body !== undefined && !outHeaders['content-type'])

@@ -1,12 +1,15 @@
 /**
  * The local stand-in for the mailer's stream event source: polls DynamoDB Local's stream, keeps
- * only outbox records (`invite-mail`, `account-mail`: the CDK filter), calls the real mailer handler in batches, and
- * retries the records it reports as failed with backoff, like Lambda's retry policy.
+ * only new outbox records (`invite-mail`, `account-mail`: the CDK filter), calls the real mailer
+ * handler in batches, and retries the records it reports as failed with backoff, like Lambda's
+ * retry policy. It resumes where it stopped: the last sequence number handled per shard is kept
+ * in a checkpoint file, and shards without one are read from their trim horizon (delivery is
+ * idempotent, so reading a record twice sends nothing twice).
  */
 
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type _Record,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
@@ -25,14 +28,30 @@ export interface MailPollerOptions {
   region: string;
   tableName: string;
   intervalMs?: number;
-  /** Attempts per record before it is dropped (the DLQ in AWS). */
+  /** Attempts per failed batch record before the poller leaves it to the re-drive. */
   maxAttempts?: number;
+  /** Where the per-shard position is kept across restarts; none keeps it in memory only. */
+  checkpointFile?: string;
 }
 
 const local = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-function isOutbox(record: _Record): boolean {
-  return isOutboxRecord(record);
+type Checkpoint = Record<string, string>;
+
+function readCheckpoint(file: string | undefined): Checkpoint {
+  if (!file || !existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
+  } catch {
+    return {};
+  }
+}
+
+function writeCheckpoint(file: string | undefined, checkpoint: Checkpoint) {
+  if (!file) return;
+  // Write then rename, so a kill mid-write leaves the previous checkpoint intact.
+  writeFileSync(`${file}.tmp`, JSON.stringify(checkpoint));
+  renameSync(`${file}.tmp`, file);
 }
 
 /** Starts polling; returns the stop function. */
@@ -52,32 +71,46 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
   const table = await ddb.send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
-  const iterators = new Map<string, string | undefined>();
-  let first = true;
+  const checkpoint = readCheckpoint(options.checkpointFile);
+  /** Open iterators per shard; `null` once a closed shard has been read to its end. */
+  const iterators = new Map<string, string | null>();
   let stopped = false;
   const retries: { record: DynamoDBRecord; attempt: number; due: number }[] = [];
+
+  async function iteratorFor(shardId: string): Promise<string | null> {
+    const after = checkpoint[shardId];
+    if (after) {
+      try {
+        const it = await streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            SequenceNumber: after,
+          }),
+        );
+        return it.ShardIterator ?? null;
+      } catch {
+        // The position is gone (trimmed): read what is left of the shard.
+      }
+    }
+    const it = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    return it.ShardIterator ?? null;
+  }
 
   async function refreshShards() {
     const desc = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     for (const shard of desc.StreamDescription?.Shards ?? []) {
       const id = shard.ShardId;
       if (!id || iterators.has(id)) continue;
-      const open = !shard.SequenceNumberRange?.EndingSequenceNumber;
-      // Shards that existed before start are history: read only what is new from now on.
-      if (first && !open) {
-        iterators.set(id, undefined);
-        continue;
-      }
-      const it = await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: id,
-          ShardIteratorType: first ? 'LATEST' : 'TRIM_HORIZON',
-        }),
-      );
-      iterators.set(id, it.ShardIterator);
+      iterators.set(id, await iteratorFor(id));
     }
-    first = false;
   }
 
   async function invoke(records: DynamoDBRecord[], attempt: number) {
@@ -93,7 +126,10 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
     for (const record of records) {
       if (!failed.has(record.dynamodb?.SequenceNumber ?? '')) continue;
       if (attempt >= maxAttempts) {
-        process.stderr.write(`mail poller: dropping a record after ${attempt} attempts (DLQ)\n`);
+        // The item is on the outbox's due list: the re-drive retries it from there.
+        process.stderr.write(
+          `mail poller: leaving a record to the re-drive after ${attempt} attempts\n`,
+        );
         continue;
       }
       retries.push({ record, attempt: attempt + 1, due: Date.now() + 200 * 2 ** attempt });
@@ -102,17 +138,26 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
 
   async function pollOnce() {
     await refreshShards();
-    const batch: DynamoDBRecord[] = [];
     for (const [id, iterator] of iterators) {
       if (!iterator) continue;
-      const res = await streams.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }),
-      );
-      iterators.set(id, res.NextShardIterator);
+      const res = await streams
+        .send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }))
+        .catch((error: unknown) => {
+          // An expired or dead iterator (e.g. DynamoDB Local restarted) is made again from the checkpoint.
+          iterators.delete(id);
+          throw error;
+        });
+      const batch: DynamoDBRecord[] = [];
       for (const r of res.Records ?? [])
-        if (isOutbox(r)) batch.push(r as unknown as DynamoDBRecord);
+        if (isOutboxRecord(r)) batch.push(r as unknown as DynamoDBRecord);
+      for (let i = 0; i < batch.length; i += 10) await invoke(batch.slice(i, i + 10), 1);
+      iterators.set(id, res.NextShardIterator ?? null);
+      const last = res.Records?.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) {
+        checkpoint[id] = last;
+        writeCheckpoint(options.checkpointFile, checkpoint);
+      }
     }
-    for (let i = 0; i < batch.length; i += 10) await invoke(batch.slice(i, i + 10), 1);
     const now = Date.now();
     const due = retries.filter((r) => r.due <= now);
     for (const d of due) retries.splice(retries.indexOf(d), 1);
@@ -120,6 +165,7 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
   }
 
   await refreshShards();
+  let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
       try {
@@ -127,11 +173,18 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
       } catch (error) {
         if (!stopped) process.stderr.write(`mail poller: ${(error as Error).message}\n`);
       }
-      await new Promise((r) => setTimeout(r, interval));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   })();
   return async () => {
     stopped = true;
+    wake?.();
     await loop;
     streams.destroy();
     ddb.destroy();

@@ -10,7 +10,16 @@ const require = createRequire(import.meta.url);
 export interface RunningProcess {
   name: string;
   url: string;
+  /** Ends it (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** Ends it at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data after a stop or kill; resolves once it answers. */
+  start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers. */
+  pause(): void;
+  /** Thaws it (SIGCONT). */
+  resume(): void;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -46,17 +55,47 @@ async function waitUntil(
   throw new Error(`${name} did not start within ${timeoutMs} ms`);
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+function ended(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function stopper(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      if (ended(child)) return resolve();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      child.kill('SIGTERM');
+      // A paused process would hold its SIGTERM until thawed.
+      child.kill('SIGCONT');
+      child.kill(signal);
     });
+}
+
+/** A process that can be stopped, killed, paused and started again on the same port. */
+async function controllable(
+  name: string,
+  url: string,
+  spawnChild: () => ChildProcess,
+  probe: () => Promise<boolean>,
+): Promise<RunningProcess> {
+  let child = spawnChild();
+  await waitUntil(name, probe, child);
+  return {
+    name,
+    url,
+    stop: () => stopper(child)(),
+    kill: () => stopper(child, 'SIGKILL')(),
+    async start() {
+      if (!ended(child)) return;
+      child = spawnChild();
+      await waitUntil(name, probe, child);
+    },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+  };
 }
 
 function launch(
@@ -94,43 +133,39 @@ export async function startDynamoDbLocal(opts: {
   );
   const storage = opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory'];
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const child = launch(
-    'dynamodb-local',
-    'java',
-    [
-      `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(emulator, 'DynamoDBLocal.jar'),
-      ...storage,
-      '-sharedDb',
-      // It has no bind-address option (it listens on every interface); at least no web page
-      // of another origin may call it from a browser.
-      '-cors',
-      'http://127.0.0.1',
-      '-port',
-      String(opts.port),
-    ],
-    { log: opts.log },
-  );
+  const spawnChild = () =>
+    launch(
+      'dynamodb-local',
+      'java',
+      [
+        `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
+        '-jar',
+        join(emulator, 'DynamoDBLocal.jar'),
+        ...storage,
+        '-sharedDb',
+        // It has no bind-address option (it listens on every interface); at least no web page
+        // of another origin may call it from a browser.
+        '-cors',
+        'http://127.0.0.1',
+        '-port',
+        String(opts.port),
+      ],
+      { log: opts.log },
+    );
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitUntil(
-    'DynamoDB Local',
-    async () => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
-        },
-        body: '{}',
-      });
-      return res.status < 500;
-    },
-    child,
-  );
-  return { name: 'DynamoDB Local', url, stop: stopper(child) };
+  return controllable('DynamoDB Local', url, spawnChild, async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: '{}',
+    });
+    return res.status < 500;
+  });
 }
 
 /** cognito-local; keeps its data under `<dataDir>/.cognito`. */
@@ -146,14 +181,19 @@ export async function startCognitoLocal(opts: {
     'bin',
     'start.js',
   );
-  const child = launch('cognito-local', process.execPath, [bin], {
-    cwd: opts.dataDir,
-    env: { PORT: String(opts.port), HOST: '127.0.0.1' },
-    log: opts.log,
-  });
+  const spawnChild = () =>
+    launch('cognito-local', process.execPath, [bin], {
+      cwd: opts.dataDir,
+      env: { PORT: String(opts.port), HOST: '127.0.0.1' },
+      log: opts.log,
+    });
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitUntil('cognito-local', async () => (await fetch(`${url}/health`)).status < 500, child);
-  return { name: 'cognito-local', url, stop: stopper(child) };
+  return controllable(
+    'cognito-local',
+    url,
+    spawnChild,
+    async () => (await fetch(`${url}/health`)).status < 500,
+  );
 }
 
 /** The SES emulator with its mail viewer (`/`) and JSON store (`/store`). */
@@ -162,15 +202,18 @@ export async function startSesLocal(opts: {
   log?: boolean;
 }): Promise<RunningProcess> {
   const bin = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
-  const child = launch(
-    'aws-ses-v2-local',
-    process.execPath,
-    [bin, '--host', '127.0.0.1', '--port', String(opts.port)],
-    {
-      log: opts.log,
-    },
-  );
+  const spawnChild = () =>
+    launch(
+      'aws-ses-v2-local',
+      process.execPath,
+      [bin, '--host', '127.0.0.1', '--port', String(opts.port)],
+      { log: opts.log },
+    );
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitUntil('SES emulator', async () => (await fetch(`${url}/store`)).ok, child);
-  return { name: 'SES emulator', url, stop: stopper(child) };
+  return controllable(
+    'SES emulator',
+    url,
+    spawnChild,
+    async () => (await fetch(`${url}/store`)).ok,
+  );
 }

@@ -25,6 +25,7 @@ import { createTableInput, TTL_ATTRIBUTE } from '#shared/store/table-definition.
 import { loadHandler } from './function-modules.js';
 import {
   createLocalServer,
+  type GatewayLimits,
   type LambdaAuthorizer,
   type LambdaHttpHandler,
   type LocalApi,
@@ -64,11 +65,15 @@ export interface StackOptions {
   extraApis?: (info: Omit<StackInfo, 'bootstrap'>) => Promise<LocalApi[]>;
   statics?: StaticHandler[];
   /** Background workers (e.g. the mailer's stream poller); each returns a stop function. */
-  workers?: (() => Promise<() => Promise<void>>)[];
+  workers?: ((context: { dir: string }) => Promise<() => Promise<void>>)[];
+  /** Time limits of the local API Gateway (default: AWS's). */
+  limits?: GatewayLimits;
 }
 
 export interface RunningStack {
   info: StackInfo;
+  /** The emulators, to stop, restart, pause or kill one (fault tests). */
+  emulators: { dynamodb: RunningProcess; cognito: RunningProcess; ses: RunningProcess };
   stop(): Promise<void>;
 }
 
@@ -216,17 +221,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       })),
     };
     const extra = options.extraApis ? await options.extraApis(base) : [];
-    server = createLocalServer([gatehouse, ...extra], options.statics ?? []);
+    server = createLocalServer([gatehouse, ...extra], options.statics ?? [], options.limits);
     await new Promise<void>((resolve, reject) => {
       server?.once('error', reject);
       server?.listen(ports.api, '127.0.0.1', () => resolve());
     });
-    for (const worker of options.workers ?? []) stops.push(await worker());
+    for (const worker of options.workers ?? []) stops.push(await worker({ dir }));
     const bootstrap = await bootstrapDemo(saved?.bootstrap);
     const state: SavedState = { ...pool, bootstrap };
     writePrivateFile(statePath, JSON.stringify(state, null, 2));
     const info: StackInfo = { ...base, bootstrap };
-    return { info, stop };
+    return { info, emulators: { dynamodb: dynamo, cognito, ses }, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,9 +1,10 @@
 /** Lambda entry of the REQUEST authorizer, for Gatehouse's API (internal) or another API (external). */
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { buildAuthorizer } from '#shared/auth/authorizer-factory.js';
+import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { findRoute } from '#shared/routes/route-table.js';
 
 const deps = appDeps();
@@ -26,7 +27,10 @@ const config =
 
 let authorize: Awaited<ReturnType<typeof buildAuthorizer>> | undefined;
 
-export const handler = async (event: APIGatewayRequestAuthorizerEventV2) => {
+export const handler = async (event: APIGatewayRequestAuthorizerEventV2, context?: Context) => {
   authorize ??= await buildAuthorizer(env, deps, config);
-  return authorize(event);
+  const run = authorize;
+  // The snapshot read ends before the authorizer's own timeout, so an outage decides `unavailable`.
+  const deadline = lambdaDeadline(context);
+  return deadline === undefined ? run(event) : withDeadline(deadline, () => run(event));
 };

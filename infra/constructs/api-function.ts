@@ -14,6 +14,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTION_TIMEOUT_SECONDS } from '#shared/platform/deadline.js';
 import { TABLE_INDEXES } from '#shared/store/table-definition.js';
 
 /** The repository root: every entry path, the lock file and the `#shared/*` imports resolve from here. */
@@ -78,7 +79,8 @@ export class ApiFunction extends Construct implements IGrantable {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      // The local server applies the same default, and handlers derive their deadlines from it.
+      timeout: props.timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,

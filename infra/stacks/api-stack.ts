@@ -24,7 +24,7 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -46,6 +46,20 @@ import { OFFBOARDING_EVENTS } from '#shared/sessions/offboarding.js';
 /** Entry of the stream consumer that sends invite emails (deployed once it exists). */
 export const MAILER_ENTRY = 'functions/mailer/handler.ts';
 export const OFFBOARDING_ENTRY = 'functions/offboarding/handler.ts';
+
+/** Entry of the scheduled outbox re-drive (retries failed mail, expires dead mail). */
+export const MAIL_REDRIVE_ENTRY = 'functions/mail-redrive/handler.ts';
+
+/** How often the re-drive runs: the first retry of a failed mail is due after about a minute. */
+export const MAIL_REDRIVE_RATE = Duration.minutes(1);
+
+/** What the re-drive does to the table: read due and dead items, claim, update, delete. */
+const REDRIVE_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 
 /** The Cognito admin calls route functions make; each is granted on the user pool only. */
 const COGNITO_ACTIONS = [
@@ -77,6 +91,7 @@ export class GatehouseApiStack extends Stack {
   readonly mailer: ApiFunction | undefined;
   /** Ends every session and token of a user the user pool deletes or disables. */
   readonly offboarding: ApiFunction;
+  readonly mailRedrive: ApiFunction | undefined;
 
   constructor(scope: Construct, id: string, props: GatehouseApiStackProps) {
     super(scope, id, props);
@@ -212,6 +227,10 @@ export class GatehouseApiStack extends Stack {
       mailerEntry === null
         ? undefined
         : this.addMailer(mailerEntry, table, sendMail(), mailFrom, acceptUrl.valueAsString);
+    this.mailRedrive =
+      mailerEntry === null
+        ? undefined
+        : this.addMailRedrive(table, sendMail(), mailFrom, acceptUrl.valueAsString);
 
     this.offboarding = this.addOffboarding(table, userPool.userPoolId);
 
@@ -302,9 +321,18 @@ export class GatehouseApiStack extends Stack {
         retryAttempts: 5,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(deadLetters),
+        // New outbox items only: a claim (`leaseUntil`) or a recorded failure (`attempts`) is the
+        // outbox's own bookkeeping, and the re-drive retries those items.
         filters: [
           FilterCriteria.filter({
-            dynamodb: { NewImage: { type: { S: FilterRule.or(...OUTBOX_TYPES) } } },
+            dynamodb: {
+              NewImage: {
+                type: { S: FilterRule.or(...OUTBOX_TYPES) },
+                // `exists` works on leaves only: the typed value under each attribute.
+                leaseUntil: { S: FilterRule.notExists() },
+                attempts: { N: FilterRule.notExists() },
+              },
+            },
           }),
         ],
       }),
@@ -318,5 +346,37 @@ export class GatehouseApiStack extends Stack {
     // The role already acknowledges AwsSolutions-IAM5[Resource::*] for X-Ray; the stream source
     // adds dynamodb:ListStreams, which likewise supports no resource-level permissions.
     return mailer;
+  }
+
+  /**
+   * The outbox re-drive, every minute: sends the mail whose next attempt is due (failed before,
+   * or never seen on the stream), gives up after the last attempt (dead: listed, re-driven by
+   * an operator with `{"requeueDead": true}`), and deletes expired items.
+   */
+  private addMailRedrive(
+    table: ITable,
+    sendMail: PolicyStatement,
+    mailFrom: string,
+    acceptUrl: string,
+  ): ApiFunction {
+    const redrive = new ApiFunction(this, 'MailRedrive', {
+      entry: MAIL_REDRIVE_ENTRY,
+      description: 'Gatehouse outbox re-drive (scheduled)',
+      timeout: Duration.seconds(60),
+      environment: { MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl, TABLE_NAME: table.tableName },
+    });
+    redrive.addToRolePolicy(
+      new PolicyStatement({
+        actions: REDRIVE_TABLE_ACTIONS,
+        resources: [table.tableArn, `${table.tableArn}/index/byUser`],
+      }),
+    );
+    redrive.addToRolePolicy(sendMail);
+    new Rule(this, 'MailRedriveSchedule', {
+      description: 'Runs the Gatehouse outbox re-drive',
+      schedule: Schedule.rate(MAIL_REDRIVE_RATE),
+      targets: [new LambdaFunction(redrive.fn, { retryAttempts: 0 })],
+    });
+    return redrive;
   }
 }

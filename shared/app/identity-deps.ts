@@ -9,7 +9,11 @@ export function identityFromEnv(): IdentityProvider {
   if (!identity) {
     const env = loadEnv();
     identity = cognitoIdentity(
-      createCognitoClient({ region: env.AWS_REGION, endpoint: env.COGNITO_ENDPOINT }),
+      createCognitoClient({
+        region: env.AWS_REGION,
+        endpoint: env.COGNITO_ENDPOINT,
+        requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
+      }),
       env.USER_POOL_ID,
     );
   }

@@ -11,6 +11,8 @@
  *   handler chain renders 401/403/404 as problem+json and refuses anything but `allow`.
  * - `external` (other APIs): throws `Unauthorized` (API Gateway answers 401) or denies (403).
  */
+
+import { FetchError } from 'aws-jwt-verify/error';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
 import {
@@ -23,9 +25,11 @@ import {
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
 import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
+import { UnavailableError } from '#shared/errors/domain-errors.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
 import type { Clock } from '#shared/platform/clock.js';
+import { isDependencyFailure, unavailable } from '#shared/platform/dependency-guard.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js';
 import { keys } from '#shared/store/keys.js';
@@ -86,6 +90,9 @@ export async function decide(
     claims = await deps.verifier.verify(token);
   } catch (error) {
     const name = (error as Error).name;
+    // The signing keys could not be fetched (Cognito or the network is down): nothing was
+    // decided about the token, so this is an outage (503), not a 401 telling it to sign in.
+    if (isJwksUnavailable(error)) throw unavailable('Cognito JWKS', error);
     // aws-jwt-verify names each rejection (JwtExpiredError, JwtInvalidIssuerError, ...).
     return ctx(
       'unauthenticated',
@@ -296,6 +303,11 @@ async function decidePersonalToken(
   return checkPermissions(requirement, params, found.member.permissions, ctx, fields);
 }
 
+/** aws-jwt-verify's errors for a JWKS it could not fetch (as opposed to a token it refuses). */
+function isJwksUnavailable(error: unknown): boolean {
+  return error instanceof FetchError || isDependencyFailure(error);
+}
+
 /** Reads as no member at all: a token without a recorded minter matches no membership. */
 const NO_MINTER = '-';
 
@@ -307,9 +319,13 @@ export function createAuthorizer(deps: AuthorizerDeps) {
       context = await decide(deps, event);
     } catch (error) {
       logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
+      // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
+      const down = error instanceof UnavailableError || isDependencyFailure(error);
       context = {
-        decision: 'forbidden',
-        reason: 'Authorization could not be evaluated',
+        decision: down ? 'unavailable' : 'forbidden',
+        reason: down
+          ? 'Authorization is unavailable; retry shortly'
+          : 'Authorization could not be evaluated',
         tenantId: '',
         userId: '',
         email: '',
@@ -317,6 +333,8 @@ export function createAuthorizer(deps: AuthorizerDeps) {
     }
     if (deps.mode === 'internal') return { isAuthorized: true, context };
     if (context.decision === 'unauthenticated') throw new Error('Unauthorized');
+    // HTTP APIs turn any other authorizer error into a 500 (never cached, retried by clients).
+    if (context.decision === 'unavailable') throw new Error('Authorization unavailable');
     return { isAuthorized: context.decision === 'allow', context };
   };
 }

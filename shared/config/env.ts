@@ -23,6 +23,14 @@ const EnvSchema = z.object({
   /** External mode: the path parameter that names the tenant. */
   AUTHORIZER_TENANT_PARAM: z.string().default('tenantId'),
   POWERTOOLS_SERVICE_NAME: z.string().default('gatehouse'),
+  /** Longest one attempt of a DynamoDB, Cognito or SES call may take (ms); calls also end at the request's deadline. */
+  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
+  /** First retry delay of an outbox mail that failed (seconds); it doubles per attempt. */
+  MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  /** Longest delay between two attempts of one outbox mail (seconds). */
+  MAIL_RETRY_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(3600),
+  /** Attempts before an outbox mail is dead (listed, and sent again only when re-driven). */
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Env = Readonly<z.infer<typeof EnvSchema>>;

@@ -9,16 +9,20 @@ interface DomainErrorOptions {
   cause?: unknown;
   /** Extra members for the problem body (e.g. `field`, `retryAfterSeconds`). */
   extra?: Record<string, unknown>;
+  /** Lost a race that re-planning may win (internal: never part of the problem body). */
+  retryable?: boolean;
 }
 
 export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   readonly extra: Record<string, unknown>;
+  readonly retryable: boolean;
   constructor(message: string, options: DomainErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.extra = options.extra ?? {};
+    this.retryable = options.retryable ?? false;
   }
 }
 
@@ -99,4 +103,13 @@ export class LimitError extends DomainError {
   ) {
     super(message, { ...options, extra: { ...options.extra, limit, max } });
   }
+}
+
+/**
+ * 503: a dependency (DynamoDB, Cognito, SES) is down, throttling or too slow for the request's
+ * deadline. Nothing was decided; the client should retry after `retryAfterSeconds`.
+ */
+export class UnavailableError extends DomainError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
 }

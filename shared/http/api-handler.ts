@@ -5,7 +5,11 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import type { Caller } from '#shared/app/context.js';
 import { withRequestCredential } from '#shared/audit/request-credential.js';
 import {
@@ -19,6 +23,8 @@ import { type AuthorizerContext, readAuthorizerContext } from '#shared/http/auth
 import { errorToProblem } from '#shared/http/problem.js';
 import { parseInput } from '#shared/http/validation.js';
 import { logger } from '#shared/observability/logger.js';
+import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
+import { unavailable } from '#shared/platform/dependency-guard.js';
 import { findRoute, routeTable } from '#shared/routes/route-table.js';
 import {
   type ApiFunctionName,
@@ -80,6 +86,8 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
     const why = ctx?.reason ? ` (${ctx.reason})` : '';
     throw new UnauthorizedError(`A valid bearer access token is required${why}`);
   }
+  // The authorizer could not reach what it needed: nothing was decided, so retry later (503).
+  if (ctx.decision === 'unavailable') throw unavailable('Authorization');
   if (ctx.decision === 'not-member') throw new NotFoundError('Tenant not found');
   if (ctx.decision === 'forbidden') throw new ForbiddenError(ctx.reason || 'Permission denied');
   if (ctx.decision !== 'allow') throw new ForbiddenError('Permission denied');
@@ -191,7 +199,16 @@ export function apiHandler(fn: ApiFunctionName, operations: Record<string, Opera
     );
   }
 
-  const base = async (
+  // Every dependency call of the request ends before the function's own timeout.
+  const base = (
+    event: APIGatewayProxyEventV2,
+    context: Context | undefined,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const deadline = lambdaDeadline(context);
+    return deadline === undefined ? handle(event) : withDeadline(deadline, () => handle(event));
+  };
+
+  const handle = async (
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = findRoute(event.routeKey);
@@ -219,6 +236,11 @@ export function apiHandler(fn: ApiFunctionName, operations: Record<string, Opera
         const response = errorToProblem(request.error);
         if (response.statusCode === 500) {
           logger.error('Unhandled error', {
+            routeKey: request.event.routeKey,
+            error: request.error as Error,
+          });
+        } else if (response.statusCode === 503) {
+          logger.warn('Dependency unavailable', {
             routeKey: request.event.routeKey,
             error: request.error as Error,
           });

@@ -5,7 +5,13 @@
  * it passes its decision on and the handler chain renders it as problem+json, refusing
  * anything but `allow` (fail closed). Other APIs use the deny/401 mode of the construct.
  */
-export type AuthDecision = 'allow' | 'unauthenticated' | 'forbidden' | 'not-member';
+export type AuthDecision =
+  | 'allow'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-member'
+  /** A dependency (DynamoDB, Cognito) failed or was too slow: nothing was decided (503). */
+  | 'unavailable';
 
 /**
  * How the caller proved who they are: a Cognito session (a person signed in), a member's

@@ -1,10 +1,12 @@
 /**
- * The outbox consumer: turns `invite-mail` stream records into emails and records each invite's
- * delivery status, and sends the one-time password mails (`account-mail`) of people added directly. Failed records are reported back for retry; stale ones are dropped.
+ * The outbox consumer: turns `invite-mail` outbox items into emails and records each invite's
+ * delivery status, and sends the one-time password mails (`account-mail`) of people added
+ * directly. New items arrive on the table stream; failed ones are retried by the re-drive
+ * (shared/mail/outbox.ts) with backoff until they are sent or dead.
  */
 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 import type { StoreDeps } from '#shared/app/context.js';
@@ -12,10 +14,18 @@ import { ConflictError } from '#shared/errors/domain-errors.js';
 import {
   type InviteOutbox,
   inviteFromItem,
+  isExpired,
   outboxFromItem,
 } from '#shared/invites/invite-record.js';
 import { renderInviteEmail } from '#shared/mail/invite-email.js';
-import type { Mailer } from '#shared/mail/mailer.js';
+import {
+  attemptOutboxItem,
+  type FailureRecord,
+  type OutboxDeps,
+  type OutboxItem,
+  type OutboxKind,
+  type OutboxOutcome,
+} from '#shared/mail/outbox.js';
 import {
   ACCOUNT_MAIL_TYPE,
   accountOutboxFromItem,
@@ -25,12 +35,7 @@ import { logger } from '#shared/observability/logger.js';
 import { keys } from '#shared/store/keys.js';
 import { transactWrite } from '#shared/store/transact.js';
 
-export interface DeliveryDeps extends StoreDeps {
-  mailer: Mailer;
-  acceptUrl: string;
-}
-
-export type DeliveryOutcome = 'sent' | 'stale' | 'failed';
+export type DeliveryDeps = OutboxDeps;
 
 /** The partial batch response Lambda expects with ReportBatchItemFailures. */
 export interface BatchResponse {
@@ -40,25 +45,57 @@ export interface BatchResponse {
 /** The outbox item types the mailer sends (the CDK stream filter and the local poller use it). */
 export const OUTBOX_TYPES = ['invite-mail', ACCOUNT_MAIL_TYPE] as const;
 
-/** Whether a stream record is an outbox write the mailer must act on (the CDK filter, in code). */
+/**
+ * Whether a stream record is a new outbox write the mailer must act on (the CDK filter, in
+ * code). Writes of the delivery bookkeeping itself (a claim's `leaseUntil`, a failure's
+ * `attempts`) are not: the re-drive owns those items from then on.
+ */
 export function isOutboxRecord(record: {
   eventName?: string;
   dynamodb?: { NewImage?: Record<string, { S?: string }> };
 }): boolean {
-  const type = record.dynamodb?.NewImage?.type?.S;
-  return record.eventName !== 'REMOVE' && (OUTBOX_TYPES as readonly string[]).includes(type ?? '');
+  const image = record.dynamodb?.NewImage;
+  const type = image?.type?.S;
+  return (
+    record.eventName !== 'REMOVE' &&
+    (OUTBOX_TYPES as readonly string[]).includes(type ?? '') &&
+    image?.leaseUntil === undefined &&
+    image?.attempts === undefined
+  );
+}
+
+/** Updates the invite's delivery fields for this send, unless a resend or a delivery moved on. */
+async function markInvite(
+  deps: StoreDeps,
+  outbox: InviteOutbox,
+  set: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  await deps.db
+    .send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.invite(outbox.tenantId, outbox.inviteId),
+        UpdateExpression: set,
+        ConditionExpression: 'attribute_exists(pk) AND sendCount = :n AND deliveryStatus <> :sent',
+        ExpressionAttributeValues: { ':n': outbox.sendCount, ':sent': 'sent', ...values },
+      }),
+    )
+    .catch((error: unknown) => {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 /**
- * Sends the mail of one outbox entry unless it is stale (the invite was resent, revoked,
- * accepted or already delivered for this send). On success the invite becomes `sent` and the
- * outbox item (the only copy of the raw token) is deleted; on failure the invite is marked
- * `failed`, the outbox stays, and the error propagates so the record is retried.
+ * Sends the mail of one claimed outbox item unless it is stale (the invite was resent, revoked,
+ * accepted, has expired or was already delivered for this send). On success the invite becomes
+ * `sent` and the outbox item (the only copy of the raw token) is deleted; a failure propagates
+ * to the outbox, which schedules the next attempt.
  */
 export async function deliverInviteMail(
   deps: DeliveryDeps,
   outbox: InviteOutbox,
-): Promise<DeliveryOutcome> {
+): Promise<'sent' | 'stale'> {
   const T = deps.tableName;
   const res = await deps.db.send(
     new GetCommand({
@@ -72,42 +109,35 @@ export async function deliverInviteMail(
   const current =
     invite?.status === 'pending' &&
     invite.sendCount === outbox.sendCount &&
-    invite.sentSendCount !== outbox.sendCount;
+    invite.sentSendCount !== outbox.sendCount &&
+    !isExpired(invite, deps.clock.now());
   if (!current) {
     logger.info('Skipping stale invite mail', log);
-    return 'stale';
-  }
-  try {
-    await deps.mailer.send(
-      renderInviteEmail({
-        to: outbox.email,
-        tenantName: outbox.tenantName,
-        inviterEmail: outbox.invitedByEmail,
-        expiresAt: outbox.expiresAt,
-        acceptUrl: deps.acceptUrl,
-        token: outbox.token,
-        ...(outbox.message ? { message: outbox.message } : {}),
-      }),
-    );
-  } catch (error) {
-    logger.warn('Invite mail failed; it will be retried', { ...log, error: (error as Error).name });
     await deps.db
       .send(
-        new UpdateCommand({
+        new DeleteCommand({
           TableName: T,
-          Key: keys.invite(outbox.tenantId, outbox.inviteId),
-          UpdateExpression: 'SET deliveryStatus = :failed',
-          ConditionExpression: 'sendCount = :n AND deliveryStatus <> :sent',
-          ExpressionAttributeValues: {
-            ':failed': 'failed',
-            ':n': outbox.sendCount,
-            ':sent': 'sent',
-          },
+          Key: keys.inviteOutbox(outbox.inviteId),
+          ConditionExpression: 'sendCount = :n',
+          ExpressionAttributeValues: { ':n': outbox.sendCount },
         }),
       )
-      .catch(() => undefined);
-    throw error;
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
+    return 'stale';
   }
+  await deps.mailer.send(
+    renderInviteEmail({
+      to: outbox.email,
+      tenantName: outbox.tenantName,
+      inviterEmail: outbox.invitedByEmail,
+      expiresAt: outbox.expiresAt,
+      acceptUrl: deps.acceptUrl,
+      token: outbox.token,
+      ...(outbox.message ? { message: outbox.message } : {}),
+    }),
+  );
   const now = deps.clock.now().toISOString();
   try {
     await transactWrite(
@@ -117,7 +147,8 @@ export async function deliverInviteMail(
           Update: {
             TableName: T,
             Key: keys.invite(outbox.tenantId, outbox.inviteId),
-            UpdateExpression: 'SET deliveryStatus = :sent, sentSendCount = :n, deliveredAt = :at',
+            UpdateExpression:
+              'SET deliveryStatus = :sent, sentSendCount = :n, deliveredAt = :at REMOVE lastDeliveryError',
             ConditionExpression: 'sendCount = :n',
             ExpressionAttributeValues: { ':sent': 'sent', ':n': outbox.sendCount, ':at': now },
           },
@@ -141,7 +172,41 @@ export async function deliverInviteMail(
   return 'sent';
 }
 
-/** Processes a stream batch; every failed record is reported so Lambda retries only those. */
+const inviteMail: OutboxKind = {
+  deliver: (deps, item) => deliverInviteMail(deps, outboxFromItem(item)),
+  // The invite shows how delivery goes: attempts and the last error while retrying, `failed` once dead.
+  onFailure: (deps, item, failure: FailureRecord) =>
+    markInvite(
+      deps,
+      outboxFromItem(item),
+      'SET deliveryStatus = :status, deliveryAttempts = :a, lastDeliveryError = :e',
+      {
+        ':status': failure.dead ? 'failed' : 'queued',
+        ':a': failure.attempts,
+        ':e': failure.lastError,
+      },
+    ),
+  onRequeue: (deps, item) =>
+    markInvite(deps, outboxFromItem(item), 'SET deliveryStatus = :queued', {
+      ':queued': 'queued',
+    }),
+};
+
+const accountMail: OutboxKind = {
+  deliver: (deps, item) => deliverAccountMail(deps, accountOutboxFromItem(item)),
+};
+
+/** Every kind of mail in the outbox, by item type. */
+export const outboxKinds: Record<string, OutboxKind> = {
+  'invite-mail': inviteMail,
+  [ACCOUNT_MAIL_TYPE]: accountMail,
+};
+
+/**
+ * Processes a stream batch: each new outbox item gets its first attempt. A failed mail is
+ * recorded on its item for the re-drive; only a failing table is reported, so Lambda retries
+ * those records.
+ */
 export async function deliverInviteBatch(
   deps: DeliveryDeps,
   records: DynamoDBRecord[],
@@ -152,12 +217,16 @@ export async function deliverInviteBatch(
       if (!isOutboxRecord(record)) return;
       const image = record.dynamodb?.NewImage as Record<string, LambdaAttributeValue>;
       try {
-        const item = unmarshall(image as Record<string, AttributeValue>);
-        if (item.type === ACCOUNT_MAIL_TYPE)
-          await deliverAccountMail(deps, accountOutboxFromItem(item));
-        else await deliverInviteMail(deps, outboxFromItem(item));
+        const item = unmarshall(image as Record<string, AttributeValue>) as OutboxItem;
+        const outcome: OutboxOutcome = await attemptOutboxItem(
+          deps,
+          outboxKinds,
+          { pk: item.pk, sk: item.sk },
+          typeof item.sendCount === 'number' ? item.sendCount : undefined,
+        );
+        logger.debug('Outbox record processed', { pk: item.pk, outcome });
       } catch (error) {
-        logger.error('Invite mail record failed', { error: (error as Error).name });
+        logger.error('Outbox record failed', { error: (error as Error).name });
         failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
       }
     }),

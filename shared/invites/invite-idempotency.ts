@@ -58,7 +58,7 @@ export async function withIdempotency<T>(
       new GetCommand({ TableName: deps.tableName, Key, ConsistentRead: true }),
     );
     const stored = res.Item;
-    if (!stored) throw new ConflictError('Retry the request', { extra: { retryable: true } });
+    if (!stored) throw new ConflictError('Retry the request', { retryable: true });
     if (stored.bodyHash !== hash) {
       throw new UnprocessableError('This Idempotency-Key was used with a different request body');
     }

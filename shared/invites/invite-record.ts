@@ -1,5 +1,6 @@
 /** The invite item: its stored shape, the derived status, and the public view (never the token hash). */
 import type { InviteStatus, InviteView } from '#shared/invites/invite-schemas.js';
+import { newOutboxFields } from '#shared/mail/outbox.js';
 import { keys } from '#shared/store/keys.js';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'failed';
@@ -31,6 +32,9 @@ export interface InviteRecord {
   deliveryStatus: DeliveryStatus;
   /** The sendCount whose mail was delivered, so a redelivered stream record sends nothing twice. */
   sentSendCount?: number;
+  /** Failed attempts of the current send, and why the last one failed (until it is sent). */
+  deliveryAttempts?: number;
+  lastDeliveryError?: string;
   acceptedAt?: string;
   acceptedBy?: string;
   revokedAt?: string;
@@ -88,6 +92,12 @@ export function inviteFromItem(item: Record<string, unknown>): InviteRecord {
     recentSends: (item.recentSends as string[] | undefined) ?? [],
     deliveryStatus: (item.deliveryStatus as DeliveryStatus | undefined) ?? 'queued',
     ...(item.sentSendCount !== undefined ? { sentSendCount: Number(item.sentSendCount) } : {}),
+    ...(item.deliveryAttempts !== undefined
+      ? { deliveryAttempts: Number(item.deliveryAttempts) }
+      : {}),
+    ...(typeof item.lastDeliveryError === 'string'
+      ? { lastDeliveryError: item.lastDeliveryError }
+      : {}),
     ...(typeof item.acceptedAt === 'string' ? { acceptedAt: item.acceptedAt } : {}),
     ...(typeof item.acceptedBy === 'string' ? { acceptedBy: item.acceptedBy } : {}),
     ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
@@ -109,6 +119,8 @@ export function inviteView(invite: InviteRecord, now: Date): InviteView {
     sendCount: invite.sendCount,
     lastSentAt: invite.lastSentAt,
     deliveryStatus: invite.deliveryStatus,
+    ...(invite.deliveryAttempts !== undefined ? { deliveryAttempts: invite.deliveryAttempts } : {}),
+    ...(invite.lastDeliveryError ? { lastDeliveryError: invite.lastDeliveryError } : {}),
     ...(invite.acceptedAt ? { acceptedAt: invite.acceptedAt } : {}),
     ...(invite.acceptedBy ? { acceptedBy: invite.acceptedBy } : {}),
     ...(invite.revokedAt ? { revokedAt: invite.revokedAt } : {}),
@@ -130,8 +142,10 @@ export interface InviteOutbox {
 
 /** The outbox item: the only place the raw token lives, for at most a day, until sent. */
 export function outboxItem(outbox: InviteOutbox, now: Date) {
+  const key = keys.inviteOutbox(outbox.inviteId);
   return {
-    ...keys.inviteOutbox(outbox.inviteId),
+    ...key,
+    ...newOutboxFields(key.pk, now),
     type: 'invite-mail',
     ...outbox,
     ttl: Math.floor(now.getTime() / 1000) + DAY_SECONDS,

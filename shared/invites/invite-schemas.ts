@@ -61,7 +61,11 @@ export const InviteView = z.object({
   expiresAt: z.string(),
   sendCount: z.number(),
   lastSentAt: z.string(),
+  /** `failed`: every attempt failed; an operator re-drive or a resend sends it again. */
   deliveryStatus: z.enum(['queued', 'sent', 'failed']),
+  /** Failed attempts of the current send so far (absent before the first failure). */
+  deliveryAttempts: z.number().optional(),
+  lastDeliveryError: z.string().optional(),
   acceptedAt: z.string().optional(),
   acceptedBy: z.string().optional(),
   revokedAt: z.string().optional(),

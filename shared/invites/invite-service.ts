@@ -165,9 +165,6 @@ export async function createInvites(
   return { results };
 }
 
-/** How often a write that raced on the shared mail counters is re-planned before giving up. */
-const COUNTER_TRIES = 12;
-
 /**
  * Plans one new invite of `email`: the email lock, the invite, its token and outbox items, the
  * mail counters and the audit event. `pendingMemberId` ties it to a pending member (direct add).
@@ -265,9 +262,9 @@ async function inviteOne(
             ? new ConflictError('already invited')
             : raceLost()),
       );
-    }, COUNTER_TRIES);
+    });
   } catch (error) {
-    if (error instanceof ConflictError && error.extra.retryable !== true) {
+    if (error instanceof ConflictError && !error.retryable) {
       const lock = await deps.db.send(
         new GetCommand({
           TableName: T,
@@ -387,7 +384,7 @@ export async function resendInvite(
 ): Promise<{ expiresAt: string }> {
   // Resends of other invites share the tenant's mail counters: a transaction that only lost
   // that race (no condition failed) is re-planned from fresh reads.
-  return withOptimisticRetry(() => resendOnce(deps, caller, tenantId, inviteId), COUNTER_TRIES);
+  return withOptimisticRetry(() => resendOnce(deps, caller, tenantId, inviteId));
 }
 
 async function resendOnce(
@@ -421,6 +418,9 @@ async function resendOnce(
     lastSentAt: at,
     recentSends: [...recent, at],
     deliveryStatus: 'queued',
+    // A new send starts its delivery afresh.
+    deliveryAttempts: undefined,
+    lastDeliveryError: undefined,
   };
   const T = deps.tableName;
   await transactWrite(

@@ -7,6 +7,7 @@ import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '#shared/app/context.js';
 import { renderAccountEmail } from '#shared/mail/account-email.js';
 import type { Mailer } from '#shared/mail/mailer.js';
+import { newOutboxFields } from '#shared/mail/outbox.js';
 import { logger } from '#shared/observability/logger.js';
 import { keys } from '#shared/store/keys.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
@@ -25,11 +26,13 @@ export interface AccountOutbox {
 
 /** The outbox write to add to the membership transaction (kept one day at most). */
 export function accountOutboxPut(deps: StoreDeps, outbox: AccountOutbox, now: Date): TransactItem {
+  const key = keys.accountOutbox(outbox.tenantId, outbox.userId);
   return {
     Put: {
       TableName: deps.tableName,
       Item: {
-        ...keys.accountOutbox(outbox.tenantId, outbox.userId),
+        ...key,
+        ...newOutboxFields(key.pk, now),
         type: ACCOUNT_MAIL_TYPE,
         ...outbox,
         [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + 24 * 3600,

@@ -23,9 +23,6 @@ import { transactWrite } from '#shared/store/transact.js';
 import { assertMailQuota, mailLimitError } from '#shared/tenants/tenant-limits.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
-/** Re-plans after a lost race on the shared mail counters or the policy. */
-const TRIES = 12;
-
 /**
  * Adds `email` as a pending member with the tenant defaults plus the given roles and groups
  * (the caller must hold them), and invites them. 409 when the email already has a member or an
@@ -96,5 +93,5 @@ export async function addMember(
       inviteId: invite.invite.inviteId,
       expiresAt: invite.invite.expiresAt,
     };
-  }, TRIES);
+  });
 }

@@ -351,27 +351,30 @@ async function mutateMember(
   },
   extraItems?: (m: MemberRecord) => Promise<TransactItem[]>,
 ): Promise<MemberRecord | undefined> {
-  return withOptimisticRetry(async () => {
-    const state = await loadTenantState(deps, tenantId, caller);
-    const before = await loadMember(deps, tenantId, userId);
-    // A caller who is no longer an active member is refused by actorUnchanged below (404/401).
-    if (audit.against && userId !== caller.userId && state.actor?.status === 'active') {
-      assertOutranks(
-        state.actorPermissions,
-        compilePrincipal(state.compiled, grantsOf(before)),
-        audit.against,
-      );
-    }
-    const next = change(before, state);
-    const planned = planMemberChange(deps, state, before, next, {
-      actor: caller.userId,
-      action: audit.action,
-      target: `member:${userId}`,
-    });
-    const actorCheck = actorUnchanged(deps, state, caller, userId);
-    await commit(deps, planned, [...actorCheck, ...(extraItems ? await extraItems(before) : [])]);
-    return planned.after;
-  });
+  return withOptimisticRetry(
+    async () => {
+      const state = await loadTenantState(deps, tenantId, caller);
+      const before = await loadMember(deps, tenantId, userId);
+      // A caller who is no longer an active member is refused by actorUnchanged below (404/401).
+      if (audit.against && userId !== caller.userId && state.actor?.status === 'active') {
+        assertOutranks(
+          state.actorPermissions,
+          compilePrincipal(state.compiled, grantsOf(before)),
+          audit.against,
+        );
+      }
+      const next = change(before, state);
+      const planned = planMemberChange(deps, state, before, next, {
+        actor: caller.userId,
+        action: audit.action,
+        target: `member:${userId}`,
+      });
+      const actorCheck = actorUnchanged(deps, state, caller, userId);
+      await commit(deps, planned, [...actorCheck, ...(extraItems ? await extraItems(before) : [])]);
+      return planned.after;
+    },
+    { serializeOn: `member:${tenantId}:${userId}` },
+  );
 }
 
 /** Enables or disables a member; disabling ends their sessions at once. Never yourself. */

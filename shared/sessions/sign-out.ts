@@ -10,7 +10,9 @@ import { keys } from '#shared/store/keys.js';
  * implements both. Only this exact gap is tolerated, so a real failure is never swallowed.
  */
 export function isEmulatorGlobalSignOutGap(error: unknown): boolean {
-  return error instanceof Error && /Unsupported x-amz-target header/i.test(error.message);
+  // The emulator answers 500, which the client boundary reports as an outage with this cause.
+  const cause = error instanceof Error ? (error.cause ?? error) : undefined;
+  return cause instanceof Error && /Unsupported x-amz-target header/i.test(cause.message);
 }
 
 /** The tenants the user is a member of (byUser index), every page. */

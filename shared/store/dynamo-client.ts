@@ -34,9 +34,21 @@ export function itemTooLarge(cause: unknown): LimitError {
   });
 }
 
-export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>) {
+import {
+  clientTimeouts,
+  DEFAULT_TIMEOUTS,
+  guardClient,
+} from '#shared/platform/dependency-guard.js';
+
+export function createDocumentClient(
+  env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'> & Partial<Pick<Env, 'DEPENDENCY_TIMEOUT_MS'>>,
+) {
   const client = new DynamoDBClient({
     region: env.AWS_REGION,
+    ...clientTimeouts({
+      ...DEFAULT_TIMEOUTS,
+      requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+    }),
     ...(env.DYNAMODB_ENDPOINT
       ? {
           endpoint: env.DYNAMODB_ENDPOINT,
@@ -44,6 +56,7 @@ export function createDocumentClient(env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_END
         }
       : {}),
   });
+  guardClient(client, 'DynamoDB');
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });

@@ -52,6 +52,15 @@ export const keys = {
     pk: `OUTBOX#ACCOUNT#${tenantId}#${userId}`,
     sk: 'OUTBOX',
   }),
+  /**
+   * Outbox items by when their next attempt is due (`<ISO time>#<pk>`), in the byUser index
+   * under a partition of their own: the re-drive reads what is due, in order, without a scan.
+   */
+  outboxDue: (at: string, pk: string) => ({ gsi1pk: 'OUTBOX#DUE', gsi1sk: `${at}#${pk}` }),
+  outboxDuePartition: 'OUTBOX#DUE',
+  /** Dead outbox items (attempts used up) by when they died: listed and re-driven by an operator. */
+  outboxDead: (at: string, pk: string) => ({ gsi1pk: 'OUTBOX#DEAD', gsi1sk: `${at}#${pk}` }),
+  outboxDeadPartition: 'OUTBOX#DEAD',
   /** byEmail index: the invites of a tenant for one email (`<email>#<inviteId>`). */
   inviteByEmail: (tenantId: string, email: string, inviteId: string) => ({
     gsi2pk: `TENANT#${tenantId}#INVITE`,

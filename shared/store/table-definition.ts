@@ -10,7 +10,8 @@ export const TTL_ATTRIBUTE = 'ttl';
 
 /**
  * Global secondary indexes, named after the access pattern they serve.
- * - byUser: the tenants of a user (`USER#<sub>` -> `TENANT#<t>`).
+ * - byUser: the tenants of a user (`USER#<sub>` -> `TENANT#<t>`); also the outbox's due and
+ *   dead lists (`OUTBOX#DUE` / `OUTBOX#DEAD` -> `<time>#<pk>`), which no user id can collide with.
  * - byEmail: members and invites of a tenant by email (prefix search, per-email lookups).
  */
 export const TABLE_INDEXES = [

@@ -198,7 +198,7 @@ describe('api stack', () => {
   it('builds one function per distinct route-table function, plus the authorizer and offboarding', () => {
     const names = new Set(routeTable.map((r) => r.fn));
     for (const name of names) functionByDescription(main.apiTemplate, `Gatehouse ${name} routes`);
-    const mailers = main.api.mailer ? 1 : 0;
+    const mailers = (main.api.mailer ? 1 : 0) + (main.api.mailRedrive ? 1 : 0);
     expect(resourcesOf(main.apiTemplate, 'AWS::Lambda::Function')).toHaveLength(
       names.size + 2 + mailers,
     );
@@ -385,8 +385,62 @@ describe('invite mailer', () => {
     const criteria = mapping.Properties?.FilterCriteria as { Filters: { Pattern: string }[] };
     const filters = criteria.Filters;
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
-      { dynamodb: { NewImage: { type: { S: ['invite-mail', 'account-mail'] } } } },
+      {
+        dynamodb: {
+          NewImage: {
+            type: { S: ['invite-mail', 'account-mail'] },
+            leaseUntil: { S: [{ exists: false }] },
+            attempts: { N: [{ exists: false }] },
+          },
+        },
+      },
     ]);
+  });
+
+  it('re-drives the outbox every minute with least-privilege table and mail grants', () => {
+    const fn = functionByDescription(mailer.apiTemplate, 'Gatehouse outbox re-drive (scheduled)');
+    expect(fn.Properties).toMatchObject({ Timeout: 60, Runtime: 'nodejs22.x' });
+    expect(Object.keys(envOf(fn))).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'MAIL_FROM', 'ACCEPT_URL']),
+    );
+    const rule = onlyResource(mailer.apiTemplate, 'AWS::Events::Rule');
+    expect(rule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    const fnId = Object.entries(mailer.apiTemplate.findResources('AWS::Lambda::Function')).find(
+      ([, r]) =>
+        (r as Resource).Properties?.Description === 'Gatehouse outbox re-drive (scheduled)',
+    )?.[0];
+    mailer.apiTemplate.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+    const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': string[] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
+    const policies = resourcesOf(mailer.apiTemplate, 'AWS::IAM::Policy').filter((p) =>
+      JSON.stringify(p.Properties?.Roles).includes(String(roleId)),
+    );
+    const actions = policies
+      .flatMap(
+        (p) =>
+          (p.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+      )
+      .flatMap(actionsOf)
+      .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
+    expect(actions.sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'ses:SendEmail',
+        'ses:SendRawEmail',
+      ].sort(),
+    );
   });
 
   it('gives the mailer 30 s and the mail and table settings', () => {

@@ -1,6 +1,7 @@
 /**
- * The invite mailer against a private DynamoDB Local table (no stream poller watches it): failures
- * leave the invite retryable and never sent, redelivery sends nothing twice. Also measures a
+ * The invite mailer and the outbox re-drive against a private DynamoDB Local table (no stream
+ * poller or re-drive watches it): failures are recorded and retried with backoff until sent or
+ * dead, a dead mail is re-driven on request, two deliverers never send one mail twice. Also measures a
  * 100-address invite (time and DynamoDB requests).
  */
 import { randomBytes } from 'node:crypto';
@@ -10,9 +11,16 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoreDeps } from '#shared/app/context.js';
-import { deliverInviteBatch } from '#shared/invites/invite-delivery.js';
+import { deliverInviteBatch, outboxKinds } from '#shared/invites/invite-delivery.js';
 import { createInvites } from '#shared/invites/invite-service.js';
 import type { Mailer, MailMessage } from '#shared/mail/mailer.js';
+import {
+  listDeadMail,
+  type RetryPolicy,
+  redriveOutbox,
+  requeueDeadMail,
+} from '#shared/mail/outbox.js';
+import { fixedClock } from '#shared/platform/clock.js';
 import { keys } from '#shared/store/keys.js';
 import { createTableInput } from '#shared/store/table-definition.js';
 import { setTenantLimits, setUserTenantCap } from '#shared/tenants/tenant-limits.js';
@@ -58,18 +66,25 @@ async function invitedOutbox() {
   const invite = async () =>
     (
       await deps.db.send(
-        new GetCommand({ TableName: tableName, Key: keys.invite(tenantId, inviteId) }),
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.invite(tenantId, inviteId),
+          ConsistentRead: true,
+        }),
       )
     ).Item;
-  const outboxExists = async () =>
-    Boolean(
-      (
-        await deps.db.send(
-          new GetCommand({ TableName: tableName, Key: keys.inviteOutbox(inviteId) }),
-        )
-      ).Item,
-    );
-  return { record, invite, outboxExists, email };
+  const outboxItem = async () =>
+    (
+      await deps.db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.inviteOutbox(inviteId),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  const outboxExists = async () => Boolean(await outboxItem());
+  return { record, invite, outboxExists, outboxItem, email };
 }
 
 const failing: Mailer = {
@@ -86,27 +101,127 @@ function recording(): Mailer & { sent: MailMessage[] } {
 }
 
 const acceptUrl = 'https://app.example.test/accept';
+const policy: RetryPolicy = {
+  baseDelayMs: 60_000,
+  maxDelayMs: 3_600_000,
+  maxAttempts: 3,
+  leaseMs: 60_000,
+};
+
+/** Delivery deps on a clock the test moves, so backoff and expiry need no sleeping. */
+function delivery(mailer: Mailer, clock = fixedClock(new Date())) {
+  return { ...deps, clock, mailer, acceptUrl, policy };
+}
 
 describe('invite mailer', () => {
-  it('reports a failed send for retry, marks the invite failed, never sent, and keeps the outbox', async () => {
-    const { record, invite, outboxExists } = await invitedOutbox();
-    const res = await deliverInviteBatch({ ...deps, mailer: failing, acceptUrl }, [record]);
-    expect(res.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
-    expect((await invite())?.deliveryStatus).toBe('failed');
-    expect(await outboxExists()).toBe(true);
+  it('records a failed send on the outbox item and the invite, and retries it when due', async () => {
+    const { record, invite, outboxExists, outboxItem, email } = await invitedOutbox();
+    const clock = fixedClock(new Date());
+    const res = await deliverInviteBatch(delivery(failing, clock), [record]);
+    // The failure is kept durably for the re-drive: the stream record itself succeeded.
+    expect(res.batchItemFailures).toEqual([]);
+    expect(await invite()).toMatchObject({
+      deliveryStatus: 'queued',
+      deliveryAttempts: 1,
+      lastDeliveryError: expect.stringContaining('Throttling'),
+    });
+    expect(await outboxItem()).toMatchObject({ attempts: 1, gsi1pk: 'OUTBOX#DUE' });
     const mailer = recording();
-    const retry = await deliverInviteBatch({ ...deps, mailer, acceptUrl }, [record]);
-    expect(retry.batchItemFailures).toEqual([]);
-    expect(mailer.sent).toHaveLength(1);
+    // Not due yet: the re-drive leaves it alone.
+    const to = () => mailer.sent.filter((m) => m.to === email);
+    await redriveOutbox(delivery(mailer, clock), outboxKinds);
+    expect(to()).toHaveLength(0);
+    clock.advance(2 * policy.baseDelayMs);
+    await redriveOutbox(delivery(mailer, clock), outboxKinds);
+    expect(to()).toHaveLength(1);
+    expect(await invite()).toMatchObject({ deliveryStatus: 'sent' });
+    expect((await invite())?.lastDeliveryError).toBeUndefined();
+    expect(await outboxExists()).toBe(false);
+  });
+
+  it('ignores the stream records of its own bookkeeping (claims, failures)', async () => {
+    const { record, outboxItem, email } = await invitedOutbox();
+    await deliverInviteBatch(delivery(failing), [record]);
+    const after = await outboxItem();
+    const modify: DynamoDBRecord = {
+      ...record,
+      eventName: 'MODIFY',
+      dynamodb: { ...record.dynamodb, NewImage: marshall(after) as never },
+    };
+    const mailer = recording();
+    await deliverInviteBatch(delivery(mailer), [modify]);
+    expect(mailer.sent.filter((m) => m.to === email)).toHaveLength(0);
+  });
+
+  it('gives up after the last attempt: the invite is failed, the mail listed dead, and a re-drive sends it once', async () => {
+    const { record, invite, outboxExists, email } = await invitedOutbox();
+    const clock = fixedClock(new Date());
+    await deliverInviteBatch(delivery(failing, clock), [record]);
+    for (let i = 1; i < policy.maxAttempts; i++) {
+      clock.advance(policy.maxDelayMs * 2);
+      await redriveOutbox(delivery(failing, clock), outboxKinds);
+    }
+    expect(await invite()).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryAttempts: policy.maxAttempts,
+    });
+    const dead = await listDeadMail(deps);
+    expect(dead.find((d) => d.email === email)).toMatchObject({
+      type: 'invite-mail',
+      attempts: policy.maxAttempts,
+      lastError: expect.stringContaining('Throttling'),
+    });
+    expect(JSON.stringify(dead)).not.toMatch(/token/i);
+    // Dead mail is not retried on schedule...
+    const mailer = recording();
+    clock.advance(policy.maxDelayMs * 2);
+    await redriveOutbox(delivery(mailer, clock), outboxKinds);
+    expect(mailer.sent.filter((m) => m.to === email)).toHaveLength(0);
+    // ...until an operator re-queues it.
+    expect(await requeueDeadMail(delivery(mailer, clock), outboxKinds)).toBeGreaterThanOrEqual(1);
+    expect((await invite())?.deliveryStatus).toBe('queued');
+    await redriveOutbox(delivery(mailer, clock), outboxKinds);
+    await redriveOutbox(delivery(mailer, clock), outboxKinds);
+    expect(mailer.sent.filter((m) => m.to === email)).toHaveLength(1);
     expect((await invite())?.deliveryStatus).toBe('sent');
     expect(await outboxExists()).toBe(false);
+  });
+
+  it('sends once when the stream and the re-drive deliver the same item at the same time', async () => {
+    const { record, email } = await invitedOutbox();
+    const clock = fixedClock(new Date());
+    clock.advance(2 * 60_000); // past the item's first re-drive time
+    const mailer = recording();
+    const slow: Mailer = {
+      send: async (m) => {
+        await new Promise((r) => setTimeout(r, 100));
+        await mailer.send(m);
+      },
+    };
+    await Promise.all([
+      deliverInviteBatch(delivery(slow, clock), [record]),
+      redriveOutbox(delivery(slow, clock), outboxKinds),
+      deliverInviteBatch(delivery(slow, clock), [record]),
+    ]);
+    expect(mailer.sent.filter((m) => m.to === email)).toHaveLength(1);
+  });
+
+  it('deletes an outbox item past its expiry instead of keeping the raw token', async () => {
+    const { invite, outboxExists, email } = await invitedOutbox();
+    const clock = fixedClock(new Date());
+    clock.advance(2 * 24 * 3600 * 1000);
+    const mailer = recording();
+    await redriveOutbox(delivery(mailer, clock), outboxKinds);
+    expect(mailer.sent.filter((m) => m.to === email)).toHaveLength(0);
+    expect(await outboxExists()).toBe(false);
+    expect(await invite()).toMatchObject({ deliveryStatus: 'failed' });
   });
 
   it('sends nothing twice when a delivered record comes again', async () => {
     const { record, email } = await invitedOutbox();
     const mailer = recording();
-    await deliverInviteBatch({ ...deps, mailer, acceptUrl }, [record]);
-    await deliverInviteBatch({ ...deps, mailer, acceptUrl }, [record]);
+    await deliverInviteBatch(delivery(mailer), [record]);
+    await deliverInviteBatch(delivery(mailer), [record]);
     expect(mailer.sent.map((m) => m.to)).toEqual([email]);
     expect(mailer.sent[0]?.text).toContain(`${acceptUrl}?token=`);
   });

@@ -1,0 +1,51 @@
+/**
+ * Lambda entry of the outbox re-drive, run on a schedule: retries every outbox mail whose next
+ * attempt is due and deletes dead ones past their expiry. `{"requeueDead": true}` first gives
+ * dead mail a fresh set of attempts (what `npm run redrive-mail` does).
+ */
+import type { Context } from 'aws-lambda';
+import { appDeps } from '#shared/app/deps.js';
+import { outboxKinds } from '#shared/invites/invite-delivery.js';
+import {
+  type RedriveCounts,
+  redriveOutbox,
+  requeueDeadMail,
+  retryPolicy,
+} from '#shared/mail/outbox.js';
+import { createSesClient, sesMailer } from '#shared/mail/ses-mailer.js';
+import { logger } from '#shared/observability/logger.js';
+import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
+
+const deps = appDeps();
+const { env } = deps;
+const mailer = sesMailer(
+  createSesClient({
+    region: env.AWS_REGION,
+    endpoint: env.SES_ENDPOINT,
+    requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
+  }),
+  env.MAIL_FROM,
+);
+const delivery = { ...deps, mailer, acceptUrl: env.ACCEPT_URL, policy: retryPolicy(env) };
+
+export const handler = async (
+  event?: { requeueDead?: boolean },
+  context?: Context,
+): Promise<RedriveCounts & { requeued: number }> => {
+  const run = async () => {
+    const requeued = event?.requeueDead ? await requeueDeadMail(delivery, outboxKinds) : 0;
+    const counts = await redriveOutbox(delivery, outboxKinds);
+    if (
+      requeued ||
+      counts.sent ||
+      counts.retrying ||
+      counts.dead ||
+      counts.expired ||
+      counts.errors
+    )
+      logger.info('Outbox re-drive', { requeued, ...counts });
+    return { requeued, ...counts };
+  };
+  const deadline = lambdaDeadline(context);
+  return deadline === undefined ? run() : withDeadline(deadline, run);
+};

@@ -1,0 +1,66 @@
+/**
+ * `npm run redrive-mail`: lists the outbox mail that is dead (every attempt failed) and gives it
+ * a fresh set of attempts, due now; the re-drive (every minute: the scheduled function on AWS,
+ * a worker of `npm start` locally) then sends it. `--list` only lists. Against the local stack
+ * by default (`.local/stack.json`); `--table <name> --region <region>` for a deployed one, with
+ * the usual AWS credentials.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { outboxKinds } from '#shared/invites/invite-delivery.js';
+import { listDeadMail, requeueDeadMail } from '#shared/mail/outbox.js';
+import { systemClock } from '#shared/platform/clock.js';
+import { randomTokens } from '#shared/platform/secret-tokens.js';
+import { createDocumentClient } from '#shared/store/dynamo-client.js';
+import { projectRoot } from './function-modules.js';
+import type { StackInfo } from './stack.js';
+
+const { values } = parseArgs({
+  options: {
+    list: { type: 'boolean', default: false },
+    table: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+  },
+});
+
+function target() {
+  if (values.table) {
+    return {
+      tableName: values.table,
+      region: values.region ?? 'us-east-1',
+      endpoint: values.endpoint,
+    };
+  }
+  const file = join(projectRoot, '.local', 'stack.json');
+  if (!existsSync(file)) {
+    throw new Error('no .local/stack.json: start the stack (`npm start`) or give --table <name>');
+  }
+  const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+  return {
+    tableName: info.dynamodb.tableName,
+    region: info.dynamodb.region,
+    endpoint: info.dynamodb.endpoint,
+  };
+}
+
+const t = target();
+const deps = {
+  db: createDocumentClient({ AWS_REGION: t.region, DYNAMODB_ENDPOINT: t.endpoint }),
+  tableName: t.tableName,
+  clock: systemClock,
+  tokens: randomTokens,
+};
+const dead = await listDeadMail(deps);
+for (const d of dead) {
+  process.stdout.write(
+    `${d.deadAt}  ${d.type}  tenant ${d.tenantId}  ${d.email}  ${d.attempts} attempts  ${d.lastError}\n`,
+  );
+}
+if (!dead.length) process.stdout.write('No dead mail.\n');
+if (!values.list && dead.length) {
+  const count = await requeueDeadMail(deps, outboxKinds);
+  process.stdout.write(`Re-queued ${count} mail(s); the re-drive sends them within a minute.\n`);
+}
+deps.db.destroy();

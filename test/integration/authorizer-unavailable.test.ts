@@ -1,0 +1,69 @@
+/**
+ * The authorizer with its DynamoDB unreachable (a client pointed at a closed port; the token is
+ * a real cognito-local one): internal mode decides `unavailable` (the handler answers 503),
+ * external mode throws an error API Gateway turns into a 500, never a 401 or a cached 403.
+ */
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAuthorizer } from '#shared/auth/authorizer.js';
+import { externalRoutes } from '#shared/auth/route-requirements.js';
+import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
+import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
+import { systemClock } from '#shared/platform/clock.js';
+import { createDocumentClient } from '#shared/store/dynamo-client.js';
+import { freePort } from '../../local/processes.js';
+import { createUser, stack, type TestUser } from '../support/stack-client.js';
+
+const issuer = `${stack.cognito.endpoint}/${stack.cognito.userPoolId}`;
+const jwksUri = `${issuer}/.well-known/jwks.json`;
+const route = 'GET /apps/{tenantId}/things';
+let user: TestUser;
+let authorizerFor: (mode: 'internal' | 'external') => ReturnType<typeof createAuthorizer>;
+
+beforeAll(async () => {
+  user = await createUser();
+  const down = createDocumentClient({
+    AWS_REGION: stack.dynamodb.region,
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+  });
+  const verifier = createAccessTokenVerifier({
+    issuer,
+    clientId: stack.cognito.clientId,
+    jwksUri,
+    jwks: await fetchJwks(jwksUri),
+  });
+  authorizerFor = (mode) =>
+    createAuthorizer({
+      verifier,
+      snapshots: createSnapshotReader(down, stack.dynamodb.tableName),
+      requirements: externalRoutes('tenantId', {
+        [route]: [{ resource: 'apps:things', action: 'read' }],
+      }),
+      clock: systemClock,
+      mode,
+    });
+});
+
+const event = () =>
+  ({
+    type: 'REQUEST',
+    routeKey: route,
+    headers: { authorization: `Bearer ${user.accessToken}` },
+    pathParameters: { tenantId: 'any' },
+  }) as unknown as APIGatewayRequestAuthorizerEventV2;
+
+describe('authorizer with DynamoDB down', () => {
+  it('decides `unavailable` in internal mode, so Gatehouse answers 503', async () => {
+    const result = await authorizerFor('internal')(event());
+    expect(result.context.decision).toBe('unavailable');
+  });
+
+  it('throws a non-Unauthorized error in external mode (API Gateway: 500, not 401 or 403)', async () => {
+    const failure = await authorizerFor('external')(event()).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure?.message).not.toBe('Unauthorized');
+  });
+});
