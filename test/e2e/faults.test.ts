@@ -176,3 +176,52 @@ describe('DynamoDB paused', () => {
     expect(ok).toBe(true);
   }, 90_000);
 });
+
+describe('cognito-local down during an add', () => {
+  it('adds and mails without Cognito; the accept that needs Cognito is a 503 that a retry completes', async () => {
+    const email = uniqueEmail('cognito-down');
+    await ps.stack.emulators.cognito.stop();
+    let acceptToken: string | undefined;
+    try {
+      // The add touches no Cognito (the person's account is made when they accept), so an
+      // outage of the identity provider neither fails it nor loses its mail.
+      const added = await call(ps.info, 'POST', `/v1/tenants/${tenant}/members`, {
+        token,
+        body: { email },
+      });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+      expect(added.body.status).toBe('pending');
+      const mailed = await eventually(async () => (await mailsTo(ps.info, email)).length > 0);
+      expect(mailed).toBe(true);
+      const [mail] = (await mailsTo(ps.info, email)) as { body: { text: string } }[];
+      acceptToken = /token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
+      expect(acceptToken).toBeTruthy();
+      // Accepting with a password creates the Cognito account: with Cognito down that is an
+      // outage (503 + Retry-After), and nothing changes.
+      const during = await call(ps.info, 'POST', '/v1/invites/accept', {
+        body: { token: acceptToken, password: 'Cognito-down-pass-1!' },
+        hangAfterMs: 20_000,
+      });
+      expect(during.status, JSON.stringify(during.body)).toBe(503);
+      expect(during.headers.get('retry-after')).toBeTruthy();
+      report(`cognito-local down: add ${added.status}, mail sent, accept ${during.status}`);
+    } finally {
+      await ps.stack.emulators.cognito.start();
+    }
+    // The same request once Cognito is back completes it: the person is an active member.
+    const done = await eventually(async () => {
+      const res = await call(ps.info, 'POST', '/v1/invites/accept', {
+        body: { token: acceptToken, password: 'Cognito-down-pass-1!' },
+      });
+      return res.status === 201;
+    }, 60_000);
+    expect(done).toBe(true);
+    const members = await call(
+      ps.info,
+      'GET',
+      `/v1/tenants/${tenant}/members?email=${encodeURIComponent(email)}`,
+      { token },
+    );
+    expect(members.body.items).toEqual([expect.objectContaining({ email, status: 'active' })]);
+  }, 120_000);
+});
