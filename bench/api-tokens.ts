@@ -225,11 +225,7 @@ export async function benchApiTokens(
     const email = `personal-token-${randomBytes(3).toString('hex')}@bench.gatehouse.local`;
     const password = `Bench-${randomBytes(9).toString('base64url')}-Aa9!`;
     const user = await identityFromEnv().ensureUser(email, password);
-    expectStatus(
-      'add member',
-      await call('POST', `/v1/tenants/${tenantId}/members`, admin, { email }),
-      201,
-    );
+    await stack.join(tenantId, admin, email, password);
     const memberToken = await stack.signIn(email, password);
     const res = await call(
       'POST',

@@ -91,8 +91,7 @@ export async function benchLogout(
         const email = `logout-${batch}-${i + j}@bench.gatehouse.local`;
         const password = `Bench-${randomBytes(9).toString('base64url')}-Aa9!`;
         const user = await identity.ensureUser(email, password);
-        const res = await call('POST', `/v1/tenants/${tenantId}/members`, admin, { email });
-        if (res.status !== 201) throw new Error(`add member ${email}: ${res.status} ${res.detail}`);
+        await stack.join(tenantId, admin, email, password);
         return { email, password, userId: user.userId, readyAt: 0 };
       }),
     );

@@ -3,8 +3,10 @@
  * and handler in this process, sharing appDeps()'s client), each call counted on its own. This
  * is the measured half of the access-pattern table in docs/data-model.md.
  */
+
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { appDeps } from '#shared/app/deps.js';
+import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { keys } from '#shared/store/keys.js';
 import type { BenchStack } from './stack.js';
 import { countRequests } from './stack.js';
@@ -93,6 +95,9 @@ export async function benchOperations(stack: BenchStack): Promise<OperationCount
       email,
     },
   );
+  // The person accepts (setup, not counted): from here on the member is active, not pending.
+  await identityFromEnv().ensureUser(email, `Bench-${run}-Ops-Aa9!`);
+  member.userId = await stack.acceptAs(email, `Bench-${run}-Ops-Aa9!`);
   const M = `${T}/members/${member.userId}`;
   await op('GET /v1/tenants/{tenantId}/members', 'list members (25)', `${T}/members`, admin);
   await op(

@@ -6,7 +6,11 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { systemClock } from '#shared/platform/clock.js';
+import { randomTokens } from '#shared/platform/secret-tokens.js';
 import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
+import { setTenantLimits } from '#shared/tenants/tenant-limits.js';
+import { localExtras } from '../local/extras.js';
 import { type StackInfo, startStack } from '../local/stack.js';
 
 /** Counts what a document client sends: HTTP requests (retries included), per operation. */
@@ -61,13 +65,21 @@ export interface BenchStack {
   countingClient(): { db: DocumentClient; counter: RequestCounter };
   /** Signs in through cognito-local (USER_PASSWORD_AUTH) and returns the access token. */
   signIn(email: string, password: string): Promise<string>;
+  /**
+   * Makes an existing Cognito user an active member, as people join: the admin adds them
+   * (`POST /members`, pending), they accept the mailed invite signed in. Setup, not measured.
+   * Raises the tenant's mail limits first, as an operator would for a bench tenant.
+   */
+  join(tenantId: string, adminToken: string, email: string, password: string): Promise<string>;
+  /** The person's own accept of the invite mailed to them (signed in); returns their userId. */
+  acceptAs(email: string, password: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 /** Starts DynamoDB Local, cognito-local, the SES emulator and the local API on free ports. */
 export async function startBenchStack(): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const running = await startStack({ dir, persist: false });
+  const running = await startStack({ dir, persist: false, ...localExtras() });
   const { info } = running;
   const cognito = new CognitoIdentityProviderClient({
     region: info.cognito.region,
@@ -75,6 +87,66 @@ export async function startBenchStack(): Promise<BenchStack> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const clients: DocumentClient[] = [];
+  const raised = new Set<string>();
+  {
+    // The bench's own tenant sends far more mail than a new tenant may (an operator's raise).
+    const db = createDocumentClient({
+      AWS_REGION: info.dynamodb.region,
+      DYNAMODB_ENDPOINT: info.dynamodb.endpoint,
+    });
+    clients.push(db);
+    const deps = {
+      db,
+      tableName: info.dynamodb.tableName,
+      clock: systemClock,
+      tokens: randomTokens,
+    };
+    await setTenantLimits(deps, info.bootstrap.tenantId, {
+      mailsPerHour: 100_000,
+      mailsPerDay: 1_000_000,
+    });
+    raised.add(info.bootstrap.tenantId);
+  }
+  async function signIn(email: string, password: string): Promise<string> {
+    const res = await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: info.cognito.clientId,
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+      }),
+    );
+    const token = res.AuthenticationResult?.AccessToken;
+    if (!token) throw new Error(`cognito-local returned no access token for ${email}`);
+    return token;
+  }
+
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(`${info.apiUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  /** Accepts, signed in as `email`, the newest usable invite mailed to them; returns their userId. */
+  async function acceptAs(email: string, password: string): Promise<string> {
+    const userToken = await signIn(email, password);
+    for (let i = 0; i < 300; i++) {
+      const store = (await (await fetch(info.mail.storeUrl)).json()) as {
+        emails: { destination: { to: string[] }; body: { text?: string } }[];
+      };
+      for (const mail of store.emails.filter((m) => m.destination.to.includes(email)).reverse()) {
+        const token = /token=([A-Za-z0-9_-]+)/.exec(mail.body.text ?? '')?.[1];
+        if (!token) continue;
+        const accepted = await post('/v1/invites/accept', { token }, userToken);
+        if (accepted.status === 200)
+          return String(((await accepted.json()) as { userId: string }).userId);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no usable invite reached ${email}`);
+  }
   return {
     info,
     countingClient() {
@@ -85,18 +157,29 @@ export async function startBenchStack(): Promise<BenchStack> {
       clients.push(db);
       return { db, counter: countRequests(db) };
     },
-    async signIn(email, password) {
-      const res = await cognito.send(
-        new InitiateAuthCommand({
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: info.cognito.clientId,
-          AuthParameters: { USERNAME: email, PASSWORD: password },
-        }),
-      );
-      const token = res.AuthenticationResult?.AccessToken;
-      if (!token) throw new Error(`cognito-local returned no access token for ${email}`);
-      return token;
+    signIn,
+    async join(tenantId, adminToken, email, password) {
+      const db = createDocumentClient({
+        AWS_REGION: info.dynamodb.region,
+        DYNAMODB_ENDPOINT: info.dynamodb.endpoint,
+      });
+      clients.push(db);
+      if (!raised.has(tenantId)) {
+        const deps = {
+          db,
+          tableName: info.dynamodb.tableName,
+          clock: systemClock,
+          tokens: randomTokens,
+        };
+        await setTenantLimits(deps, tenantId, { mailsPerHour: 100_000, mailsPerDay: 1_000_000 });
+        raised.add(tenantId);
+      }
+      const added = await post(`/v1/tenants/${tenantId}/members`, { email }, adminToken);
+      if (added.status !== 201)
+        throw new Error(`add ${email}: ${added.status} ${await added.text()}`);
+      return acceptAs(email, password);
     },
+    acceptAs,
     async stop() {
       for (const db of clients) db.destroy();
       cognito.destroy();
