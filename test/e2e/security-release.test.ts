@@ -475,3 +475,39 @@ describe('audit: the credential is part of the actor', () => {
     });
   });
 });
+
+describe('rule 13 over the route table: no mint route accepts a token', () => {
+  it('answers every POST .../tokens route presented with a personal or an API token with 401/403, minting nothing', async () => {
+    const { routeTable } = await import('#shared/routes/route-table.js');
+    const mintRoutes = routeTable.filter((r) => r.method === 'POST' && r.path.endsWith('/tokens'));
+    // Both kinds: a member's personal tokens and a service account's API tokens.
+    expect(mintRoutes.map((r) => r.path).sort()).toEqual([
+      '/v1/tenants/{tenantId}/members/{userId}/tokens',
+      '/v1/tenants/{tenantId}/service-accounts/{serviceAccountId}/tokens',
+    ]);
+    const { tenantId, owner } = await createTenantWithOwner();
+    const sa = await createAccount(tenantId, owner.accessToken, 'minter', ['admin']);
+    const apiToken = String((await mintAccountToken(sa, owner.accessToken)).body.token);
+    const personal = await mintPersonal(owner, tenantId);
+    const before = await api('GET', `/v1/tenants/${tenantId}/audit?limit=100`, {
+      token: owner.accessToken,
+    });
+    for (const route of mintRoutes) {
+      const path = route.path
+        .replace('{tenantId}', tenantId)
+        .replace('{userId}', owner.userId)
+        .replace('{serviceAccountId}', 'minter');
+      for (const [kind, token] of [
+        ['personal token', personal],
+        ['API token', apiToken],
+      ] as const) {
+        const res = await api('POST', path, { token, body: { name: 'bred' } });
+        expect([401, 403], `${kind} on ${route.path}: ${res.status}`).toContain(res.status);
+      }
+    }
+    const after = await api('GET', `/v1/tenants/${tenantId}/audit?limit=100`, {
+      token: owner.accessToken,
+    });
+    expect(after.body.items.length).toBe(before.body.items.length);
+  });
+});
