@@ -4,29 +4,13 @@
  * dead mail a fresh set of attempts (what `npm run redrive-mail` does).
  */
 import type { Context } from 'aws-lambda';
-import { appDeps } from '#shared/app/deps.js';
+import { mailDeliveryFromEnv } from '#shared/app/mail-deps.js';
 import { outboxKinds } from '#shared/invites/invite-delivery.js';
-import {
-  type RedriveCounts,
-  redriveOutbox,
-  requeueDeadMail,
-  retryPolicy,
-} from '#shared/mail/outbox.js';
-import { createSesClient, sesMailer } from '#shared/mail/ses-mailer.js';
+import { type RedriveCounts, redriveOutbox, requeueDeadMail } from '#shared/mail/outbox.js';
 import { logger } from '#shared/observability/logger.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 
-const deps = appDeps();
-const { env } = deps;
-const mailer = sesMailer(
-  createSesClient({
-    region: env.AWS_REGION,
-    endpoint: env.SES_ENDPOINT,
-    requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
-  }),
-  env.MAIL_FROM,
-);
-const delivery = { ...deps, mailer, acceptUrl: env.ACCEPT_URL, policy: retryPolicy(env) };
+const delivery = mailDeliveryFromEnv();
 
 export const handler = async (
   event?: { requeueDead?: boolean },

@@ -42,7 +42,12 @@ import {
   planActivation,
   planNewMember,
 } from '#shared/members/member-service.js';
-import { planMemberChange, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import {
+  memberStillActive,
+  planMemberChange,
+  raceLost,
+  withOptimisticRetry,
+} from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
@@ -726,15 +731,7 @@ function inviterStillAuthorizes(
     }
     throw error;
   }
-  return {
-    ConditionCheck: {
-      TableName: deps.tableName,
-      Key: keys.member(invite.tenantId, inviter.userId),
-      ConditionExpression: 'version = :v AND #s = :active',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':v': inviter.version, ':active': 'active' },
-    },
-  };
+  return memberStillActive(deps, invite.tenantId, inviter);
 }
 
 function accountExists(): ConflictError {

@@ -27,6 +27,7 @@ import {
 } from '#shared/members/member-record.js';
 import {
   type MemberChange,
+  memberStillActive,
   planMemberChange,
   raceLost,
   withOptimisticRetry,
@@ -319,17 +320,7 @@ export function actorUnchanged(
   if (actor.status !== 'active') throw new UnauthorizedError('Your membership is disabled');
   // The target's own Put already carries a version condition; one item cannot appear twice.
   if (caller.userId === targetUserId) return [];
-  return [
-    {
-      ConditionCheck: {
-        TableName: deps.tableName,
-        Key: keys.member(state.tenantId, caller.userId),
-        ConditionExpression: 'version = :v AND #s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':v': actor.version, ':active': 'active' },
-      },
-    },
-  ];
+  return [memberStillActive(deps, state.tenantId, actor)];
 }
 
 /**

@@ -195,6 +195,26 @@ function auditView(m: MemberRecord) {
 }
 
 /**
+ * The check that a member is still the active membership a decision read (same version, still
+ * active) when the transaction commits: an actor, an inviter, a minter.
+ */
+export function memberStillActive(
+  deps: StoreDeps,
+  tenantId: string,
+  member: Pick<MemberRecord, 'userId' | 'version'>,
+): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: deps.tableName,
+      Key: keys.member(tenantId, member.userId),
+      ConditionExpression: 'version = :v AND #s = :active',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':v': member.version, ':active': 'active' },
+    },
+  };
+}
+
+/**
  * Raises the tenant's session floor for a user to now, with the deletion of their membership:
  * every credential from before (session, personal token, and service-account tokens they
  * minted) stays dead for any later membership of the same person (rule 11). The floor only

@@ -22,7 +22,12 @@ import {
   InvalidError,
   NotFoundError,
 } from '#shared/errors/domain-errors.js';
-import { policyUnchanged, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import {
+  memberStillActive,
+  policyUnchanged,
+  raceLost,
+  withOptimisticRetry,
+} from '#shared/members/member-writes.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import {
   type ServiceAccountRecord,
@@ -79,15 +84,7 @@ export function actingMember(deps: StoreDeps, state: TenantState, caller: Caller
     throw new ForbiddenError('Only members can manage service accounts and their tokens');
   }
   if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
-  return {
-    ConditionCheck: {
-      TableName: deps.tableName,
-      Key: keys.member(state.tenantId, actor.userId),
-      ConditionExpression: 'version = :v AND #s = :active',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':v': actor.version, ':active': 'active' },
-    },
-  };
+  return memberStillActive(deps, state.tenantId, actor);
 }
 
 /**
