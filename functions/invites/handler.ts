@@ -22,7 +22,11 @@ const identity = identityFromEnv();
 const invites = '/v1/tenants/{tenantId}/invites';
 let verifier: Promise<AccessTokenVerifier> | undefined;
 const getVerifier = () => {
-  verifier ??= accessTokenVerifier(deps.env);
+  // A failed JWKS fetch (Cognito down) is not kept: the next request tries again.
+  verifier ??= accessTokenVerifier(deps.env).catch((error: unknown) => {
+    verifier = undefined;
+    throw error;
+  });
   return verifier;
 };
 

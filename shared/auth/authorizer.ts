@@ -12,7 +12,6 @@
  * - `external` (other APIs): throws `Unauthorized` (API Gateway answers 401) or denies (403).
  */
 
-import { FetchError } from 'aws-jwt-verify/error';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
 import {
@@ -24,7 +23,7 @@ import {
 } from '#shared/api-tokens/api-token-format.js';
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
-import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
+import { type AccessTokenVerifier, isJwksUnavailable } from '#shared/auth/token-verifier.js';
 import { UnavailableError } from '#shared/errors/domain-errors.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
@@ -301,11 +300,6 @@ async function decidePersonalToken(
     return ctx('allow', 'Own membership', fields);
   }
   return checkPermissions(requirement, params, found.member.permissions, ctx, fields);
-}
-
-/** aws-jwt-verify's errors for a JWKS it could not fetch (as opposed to a token it refuses). */
-function isJwksUnavailable(error: unknown): boolean {
-  return error instanceof FetchError || isDependencyFailure(error);
 }
 
 /** Reads as no member at all: a token without a recorded minter matches no membership. */

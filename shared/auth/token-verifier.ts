@@ -2,8 +2,11 @@
  * Verifies Cognito access tokens with aws-jwt-verify: signature, issuer, expiry (required),
  * `token_use` = access and `client_id`. Every rejection is a JwtBaseError or TokenRejectedError.
  */
+
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import { FetchError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 
 export interface AccessClaims {
   sub: string;
@@ -76,4 +79,12 @@ export async function fetchJwks(uri: string): Promise<Jwks> {
   const res = await fetch(uri);
   if (!res.ok) throw new Error(`JWKS fetch failed: ${res.status}`);
   return (await res.json()) as Jwks;
+}
+
+/**
+ * Whether a verification failed because the signing keys could not be fetched (Cognito or the
+ * network is down), as opposed to a token being refused: an outage (503), not a 401.
+ */
+export function isJwksUnavailable(error: unknown): boolean {
+  return error instanceof FetchError || isDependencyFailure(error);
 }

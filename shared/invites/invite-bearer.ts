@@ -7,12 +7,14 @@ import {
   type AccessTokenVerifier,
   createAccessTokenVerifier,
   fetchJwks,
+  isJwksUnavailable,
 } from '#shared/auth/token-verifier.js';
 import type { Env } from '#shared/config/env.js';
 import { tokenIssuer } from '#shared/config/env.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
+import { unavailable } from '#shared/platform/dependency-guard.js';
 import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js';
 
 export interface BearerUser {
@@ -52,6 +54,7 @@ export async function bearerUser(
   try {
     claims = await (await verifier()).verify(match[1]);
   } catch (error) {
+    if (isJwksUnavailable(error)) throw unavailable('Cognito JWKS', error);
     throw new UnauthorizedError('The bearer token is not a valid access token', { cause: error });
   }
   if (signedInBefore(claims.authTime, await signedOutAt(claims.sub))) {
