@@ -97,7 +97,7 @@ export async function benchOperations(stack: BenchStack): Promise<OperationCount
   );
   // The person accepts (setup, not counted): from here on the member is active, not pending.
   await identityFromEnv().ensureUser(email, `Bench-${run}-Ops-Aa9!`);
-  member.userId = await stack.acceptAs(email, `Bench-${run}-Ops-Aa9!`);
+  member.userId = await stack.acceptAs(email, `Bench-${run}-Ops-Aa9!`, member.inviteId);
   const M = `${T}/members/${member.userId}`;
   await op('GET /v1/tenants/{tenantId}/members', 'list members (25)', `${T}/members`, admin);
   await op(
