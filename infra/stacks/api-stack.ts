@@ -252,7 +252,15 @@ export class GatehouseApiStack extends Stack {
       description: 'Gatehouse offboarding: user-pool deletions end sessions and tokens',
       environment: { USER_POOL_ID: userPoolId },
     });
-    fn.bindTable(table, 'readWrite');
+    // It writes one item, the user's sign-out stamp (`USER#<sub>` / `SESSIONS`): nothing else.
+    fn.fn.addEnvironment('TABLE_NAME', table.tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+      }),
+    );
     const deadLetters = new Queue(this, 'OffboardingDeadLetters', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,

@@ -11,7 +11,6 @@
  *   handler chain renders 401/403/404 as problem+json and refuses anything but `allow`.
  * - `external` (other APIs): throws `Unauthorized` (API Gateway answers 401) or denies (403).
  */
-
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
 import {

@@ -183,7 +183,9 @@ function sessionKeys(tenantId: string, userId: string): Key[] {
   ];
 }
 
+/** Bounds of the compiled-principal cache: entries, and their total weight in mask entries. */
 const MAX_CACHED_PRINCIPALS = 5000;
+const MAX_CACHED_PRINCIPAL_WEIGHT = 500_000;
 
 /**
  * Bounds of the compiled-policy cache: tenants kept, and their total weight in rules (see
@@ -198,7 +200,11 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     MAX_CACHED_POLICY_WEIGHT,
     (entry) => compiledPolicyWeight(entry.compiled),
   );
-  const principals = new Map<string, PermissionSet>();
+  const principals = new BoundedCache<string, PermissionSet>(
+    MAX_CACHED_PRINCIPALS,
+    MAX_CACHED_PRINCIPAL_WEIGHT,
+    (set) => set.masks.size + 1,
+  );
 
   async function policyAt(
     tenantId: string,
@@ -240,7 +246,6 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     let set = principals.get(cacheKey);
     if (!set) {
       set = compilePrincipal(policy.compiled, { ...grants, everyone });
-      if (principals.size >= MAX_CACHED_PRINCIPALS) principals.clear();
       principals.set(cacheKey, set);
     }
     return set;

@@ -353,6 +353,23 @@ describe('offboarding', () => {
       'Gatehouse offboarding: user-pool deletions end sessions and tokens',
     );
     expect(envOf(fn)).toHaveProperty('USER_POOL_ID');
+    expect(envOf(fn)).toHaveProperty('TABLE_NAME');
+    // Least privilege: one action, only on user items (the sign-out stamp).
+    const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': string[] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
+    const statements = resourcesOf(main.apiTemplate, 'AWS::IAM::Policy')
+      .filter((p) => JSON.stringify(p.Properties?.Roles).includes(String(roleId)))
+      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    const tableStatements = statements.filter((st) =>
+      actionsOf(st).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(tableStatements).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+      }),
+    ]);
     const targets = (rule.Properties as { Targets: { Arn: unknown; DeadLetterConfig?: unknown }[] })
       .Targets;
     expect(targets).toHaveLength(1);
