@@ -7,11 +7,11 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { setTenantLimits } from '#shared/limits/mail-limits.js';
 import { systemClock } from '#shared/platform/clock.js';
 import { randomTokens } from '#shared/platform/secret-tokens.js';
 import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
-import { setTenantLimits } from '#shared/tenants/tenant-limits.js';
 import { type StackInfo, startStack } from '../local/stack.js';
 
 /** Counts what a document client sends: HTTP requests (retries included), per operation. */

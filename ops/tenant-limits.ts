@@ -40,7 +40,7 @@ if (!process.env.DYNAMODB_ENDPOINT && values.stack && existsSync(values.stack)) 
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 }
 const { appDeps } = await import('#shared/app/deps.js');
-const { setTenantLimits, setUserTenantCap } = await import('#shared/tenants/tenant-limits.js');
+const { setTenantLimits, setUserTenantCap } = await import('#shared/limits/mail-limits.js');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 if (forUser) {
   await setUserTenantCap(appDeps(), String(values.user), Number(values['tenants-per-day']));

@@ -36,6 +36,7 @@ import type {
   InviteStatus,
   InviteView,
 } from '#shared/invites/invite-schemas.js';
+import { assertMailQuota, mailCounterWrites, mailLimitError } from '#shared/limits/mail-limits.js';
 import {
   assertNewMemberWithinLimits,
   loadMember,
@@ -53,11 +54,6 @@ import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, type Page } from '#shared/store/pagination.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import {
-  assertMailQuota,
-  mailCounterWrites,
-  mailLimitError,
-} from '#shared/tenants/tenant-limits.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Resends allowed per invite in any rolling hour (the first send does not count). */

@@ -11,6 +11,7 @@ import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import { planInvite } from '#shared/invites/invite-service.js';
+import { assertMailQuota, mailLimitError } from '#shared/limits/mail-limits.js';
 import { memberView, PENDING_ID_PREFIX } from '#shared/members/member-record.js';
 import {
   actorUnchanged,
@@ -20,7 +21,6 @@ import {
 } from '#shared/members/member-service.js';
 import { alreadyMember, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { transactWrite } from '#shared/store/transact.js';
-import { assertMailQuota, mailLimitError } from '#shared/tenants/tenant-limits.js';
 import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /**

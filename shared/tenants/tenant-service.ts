@@ -7,15 +7,15 @@ import { EVERYONE_GROUP, SUPERUSERS_GROUP } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
-import { newIncarnation } from '#shared/platform/incarnation.js';
-import { keys } from '#shared/store/keys.js';
-import { transactWrite } from '#shared/store/transact.js';
 import {
   tenantCapOf,
   tenantCreationLimit,
   tenantCreationWrite,
-} from '#shared/tenants/tenant-limits.js';
+} from '#shared/limits/mail-limits.js';
+import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
+import { newIncarnation } from '#shared/platform/incarnation.js';
+import { keys } from '#shared/store/keys.js';
+import { transactWrite } from '#shared/store/transact.js';
 import {
   type CreateTenantInput,
   DEFAULT_SETTINGS,

@@ -5,7 +5,7 @@
  * capped per person per day.
  */
 import { describe, expect, it } from 'vitest';
-import { setTenantLimits } from '#shared/tenants/tenant-limits.js';
+import { setTenantLimits } from '#shared/limits/mail-limits.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { mailsTo, waitForMails } from '../support/mail-store.js';
 import {

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoreDeps } from '#shared/app/context.js';
 import { deliverInviteBatch, outboxKinds } from '#shared/invites/invite-delivery.js';
 import { createInvites } from '#shared/invites/invite-service.js';
+import { setTenantLimits, setUserTenantCap } from '#shared/limits/mail-limits.js';
 import type { Mailer, MailMessage } from '#shared/mail/mailer.js';
 import {
   listDeadMail,
@@ -23,7 +24,6 @@ import {
 import { fixedClock } from '#shared/platform/clock.js';
 import { keys } from '#shared/store/keys.js';
 import { createTableInput } from '#shared/store/table-definition.js';
-import { setTenantLimits, setUserTenantCap } from '#shared/tenants/tenant-limits.js';
 import { createTenant } from '#shared/tenants/tenant-service.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { stack, uniqueEmail, uniqueId } from '../support/stack-client.js';

@@ -1,5 +1,5 @@
 /** What an operator does outside the API (`npm run tenant-limits`), for tests that need volume. */
-import { setTenantLimits, setUserTenantCap } from '#shared/tenants/tenant-limits.js';
+import { setTenantLimits, setUserTenantCap } from '#shared/limits/mail-limits.js';
 import { domainDeps } from './domain-deps.js';
 
 const deps = domainDeps();
