@@ -360,7 +360,11 @@ describe('offboarding', () => {
     ][0];
     const statements = resourcesOf(main.apiTemplate, 'AWS::IAM::Policy')
       .filter((p) => JSON.stringify(p.Properties?.Roles).includes(String(roleId)))
-      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+      .flatMap(
+        (p) =>
+          (p.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ??
+          [],
+      );
     const tableStatements = statements.filter((st) =>
       actionsOf(st).some((a) => a.startsWith('dynamodb:')),
     );
