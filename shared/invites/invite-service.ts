@@ -614,8 +614,6 @@ export async function acceptInvite(
   accepter: Accepter,
 ): Promise<{ status: 200 | 201; body: { tenantId: string; userId: string } }> {
   const invite = await usableInvite(deps, token);
-  // Checked before an account is created for the invitee, and again in the transaction below.
-  inviterStillAuthorizes(deps, await loadInviterState(deps, invite), invite);
   let user: { userId: string; email: string };
   if (accepter.kind === 'bearer') {
     if (normalizeEmail(accepter.email) !== invite.email) {
@@ -623,6 +621,8 @@ export async function acceptInvite(
     }
     user = { userId: accepter.userId, email: invite.email };
   } else {
+    // Checked before an account is created for the invitee (and again in the transaction below).
+    inviterStillAuthorizes(deps, await loadInviterState(deps, invite), invite);
     if (await identity.findUser(invite.email)) throw accountExists();
     const created = await identity.ensureUser(invite.email, accepter.password);
     if (!created.created) throw accountExists();
