@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas so they cannot drift. */
 import * as z from 'zod';
-import type { RouteDefinition } from '#shared/routes/route-types.js';
+import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -28,20 +28,32 @@ const errorText: Record<number, string> = {
   401: 'Missing, invalid or logged-out token',
   403: 'The caller lacks a permission the route needs',
   404: 'Not found, or a tenant the caller is not a member of',
-  409: 'Conflicts with current state or an invariant',
+  409: 'Conflicts with current state, an invariant or a tenant limit (`limit` names it)',
   410: 'Expired, revoked or used',
+  415: 'The body is not application/json',
   422: 'Idempotency key reused with another body',
-  429: 'Too many requests; see Retry-After',
+  429: 'A mail or tenant-creation limit was reached; see Retry-After',
+  503: 'A dependency is down or slow; retry after Retry-After',
 };
 
+/** Routes that send mail or create a tenant, and so count against rule 16's rate limits. */
+export const RATE_LIMITED_ROUTES: ReadonlySet<string> = new Set([
+  'POST /v1/tenants',
+  'POST /v1/tenants/{tenantId}/invites',
+  'POST /v1/tenants/{tenantId}/invites/{inviteId}/resend',
+  'POST /v1/tenants/{tenantId}/members',
+]);
+
 function errorStatuses(route: RouteDefinition): number[] {
-  const out = new Set<number>([400]);
+  const out = new Set<number>([400, 503]);
   if (route.auth.kind !== 'public') out.add(401);
   if (route.auth.kind === 'tenant') {
     out.add(403);
     out.add(404);
   }
   if (route.method !== 'GET') out.add(409);
+  if (route.body) out.add(415);
+  if (RATE_LIMITED_ROUTES.has(routeKey(route))) out.add(429);
   return [...out].sort();
 }
 

@@ -1,7 +1,8 @@
 /** The OpenAPI document covers every route of the route table, each described. */
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '#shared/http/openapi.js';
+import { openApiDocument, RATE_LIMITED_ROUTES } from '#shared/http/openapi.js';
 import { routeTable } from '#shared/routes/route-table.js';
+import { routeKey } from '#shared/routes/route-types.js';
 
 describe('OpenAPI document', () => {
   const doc = openApiDocument(routeTable);
@@ -15,6 +16,24 @@ describe('OpenAPI document', () => {
       expect(route.summary.length, `${route.method} ${route.path} needs a summary`).toBeGreaterThan(
         10,
       );
+    }
+  });
+
+  it('documents 503 everywhere, 415 on body routes and 429 on the rate-limited ones', () => {
+    const keys = routeTable.map(routeKey);
+    for (const key of RATE_LIMITED_ROUTES) expect(keys, key).toContain(key);
+    for (const route of routeTable) {
+      const op = (
+        doc.paths[route.path.replace('+}', '}')] as Record<
+          string,
+          { responses: Record<string, unknown> }
+        >
+      )[route.method.toLowerCase()];
+      const statuses = Object.keys(op?.responses ?? {});
+      const key = routeKey(route);
+      expect(statuses, key).toContain('503');
+      if (route.body) expect(statuses, key).toContain('415');
+      expect(statuses.includes('429'), key).toBe(RATE_LIMITED_ROUTES.has(key));
     }
   });
 
