@@ -515,3 +515,155 @@ describe('rule 13 over the route table: no mint route accepts a token', () => {
     expect(after.body.items.length).toBe(before.body.items.length);
   });
 });
+
+describe('rule 12 over the route table: every act against a principal', () => {
+  it('refuses, on every route that acts against a member or service account, a caller who holds less than the target, writing nothing', async () => {
+    const { routeTable } = await import('#shared/routes/route-table.js');
+    const { routeKey } = await import('#shared/routes/route-types.js');
+    const { snapshotTenant } = await import('../support/table-snapshot.js');
+    // Acting against = changing or ending a principal's rights, sessions or tokens: every route
+    // on a member or account but reads, grants (PUT, rule 4) and mints (rule 13).
+    const acting = routeTable
+      .filter(
+        (r) =>
+          r.method !== 'GET' &&
+          r.method !== 'PUT' &&
+          !(r.method === 'POST' && r.path.endsWith('/tokens')) &&
+          /\{(userId|serviceAccountId|identifier)\}/.test(r.path),
+      )
+      .map(routeKey)
+      .sort();
+
+    const { tenantId, owner } = await createTenantWithOwner();
+    const t = `/v1/tenants/${tenantId}`;
+    const o = { token: owner.accessToken };
+    const rid = encodeURIComponent('billing:ledger');
+    expect(
+      (
+        await api('POST', `${t}/roles`, {
+          ...o,
+          body: {
+            roleId: 'billing',
+            name: 'Billing',
+            permissions: [{ resource: 'billing', action: 'full' }],
+          },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await api('POST', `${t}/roles`, {
+          ...o,
+          body: {
+            roleId: 'manager',
+            name: 'Manager',
+            permissions: [
+              'gatehouse:members',
+              'gatehouse:sessions',
+              'gatehouse:groups',
+              'gatehouse:acls',
+              'gatehouse:service-accounts',
+            ]
+              .map((resource) => ({ resource, action: 'full' }))
+              .concat([{ resource: 'gatehouse:tenant', action: 'read' }]),
+          },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await api('POST', `${t}/groups`, { ...o, body: { groupId: 'billers', name: 'B' } })).status,
+    ).toBe(201);
+    const manager = await createUser();
+    const richer = await createUser();
+    await join(tenantId, owner.accessToken, manager, ['manager']);
+    await join(tenantId, owner.accessToken, richer, ['billing']);
+    expect((await api('PUT', `${t}/groups/billers/members/${richer.userId}`, o)).status).toBe(204);
+    expect((await api('PUT', `${t}/acls/${rid}/users/${richer.userId}/read`, o)).status).toBe(204);
+    const personal = await mintPersonal(richer, tenantId);
+    const personalId = personal.split('.')[1]?.split('_')[0];
+    const sa = await createAccount(tenantId, owner.accessToken, 'biller', ['billing']);
+    expect((await api('PUT', `${sa}/groups/billers`, o)).status).toBeLessThan(300);
+    expect((await api('PUT', `${t}/acls/${rid}/service-accounts/biller/read`, o)).status).toBeLessThan(300);
+    const saTokenId = String((await mintAccountToken(sa, owner.accessToken)).body.tokenId);
+
+    const m = `${t}/members/${richer.userId}`;
+    const attempts: [string, string, string, unknown][] = [
+      ['PATCH /v1/tenants/{tenantId}/members/{userId}', 'PATCH', m, { status: 'disabled' }],
+      ['DELETE /v1/tenants/{tenantId}/members/{userId}', 'DELETE', m, undefined],
+      [
+        'DELETE /v1/tenants/{tenantId}/members/{userId}/roles/{roleId}',
+        'DELETE',
+        `${m}/roles/billing`,
+        undefined,
+      ],
+      ['POST /v1/tenants/{tenantId}/members/{userId}/logout', 'POST', `${m}/logout`, undefined],
+      [
+        'POST /v1/tenants/{tenantId}/logout/{identifier}',
+        'POST',
+        `${t}/logout/${encodeURIComponent(richer.email)}`,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/members/{userId}/tokens/{tokenId}',
+        'DELETE',
+        `${m}/tokens/${personalId}`,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/groups/{groupId}/members/{userId}',
+        'DELETE',
+        `${t}/groups/billers/members/${richer.userId}`,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/acls/{rid}/users/{userId}/{action}',
+        'DELETE',
+        `${t}/acls/${rid}/users/${richer.userId}/read`,
+        undefined,
+      ],
+      [
+        'PATCH /v1/tenants/{tenantId}/service-accounts/{serviceAccountId}',
+        'PATCH',
+        sa,
+        { status: 'disabled' },
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/service-accounts/{serviceAccountId}',
+        'DELETE',
+        sa,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/service-accounts/{serviceAccountId}/roles/{roleId}',
+        'DELETE',
+        `${sa}/roles/billing`,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/service-accounts/{serviceAccountId}/groups/{groupId}',
+        'DELETE',
+        `${sa}/groups/billers`,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/acls/{rid}/service-accounts/{serviceAccountId}/{action}',
+        'DELETE',
+        `${t}/acls/${rid}/service-accounts/biller/read`,
+        undefined,
+      ],
+      [
+        'DELETE /v1/tenants/{tenantId}/service-accounts/{serviceAccountId}/tokens/{tokenId}',
+        'DELETE',
+        `${sa}/tokens/${saTokenId}`,
+        undefined,
+      ],
+    ];
+    expect(attempts.map(([key]) => key).sort()).toEqual(acting);
+    const before = await snapshotTenant(tenantId);
+    for (const [key, method, path, body] of attempts) {
+      const res = await api(method, path, { token: manager.accessToken, body });
+      expect(res.status, `${key}: ${JSON.stringify(res.body)}`).toBe(403);
+    }
+    expect(await snapshotTenant(tenantId)).toEqual(before);
+  });
+});
