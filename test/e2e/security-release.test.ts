@@ -583,7 +583,9 @@ describe('rule 12 over the route table: every act against a principal', () => {
     const personalId = personal.split('.')[1]?.split('_')[0];
     const sa = await createAccount(tenantId, owner.accessToken, 'biller', ['billing']);
     expect((await api('PUT', `${sa}/groups/billers`, o)).status).toBeLessThan(300);
-    expect((await api('PUT', `${t}/acls/${rid}/service-accounts/biller/read`, o)).status).toBeLessThan(300);
+    expect(
+      (await api('PUT', `${t}/acls/${rid}/service-accounts/biller/read`, o)).status,
+    ).toBeLessThan(300);
     const saTokenId = String((await mintAccountToken(sa, owner.accessToken)).body.tokenId);
 
     const m = `${t}/members/${richer.userId}`;
