@@ -2,7 +2,6 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { compilePolicy, compilePrincipal } from '#shared/acl/engine.js';
-import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { Action, Rule } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
@@ -10,14 +9,19 @@ import { createAuthorizer } from '#shared/auth/authorizer.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
-import { grantsOf, memberFromItem, SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
 import { planNewMember } from '#shared/members/member-service.js';
 import { systemClock } from '#shared/platform/clock.js';
+import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { findRoute } from '#shared/routes/route-table.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import {
+  grantsOf,
+  memberFromItem,
+  SNAPSHOT_ATTRIBUTES,
+} from '#shared/store/records/member-record.js';
+import { policyFromItem } from '#shared/store/records/policy-record.js';
 import { transactWrite } from '#shared/store/transact.js';
-import { loadTenantState } from '#shared/tenants/tenant-state.js';
 import type { BenchStack } from './stack.js';
 import { percentile, round } from './stats.js';
 

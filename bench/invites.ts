@@ -1,10 +1,10 @@
 /** Invite benchmark: one bulk invite of 100 addresses, timed, with its DynamoDB requests counted. */
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appDeps } from '#shared/app/deps.js';
+import { createStoreDeps } from '#shared/app/store-deps.js';
 import { createInvites } from '#shared/invites/invite-service.js';
-import { systemClock } from '#shared/platform/clock.js';
-import { randomTokens } from '#shared/platform/secret-tokens.js';
 import { findRoute } from '#shared/routes/route-table.js';
 import { projectRoot } from '../local/function-modules.js';
 import { type BenchStack, countRequests } from './stack.js';
@@ -43,7 +43,7 @@ export async function benchInvites(stack: BenchStack): Promise<InvitesBenchResul
   const token = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
   const sub = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub;
   const { db, counter } = stack.countingClient();
-  const deps = { db, tableName: info.dynamodb.tableName, clock: systemClock, tokens: randomTokens };
+  const deps = createStoreDeps(db, info.dynamodb.tableName);
   const caller = { userId: String(sub), email: info.bootstrap.email };
 
   // One small call first so the timed one does not pay for the client's first connection.

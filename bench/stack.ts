@@ -1,4 +1,5 @@
 /** The bench's local stack: the emulators and local API in a temp dir, sign-in, and DynamoDB clients that count their requests. */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,8 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createStoreDeps } from '#shared/app/store-deps.js';
 import { setTenantLimits } from '#shared/limits/mail-limits.js';
-import { systemClock } from '#shared/platform/clock.js';
-import { randomTokens } from '#shared/platform/secret-tokens.js';
 import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
 import { type StackInfo, startStack } from '../local/stack.js';
@@ -96,12 +96,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       DYNAMODB_ENDPOINT: info.dynamodb.endpoint,
     });
     clients.push(db);
-    const deps = {
-      db,
-      tableName: info.dynamodb.tableName,
-      clock: systemClock,
-      tokens: randomTokens,
-    };
+    const deps = createStoreDeps(db, info.dynamodb.tableName);
     await setTenantLimits(deps, info.bootstrap.tenantId, {
       mailsPerHour: 100_000,
       mailsPerDay: 1_000_000,
@@ -173,12 +168,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       });
       clients.push(db);
       if (!raised.has(tenantId)) {
-        const deps = {
-          db,
-          tableName: info.dynamodb.tableName,
-          clock: systemClock,
-          tokens: randomTokens,
-        };
+        const deps = createStoreDeps(db, info.dynamodb.tableName);
         await setTenantLimits(deps, tenantId, { mailsPerHour: 100_000, mailsPerDay: 1_000_000 });
         raised.add(tenantId);
       }

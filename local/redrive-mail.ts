@@ -5,13 +5,13 @@
  * by default (`.local/stack.json`); `--table <name> --region <region>` for a deployed one, with
  * the usual AWS credentials.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createStoreDeps } from '#shared/app/store-deps.js';
 import { outboxKinds } from '#shared/invites/invite-delivery.js';
 import { listDeadMail, requeueDeadMail } from '#shared/mail/outbox.js';
-import { systemClock } from '#shared/platform/clock.js';
-import { randomTokens } from '#shared/platform/secret-tokens.js';
 import { createDocumentClient } from '#shared/store/dynamo-client.js';
 import { projectRoot } from './function-modules.js';
 import type { StackInfo } from './stack.js';
@@ -46,12 +46,10 @@ function target() {
 }
 
 const t = target();
-const deps = {
-  db: createDocumentClient({ AWS_REGION: t.region, DYNAMODB_ENDPOINT: t.endpoint }),
-  tableName: t.tableName,
-  clock: systemClock,
-  tokens: randomTokens,
-};
+const deps = createStoreDeps(
+  createDocumentClient({ AWS_REGION: t.region, DYNAMODB_ENDPOINT: t.endpoint }),
+  t.tableName,
+);
 const dead = await listDeadMail(deps);
 for (const d of dead) {
   process.stdout.write(

@@ -1,5 +1,9 @@
 /** Lambda entry for the ACL routes (grant, revoke, list) and the check API. */
-import { GroupAclPath, UserAclPath } from '#shared/acl/acl-schemas.js';
+
+import { appDeps } from '#shared/app/deps.js';
+import { parseInput } from '#shared/common/validation.js';
+import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { GroupAclPath, UserAclPath } from '#shared/permissions/acl-schemas.js';
 import {
   checkAccess,
   grantGroupRule,
@@ -8,11 +12,8 @@ import {
   revokeGroupRule,
   revokeUserRule,
   ruleFromPath,
-} from '#shared/acl/acl-service.js';
-import { deleteNamespace, listNamespaces, setNamespace } from '#shared/acl/namespace-service.js';
-import { appDeps } from '#shared/app/deps.js';
-import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { parseInput } from '#shared/http/validation.js';
+} from '#shared/permissions/acl-service.js';
+import { deleteNamespace, listNamespaces, setNamespace } from '#shared/policy/namespace-service.js';
 
 const deps = appDeps();
 const acls = '/v1/tenants/{tenantId}/acls';

@@ -1,5 +1,6 @@
 /** Lambda entry for the group routes: groups, their members and their role bindings. */
 import { appDeps } from '#shared/app/deps.js';
+import { parseInput } from '#shared/common/validation.js';
 import { GroupMemberPath, GroupPath, GroupRolePath } from '#shared/groups/group-schemas.js';
 import {
   bindGroupRole,
@@ -11,7 +12,6 @@ import {
   unbindGroupRole,
 } from '#shared/groups/group-service.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { parseInput } from '#shared/http/validation.js';
 import { addToGroup, removeFromGroup } from '#shared/members/member-service.js';
 
 const deps = appDeps();

@@ -1,7 +1,7 @@
 /** Lambda entry for the role routes. */
 import { appDeps } from '#shared/app/deps.js';
+import { parseInput } from '#shared/common/validation.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { parseInput } from '#shared/http/validation.js';
 import { RolePath } from '#shared/roles/role-schemas.js';
 import {
   createRole,

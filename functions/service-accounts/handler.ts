@@ -1,5 +1,5 @@
 /** Lambda entry for service accounts, their grants and their API tokens. */
-import { ruleFromPath } from '#shared/acl/acl-service.js';
+
 import {
   createApiToken,
   listApiTokens,
@@ -12,6 +12,7 @@ import {
   type OperationInput,
   requireCaller,
 } from '#shared/http/api-handler.js';
+import { ruleFromPath } from '#shared/permissions/acl-service.js';
 import {
   addServiceAccountToGroup,
   bindServiceAccountRole,

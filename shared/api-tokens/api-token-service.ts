@@ -9,10 +9,10 @@ import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { formatApiToken } from '#shared/api-tokens/api-token-format.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
-import { serviceAccountPrincipal } from '#shared/service-accounts/service-account-record.js';
+import { loadTenantState } from '#shared/policy/tenant-state.js';
 import {
   type CreateTokenInput,
   TOKEN_DEFAULT_DAYS,
@@ -24,9 +24,9 @@ import {
 } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { serviceAccountPrincipal } from '#shared/store/records/service-account-record.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Token items (revoked or expired) vanish this long after they stop working. */

@@ -18,22 +18,22 @@ import {
 } from '#shared/api-tokens/api-token-service.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
 } from '#shared/errors/domain-errors.js';
-import { grantsOf } from '#shared/members/member-record.js';
 import { loadMember } from '#shared/members/member-service.js';
-import { raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { loadTenantState } from '#shared/policy/tenant-state.js';
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import { signedInBefore } from '#shared/sessions/session-time.js';
 import { membershipTenants } from '#shared/sessions/sign-out.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
+import { grantsOf } from '#shared/store/records/member-record.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
 /** Token items per membership, revoked and expired ones included until TTL removes them. */
 export const MAX_TOKENS_PER_MEMBER = 20;

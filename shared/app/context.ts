@@ -4,6 +4,7 @@ import type { CredentialKind } from '#shared/http/authorizer-context.js';
 import type { Clock } from '#shared/platform/clock.js';
 import type { TokenGenerator } from '#shared/platform/secret-tokens.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import type { Table } from '#shared/store/table.js';
 
 /** The authenticated principal, as the authorizer resolved it. */
 export interface Caller {
@@ -21,6 +22,8 @@ export interface Caller {
 export interface StoreDeps {
   db: DocumentClient;
   tableName: string;
+  /** The storage port: every service reads and writes through it. */
+  table: Table;
   clock: Clock;
   tokens: TokenGenerator;
 }

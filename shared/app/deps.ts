@@ -1,9 +1,8 @@
 /** Wires the production dependencies once per cold start from the parsed environment. */
 
 import type { StoreDeps } from '#shared/app/context.js';
+import { createStoreDeps } from '#shared/app/store-deps.js';
 import { type Env, loadEnv } from '#shared/config/env.js';
-import { systemClock } from '#shared/platform/clock.js';
-import { randomTokens } from '#shared/platform/secret-tokens.js';
 import { createDocumentClient } from '#shared/store/dynamo-client.js';
 
 export interface AppDeps extends StoreDeps {
@@ -16,13 +15,7 @@ let shared: AppDeps | undefined;
 export function appDeps(): AppDeps {
   if (!shared) {
     const env = loadEnv();
-    shared = {
-      env,
-      db: createDocumentClient(env),
-      tableName: env.TABLE_NAME,
-      clock: systemClock,
-      tokens: randomTokens,
-    };
+    shared = { env, ...createStoreDeps(createDocumentClient(env), env.TABLE_NAME) };
   }
   return shared;
 }

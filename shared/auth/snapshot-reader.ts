@@ -16,14 +16,14 @@ import {
   compilePrincipal,
   type PermissionSet,
 } from '#shared/acl/engine.js';
-import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { RoleBinding, Rule } from '#shared/acl/types.js';
-import { SNAPSHOT_ATTRIBUTES } from '#shared/members/member-record.js';
 import { logger } from '#shared/observability/logger.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import { SNAPSHOT_ATTRIBUTES } from '#shared/store/records/member-record.js';
+import { policyFromItem } from '#shared/store/records/policy-record.js';
 
 export interface MemberSnapshot {
   userId: string;

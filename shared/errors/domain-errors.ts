@@ -113,3 +113,8 @@ export class UnavailableError extends DomainError {
   readonly status = 503;
   readonly title = 'Service unavailable';
 }
+
+/** The conflict raised when a planned write lost a race: re-planning may succeed (retryable). */
+export function raceLostError(): ConflictError {
+  return new ConflictError('A concurrent change won; retry', { retryable: true });
+}

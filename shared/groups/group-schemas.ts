@@ -7,7 +7,7 @@ import {
   RoleBindingSchema,
   RuleSchema,
   UserIdSchema,
-} from '#shared/members/member-schemas.js';
+} from '#shared/common/schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 export const CreateGroupBody = z.strictObject({

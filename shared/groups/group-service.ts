@@ -3,15 +3,6 @@
  * policy item. Changes go through policy transactions that keep at least one superuser.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
-import { policyFromItem } from '#shared/acl/policy-record.js';
-import {
-  changePolicy,
-  copyPolicy,
-  deleteHeldItem,
-  type HeldItemRead,
-  heldItemRead,
-} from '#shared/acl/policy-writes.js';
 import {
   EVERYONE_GROUP,
   type GroupGrants,
@@ -23,8 +14,21 @@ import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
 import type { CreateGroupInput, GroupView, PatchGroupInput } from '#shared/groups/group-schemas.js';
+import {
+  assertCanGrant,
+  assertScopeAccepted,
+  assertValidScope,
+} from '#shared/policy/grant-guard.js';
+import {
+  changePolicy,
+  copyPolicy,
+  deleteHeldItem,
+  type HeldItemRead,
+  heldItemRead,
+} from '#shared/policy/policy-writes.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import { policyFromItem } from '#shared/store/records/policy-record.js';
 import { transactWrite } from '#shared/store/transact.js';
 
 interface GroupRecord {

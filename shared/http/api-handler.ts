@@ -12,6 +12,7 @@ import type {
 } from 'aws-lambda';
 import type { Caller } from '#shared/app/context.js';
 import { withRequestCredential } from '#shared/audit/request-credential.js';
+import { parseInput } from '#shared/common/validation.js';
 import {
   ForbiddenError,
   InvalidError,
@@ -21,7 +22,6 @@ import {
 } from '#shared/errors/domain-errors.js';
 import { type AuthorizerContext, readAuthorizerContext } from '#shared/http/authorizer-context.js';
 import { errorToProblem } from '#shared/http/problem.js';
-import { parseInput } from '#shared/http/validation.js';
 import { logger } from '#shared/observability/logger.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { unavailable } from '#shared/platform/dependency-guard.js';

@@ -11,12 +11,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 import type { StoreDeps } from '#shared/app/context.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
-import {
-  type InviteOutbox,
-  inviteFromItem,
-  isExpired,
-  outboxFromItem,
-} from '#shared/invites/invite-record.js';
 import { renderInviteEmail } from '#shared/mail/invite-email.js';
 import {
   attemptOutboxItem,
@@ -33,6 +27,12 @@ import {
 } from '#shared/members/account-mail.js';
 import { logger } from '#shared/observability/logger.js';
 import { keys } from '#shared/store/keys.js';
+import {
+  type InviteOutbox,
+  inviteFromItem,
+  isExpired,
+  outboxFromItem,
+} from '#shared/store/records/invite-record.js';
 import { transactWrite } from '#shared/store/transact.js';
 
 export type DeliveryDeps = OutboxDeps;

@@ -1,9 +1,9 @@
 /** Input and output shapes of the invite API. */
 import * as z from 'zod';
-import { safeText } from '#shared/http/validation.js';
+import { IdSchema } from '#shared/common/schemas.js';
+import { safeText } from '#shared/common/validation.js';
 import { PasswordSchema } from '#shared/identity/password-policy.js';
 import { messageProblem } from '#shared/mail/invite-email.js';
-import { IdSchema } from '#shared/members/member-schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 const OneLine = (max: number) =>

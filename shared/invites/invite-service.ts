@@ -6,10 +6,10 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { isAllowed } from '#shared/acl/engine.js';
-import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
 import { MANAGED } from '#shared/acl/management-permissions.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -21,15 +21,6 @@ import {
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
 import { parseAddresses } from '#shared/invites/invite-addresses.js';
-import {
-  derivedStatus,
-  type InviteRecord,
-  inviteFromItem,
-  inviteItem,
-  inviteTtl,
-  inviteView,
-  outboxItem,
-} from '#shared/invites/invite-record.js';
 import type {
   CreateInvitesInput,
   InviteResult,
@@ -43,18 +34,23 @@ import {
   planActivation,
   planNewMember,
 } from '#shared/members/member-service.js';
-import {
-  memberStillActive,
-  planMemberChange,
-  raceLost,
-  withOptimisticRetry,
-} from '#shared/members/member-writes.js';
+import { memberStillActive, planMemberChange } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
+import { assertCanGrant, assertKnown } from '#shared/policy/grant-guard.js';
+import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
 import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, type Page } from '#shared/store/pagination.js';
+import {
+  derivedStatus,
+  type InviteRecord,
+  inviteFromItem,
+  inviteItem,
+  inviteTtl,
+  inviteView,
+  outboxItem,
+} from '#shared/store/records/invite-record.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Resends allowed per invite in any rolling hour (the first send does not count). */
 const HOUR_MS = 3_600_000;

@@ -7,21 +7,22 @@
  * with every grant given meanwhile.
  */
 import { ulid } from 'ulid';
-import { assertCanGrant, assertKnown } from '#shared/acl/grant-guard.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import { planInvite } from '#shared/invites/invite-service.js';
 import { assertMailQuota, mailLimitError } from '#shared/limits/mail-limits.js';
-import { memberView, PENDING_ID_PREFIX } from '#shared/members/member-record.js';
 import {
   actorUnchanged,
   assertNewMemberWithinLimits,
   initialGrants,
   planNewMember,
 } from '#shared/members/member-service.js';
-import { alreadyMember, raceLost, withOptimisticRetry } from '#shared/members/member-writes.js';
+import { alreadyMember } from '#shared/members/member-writes.js';
+import { assertCanGrant, assertKnown } from '#shared/policy/grant-guard.js';
+import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { memberView, PENDING_ID_PREFIX } from '#shared/store/records/member-record.js';
 import { transactWrite } from '#shared/store/transact.js';
-import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /**
  * Adds `email` as a pending member with the tenant defaults plus the given roles and groups

@@ -4,13 +4,11 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
-import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
-import { assertPrincipalWithinLimits } from '#shared/acl/policy-limits.js';
-import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import { personalTokenDeletions } from '#shared/api-tokens/personal-token-service.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -20,22 +18,27 @@ import {
 } from '#shared/errors/domain-errors.js';
 import { pendingInviteDeletions } from '#shared/invites/invite-cleanup.js';
 import {
+  type MemberChange,
+  memberStillActive,
+  planMemberChange,
+} from '#shared/members/member-writes.js';
+import {
+  assertCanGrant,
+  assertScopeAccepted,
+  assertValidScope,
+} from '#shared/policy/grant-guard.js';
+import { assertPrincipalWithinLimits } from '#shared/policy/policy-limits.js';
+import { holderBumps } from '#shared/policy/policy-writes.js';
+import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
+import {
   grantsOf,
   type MemberRecord,
   memberFromItem,
   memberView,
-} from '#shared/members/member-record.js';
-import {
-  type MemberChange,
-  memberStillActive,
-  planMemberChange,
-  raceLost,
-  withOptimisticRetry,
-} from '#shared/members/member-writes.js';
-import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
+} from '#shared/store/records/member-record.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Reads one member, strongly consistent, or throws 404. */
 export async function loadMember(

@@ -1,6 +1,6 @@
 /** Input and output shapes of the role API. */
 import * as z from 'zod';
-import { IdSchema, NameSchema, RuleSchema } from '#shared/members/member-schemas.js';
+import { IdSchema, NameSchema, RuleSchema } from '#shared/common/schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 /** A hard cap on the body; the tenant's `permissionsPerRole` limit (409) is checked below it. */

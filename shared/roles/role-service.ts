@@ -3,21 +3,21 @@
  * edit takes effect for every bound member on their next request. Built-in roles are fixed.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { assertNamespaceAccepts } from '#shared/acl/acl-service.js';
 import { validateResourceId } from '#shared/acl/engine.js';
-import { assertCanGrant } from '#shared/acl/grant-guard.js';
 import { BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
+import type { Rule, TenantPolicy } from '#shared/acl/types.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { loadPolicy } from '#shared/groups/group-service.js';
+import { assertNamespaceAccepts } from '#shared/permissions/acl-service.js';
+import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import {
   changePolicy,
   copyPolicy,
   deleteHeldItem,
   type HeldItemRead,
   heldItemRead,
-} from '#shared/acl/policy-writes.js';
-import type { Rule, TenantPolicy } from '#shared/acl/types.js';
-import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { loadPolicy } from '#shared/groups/group-service.js';
+} from '#shared/policy/policy-writes.js';
 import type { CreateRoleInput, PutRoleInput, RoleView } from '#shared/roles/role-schemas.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';

@@ -1,4 +1,6 @@
 /** Routes of the DC/OS-style ACL API and the check API. */
+
+import { MANAGED } from '#shared/acl/management-permissions.js';
 import {
   AclPage,
   CheckBody,
@@ -7,8 +9,7 @@ import {
   NamespaceBody,
   NamespacePage,
   NamespaceView,
-} from '#shared/acl/acl-schemas.js';
-import { MANAGED } from '#shared/acl/management-permissions.js';
+} from '#shared/permissions/acl-schemas.js';
 import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
 
 const can = (action: RequiredPermission['action']) => ({

@@ -6,7 +6,7 @@ import {
   NameSchema,
   RoleBindingSchema,
   RuleSchema,
-} from '#shared/members/member-schemas.js';
+} from '#shared/common/schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 export const CreateServiceAccountBody = z.strictObject({

@@ -9,26 +9,33 @@ import {
   isSuperuser,
   namespaceViolation,
 } from '#shared/acl/engine.js';
-import { assertCanGrant, assertScopeAccepted, assertValidScope } from '#shared/acl/grant-guard.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
-import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/acl/policy-limits.js';
-import { holderBumps } from '#shared/acl/policy-writes.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import {
   ConflictError,
   ForbiddenError,
   InvalidError,
   NotFoundError,
 } from '#shared/errors/domain-errors.js';
-import {
-  memberStillActive,
-  policyUnchanged,
-  raceLost,
-  withOptimisticRetry,
-} from '#shared/members/member-writes.js';
+import { memberStillActive, policyUnchanged } from '#shared/members/member-writes.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
+import {
+  assertCanGrant,
+  assertScopeAccepted,
+  assertValidScope,
+} from '#shared/policy/grant-guard.js';
+import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/policy/policy-limits.js';
+import { holderBumps } from '#shared/policy/policy-writes.js';
+import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import type {
+  CreateServiceAccountInput,
+  PatchServiceAccountInput,
+} from '#shared/service-accounts/service-account-schemas.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
 import {
   type ServiceAccountRecord,
   serviceAccountFromItem,
@@ -36,15 +43,8 @@ import {
   serviceAccountItem,
   serviceAccountPrincipal,
   serviceAccountView,
-} from '#shared/service-accounts/service-account-record.js';
-import type {
-  CreateServiceAccountInput,
-  PatchServiceAccountInput,
-} from '#shared/service-accounts/service-account-schemas.js';
-import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
+} from '#shared/store/records/service-account-record.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Reads one service account, strongly consistent, or undefined. */
 export async function findServiceAccount(

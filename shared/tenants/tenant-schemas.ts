@@ -1,6 +1,6 @@
 /** Input and output shapes of the tenant API. */
 import * as z from 'zod';
-import { NameSchema } from '#shared/members/member-schemas.js';
+import { NameSchema } from '#shared/common/schemas.js';
 
 export const TenantIdSchema = z
   .string()

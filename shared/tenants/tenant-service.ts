@@ -1,8 +1,6 @@
 /** Tenants: create (the creator becomes the first superuser), read, update settings, and "my tenants". */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { assertCanGrant } from '#shared/acl/grant-guard.js';
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
-import { initialPolicy, policyItem } from '#shared/acl/policy-record.js';
 import { EVERYONE_GROUP, SUPERUSERS_GROUP } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
@@ -12,9 +10,12 @@ import {
   tenantCreationLimit,
   tenantCreationWrite,
 } from '#shared/limits/mail-limits.js';
-import { type MemberRecord, memberItem } from '#shared/members/member-record.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
+import { assertCanGrant } from '#shared/policy/grant-guard.js';
+import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
+import { type MemberRecord, memberItem } from '#shared/store/records/member-record.js';
+import { initialPolicy, policyItem } from '#shared/store/records/policy-record.js';
 import { transactWrite } from '#shared/store/transact.js';
 import {
   type CreateTenantInput,
@@ -23,7 +24,6 @@ import {
   type TenantSettings,
   type TenantView,
 } from '#shared/tenants/tenant-schemas.js';
-import { loadTenantState } from '#shared/tenants/tenant-state.js';
 
 /** Where the tenant-creation counter sits in the create transaction. */
 const CAP_INDEX = 4;

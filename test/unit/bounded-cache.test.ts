@@ -1,8 +1,8 @@
 /** The authorizer's compiled-policy cache stays bounded by entries and by weight (LRU). */
 import { describe, expect, it } from 'vitest';
 import { compiledPolicyWeight, compilePolicy } from '#shared/acl/engine.js';
-import { initialPolicy } from '#shared/acl/policy-record.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
+import { initialPolicy } from '#shared/store/records/policy-record.js';
 
 describe('BoundedCache', () => {
   it('evicts the least recently used entry beyond its entry bound', () => {

@@ -11,15 +11,19 @@ import {
   compilePrincipal,
   type PermissionSet,
 } from '#shared/acl/engine.js';
-import { policyFromItem } from '#shared/acl/policy-record.js';
 import type { TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { type MailLimits, mailLimitsOf, type OperatorLimits } from '#shared/limits/mail-limits.js';
 import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
-import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { keys } from '#shared/store/keys.js';
+import {
+  grantsOf,
+  type MemberRecord,
+  memberFromItem,
+} from '#shared/store/records/member-record.js';
+import { policyFromItem } from '#shared/store/records/policy-record.js';
 import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
 
 export interface TenantState {

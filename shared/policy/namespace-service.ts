@@ -4,11 +4,11 @@
  * grant paths see them in the state they already read; they apply to grants made afterwards.
  */
 import { validateResourceId } from '#shared/acl/engine.js';
-import { changePolicy, copyPolicy } from '#shared/acl/policy-writes.js';
 import type { Action } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { loadTenantState } from '#shared/tenants/tenant-state.js';
+import { changePolicy, copyPolicy } from '#shared/policy/policy-writes.js';
+import { loadTenantState } from '#shared/policy/tenant-state.js';
 
 /** Gatehouse's own resources keep their built-in rules: a tenant cannot narrow them. */
 const RESERVED_ROOT = 'gatehouse';

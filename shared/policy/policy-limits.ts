@@ -6,10 +6,10 @@
  */
 import { type CompiledPolicy, effectiveRuleCount, groupRuleCount } from '#shared/acl/engine.js';
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
-import { policyItem } from '#shared/acl/policy-record.js';
 import type { PrincipalGrants, TenantPolicy } from '#shared/acl/types.js';
 import { itemSizeBytes } from '#shared/limits/item-size.js';
 import { assertWithin, type LimitName, type TenantLimits } from '#shared/limits/tenant-limits.js';
+import { policyItem } from '#shared/store/records/policy-record.js';
 
 /** A policy with its compiled form, as a change reads it and as it would write it. */
 export interface PolicyPair {

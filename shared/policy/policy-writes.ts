@@ -6,12 +6,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePolicy } from '#shared/acl/engine.js';
 import { BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
-import {
-  assertPolicyWithinLimits,
-  assertPrincipalWithinLimits,
-  holdsGrown,
-} from '#shared/acl/policy-limits.js';
-import { policyItem } from '#shared/acl/policy-record.js';
 import { covers } from '#shared/acl/resource.js';
 import {
   EVERYONE_GROUP,
@@ -22,29 +16,31 @@ import {
 } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
+import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import type { LimitName } from '#shared/limits/tenant-limits.js';
+import { countsAsSuperuser, LAST_SUPERUSER } from '#shared/members/member-writes.js';
+import {
+  assertPolicyWithinLimits,
+  assertPrincipalWithinLimits,
+  holdsGrown,
+} from '#shared/policy/policy-limits.js';
+import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { keys } from '#shared/store/keys.js';
 import {
   grantsOf,
   type MemberRecord,
   memberFromItem,
   memberItem,
-} from '#shared/members/member-record.js';
-import {
-  countsAsSuperuser,
-  LAST_SUPERUSER,
-  raceLost,
-  withOptimisticRetry,
-} from '#shared/members/member-writes.js';
+} from '#shared/store/records/member-record.js';
+import { policyItem } from '#shared/store/records/policy-record.js';
 import {
   type ServiceAccountRecord,
   serviceAccountFromItem,
   serviceAccountGrants,
   serviceAccountItem,
-} from '#shared/service-accounts/service-account-record.js';
-import { keys } from '#shared/store/keys.js';
+} from '#shared/store/records/service-account-record.js';
 import { type TransactItem, transactWrite } from '#shared/store/transact.js';
-import { loadTenantState, type TenantState } from '#shared/tenants/tenant-state.js';
 
 /** Most member items one policy change may rewrite or check (DynamoDB allows 100 per transaction). */
 export const MAX_MEMBER_WRITES = 90;

@@ -1,7 +1,7 @@
 /** Input and output shapes of the ACL and check API. */
 import * as z from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
-import { IdSchema, ResourceSchema, UserIdSchema } from '#shared/members/member-schemas.js';
+import { IdSchema, ResourceSchema, UserIdSchema } from '#shared/common/schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 /** `user:<userId>` or `group:<groupId>`. */

@@ -3,7 +3,6 @@
  * the tenant policy), list them, and answer checks with the engine's reasons.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CheckInput } from '#shared/acl/acl-schemas.js';
 import {
   compilePrincipal,
   covers,
@@ -12,27 +11,32 @@ import {
   type PermissionSet,
   validateResourceId,
 } from '#shared/acl/engine.js';
-import { assertCanGrant } from '#shared/acl/grant-guard.js';
-import { changePolicy, copyPolicy } from '#shared/acl/policy-writes.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
-import { grantsOf, type MemberRecord, memberFromItem } from '#shared/members/member-record.js';
 import {
   findMemberByEmail,
   grantMemberRule,
   loadMember,
   revokeMemberRule,
 } from '#shared/members/member-service.js';
-import {
-  serviceAccountGrants,
-  serviceAccountPrincipal,
-} from '#shared/service-accounts/service-account-record.js';
+import type { CheckInput } from '#shared/permissions/acl-schemas.js';
+import { assertCanGrant } from '#shared/policy/grant-guard.js';
+import { changePolicy, copyPolicy } from '#shared/policy/policy-writes.js';
+import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { findServiceAccount } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
-import { loadTenantState } from '#shared/tenants/tenant-state.js';
+import {
+  grantsOf,
+  type MemberRecord,
+  memberFromItem,
+} from '#shared/store/records/member-record.js';
+import {
+  serviceAccountGrants,
+  serviceAccountPrincipal,
+} from '#shared/store/records/service-account-record.js';
 
 /**
  * The rule named by the path parameters `{rid}` and `{action}`; 400 naming `path.rid` or

@@ -1,0 +1,20 @@
+/** Builds the storage and platform dependencies the use cases receive, around one table. */
+import type { StoreDeps } from '#shared/app/context.js';
+import { type Clock, systemClock } from '#shared/platform/clock.js';
+import { randomTokens, type TokenGenerator } from '#shared/platform/secret-tokens.js';
+import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import { createTable } from '#shared/store/table.js';
+
+export function createStoreDeps(
+  db: DocumentClient,
+  tableName: string,
+  options: { clock?: Clock; tokens?: TokenGenerator } = {},
+): StoreDeps {
+  return {
+    db,
+    tableName,
+    table: createTable(db, tableName),
+    clock: options.clock ?? systemClock,
+    tokens: options.tokens ?? randomTokens,
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * The storage port: the one place that speaks DynamoDB. Domain services call these named
+ * operations with our own types (keys, items, expressions, transaction items that carry the
+ * error their condition raises) and never import an AWS SDK package.
+ */
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { type DomainError, raceLostError } from '#shared/errors/domain-errors.js';
+import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import { type IndexName, TABLE_INDEXES } from '#shared/store/table-definition.js';
+
+/** An item's primary key. */
+export interface Key {
+  pk: string;
+  sk: string;
+  [attribute: string]: unknown;
+}
+
+export type Item = Record<string, unknown>;
+
+/** Names and values of a condition, update or filter expression. */
+export interface Expression {
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/** A condition and the domain error raised when it does not hold. */
+export interface Condition extends Expression {
+  if: string;
+  /** The error this condition raises; without it a failed condition is a lost race (retryable). */
+  else?: () => DomainError;
+}
+
+/** One write of a transaction: put, update, delete or condition check, each with its own error. */
+export type TxItem =
+  | { put: Item; when?: Condition }
+  | {
+      update: Key;
+      set: string;
+      names?: Record<string, string>;
+      values?: Record<string, unknown>;
+      when?: Condition;
+    }
+  | { delete: Key; when?: Condition }
+  | { check: Key; when: Condition };
+
+export interface GetOptions {
+  /** Strongly consistent (default true: reads that decide writes or access must see the last write). */
+  consistent?: boolean;
+  /** Only these attributes (top-level names). */
+  attributes?: readonly string[];
+}
+
+export interface QueryOptions {
+  /** The partition key's value (of the table or of `index`). */
+  partition: string;
+  index?: IndexName;
+  /** Only sort keys beginning with this. */
+  prefix?: string;
+  /** Sort keys in this inclusive range (instead of `prefix`). */
+  between?: [string, string];
+  /** Sort keys at or after / at or before this. */
+  from?: string;
+  to?: string;
+  filter?: { if: string } & Expression;
+  attributes?: readonly string[];
+  limit?: number;
+  startKey?: Record<string, unknown>;
+  /** Descending sort-key order. */
+  newestFirst?: boolean;
+  consistent?: boolean;
+}
+
+export interface QueryPage {
+  items: Item[];
+  lastKey?: Record<string, unknown>;
+}
+
+/** DynamoDB's limit on keys per BatchGetItem. */
+const BATCH_GET_KEYS = 100;
+/** How many times unprocessed keys are asked again before the read fails (never read as absent). */
+const BATCH_GET_ROUNDS = 8;
+
+const keyId = (key: Record<string, unknown>) => `${key.pk}\u0000${key.sk}`;
+
+function projection(attributes: readonly string[] | undefined, names: Record<string, string>) {
+  if (!attributes?.length) return undefined;
+  return attributes
+    .map((a, i) => {
+      names[`#p${i}`] = a;
+      return `#p${i}`;
+    })
+    .join(', ');
+}
+
+function merged(...parts: (Expression | undefined)[]) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const p of parts) {
+    Object.assign(names, p?.names);
+    Object.assign(values, p?.values);
+  }
+  return {
+    ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+    ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+  };
+}
+
+/** The error a failed condition raises: its own, or a lost race that re-planning may win. */
+function conditionError(when: Condition | undefined, cause: unknown): DomainError {
+  const error = when?.else?.() ?? raceLostError();
+  (error as { cause?: unknown }).cause = cause;
+  return error;
+}
+
+export function createTable(db: DocumentClient, tableName: string) {
+  const TableName = tableName;
+
+  function txItem(item: TxItem) {
+    const cond = item.when;
+    const condition = cond ? { ConditionExpression: cond.if } : {};
+    if ('put' in item) {
+      return { Put: { TableName, Item: item.put, ...condition, ...merged(cond) } };
+    }
+    if ('update' in item) {
+      return {
+        Update: {
+          TableName,
+          Key: { pk: item.update.pk, sk: item.update.sk },
+          UpdateExpression: item.set,
+          ...condition,
+          ...merged(item, cond),
+        },
+      };
+    }
+    if ('delete' in item) {
+      return {
+        Delete: {
+          TableName,
+          Key: { pk: item.delete.pk, sk: item.delete.sk },
+          ...condition,
+          ...merged(cond),
+        },
+      };
+    }
+    return {
+      ConditionCheck: {
+        TableName,
+        Key: { pk: item.check.pk, sk: item.check.sk },
+        ConditionExpression: item.when.if,
+        ...merged(item.when),
+      },
+    };
+  }
+
+  async function single<T>(send: () => Promise<T>, when: Condition | undefined): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (when && error instanceof ConditionalCheckFailedException)
+        throw conditionError(when, error);
+      throw error;
+    }
+  }
+
+  const table = {
+    name: tableName,
+
+    async get(key: Key, options: GetOptions = {}): Promise<Item | undefined> {
+      const names: Record<string, string> = {};
+      const ProjectionExpression = projection(options.attributes, names);
+      const res = await db.send(
+        new GetCommand({
+          TableName,
+          Key: { pk: key.pk, sk: key.sk },
+          ConsistentRead: options.consistent ?? true,
+          ProjectionExpression,
+          ExpressionAttributeNames: ProjectionExpression ? names : undefined,
+        }),
+      );
+      return res.Item;
+    },
+
+    /**
+     * Reads many items (any number of keys, in requests of 100), strongly consistent by default.
+     * Keys DynamoDB leaves unprocessed are asked again; if they stay unprocessed the read fails
+     * (an item is never reported absent because it was not read). Returns the items by key.
+     */
+    async batchGet(keyList: readonly Key[], options: GetOptions = {}): Promise<Map<string, Item>> {
+      const found = new Map<string, Item>();
+      const unique = [...new Map(keyList.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
+      const names: Record<string, string> = {};
+      const ProjectionExpression = projection(options.attributes, names);
+      for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+        let pending: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS);
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === BATCH_GET_ROUNDS) throw new Error('DynamoDB left keys unprocessed');
+          if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
+          const res = await db.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [TableName]: {
+                  Keys: pending,
+                  ConsistentRead: options.consistent ?? true,
+                  ProjectionExpression,
+                  ExpressionAttributeNames: ProjectionExpression ? names : undefined,
+                },
+              },
+            }),
+          );
+          for (const item of res.Responses?.[TableName] ?? []) found.set(keyId(item), item);
+          pending = res.UnprocessedKeys?.[TableName]?.Keys ?? [];
+        }
+      }
+      return found;
+    },
+
+    /** The item of `key` in a {@link batchGet} result. */
+    pick(items: Map<string, Item>, key: Key): Item | undefined {
+      return items.get(keyId(key));
+    },
+
+    /** One page of a Query (DynamoDB's page: `limit` items or 1 MB). */
+    async query(q: QueryOptions): Promise<QueryPage> {
+      const index = TABLE_INDEXES.find((i) => i.indexName === q.index);
+      const pkName = index?.partitionKey ?? 'pk';
+      const skName = index?.sortKey ?? 'sk';
+      const names: Record<string, string> = { '#qpk': pkName };
+      const values: Record<string, unknown> = { ':qpk': q.partition };
+      let keyCondition = '#qpk = :qpk';
+      if (q.prefix !== undefined || q.between || q.from !== undefined || q.to !== undefined) {
+        names['#qsk'] = skName;
+      }
+      if (q.prefix !== undefined) {
+        keyCondition += ' AND begins_with(#qsk, :qprefix)';
+        values[':qprefix'] = q.prefix;
+      } else if (q.between) {
+        keyCondition += ' AND #qsk BETWEEN :qlo AND :qhi';
+        values[':qlo'] = q.between[0];
+        values[':qhi'] = q.between[1];
+      } else if (q.from !== undefined) {
+        keyCondition += ' AND #qsk >= :qfrom';
+        values[':qfrom'] = q.from;
+      } else if (q.to !== undefined) {
+        keyCondition += ' AND #qsk <= :qto';
+        values[':qto'] = q.to;
+      }
+      const ProjectionExpression = projection(q.attributes, names);
+      Object.assign(names, q.filter?.names);
+      Object.assign(values, q.filter?.values);
+      const res = await db.send(
+        new QueryCommand({
+          TableName,
+          IndexName: index?.indexName,
+          KeyConditionExpression: keyCondition,
+          FilterExpression: q.filter?.if,
+          ProjectionExpression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          Limit: q.limit,
+          ExclusiveStartKey: q.startKey,
+          ScanIndexForward: !q.newestFirst,
+          ConsistentRead: index ? undefined : (q.consistent ?? true),
+        }),
+      );
+      return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey };
+    },
+
+    /** Every item a Query matches, following DynamoDB's pages to the end. */
+    async queryAll(q: Omit<QueryOptions, 'startKey'>): Promise<Item[]> {
+      const all: Item[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await table.query({ ...q, startKey });
+        all.push(...page.items);
+        startKey = page.lastKey;
+      } while (startKey);
+      return all;
+    },
+
+    async put(item: Item, when?: Condition): Promise<void> {
+      await single(
+        () =>
+          db.send(
+            new PutCommand({
+              TableName,
+              Item: item,
+              ConditionExpression: when?.if,
+              ...merged(when),
+            }),
+          ),
+        when,
+      );
+    },
+
+    /** Updates one item; returns its new attributes when `returnNew` is set. */
+    async update(
+      key: Key,
+      set: string,
+      expression: Expression & { when?: Condition; returnNew?: boolean } = {},
+    ): Promise<Item | undefined> {
+      const { when, returnNew } = expression;
+      const res = await single(
+        () =>
+          db.send(
+            new UpdateCommand({
+              TableName,
+              Key: { pk: key.pk, sk: key.sk },
+              UpdateExpression: set,
+              ConditionExpression: when?.if,
+              ...merged(expression, when),
+              ReturnValues: returnNew ? 'ALL_NEW' : undefined,
+            }),
+          ),
+        when,
+      );
+      return res.Attributes;
+    },
+
+    async delete(key: Key, when?: Condition): Promise<void> {
+      await single(
+        () =>
+          db.send(
+            new DeleteCommand({
+              TableName,
+              Key: { pk: key.pk, sk: key.sk },
+              ConditionExpression: when?.if,
+              ...merged(when),
+            }),
+          ),
+        when,
+      );
+    },
+
+    /**
+     * Writes `items` atomically. When a condition fails, the first failed item's own error is
+     * thrown (a lost race, retryable, when it names none); a transaction conflict with another
+     * writer is a lost race too. Other errors propagate unchanged.
+     */
+    async transact(items: readonly TxItem[]): Promise<void> {
+      if (items.length === 0) return;
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: items.map(txItem) }));
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+          const failed = codes.indexOf('ConditionalCheckFailed');
+          if (failed >= 0) throw conditionError(items[failed]?.when, error);
+          if (codes.includes('TransactionConflict')) throw conditionError(undefined, error);
+        }
+        throw error;
+      }
+    },
+  };
+  return table;
+}
+
+export type Table = ReturnType<typeof createTable>;
