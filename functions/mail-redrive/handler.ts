@@ -4,8 +4,8 @@
  * dead mail a fresh set of attempts (what `npm run redrive-mail` does).
  */
 import type { Context } from 'aws-lambda';
-import { mailDeliveryFromEnv } from '#shared/app/mail-deps.js';
 import { outboxKinds } from '#shared/invites/invite-delivery.js';
+import { mailDeliveryFromEnv } from '#shared/mail/mail-deps.js';
 import { type RedriveCounts, redriveOutbox, requeueDeadMail } from '#shared/mail/outbox.js';
 import { logger } from '#shared/observability/logger.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';

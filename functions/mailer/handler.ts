@@ -1,7 +1,7 @@
 /** Lambda entry of the mailer: the first attempt of each new outbox item on the table stream. */
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { mailDeliveryFromEnv } from '#shared/app/mail-deps.js';
 import { type BatchResponse, deliverInviteBatch } from '#shared/invites/invite-delivery.js';
+import { mailDeliveryFromEnv } from '#shared/mail/mail-deps.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 
 const delivery = mailDeliveryFromEnv();

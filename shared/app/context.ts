@@ -1,10 +1,16 @@
 /** What every use case receives: the caller and the shared dependencies. */
 
-import type { CredentialKind } from '#shared/http/authorizer-context.js';
 import type { Clock } from '#shared/platform/clock.js';
 import type { TokenGenerator } from '#shared/platform/secret-tokens.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import type { Table } from '#shared/store/table.js';
+
+/**
+ * How the caller proved who they are: a Cognito session (a person signed in), a member's
+ * personal token (`ghm_`) or a service account's API token (`ghs_`). Minting a credential needs
+ * a session (rule 13), and the audit trail records the kind and token id with the actor.
+ */
+export type CredentialKind = 'session' | 'personal-token' | 'api-token';
 
 /** The authenticated principal, as the authorizer resolved it. */
 export interface Caller {

@@ -5,7 +5,7 @@
  * so the trail tells a personal token from the session of the same person.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CredentialKind } from '#shared/http/authorizer-context.js';
+import type { CredentialKind } from '#shared/app/context.js';
 
 export interface RequestCredential {
   credential: CredentialKind;

@@ -5,6 +5,9 @@
  * it passes its decision on and the handler chain renders it as problem+json, refusing
  * anything but `allow` (fail closed). Other APIs use the deny/401 mode of the construct.
  */
+import type { CredentialKind } from '#shared/app/context.js';
+
+export type { CredentialKind };
 export type AuthDecision =
   | 'allow'
   | 'unauthenticated'
@@ -12,13 +15,6 @@ export type AuthDecision =
   | 'not-member'
   /** A dependency (DynamoDB, Cognito) failed or was too slow: nothing was decided (503). */
   | 'unavailable';
-
-/**
- * How the caller proved who they are: a Cognito session (a person signed in), a member's
- * personal token (`ghm_`) or a service account's API token (`ghs_`). Minting a credential needs
- * a session (rule 13), and the audit trail records the kind and token id with the actor.
- */
-export type CredentialKind = 'session' | 'personal-token' | 'api-token';
 
 export interface AuthorizerContext {
   decision: AuthDecision;

@@ -19,12 +19,12 @@ import { type AuditInput, auditPut } from '#shared/audit/audit-event.js';
 import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import type { LimitName } from '#shared/limits/tenant-limits.js';
-import { countsAsSuperuser, LAST_SUPERUSER } from '#shared/members/member-writes.js';
 import {
   assertPolicyWithinLimits,
   assertPrincipalWithinLimits,
   holdsGrown,
 } from '#shared/policy/policy-limits.js';
+import { countsAsSuperuser, LAST_SUPERUSER } from '#shared/policy/superusers.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
 import {

@@ -17,6 +17,7 @@ import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { type MailLimits, mailLimitsOf, type OperatorLimits } from '#shared/limits/mail-limits.js';
 import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
+import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/policy/tenant-settings.js';
 import { keys } from '#shared/store/keys.js';
 import {
   grantsOf,
@@ -24,7 +25,6 @@ import {
   memberFromItem,
 } from '#shared/store/records/member-record.js';
 import { policyFromItem } from '#shared/store/records/policy-record.js';
-import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/tenants/tenant-schemas.js';
 
 export interface TenantState {
   tenantId: string;

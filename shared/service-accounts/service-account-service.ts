@@ -20,7 +20,7 @@ import {
   InvalidError,
   NotFoundError,
 } from '#shared/errors/domain-errors.js';
-import { memberStillActive, policyUnchanged } from '#shared/members/member-writes.js';
+import { memberStillActive } from '#shared/members/member-writes.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import {
   assertCanGrant,
@@ -29,6 +29,7 @@ import {
 } from '#shared/policy/grant-guard.js';
 import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/policy/policy-limits.js';
 import { holderBumps } from '#shared/policy/policy-writes.js';
+import { policyUnchanged } from '#shared/policy/superusers.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
 import type {
   CreateServiceAccountInput,

@@ -1,6 +1,7 @@
 /** Input and output shapes of the tenant API. */
 import * as z from 'zod';
 import { NameSchema } from '#shared/common/schemas.js';
+import { TenantSettingsSchema } from '#shared/policy/tenant-settings.js';
 
 export const TenantIdSchema = z
   .string()
@@ -8,25 +9,6 @@ export const TenantIdSchema = z
     /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/,
     'must be a lowercase slug of 3-63 characters (a-z, 0-9, -)',
   );
-
-const IdListSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'invalid id')).max(50);
-
-export const TenantSettingsSchema = z.strictObject({
-  inviteTtlHours: z.number().int().min(1).max(720),
-  defaultGroups: IdListSchema,
-  defaultRoles: IdListSchema,
-  /** How often one invite may be resent within an hour before 429. */
-  maxResendsPerHour: z.number().int().min(1).max(50),
-});
-
-export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
-
-export const DEFAULT_SETTINGS: TenantSettings = {
-  inviteTtlHours: 72,
-  defaultGroups: [],
-  defaultRoles: ['member'],
-  maxResendsPerHour: 5,
-};
 
 export const CreateTenantBody = z.strictObject({ tenantId: TenantIdSchema, name: NameSchema });
 export type CreateTenantInput = z.infer<typeof CreateTenantBody>;

@@ -12,17 +12,16 @@ import {
 } from '#shared/limits/mail-limits.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
+import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/policy/tenant-settings.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
 import { type MemberRecord, memberItem } from '#shared/store/records/member-record.js';
 import { initialPolicy, policyItem } from '#shared/store/records/policy-record.js';
 import { transactWrite } from '#shared/store/transact.js';
-import {
-  type CreateTenantInput,
-  DEFAULT_SETTINGS,
-  type PatchTenantInput,
-  type TenantSettings,
-  type TenantView,
+import type {
+  CreateTenantInput,
+  PatchTenantInput,
+  TenantView,
 } from '#shared/tenants/tenant-schemas.js';
 
 /** Where the tenant-creation counter sits in the create transaction. */
