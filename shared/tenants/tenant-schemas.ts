@@ -8,6 +8,8 @@ export const TenantIdSchema = z
     /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/,
     'must be a lowercase slug of 3-63 characters (a-z, 0-9, -)',
   );
+/** `{tenantId}`: the authorizer has already matched it to the caller's membership. */
+export const TenantPath = z.object({ tenantId: z.string() });
 
 const IdListSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'invalid id')).max(50);
 
