@@ -31,9 +31,6 @@ export const routeTable: readonly RouteDefinition[] = routes;
 /** Any route of the table, with its literal `id` and `fn` and its own schemas (for handler types). */
 export type ApiRoute = (typeof routes)[number];
 
-/** The id of a route in the table. */
-export type ApiRouteId = ApiRoute['id'];
-
 const duplicateIds = routeTable.map((r) => r.id).filter((id, i, ids) => ids.indexOf(id) !== i);
 if (duplicateIds.length) throw new Error(`Route ids declared twice: ${duplicateIds.join(', ')}`);
 
