@@ -6,6 +6,5 @@ import { apiHandler } from '#shared/http/api-handler.js';
 const deps = appDeps();
 
 export const handler = apiHandler('audit', {
-  'GET /v1/tenants/{tenantId}/audit': async ({ params, query }) =>
-    listAudit(deps, String(params.tenantId), query),
+  'audit.list': async ({ params, query }) => listAudit(deps, params.tenantId, query),
 });

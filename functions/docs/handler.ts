@@ -6,7 +6,7 @@ import { routeTable } from '#shared/routes/route-table.js';
 let document: ReturnType<typeof openApiDocument> | undefined;
 
 export const handler = apiHandler('docs', {
-  'GET /v1/openapi.json': async () => {
+  'docs.openapi': async () => {
     document ??= openApiDocument(routeTable);
     return document;
   },

@@ -1,7 +1,5 @@
 /** Lambda entry for the group routes: groups, their members and their role bindings. */
 import { appDeps } from '#shared/app/deps.js';
-import { parseInput } from '#shared/common/validation.js';
-import { GroupMemberPath, GroupPath, GroupRolePath } from '#shared/groups/group-schemas.js';
 import {
   bindGroupRole,
   createGroup,
@@ -15,44 +13,40 @@ import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.
 import { addToGroup, removeFromGroup } from '#shared/members/member-service.js';
 
 const deps = appDeps();
-const groups = '/v1/tenants/{tenantId}/groups';
-const g = `${groups}/{groupId}`;
 const noContent = () => httpResult(204);
-const tenantOf = (params: Record<string, string>) => String(params.tenantId);
 
 export const handler = apiHandler('groups', {
-  [`GET ${groups}`]: async ({ params, query }) => listGroups(deps, tenantOf(params), query),
-  [`POST ${groups}`]: async (input) =>
-    createGroup(deps, requireCaller(input), tenantOf(input.params), input.body),
-  [`GET ${g}`]: async ({ params }) =>
-    getGroup(deps, tenantOf(params), parseInput(GroupPath, params, 'path').groupId),
-  [`PATCH ${g}`]: async (input) => {
-    const { groupId } = parseInput(GroupPath, input.params, 'path');
-    return patchGroup(deps, requireCaller(input), tenantOf(input.params), groupId, input.body);
+  'groups.list': async ({ params, query }) => listGroups(deps, params.tenantId, query),
+  'groups.create': async (input) =>
+    createGroup(deps, requireCaller(input), input.params.tenantId, input.body),
+  'groups.get': async ({ params }) => getGroup(deps, params.tenantId, params.groupId),
+  'groups.update': async (input) => {
+    const { tenantId, groupId } = input.params;
+    return patchGroup(deps, requireCaller(input), tenantId, groupId, input.body);
   },
-  [`DELETE ${g}`]: async (input) => {
-    const { groupId } = parseInput(GroupPath, input.params, 'path');
-    await deleteGroup(deps, requireCaller(input), tenantOf(input.params), groupId);
+  'groups.delete': async (input) => {
+    const { tenantId, groupId } = input.params;
+    await deleteGroup(deps, requireCaller(input), tenantId, groupId);
     return noContent();
   },
-  [`PUT ${g}/members/{userId}`]: async (input) => {
-    const { groupId, userId } = parseInput(GroupMemberPath, input.params, 'path');
-    await addToGroup(deps, requireCaller(input), tenantOf(input.params), groupId, userId);
+  'groups.addMember': async (input) => {
+    const { tenantId, groupId, userId } = input.params;
+    await addToGroup(deps, requireCaller(input), tenantId, groupId, userId);
     return noContent();
   },
-  [`DELETE ${g}/members/{userId}`]: async (input) => {
-    const { groupId, userId } = parseInput(GroupMemberPath, input.params, 'path');
-    await removeFromGroup(deps, requireCaller(input), tenantOf(input.params), groupId, userId);
+  'groups.removeMember': async (input) => {
+    const { tenantId, groupId, userId } = input.params;
+    await removeFromGroup(deps, requireCaller(input), tenantId, groupId, userId);
     return noContent();
   },
-  [`PUT ${g}/roles/{roleId}`]: async (input) => {
-    const { groupId, roleId } = parseInput(GroupRolePath, input.params, 'path');
+  'groups.bindRole': async (input) => {
+    const { tenantId, groupId, roleId } = input.params;
     const caller = requireCaller(input);
-    return bindGroupRole(deps, caller, tenantOf(input.params), groupId, roleId, input.body.scope);
+    return bindGroupRole(deps, caller, tenantId, groupId, roleId, input.body.scope);
   },
-  [`DELETE ${g}/roles/{roleId}`]: async (input) => {
-    const { groupId, roleId } = parseInput(GroupRolePath, input.params, 'path');
-    await unbindGroupRole(deps, requireCaller(input), tenantOf(input.params), groupId, roleId);
+  'groups.unbindRole': async (input) => {
+    const { tenantId, groupId, roleId } = input.params;
+    await unbindGroupRole(deps, requireCaller(input), tenantId, groupId, roleId);
     return noContent();
   },
 });

@@ -19,7 +19,6 @@ import { userSessionsValidAfter } from '#shared/sessions/sign-out.js';
 
 const deps = appDeps();
 const identity = identityFromEnv();
-const invites = '/v1/tenants/{tenantId}/invites';
 let verifier: Promise<AccessTokenVerifier> | undefined;
 const getVerifier = () => {
   // A failed JWKS fetch (Cognito down) is not kept: the next request tries again.
@@ -30,9 +29,15 @@ const getVerifier = () => {
   return verifier;
 };
 
+/** Accepting without a bearer token creates an account: a password is then required. */
+const withPassword = (password: string | undefined) => {
+  if (password === undefined) throw passwordRequired();
+  return { kind: 'password' as const, password };
+};
+
 export const handler = apiHandler('invites', {
-  [`POST ${invites}`]: async (input) => {
-    const tenantId = String(input.params.tenantId);
+  'invites.create': async (input) => {
+    const { tenantId } = input.params;
     const caller = requireCaller(input);
     return withIdempotency(
       deps,
@@ -44,35 +49,20 @@ export const handler = apiHandler('invites', {
       () => createInvites(deps, caller, tenantId, input.body),
     );
   },
-  [`GET ${invites}`]: async ({ params, query }) =>
-    listInvites(deps, String(params.tenantId), query),
-  [`GET ${invites}/{inviteId}`]: async ({ params }) =>
-    getInvite(deps, String(params.tenantId), String(params.inviteId)),
-  [`POST ${invites}/{inviteId}/resend`]: async (input) =>
-    resendInvite(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.inviteId),
-    ),
-  [`DELETE ${invites}/{inviteId}`]: async (input) => {
-    await revokeInvite(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.inviteId),
-    );
+  'invites.list': async ({ params, query }) => listInvites(deps, params.tenantId, query),
+  'invites.get': async ({ params }) => getInvite(deps, params.tenantId, params.inviteId),
+  'invites.resend': async (input) =>
+    resendInvite(deps, requireCaller(input), input.params.tenantId, input.params.inviteId),
+  'invites.revoke': async (input) => {
+    await revokeInvite(deps, requireCaller(input), input.params.tenantId, input.params.inviteId);
     return httpResult(204);
   },
-  'POST /v1/invites/lookup': async ({ body }) => lookupInvite(deps, body.token),
-  'POST /v1/invites/accept': async ({ body, headers }) => {
+  'invites.lookup': async ({ body }) => lookupInvite(deps, body.token),
+  'invites.accept': async ({ body, headers }) => {
     const user = await bearerUser(getVerifier, identity, headers.authorization, (userId) =>
       userSessionsValidAfter(deps, userId),
     );
-    if (!user && body.password === undefined) throw passwordRequired();
-    const accepter = user
-      ? { kind: 'bearer' as const, ...user }
-      : { kind: 'password' as const, password: String(body.password) };
+    const accepter = user ? { kind: 'bearer' as const, ...user } : withPassword(body.password);
     const result = await acceptInvite(deps, identity, body.token, accepter);
     return httpResult(result.status, result.body);
   },

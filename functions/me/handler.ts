@@ -16,17 +16,17 @@ const deps = appDeps();
 const identity = identityFromEnv();
 
 export const handler = apiHandler('me', {
-  'GET /v1/me': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
-  'GET /v1/me/tokens': async (input) => listPersonalTokens(deps, requireCaller(input)),
-  'DELETE /v1/me/tokens/{tokenId}': async (input) => {
-    await revokePersonalToken(deps, requireCaller(input), String(input.params.tokenId));
+  'me.get': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
+  'me.listTokens': async (input) => listPersonalTokens(deps, requireCaller(input)),
+  'me.revokeToken': async (input) => {
+    await revokePersonalToken(deps, requireCaller(input), input.params.tokenId);
     return httpResult(204);
   },
-  'DELETE /v1/me/tenants/{tenantId}': async (input) => {
-    await leaveTenant(deps, requireCaller(input), String(input.params.tenantId));
+  'me.leaveTenant': async (input) => {
+    await leaveTenant(deps, requireCaller(input), input.params.tenantId);
     return httpResult(204);
   },
-  'POST /v1/me/logout': async (input) => {
+  'me.logout': async (input) => {
     const caller = requireCaller(input);
     // The authorizer verified this very token; GlobalSignOut needs it raw.
     const token = /^Bearer\s+(\S+)\s*$/i.exec(input.headers.authorization ?? '')?.[1];

@@ -21,18 +21,15 @@ import {
 } from '#shared/members/member-service.js';
 
 const deps = appDeps();
-const m = '/v1/tenants/{tenantId}/members/{userId}';
 const noContent = () => httpResult(204);
 
 export const handler = apiHandler('members', {
-  'GET /v1/tenants/{tenantId}/members': async ({ params, query }) =>
-    listMembers(deps, String(params.tenantId), query),
-  'POST /v1/tenants/{tenantId}/members': async (input) =>
-    addMember(deps, requireCaller(input), String(input.params.tenantId), input.body),
-  [`GET ${m}`]: async ({ params }) =>
-    getMember(deps, String(params.tenantId), String(params.userId)),
-  [`PATCH ${m}`]: async (input) => {
-    const { tenantId, userId } = input.params as { tenantId: string; userId: string };
+  'members.list': async ({ params, query }) => listMembers(deps, params.tenantId, query),
+  'members.add': async (input) =>
+    addMember(deps, requireCaller(input), input.params.tenantId, input.body),
+  'members.get': async ({ params }) => getMember(deps, params.tenantId, params.userId),
+  'members.update': async (input) => {
+    const { tenantId, userId } = input.params;
     const member = await setMemberStatus(
       deps,
       requireCaller(input),
@@ -43,66 +40,42 @@ export const handler = apiHandler('members', {
     if (member.status === 'disabled') await revokeInvitesSentBy(deps, tenantId, userId);
     return member;
   },
-  [`DELETE ${m}`]: async (input) => {
-    const { tenantId, userId } = input.params as { tenantId: string; userId: string };
+  'members.delete': async (input) => {
+    const { tenantId, userId } = input.params;
     await deleteMember(deps, requireCaller(input), tenantId, userId);
     await revokeInvitesSentBy(deps, tenantId, userId);
     return noContent();
   },
-  [`PUT ${m}/roles/{roleId}`]: async (input) =>
-    bindMemberRole(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
-      String(input.params.roleId),
-      input.body.scope,
-    ),
-  [`DELETE ${m}/roles/{roleId}`]: async (input) => {
-    await unbindMemberRole(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
-      String(input.params.roleId),
-    );
+  'members.bindRole': async (input) => {
+    const { tenantId, userId, roleId } = input.params;
+    return bindMemberRole(deps, requireCaller(input), tenantId, userId, roleId, input.body.scope);
+  },
+  'members.unbindRole': async (input) => {
+    const { tenantId, userId, roleId } = input.params;
+    await unbindMemberRole(deps, requireCaller(input), tenantId, userId, roleId);
     return noContent();
   },
-  [`GET ${m}/permissions`]: async ({ params, query }) =>
-    memberPermissions(deps, String(params.tenantId), String(params.userId), query),
-  [`POST ${m}/logout`]: async (input) => {
-    await forceLogout(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
-    );
+  'members.permissions': async ({ params, query }) =>
+    memberPermissions(deps, params.tenantId, params.userId, query),
+  'members.logout': async (input) => {
+    await forceLogout(deps, requireCaller(input), input.params.tenantId, input.params.userId);
     return noContent();
   },
-  [`POST ${m}/tokens`]: async (input) =>
-    createPersonalToken(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
-      input.body,
-    ),
-  [`GET ${m}/tokens`]: async ({ params, query }) =>
-    listTokensOfMember(deps, String(params.tenantId), String(params.userId), query),
-  [`DELETE ${m}/tokens/{tokenId}`]: async (input) => {
-    await revokeMemberToken(
-      deps,
-      requireCaller(input),
-      String(input.params.tenantId),
-      String(input.params.userId),
-      String(input.params.tokenId),
-    );
+  'members.createToken': async (input) => {
+    const { tenantId, userId } = input.params;
+    return createPersonalToken(deps, requireCaller(input), tenantId, userId, input.body);
+  },
+  'members.listTokens': async ({ params, query }) =>
+    listTokensOfMember(deps, params.tenantId, params.userId, query),
+  'members.revokeToken': async (input) => {
+    const { tenantId, userId, tokenId } = input.params;
+    await revokeMemberToken(deps, requireCaller(input), tenantId, userId, tokenId);
     return noContent();
   },
-  'POST /v1/tenants/{tenantId}/logout/{identifier}': async (input) => {
-    const tenantId = String(input.params.tenantId);
+  'members.logoutByIdentifier': async (input) => {
+    const { tenantId, identifier } = input.params;
     const caller = requireCaller(input);
-    for (const userId of await resolveMemberIds(deps, tenantId, String(input.params.identifier)))
+    for (const userId of await resolveMemberIds(deps, tenantId, identifier))
       await forceLogout(deps, caller, tenantId, userId);
     return noContent();
   },

@@ -29,80 +29,81 @@ import {
 } from '#shared/service-accounts/service-account-service.js';
 
 const deps = appDeps();
-const list = '/v1/tenants/{tenantId}/service-accounts';
-const one = `${list}/{serviceAccountId}`;
-const acl = '/v1/tenants/{tenantId}/acls/{rid}/service-accounts/{serviceAccountId}/{action}';
 const noContent = () => httpResult(204);
-const ids = (input: OperationInput) => ({
+type ServiceAccountInput = Pick<OperationInput, 'caller'> & {
+  params: { tenantId: string; serviceAccountId: string };
+};
+/** The caller, tenant and service account of a route under `.../service-accounts/{serviceAccountId}`. */
+const ids = (input: ServiceAccountInput) => ({
   caller: requireCaller(input),
-  tenantId: String(input.params.tenantId),
-  id: String(input.params.serviceAccountId),
+  tenantId: input.params.tenantId,
+  id: input.params.serviceAccountId,
 });
 
 export const handler = apiHandler('service-accounts', {
-  [`GET ${list}`]: async ({ params, query }) =>
-    listServiceAccounts(deps, String(params.tenantId), query),
-  [`POST ${list}`]: async (input) =>
-    createServiceAccount(deps, requireCaller(input), String(input.params.tenantId), input.body),
-  [`GET ${one}`]: async (input) => {
-    const { tenantId, id } = ids(input);
-    return getServiceAccount(deps, tenantId, id);
-  },
-  [`PATCH ${one}`]: async (input) => {
+  'serviceAccounts.list': async ({ params, query }) =>
+    listServiceAccounts(deps, params.tenantId, query),
+  'serviceAccounts.create': async (input) =>
+    createServiceAccount(deps, requireCaller(input), input.params.tenantId, input.body),
+  'serviceAccounts.get': async ({ params }) =>
+    getServiceAccount(deps, params.tenantId, params.serviceAccountId),
+  'serviceAccounts.update': async (input) => {
     const { caller, tenantId, id } = ids(input);
     return patchServiceAccount(deps, caller, tenantId, id, input.body);
   },
-  [`DELETE ${one}`]: async (input) => {
+  'serviceAccounts.delete': async (input) => {
     const { caller, tenantId, id } = ids(input);
     await deleteServiceAccount(deps, caller, tenantId, id);
     return noContent();
   },
-  [`GET ${one}/permissions`]: async (input) => {
-    const { tenantId, id } = ids(input);
-    return serviceAccountPermissions(deps, tenantId, id, input.query);
-  },
-  [`PUT ${one}/roles/{roleId}`]: async (input) => {
+  'serviceAccounts.permissions': async ({ params, query }) =>
+    serviceAccountPermissions(deps, params.tenantId, params.serviceAccountId, query),
+  'serviceAccounts.bindRole': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    const roleId = String(input.params.roleId);
-    return bindServiceAccountRole(deps, caller, tenantId, id, roleId, input.body.scope);
+    return bindServiceAccountRole(
+      deps,
+      caller,
+      tenantId,
+      id,
+      input.params.roleId,
+      input.body.scope,
+    );
   },
-  [`DELETE ${one}/roles/{roleId}`]: async (input) => {
+  'serviceAccounts.unbindRole': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    await unbindServiceAccountRole(deps, caller, tenantId, id, String(input.params.roleId));
+    await unbindServiceAccountRole(deps, caller, tenantId, id, input.params.roleId);
     return noContent();
   },
-  [`PUT ${one}/groups/{groupId}`]: async (input) => {
+  'serviceAccounts.addToGroup': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    return addServiceAccountToGroup(deps, caller, tenantId, id, String(input.params.groupId));
+    return addServiceAccountToGroup(deps, caller, tenantId, id, input.params.groupId);
   },
-  [`DELETE ${one}/groups/{groupId}`]: async (input) => {
+  'serviceAccounts.removeFromGroup': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    await removeServiceAccountFromGroup(deps, caller, tenantId, id, String(input.params.groupId));
+    await removeServiceAccountFromGroup(deps, caller, tenantId, id, input.params.groupId);
     return noContent();
   },
-  [`PUT ${acl}`]: async (input) => {
+  'serviceAccounts.grantRule': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    const rule = ruleFromPath(String(input.params.rid), String(input.params.action));
+    const rule = ruleFromPath(input.params.rid, input.params.action);
     await grantServiceAccountRule(deps, caller, tenantId, id, rule);
     return noContent();
   },
-  [`DELETE ${acl}`]: async (input) => {
+  'serviceAccounts.revokeRule': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    const rule = ruleFromPath(String(input.params.rid), String(input.params.action));
+    const rule = ruleFromPath(input.params.rid, input.params.action);
     await revokeServiceAccountRule(deps, caller, tenantId, id, rule);
     return noContent();
   },
-  [`POST ${one}/tokens`]: async (input) => {
+  'serviceAccounts.createToken': async (input) => {
     const { caller, tenantId, id } = ids(input);
     return createApiToken(deps, caller, tenantId, id, input.body);
   },
-  [`GET ${one}/tokens`]: async (input) => {
-    const { tenantId, id } = ids(input);
-    return listApiTokens(deps, tenantId, id, input.query);
-  },
-  [`DELETE ${one}/tokens/{tokenId}`]: async (input) => {
+  'serviceAccounts.listTokens': async ({ params, query }) =>
+    listApiTokens(deps, params.tenantId, params.serviceAccountId, query),
+  'serviceAccounts.revokeToken': async (input) => {
     const { caller, tenantId, id } = ids(input);
-    await revokeApiToken(deps, caller, tenantId, id, String(input.params.tokenId));
+    await revokeApiToken(deps, caller, tenantId, id, input.params.tokenId);
     return noContent();
   },
 });

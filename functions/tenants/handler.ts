@@ -9,9 +9,9 @@ const deps = appDeps();
 const identity = identityFromEnv();
 
 export const handler = apiHandler('tenants', {
-  'POST /v1/tenants': async (input) =>
+  'tenants.create': async (input) =>
     createTenant(deps, await withEmail(identity, requireCaller(input)), input.body),
-  'GET /v1/tenants/{tenantId}': async ({ params }) => getTenant(deps, String(params.tenantId)),
-  'PATCH /v1/tenants/{tenantId}': async (input) =>
-    patchTenant(deps, requireCaller(input), String(input.params.tenantId), input.body),
+  'tenants.get': async ({ params }) => getTenant(deps, params.tenantId),
+  'tenants.update': async (input) =>
+    patchTenant(deps, requireCaller(input), input.params.tenantId, input.body),
 });

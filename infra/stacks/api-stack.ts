@@ -19,6 +19,7 @@ import {
   HttpRoute,
   HttpRouteKey,
   HttpStage,
+  type IHttpRouteAuthorizer,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -83,6 +84,20 @@ export interface GatehouseApiStackProps extends StackProps {
   readonly mailerEntry?: string | null;
 }
 
+/** The deploy-time mail settings every mail-sending function shares. */
+interface MailSettings {
+  mailFrom: string;
+  acceptUrl: string;
+  /** A fresh grant of SES sending through the configured identity (one per function). */
+  sendMail: () => PolicyStatement;
+}
+
+/** The mailer entry to deploy: the one given, else MAILER_ENTRY when it exists; null for none. */
+function resolveMailerEntry(entry: string | null | undefined): string | null {
+  if (entry !== undefined) return entry;
+  return existsSync(join(PROJECT_ROOT, MAILER_ENTRY)) ? MAILER_ENTRY : null;
+}
+
 export class GatehouseApiStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -96,7 +111,51 @@ export class GatehouseApiStack extends Stack {
   constructor(scope: Construct, id: string, props: GatehouseApiStackProps) {
     super(scope, id, props);
     const { table, userPool, userPoolClient } = props;
+    const mail = this.mailSettings();
+    const cognitoEnv = {
+      USER_POOL_ID: userPool.userPoolId,
+      USER_POOL_CLIENT_ID: userPoolClient.userPoolClientId,
+    };
 
+    this.functions = this.addRouteFunctions(table, userPool, mail, cognitoEnv);
+    this.authorizerFunction = new ApiFunction(this, 'Authorizer', {
+      entry: AUTHORIZER_ENTRY,
+      description: 'Gatehouse authorizer (internal mode)',
+      environment: { ...cognitoEnv, AUTHORIZER_MODE: 'internal' },
+    });
+    this.authorizerFunction.bindTable(table, 'read');
+    const authorizer = gatehouseLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction.fn);
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Gatehouse v1',
+      createDefaultStage: false,
+    });
+    this.stage = this.addStage(this.api);
+    this.addRoutes(this.api, this.functions, authorizer);
+
+    const mailerEntry = resolveMailerEntry(props.mailerEntry);
+    this.mailer =
+      mailerEntry === null
+        ? undefined
+        : this.addMailer(mailerEntry, table, mail.sendMail(), mail.mailFrom, mail.acceptUrl);
+    this.mailRedrive =
+      mailerEntry === null
+        ? undefined
+        : this.addMailRedrive(table, mail.sendMail(), mail.mailFrom, mail.acceptUrl);
+
+    this.offboarding = this.addOffboarding(table, userPool.userPoolId);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+
+  /**
+   * The deploy-time mail parameters: the SES identity invites are sent through, the sender
+   * (the identity itself when `MailFrom` is empty) and the accept page the emails link to.
+   */
+  private mailSettings(): MailSettings {
     const sesIdentity = new CfnParameter(this, 'SesIdentity', {
       type: 'String',
       minLength: 3,
@@ -127,45 +186,42 @@ export class GatehouseApiStack extends Stack {
       resource: 'identity',
       resourceName: sesIdentity.valueAsString,
     });
-    const cognitoEnv = {
-      USER_POOL_ID: userPool.userPoolId,
-      USER_POOL_CLIENT_ID: userPoolClient.userPoolClientId,
+    return {
+      mailFrom,
+      acceptUrl: acceptUrl.valueAsString,
+      sendMail: () => new PolicyStatement({ actions: SES_ACTIONS, resources: [sesIdentityArn] }),
     };
-    const sendMail = () =>
-      new PolicyStatement({ actions: SES_ACTIONS, resources: [sesIdentityArn] });
+  }
 
-    // One function per capability named in the route table: a new route needs no infra change.
+  /** One function per capability named in the route table: a new route needs no infra change. */
+  private addRouteFunctions(
+    table: ITable,
+    userPool: IUserPool,
+    mail: MailSettings,
+    cognitoEnv: Record<string, string>,
+  ): Map<string, ApiFunction> {
     const functions = new Map<string, ApiFunction>();
     for (const fn of new Set(routeTable.map((route) => route.fn))) {
       const apiFunction = new ApiFunction(this, `Fn-${fn}`, {
         entry: `functions/${fn}/handler.ts`,
         description: `Gatehouse ${fn} routes`,
-        environment: { ...cognitoEnv, MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl.valueAsString },
+        environment: { ...cognitoEnv, MAIL_FROM: mail.mailFrom, ACCEPT_URL: mail.acceptUrl },
       });
       apiFunction.bindTable(table, 'readWrite');
       apiFunction.addToRolePolicy(
         new PolicyStatement({ actions: COGNITO_ACTIONS, resources: [userPool.userPoolArn] }),
       );
-      apiFunction.addToRolePolicy(sendMail());
+      apiFunction.addToRolePolicy(mail.sendMail());
       functions.set(fn, apiFunction);
     }
-    this.functions = functions;
+    return functions;
+  }
 
-    this.authorizerFunction = new ApiFunction(this, 'Authorizer', {
-      entry: AUTHORIZER_ENTRY,
-      description: 'Gatehouse authorizer (internal mode)',
-      environment: { ...cognitoEnv, AUTHORIZER_MODE: 'internal' },
-    });
-    this.authorizerFunction.bindTable(table, 'read');
-    const authorizer = gatehouseLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction.fn);
-
-    this.api = new HttpApi(this, 'HttpApi', {
-      description: 'Gatehouse v1',
-      createDefaultStage: false,
-    });
+  /** The default stage: auto-deployed, throttled, with JSON access logs kept a month. */
+  private addStage(httpApi: HttpApi): HttpStage {
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
-    this.stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
+    return new HttpStage(this, 'DefaultStage', {
+      httpApi,
       autoDeploy: true,
       throttle: { rateLimit: 200, burstLimit: 400 },
       accessLogSettings: {
@@ -187,7 +243,17 @@ export class GatehouseApiStack extends Stack {
         ),
       },
     });
+  }
 
+  /**
+   * Every route of the table on its function; tenant and authenticated routes behind the
+   * authorizer, public and optional-token ones without it (their handlers check what they need).
+   */
+  private addRoutes(
+    httpApi: HttpApi,
+    functions: ReadonlyMap<string, ApiFunction>,
+    authorizer: IHttpRouteAuthorizer,
+  ): void {
     // One integration per function; the invoke permission covers the API instead of every route,
     // which keeps the Lambda resource policy small however many routes a function serves.
     const integrations = new Map(
@@ -204,7 +270,7 @@ export class GatehouseApiStack extends Stack {
       if (!integration) throw new Error(`No function for route ${routeKey(route)}`);
       const guarded = route.auth.kind === 'tenant' || route.auth.kind === 'authenticated';
       const httpRoute = new HttpRoute(this, `Route ${routeKey(route)}`, {
-        httpApi: this.api,
+        httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration,
         authorizer: guarded ? authorizer : none,
@@ -216,28 +282,6 @@ export class GatehouseApiStack extends Stack {
         });
       }
     }
-
-    const mailerEntry =
-      props.mailerEntry === undefined
-        ? existsSync(join(PROJECT_ROOT, MAILER_ENTRY))
-          ? MAILER_ENTRY
-          : null
-        : props.mailerEntry;
-    this.mailer =
-      mailerEntry === null
-        ? undefined
-        : this.addMailer(mailerEntry, table, sendMail(), mailFrom, acceptUrl.valueAsString);
-    this.mailRedrive =
-      mailerEntry === null
-        ? undefined
-        : this.addMailRedrive(table, sendMail(), mailFrom, acceptUrl.valueAsString);
-
-    this.offboarding = this.addOffboarding(table, userPool.userPoolId);
-
-    new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
-    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'TableName', { value: table.tableName });
   }
 
   /**

@@ -14,3 +14,6 @@ export const PersonalTokenPage = z.object({
   nextCursor: z.string().nullable(),
 });
 export const CreatedPersonalTokenView = CreatedTokenView.extend({ tenantId: z.string() });
+
+/** `{tokenId}` of one of the caller's personal tokens (an unknown one is a 404). */
+export const PersonalTokenPath = z.object({ tokenId: z.string() });

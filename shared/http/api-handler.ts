@@ -10,6 +10,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import type * as z from 'zod';
 import type { Caller } from '#shared/app/context.js';
 import { withRequestCredential } from '#shared/audit/request-credential.js';
 import { parseInput } from '#shared/common/validation.js';
@@ -25,22 +26,24 @@ import { errorToProblem } from '#shared/http/problem.js';
 import { logger } from '#shared/observability/logger.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { unavailable } from '#shared/platform/dependency-guard.js';
-import { findRoute, routeTable } from '#shared/routes/route-table.js';
-import {
-  type ApiFunctionName,
-  type RouteDefinition,
-  routeKey,
-} from '#shared/routes/route-types.js';
+import { type ApiRoute, findRoute, routeTable } from '#shared/routes/route-table.js';
+import type { ApiFunctionName, RouteDefinition } from '#shared/routes/route-types.js';
 
 /** Maximum accepted request body, in bytes. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export interface OperationInput {
-  // biome-ignore lint/suspicious/noExplicitAny: validated by the route's schema before use
-  body: any;
-  // biome-ignore lint/suspicious/noExplicitAny: validated by the route's schema before use
-  query: any;
-  params: Record<string, string>;
+/** What route `R`'s `query` or `body` schema parses to; `undefined` when `R` declares none. */
+type Parsed<R, K extends 'query' | 'body'> = R extends { [P in K]?: infer S }
+  ? S extends z.ZodType
+    ? z.infer<S>
+    : undefined
+  : undefined;
+
+/** The input of the operation serving route `R`, parsed by `R`'s own schemas before the call. */
+export interface OperationInput<R extends RouteDefinition = RouteDefinition> {
+  params: z.infer<R['params']>;
+  query: Parsed<R, 'query'>;
+  body: Parsed<R, 'body'>;
   /** The authenticated caller; undefined only on public or optional-auth routes without a token. */
   caller: Caller | undefined;
   headers: Record<string, string | undefined>;
@@ -54,7 +57,14 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-export type Operation = (input: OperationInput) => Promise<unknown>;
+export type Operation<R extends RouteDefinition = RouteDefinition> = (
+  input: OperationInput<R>,
+) => Promise<unknown>;
+
+/** The operations of function `F`: exactly one per route of `F` in the table, keyed by route id. */
+export type Operations<F extends ApiFunctionName> = {
+  [Id in Extract<ApiRoute, { fn: F }>['id']]: Operation<Extract<ApiRoute, { id: Id }>>;
+};
 
 export function httpResult(
   status: number,
@@ -69,7 +79,7 @@ function isHttpResult(v: unknown): v is HttpResult {
 }
 
 /** The caller of an authenticated route; throws when the route was public. */
-export function requireCaller(input: OperationInput): Caller {
+export function requireCaller(input: Pick<OperationInput, 'caller'>): Caller {
   if (!input.caller) throw new UnauthorizedError('A bearer token is required');
   return input.caller;
 }
@@ -186,13 +196,15 @@ function toResponse(route: RouteDefinition, result: unknown): APIGatewayProxyStr
 }
 
 /**
- * Builds the Lambda handler of one API function from its operations, keyed by route key.
- * Throws at cold start if the route table and the operations disagree.
+ * Builds the Lambda handler of one API function from its operations, keyed by route id.
+ * The types refuse a missing or unknown route id; so does the cold start, for plain JavaScript.
  */
-export function apiHandler(fn: ApiFunctionName, operations: Record<string, Operation>) {
-  const declared = routeTable.filter((r) => r.fn === fn).map(routeKey);
-  const missing = declared.filter((k) => !operations[k]);
-  const extra = Object.keys(operations).filter((k) => findRoute(k)?.fn !== fn);
+export function apiHandler<F extends ApiFunctionName>(fn: F, operations: Operations<F>) {
+  // Sound: each operation is called only with the input parsed by its own route's schemas.
+  const byId = operations as unknown as Partial<Record<string, Operation>>;
+  const declared: string[] = routeTable.filter((r) => r.fn === fn).map((r) => r.id);
+  const missing = declared.filter((id) => !byId[id]);
+  const extra = Object.keys(byId).filter((id) => !declared.includes(id));
   if (missing.length || extra.length) {
     throw new Error(
       `Function '${fn}' does not match the route table (missing: ${missing.join(', ')}; undeclared: ${extra.join(', ')})`,
@@ -212,10 +224,10 @@ export function apiHandler(fn: ApiFunctionName, operations: Record<string, Opera
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = findRoute(event.routeKey);
-    const operation = operations[event.routeKey];
+    const operation = route && byId[route.id];
     if (!route || !operation) throw new NotFoundError(`No route ${event.routeKey}`);
     const caller = callerFor(event, route);
-    const params = checkPathParams(event);
+    const params = parseInput(route.params, checkPathParams(event), 'path');
     const query = route.query
       ? parseInput(route.query, event.queryStringParameters ?? {}, 'query')
       : undefined;

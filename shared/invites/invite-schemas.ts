@@ -88,3 +88,6 @@ export const LookupView = z.object({
 });
 
 export const AcceptView = z.object({ tenantId: z.string(), userId: z.string() });
+
+/** `{inviteId}` (an unknown one is a 404). */
+export const InvitePath = z.object({ inviteId: z.string() });

@@ -69,3 +69,10 @@ export const EffectivePermissionsView = z.object({
     }),
   ),
 });
+
+/** Path parameters of member routes (an unknown id is a 404). */
+export const MemberPath = z.object({ userId: z.string() });
+export const MemberRolePath = z.object({ userId: z.string(), roleId: z.string() });
+export const MemberTokenPath = z.object({ userId: z.string(), tokenId: z.string() });
+/** `{identifier}` of a forced logout: a userId or an email. */
+export const LogoutPath = z.object({ identifier: z.string() });

@@ -22,6 +22,8 @@ export const ActionSchema = z.enum(ACTIONS, { message: `must be one of ${ACTIONS
 
 export const UserAclPath = z.object({ rid: z.string(), userId: UserIdSchema, action: z.string() });
 export const GroupAclPath = z.object({ rid: z.string(), groupId: IdSchema, action: z.string() });
+/** `{prefix}` of a namespace, checked by the namespace service (400 naming `path.prefix`). */
+export const NamespacePath = z.object({ prefix: z.string() });
 
 /** A resource id checked by the engine's rules (characters, length, no empty, `.` or `..` level). */
 export const ResourceIdSchema = ResourceSchema;

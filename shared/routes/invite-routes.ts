@@ -6,86 +6,96 @@ import {
   CreateInvitesBody,
   CreateInvitesView,
   InvitePage,
+  InvitePath,
   InviteView,
   ListInvitesQuery,
   LookupView,
   ResendView,
   TokenBody,
 } from '#shared/invites/invite-schemas.js';
-import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
+import type { RouteDefinition } from '#shared/routes/route-types.js';
+import { NoPath, tenantPath, tenantRoute } from '#shared/routes/tenant-route.js';
 
-const can = (action: RequiredPermission['action']) => ({
-  kind: 'tenant' as const,
-  tenantParam: 'tenantId',
-  permissions: [{ resource: MANAGED.invites, action }],
-});
 const invites = '/v1/tenants/{tenantId}/invites';
 const tags = ['invites'];
 
-export const inviteRoutes: RouteDefinition[] = [
+export const inviteRoutes = [
   {
+    id: 'invites.create',
     method: 'POST',
     path: invites,
     fn: 'invites',
-    auth: can('create'),
+    auth: tenantRoute(MANAGED.invites, 'create'),
     summary: 'Invite up to 100 addresses at once; per-address results; Idempotency-Key supported',
     status: 200,
+    params: tenantPath(),
     body: CreateInvitesBody,
     response: CreateInvitesView,
     tags,
   },
   {
+    id: 'invites.list',
     method: 'GET',
     path: invites,
     fn: 'invites',
-    auth: can('read'),
+    auth: tenantRoute(MANAGED.invites, 'read'),
     summary: 'List invites, newest first, optionally by status',
     status: 200,
+    params: tenantPath(),
     query: ListInvitesQuery,
     response: InvitePage,
     tags,
   },
   {
+    id: 'invites.get',
     method: 'GET',
     path: `${invites}/{inviteId}`,
     fn: 'invites',
-    auth: can('read'),
+    auth: tenantRoute(MANAGED.invites, 'read'),
     summary: 'Read one invite (status expired is derived from expiresAt)',
     status: 200,
+    params: tenantPath(InvitePath),
     response: InviteView,
     tags,
   },
   {
+    id: 'invites.resend',
     method: 'POST',
     path: `${invites}/{inviteId}/resend`,
     fn: 'invites',
-    auth: can('update'),
+    auth: tenantRoute(MANAGED.invites, 'update'),
     summary: 'Resend a pending or expired invite with a new token and expiry',
     status: 200,
+    params: tenantPath(InvitePath),
     response: ResendView,
     tags,
   },
   {
+    id: 'invites.revoke',
     method: 'DELETE',
     path: `${invites}/{inviteId}`,
     fn: 'invites',
-    auth: can('delete'),
+    auth: tenantRoute(MANAGED.invites, 'delete'),
     summary: 'Revoke an invite',
     status: 204,
+    params: tenantPath(InvitePath),
     tags,
   },
   {
+    id: 'invites.lookup',
     method: 'POST',
     path: '/v1/invites/lookup',
     fn: 'invites',
     auth: { kind: 'public' },
     summary: 'What an invite token is for (the accept page)',
     status: 200,
+    params: NoPath,
     body: TokenBody,
     response: LookupView,
     tags,
   },
   {
+    id: 'invites.accept',
     method: 'POST',
     path: '/v1/invites/accept',
     fn: 'invites',
@@ -93,8 +103,9 @@ export const inviteRoutes: RouteDefinition[] = [
     summary:
       'Accept an invite with your bearer token (200), or with a password for a new account (201)',
     status: 200,
+    params: NoPath,
     body: AcceptInviteBody,
     response: AcceptView,
     tags,
   },
-];
+] satisfies RouteDefinition[];

@@ -5,70 +5,77 @@ import {
   ListRolesQuery,
   PutRoleBody,
   RolePage,
+  RolePath,
   RoleView,
 } from '#shared/roles/role-schemas.js';
-import type { RequiredPermission, RouteDefinition } from '#shared/routes/route-types.js';
+import type { RouteDefinition } from '#shared/routes/route-types.js';
+import { tenantPath, tenantRoute } from '#shared/routes/tenant-route.js';
 
-const can = (action: RequiredPermission['action']) => ({
-  kind: 'tenant' as const,
-  tenantParam: 'tenantId',
-  permissions: [{ resource: MANAGED.roles, action }],
-});
 const roles = '/v1/tenants/{tenantId}/roles';
 const role = `${roles}/{roleId}`;
 const tags = ['roles'];
 
-export const roleRoutes: RouteDefinition[] = [
+export const roleRoutes = [
   {
+    id: 'roles.list',
     method: 'GET',
     path: roles,
     fn: 'roles',
-    auth: can('read'),
+    auth: tenantRoute(MANAGED.roles, 'read'),
     summary: 'List roles with their permissions',
     status: 200,
+    params: tenantPath(),
     query: ListRolesQuery,
     response: RolePage,
     tags,
   },
   {
+    id: 'roles.create',
     method: 'POST',
     path: roles,
     fn: 'roles',
-    auth: can('create'),
+    auth: tenantRoute(MANAGED.roles, 'create'),
     summary: 'Create a custom role (the caller must hold every permission in it)',
     status: 201,
+    params: tenantPath(),
     body: CreateRoleBody,
     response: RoleView,
     tags,
   },
   {
+    id: 'roles.get',
     method: 'GET',
     path: role,
     fn: 'roles',
-    auth: can('read'),
+    auth: tenantRoute(MANAGED.roles, 'read'),
     summary: 'Read a role with its permissions',
     status: 200,
+    params: tenantPath(RolePath),
     response: RoleView,
     tags,
   },
   {
+    id: 'roles.replace',
     method: 'PUT',
     path: role,
     fn: 'roles',
-    auth: can('update'),
+    auth: tenantRoute(MANAGED.roles, 'update'),
     summary: 'Replace a custom role; bound members get the new permissions on their next request',
     status: 200,
+    params: tenantPath(RolePath),
     body: PutRoleBody,
     response: RoleView,
     tags,
   },
   {
+    id: 'roles.delete',
     method: 'DELETE',
     path: role,
     fn: 'roles',
-    auth: can('delete'),
+    auth: tenantRoute(MANAGED.roles, 'delete'),
     summary: 'Delete a custom role and every binding of it (409 if no superuser would remain)',
     status: 204,
+    params: tenantPath(RolePath),
     tags,
   },
-];
+] satisfies RouteDefinition[];

@@ -14,7 +14,7 @@ import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
 import { serviceAccountRoutes } from '#shared/routes/service-account-routes.js';
 import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 
-export const routeTable: readonly RouteDefinition[] = [
+const routes = [
   ...docsRoutes,
   ...tenantRoutes,
   ...memberRoutes,
@@ -24,7 +24,15 @@ export const routeTable: readonly RouteDefinition[] = [
   ...aclRoutes,
   ...auditRoutes,
   ...serviceAccountRoutes,
-];
+] satisfies readonly RouteDefinition[];
+
+export const routeTable: readonly RouteDefinition[] = routes;
+
+/** Any route of the table, with its literal `id` and `fn` and its own schemas (for handler types). */
+export type ApiRoute = (typeof routes)[number];
+
+const duplicateIds = routeTable.map((r) => r.id).filter((id, i, ids) => ids.indexOf(id) !== i);
+if (duplicateIds.length) throw new Error(`Route ids declared twice: ${duplicateIds.join(', ')}`);
 
 const byKey = new Map(routeTable.map((r) => [routeKey(r), r]));
 

@@ -16,6 +16,9 @@ export type ApiFunctionName =
   | 'examples'
   | 'docs';
 
+/** A route's stable name, `<capability>.<operation>` (e.g. `groups.list`): handlers are keyed by it. */
+export type RouteId = `${string}.${string}`;
+
 /** A permission a route needs; `{param}` placeholders are filled from path parameters. */
 export interface RequiredPermission {
   resource: string;
@@ -38,6 +41,7 @@ export type RouteAuth =
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
+  id: RouteId;
   method: HttpMethod;
   /** API Gateway path template, e.g. `/v1/tenants/{tenantId}`. */
   path: string;
@@ -46,6 +50,8 @@ export interface RouteDefinition {
   summary: string;
   /** Success status code. */
   status: number;
+  /** Schema of the path parameters, one key per `{param}` of `path` (none: an empty object). */
+  params: z.ZodObject;
   body?: z.ZodType;
   query?: z.ZodType;
   /** Schema of the success body, for the OpenAPI document. */

@@ -76,3 +76,14 @@ export const CreatedTokenView = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
 });
+
+/** Path parameters of service account routes (an unknown id is a 404). */
+export const ServiceAccountPath = z.object({ serviceAccountId: z.string() });
+export const ServiceAccountRolePath = ServiceAccountPath.extend({ roleId: z.string() });
+export const ServiceAccountGroupPath = ServiceAccountPath.extend({ groupId: z.string() });
+export const ServiceAccountTokenPath = ServiceAccountPath.extend({ tokenId: z.string() });
+/** `{rid}` and `{action}` are checked by `ruleFromPath` (400 naming `path.rid` or `path.action`). */
+export const ServiceAccountAclPath = ServiceAccountPath.extend({
+  rid: z.string(),
+  action: z.string(),
+});

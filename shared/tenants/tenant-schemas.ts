@@ -9,6 +9,8 @@ export const TenantIdSchema = z
     /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/,
     'must be a lowercase slug of 3-63 characters (a-z, 0-9, -)',
   );
+/** `{tenantId}`: the authorizer has already matched it to the caller's membership. */
+export const TenantPath = z.object({ tenantId: z.string() });
 
 export const CreateTenantBody = z.strictObject({ tenantId: TenantIdSchema, name: NameSchema });
 export type CreateTenantInput = z.infer<typeof CreateTenantBody>;
