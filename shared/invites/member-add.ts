@@ -8,10 +8,10 @@
  */
 import { ulid } from 'ulid';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
+import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
-import { planInvite } from '#shared/invites/invite-service.js';
-import { assertMailQuota, mailLimitError } from '#shared/limits/mail-limits.js';
+import { planInvite } from '#shared/invites/invite-create.js';
+import { assertMailQuota } from '#shared/limits/mail-limits.js';
 import {
   actorUnchanged,
   assertNewMemberWithinLimits,
@@ -21,8 +21,8 @@ import {
 import { alreadyMember } from '#shared/members/member-writes.js';
 import { assertCanGrant, assertKnown } from '#shared/policy/grant-guard.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { allFromLegacy, fromLegacy } from '#shared/store/legacy-tx.js';
 import { memberView, PENDING_ID_PREFIX } from '#shared/store/records/member-record.js';
-import { transactWrite } from '#shared/store/transact.js';
 
 /**
  * Adds `email` as a pending member with the tenant defaults plus the given roles and groups
@@ -52,13 +52,18 @@ export async function addMember(
     check(state);
     await assertMailQuota(deps, tenantId, state.mailLimits, 1);
     const pendingId = `${PENDING_ID_PREFIX}${ulid(deps.clock.now().getTime())}`;
+    const openInvite = () =>
+      new ConflictError(
+        `${input.email} has an open invite in this tenant; revoke it or let it be accepted`,
+        { extra: { field: 'email' } },
+      );
     const invite = planInvite(
       deps,
       state,
       caller,
       input.email,
       { roles: [...new Set(input.roles ?? [])], groups: [...new Set(input.groups ?? [])] },
-      pendingId,
+      { pendingMemberId: pendingId, openInvite },
     );
     const member = planNewMember(
       deps,
@@ -69,25 +74,16 @@ export async function addMember(
       'member.add',
       { status: 'pending', inviteId: invite.invite.inviteId },
     );
-    const actor = actorUnchanged(deps, state, caller, pendingId);
-    const inviteAt = member.items.length + actor.length;
-    await transactWrite(deps.db, [...member.items, ...actor, ...invite.items], (codes) => {
-      const limited = mailLimitError(
-        codes,
-        inviteAt + invite.counterIndex,
-        state.mailLimits,
-        deps.clock.now(),
-      );
-      if (limited) return limited;
-      // [1] is the email's uniqueness item; the invite's email lock comes first among its items.
-      if (codes[1] === 'ConditionalCheckFailed') return alreadyMember(input.email);
-      if (codes[inviteAt] === 'ConditionalCheckFailed')
-        return new ConflictError(
-          `${input.email} has an open invite in this tenant; revoke it or let it be accepted`,
-          { extra: { field: 'email' } },
-        );
-      return raceLost();
-    });
+    // First failed condition decides: the mail limits, the email's member, its open invite.
+    await deps.table.transact([
+      ...invite.counters,
+      // [1] is the email's uniqueness item.
+      ...member.items.map((item, i) =>
+        fromLegacy(item, i === 1 ? () => alreadyMember(input.email) : undefined),
+      ),
+      ...allFromLegacy(actorUnchanged(deps, state, caller, pendingId)),
+      ...invite.writes,
+    ]);
     if (!member.after) throw new Error('unreachable');
     return {
       ...memberView(member.after),
