@@ -1,11 +1,8 @@
 /** Removing a person's open invites of a tenant, as part of deleting them from it. */
 import type { StoreDeps } from '#shared/app/context.js';
 import { toLegacy } from '#shared/store/legacy-tx.js';
-import {
-  inviteEmailLockDrop,
-  pendingInviteDelete,
-  pendingInvitesOf,
-} from '#shared/store/records/invite-record.js';
+import { pendingInvitesOf } from '#shared/store/records/invite-queries.js';
+import { inviteEmailLockDrop, pendingInviteDelete } from '#shared/store/records/invite-record.js';
 import { inviteOutboxDelete } from '#shared/store/records/outbox-record.js';
 import type { TxItem } from '#shared/store/table.js';
 import type { TransactItem } from '#shared/store/transact.js';

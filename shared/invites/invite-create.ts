@@ -13,8 +13,8 @@ import { assertMailQuota, mailCounterWrites } from '#shared/limits/mail-limits.j
 import { assertNewMemberWithinLimits } from '#shared/members/member-service.js';
 import { assertCanGrant, assertKnown } from '#shared/policy/grant-guard.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { emailHasMember } from '#shared/store/records/invite-queries.js';
 import {
-  emailHasMember,
   findInviteEmailLock,
   type InviteRecord,
   inviteEmailLockPut,

@@ -93,17 +93,8 @@ export async function deliverInviteMail(
     await deleteInviteOutbox(deps.table, outbox.inviteId, outbox.sendCount);
     return 'stale';
   }
-  await deps.mailer.send(
-    renderInviteEmail({
-      to: outbox.email,
-      tenantName: outbox.tenantName,
-      inviterEmail: outbox.invitedByEmail,
-      expiresAt: outbox.expiresAt,
-      acceptUrl: deps.acceptUrl,
-      token: outbox.token,
-      ...(outbox.message ? { message: outbox.message } : {}),
-    }),
-  );
+  const mail = { to: outbox.email, inviterEmail: outbox.invitedByEmail, acceptUrl: deps.acceptUrl };
+  await deps.mailer.send(renderInviteEmail({ ...outbox, ...mail }));
   const at = deps.clock.now().toISOString();
   // A resend that won the race has its own outbox item to deliver; this mail went out already.
   await written(

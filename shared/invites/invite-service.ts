@@ -8,7 +8,8 @@ import type { StoreDeps } from '#shared/app/context.js';
 import type { InviteView } from '#shared/invites/invite-schemas.js';
 import { loadInvite } from '#shared/invites/invite-writes.js';
 import type { Page } from '#shared/store/pagination.js';
-import { type InviteStatus, invitePage, inviteView } from '#shared/store/records/invite-record.js';
+import { invitePage } from '#shared/store/records/invite-queries.js';
+import { type InviteStatus, inviteView } from '#shared/store/records/invite-record.js';
 
 export { acceptInvite, lookupInvite, passwordRequired } from '#shared/invites/invite-accept.js';
 export { createInvites } from '#shared/invites/invite-create.js';

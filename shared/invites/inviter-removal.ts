@@ -9,7 +9,7 @@ import type { StoreDeps } from '#shared/app/context.js';
 import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { revokeInvite } from '#shared/invites/invite-revoke.js';
 import { logger } from '#shared/observability/logger.js';
-import { invitesSentBy } from '#shared/store/records/invite-record.js';
+import { invitesSentBy } from '#shared/store/records/invite-queries.js';
 
 const SYSTEM = { userId: 'system', email: '' };
 

@@ -24,6 +24,20 @@ import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.j
 import { allFromLegacy, fromLegacy } from '#shared/store/legacy-tx.js';
 import { memberView, PENDING_ID_PREFIX } from '#shared/store/records/member-record.js';
 
+/** 400 unknown roles or groups, 403 granting more than the caller holds, 409 past the limits. */
+function assertAddable(state: TenantState, input: { roles?: string[]; groups?: string[] }): void {
+  assertKnown(state.policy, {
+    roles: input.roles?.map((roleId) => ({ roleId })),
+    groups: input.groups,
+  });
+  const { roles, groups } = initialGrants(state, input);
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
+    roles: roles.filter((r) => input.roles?.includes(r.roleId)),
+    groups: groups.filter((g) => input.groups?.includes(g)),
+  });
+  assertNewMemberWithinLimits(state, input);
+}
+
 /**
  * Adds `email` as a pending member with the tenant defaults plus the given roles and groups
  * (the caller must hold them), and invites them. 409 when the email already has a member or an
@@ -35,21 +49,9 @@ export async function addMember(
   tenantId: string,
   input: { email: string; roles?: string[]; groups?: string[] },
 ) {
-  const check = (state: TenantState) => {
-    assertKnown(state.policy, {
-      roles: input.roles?.map((roleId) => ({ roleId })),
-      groups: input.groups,
-    });
-    const { roles, groups } = initialGrants(state, input);
-    assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
-      roles: roles.filter((r) => input.roles?.includes(r.roleId)),
-      groups: groups.filter((g) => input.groups?.includes(g)),
-    });
-    assertNewMemberWithinLimits(state, input);
-  };
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
-    check(state);
+    assertAddable(state, input);
     await assertMailQuota(deps, tenantId, state.mailLimits, 1);
     const pendingId = `${PENDING_ID_PREFIX}${ulid(deps.clock.now().getTime())}`;
     const openInvite = () =>

@@ -24,14 +24,7 @@ export async function deliverAccountMail(
     logger.info('Skipping account mail already sent', log);
     return 'stale';
   }
-  await deps.mailer.send(
-    renderAccountEmail({
-      to: outbox.email,
-      tenantName: outbox.tenantName,
-      addedByEmail: outbox.addedByEmail,
-      temporaryPassword: outbox.temporaryPassword,
-    }),
-  );
+  await deps.mailer.send(renderAccountEmail({ ...outbox, to: outbox.email }));
   await deps.table.delete(key);
   logger.info('Account mail sent', log);
   return 'sent';
