@@ -7,7 +7,7 @@ import {
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
 import { revokeInvitesSentBy } from '#shared/invites/inviter-removal.js';
-import { addMember } from '#shared/members/member-add.js';
+import { addMember } from '#shared/invites/member-add.js';
 import { resolveMemberIds } from '#shared/members/member-lookup.js';
 import {
   bindMemberRole,

@@ -5,35 +5,33 @@
  * (shared/mail/outbox.ts) with backoff until they are sent or dead.
  */
 
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
-import type { StoreDeps } from '#shared/app/context.js';
-import { ConflictError } from '#shared/errors/domain-errors.js';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { deliverAccountMail } from '#shared/mail/account-mail.js';
 import { renderInviteEmail } from '#shared/mail/invite-email.js';
 import {
   attemptOutboxItem,
   type FailureRecord,
   type OutboxDeps,
-  type OutboxItem,
   type OutboxKind,
   type OutboxOutcome,
 } from '#shared/mail/outbox.js';
+import { logger } from '#shared/observability/logger.js';
+import { written } from '#shared/store/records/conditional-write.js';
+import {
+  findInvite,
+  inviteSentUpdate,
+  isExpired,
+  markInviteDelivery,
+} from '#shared/store/records/invite-record.js';
 import {
   ACCOUNT_MAIL_TYPE,
   accountOutboxFromItem,
-  deliverAccountMail,
-} from '#shared/members/account-mail.js';
-import { logger } from '#shared/observability/logger.js';
-import { keys } from '#shared/store/keys.js';
-import {
+  deleteInviteOutbox,
+  INVITE_MAIL_TYPE,
   type InviteOutbox,
-  inviteFromItem,
-  isExpired,
-  outboxFromItem,
-} from '#shared/store/records/invite-record.js';
-import { transactWrite } from '#shared/store/transact.js';
+  inviteOutboxDelete,
+  inviteOutboxFromItem,
+} from '#shared/store/records/outbox-record.js';
 
 export type DeliveryDeps = OutboxDeps;
 
@@ -43,7 +41,7 @@ export interface BatchResponse {
 }
 
 /** The outbox item types the mailer sends (the CDK stream filter and the local poller use it). */
-export const OUTBOX_TYPES = ['invite-mail', ACCOUNT_MAIL_TYPE] as const;
+export const OUTBOX_TYPES = [INVITE_MAIL_TYPE, ACCOUNT_MAIL_TYPE] as const;
 
 /**
  * Whether a stream record is a new outbox write the mailer must act on (the CDK filter, in
@@ -64,26 +62,18 @@ export function isOutboxRecord(record: {
   );
 }
 
-/** Updates the invite's delivery fields for this send, unless a resend or a delivery moved on. */
-async function markInvite(
-  deps: StoreDeps,
+/** Whether the invite still waits for this send's mail (not resent, used, expired or delivered). */
+function isCurrentSend(
+  invite: Awaited<ReturnType<typeof findInvite>>,
   outbox: InviteOutbox,
-  set: string,
-  values: Record<string, unknown>,
-): Promise<void> {
-  await deps.db
-    .send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.invite(outbox.tenantId, outbox.inviteId),
-        UpdateExpression: set,
-        ConditionExpression: 'attribute_exists(pk) AND sendCount = :n AND deliveryStatus <> :sent',
-        ExpressionAttributeValues: { ':n': outbox.sendCount, ':sent': 'sent', ...values },
-      }),
-    )
-    .catch((error: unknown) => {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    });
+  now: Date,
+): boolean {
+  return (
+    invite?.status === 'pending' &&
+    invite.sendCount === outbox.sendCount &&
+    invite.sentSendCount !== outbox.sendCount &&
+    !isExpired(invite, now)
+  );
 }
 
 /**
@@ -96,89 +86,34 @@ export async function deliverInviteMail(
   deps: DeliveryDeps,
   outbox: InviteOutbox,
 ): Promise<'sent' | 'stale'> {
-  const T = deps.tableName;
-  const res = await deps.db.send(
-    new GetCommand({
-      TableName: T,
-      Key: keys.invite(outbox.tenantId, outbox.inviteId),
-      ConsistentRead: true,
-    }),
-  );
-  const invite = res.Item ? inviteFromItem(res.Item) : undefined;
+  const invite = await findInvite(deps.table, outbox.tenantId, outbox.inviteId);
   const log = { tenantId: outbox.tenantId, inviteId: outbox.inviteId, sendCount: outbox.sendCount };
-  const current =
-    invite?.status === 'pending' &&
-    invite.sendCount === outbox.sendCount &&
-    invite.sentSendCount !== outbox.sendCount &&
-    !isExpired(invite, deps.clock.now());
-  if (!current) {
+  if (!isCurrentSend(invite, outbox, deps.clock.now())) {
     logger.info('Skipping stale invite mail', log);
-    await deps.db
-      .send(
-        new DeleteCommand({
-          TableName: T,
-          Key: keys.inviteOutbox(outbox.inviteId),
-          ConditionExpression: 'sendCount = :n',
-          ExpressionAttributeValues: { ':n': outbox.sendCount },
-        }),
-      )
-      .catch((error: unknown) => {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      });
+    await deleteInviteOutbox(deps.table, outbox.inviteId, outbox.sendCount);
     return 'stale';
   }
-  await deps.mailer.send(
-    renderInviteEmail({
-      to: outbox.email,
-      tenantName: outbox.tenantName,
-      inviterEmail: outbox.invitedByEmail,
-      expiresAt: outbox.expiresAt,
-      acceptUrl: deps.acceptUrl,
-      token: outbox.token,
-      ...(outbox.message ? { message: outbox.message } : {}),
-    }),
+  const mail = { to: outbox.email, inviterEmail: outbox.invitedByEmail, acceptUrl: deps.acceptUrl };
+  await deps.mailer.send(renderInviteEmail({ ...outbox, ...mail }));
+  const at = deps.clock.now().toISOString();
+  // A resend that won the race has its own outbox item to deliver; this mail went out already.
+  await written(
+    deps.table.transact([
+      inviteSentUpdate(outbox, at),
+      inviteOutboxDelete(outbox.inviteId, outbox.sendCount),
+    ]),
   );
-  const now = deps.clock.now().toISOString();
-  try {
-    await transactWrite(
-      deps.db,
-      [
-        {
-          Update: {
-            TableName: T,
-            Key: keys.invite(outbox.tenantId, outbox.inviteId),
-            UpdateExpression:
-              'SET deliveryStatus = :sent, sentSendCount = :n, deliveredAt = :at REMOVE lastDeliveryError',
-            ConditionExpression: 'sendCount = :n',
-            ExpressionAttributeValues: { ':sent': 'sent', ':n': outbox.sendCount, ':at': now },
-          },
-        },
-        {
-          Delete: {
-            TableName: T,
-            Key: keys.inviteOutbox(outbox.inviteId),
-            ConditionExpression: 'sendCount = :n',
-            ExpressionAttributeValues: { ':n': outbox.sendCount },
-          },
-        },
-      ],
-      () => new ConflictError('resent meanwhile'),
-    );
-  } catch (error) {
-    // A resend won the race: its own outbox record will be delivered; this mail went out already.
-    if (!(error instanceof ConflictError)) throw error;
-  }
   logger.info('Invite mail sent', log);
   return 'sent';
 }
 
 const inviteMail: OutboxKind = {
-  deliver: (deps, item) => deliverInviteMail(deps, outboxFromItem(item)),
+  deliver: (deps, item) => deliverInviteMail(deps, inviteOutboxFromItem(item)),
   // The invite shows how delivery goes: attempts and the last error while retrying, `failed` once dead.
   onFailure: (deps, item, failure: FailureRecord) =>
-    markInvite(
-      deps,
-      outboxFromItem(item),
+    markInviteDelivery(
+      deps.table,
+      inviteOutboxFromItem(item),
       'SET deliveryStatus = :status, deliveryAttempts = :a, lastDeliveryError = :e',
       {
         ':status': failure.dead ? 'failed' : 'queued',
@@ -187,7 +122,7 @@ const inviteMail: OutboxKind = {
       },
     ),
   onRequeue: (deps, item) =>
-    markInvite(deps, outboxFromItem(item), 'SET deliveryStatus = :queued', {
+    markInviteDelivery(deps.table, inviteOutboxFromItem(item), 'SET deliveryStatus = :queued', {
       ':queued': 'queued',
     }),
 };
@@ -198,7 +133,7 @@ const accountMail: OutboxKind = {
 
 /** Every kind of mail in the outbox, by item type. */
 export const outboxKinds: Record<string, OutboxKind> = {
-  'invite-mail': inviteMail,
+  [INVITE_MAIL_TYPE]: inviteMail,
   [ACCOUNT_MAIL_TYPE]: accountMail,
 };
 
@@ -215,16 +150,17 @@ export async function deliverInviteBatch(
   await Promise.all(
     records.map(async (record) => {
       if (!isOutboxRecord(record)) return;
-      const image = record.dynamodb?.NewImage as Record<string, LambdaAttributeValue>;
+      const image = record.dynamodb?.NewImage ?? {};
+      const pk = image.pk?.S ?? '';
       try {
-        const item = unmarshall(image as Record<string, AttributeValue>) as OutboxItem;
+        const sendCount = image.sendCount?.N;
         const outcome: OutboxOutcome = await attemptOutboxItem(
           deps,
           outboxKinds,
-          { pk: item.pk, sk: item.sk },
-          typeof item.sendCount === 'number' ? item.sendCount : undefined,
+          { pk, sk: image.sk?.S ?? '' },
+          sendCount === undefined ? undefined : Number(sendCount),
         );
-        logger.debug('Outbox record processed', { pk: item.pk, outcome });
+        logger.debug('Outbox record processed', { pk, outcome });
       } catch (error) {
         logger.error('Outbox record failed', { error: (error as Error).name });
         failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });

@@ -5,6 +5,7 @@ import { safeText } from '#shared/common/validation.js';
 import { PasswordSchema } from '#shared/identity/password-policy.js';
 import { messageProblem } from '#shared/mail/invite-email.js';
 import { PageQuery } from '#shared/store/pagination.js';
+import { INVITE_STATUSES } from '#shared/store/records/invite-record.js';
 
 const OneLine = (max: number) =>
   safeText()
@@ -23,9 +24,6 @@ export const CreateInvitesBody = z.strictObject({
     .optional(),
 });
 export type CreateInvitesInput = z.infer<typeof CreateInvitesBody>;
-
-export const INVITE_STATUSES = ['pending', 'expired', 'accepted', 'revoked'] as const;
-export type InviteStatus = (typeof INVITE_STATUSES)[number];
 
 export const ListInvitesQuery = z.strictObject({
   ...PageQuery,

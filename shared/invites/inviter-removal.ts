@@ -5,12 +5,11 @@
  * dropped. Runs after the member change committed; an invite the person is meanwhile accepting
  * either commits first (and the accept's own inviter check then refuses it) or is revoked here.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '#shared/app/context.js';
 import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { revokeInvite } from '#shared/invites/invite-service.js';
+import { revokeInvite } from '#shared/invites/invite-revoke.js';
 import { logger } from '#shared/observability/logger.js';
-import { keys } from '#shared/store/keys.js';
+import { invitesSentBy } from '#shared/store/records/invite-queries.js';
 
 const SYSTEM = { userId: 'system', email: '' };
 
@@ -21,38 +20,18 @@ export async function revokeInvitesSentBy(
   userId: string,
 ): Promise<number> {
   let revoked = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const res = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        FilterExpression: 'invitedBy = :u AND #s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':p': keys.tenantPartition(tenantId),
-          ':s': keys.invitePrefix,
-          ':u': userId,
-          ':pending': 'pending',
-        },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      try {
-        await revokeInvite(deps, SYSTEM, tenantId, String(item.inviteId));
-        revoked++;
-      } catch (error) {
-        // Accepted or revoked meanwhile, or gone: nothing is left to revoke.
-        if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
-        logger.info('Invite changed while revoking the invites of a removed inviter', {
-          tenantId,
-          inviteId: String(item.inviteId),
-        });
-      }
+  for (const { inviteId } of await invitesSentBy(deps.table, tenantId, userId)) {
+    try {
+      await revokeInvite(deps, SYSTEM, tenantId, inviteId);
+      revoked++;
+    } catch (error) {
+      // Accepted or revoked meanwhile, or gone: nothing is left to revoke.
+      if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+      logger.info('Invite changed while revoking the invites of a removed inviter', {
+        tenantId,
+        inviteId,
+      });
     }
-    startKey = res.LastEvaluatedKey;
-  } while (startKey);
+  }
   return revoked;
 }

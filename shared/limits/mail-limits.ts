@@ -5,14 +5,22 @@
  * concurrent requests cannot overshoot. Only an operator raises a tenant's limits
  * (`npm run tenant-limits`); tenant admins cannot (they are not tenant settings).
  */
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
-import { keys } from '#shared/store/keys.js';
-import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
-import { type TransactItem, transactWrite } from '#shared/store/transact.js';
+import { ConflictError, NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
+import { fromLegacy, toLegacy } from '#shared/store/legacy-tx.js';
+import {
+  findTenantCap,
+  findTenantLimitFields,
+  mailCounterAdd,
+  mailCounts,
+  operatorLimitsUpdate,
+  putTenantCap,
+  tenantCounterAdd,
+} from '#shared/store/records/limit-record.js';
+import type { TxItem } from '#shared/store/table.js';
+import type { TransactItem } from '#shared/store/transact.js';
 
 export interface MailLimits {
   mailsPerHour: number;
@@ -76,10 +84,15 @@ function limitReached(w: Window, max: number, now: Date): TooManyError {
       extra: {
         limit: w.name,
         max,
-        retryAfterSeconds: Math.max(1, Math.ceil((w.endsAt - now.getTime()) / 1000)),
+        retryAfterSeconds: secondsUntil(w.endsAt, now.getTime()),
       },
     },
   );
+}
+
+/** Seconds until `endsAt` (epoch ms), at least 1: the `retryAfterSeconds` of a 429. */
+function secondsUntil(endsAt: number, now: number): number {
+  return Math.max(1, Math.ceil((endsAt - now) / 1000));
 }
 
 /**
@@ -95,122 +108,80 @@ export async function assertMailQuota(
   if (count <= 0) return;
   const now = deps.clock.now();
   const windows = windowsAt(now);
-  const res = await deps.db.send(
-    new BatchGetCommand({
-      RequestItems: {
-        [deps.tableName]: {
-          Keys: windows.map((w) => keys.mailCounter(tenantId, w.key)),
-          ConsistentRead: true,
-        },
-      },
-    }),
+  const used = await mailCounts(
+    deps.table,
+    tenantId,
+    windows.map((w) => w.key),
   );
-  const rows = res.Responses?.[deps.tableName] ?? [];
-  for (const w of windows) {
-    const used = Number(rows.find((r) => r.sk === `MAILS#${w.key}`)?.sent ?? 0);
-    if (used + count > limits[w.name]) throw limitReached(w, limits[w.name], now);
+  for (const [i, w] of windows.entries()) {
+    if ((used[i] ?? 0) + count > limits[w.name]) throw limitReached(w, limits[w.name], now);
   }
 }
 
 /**
  * The counter updates for one more mail, to add to the transaction that queues it; each is
- * conditioned on staying within its limit. `mailLimitError` maps their cancellation to the 429.
+ * conditioned on staying within its limit and raises the 429 naming it otherwise.
  */
-export function mailCounterWrites(
-  deps: StoreDeps,
-  tenantId: string,
-  limits: MailLimits,
-): TransactItem[] {
+export function mailCounterWrites(deps: StoreDeps, tenantId: string, limits: MailLimits): TxItem[] {
   const now = deps.clock.now();
-  return windowsAt(now).map((w) => ({
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.mailCounter(tenantId, w.key),
-      UpdateExpression: 'ADD sent :one SET #ttl = :ttl',
-      ConditionExpression: 'attribute_not_exists(sent) OR sent < :max',
-      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':max': limits[w.name],
-        ':ttl': Math.floor(w.endsAt / 1000) + 24 * 3600,
-      },
-    },
-  }));
+  return windowsAt(now).map((w) =>
+    mailCounterAdd(tenantId, w.key, limits[w.name], Math.floor(w.endsAt / 1000) + 24 * 3600, () =>
+      limitReached(w, limits[w.name], now),
+    ),
+  );
 }
 
-/** The 429 for a cancelled transaction whose counter items start at `first`, if one failed. */
-export function mailLimitError(
-  codes: string[],
-  first: number,
-  limits: MailLimits,
-  now: Date,
-): TooManyError | undefined {
-  const windows = windowsAt(now);
-  for (const [i, w] of windows.entries()) {
-    if (codes[first + i] === 'ConditionalCheckFailed') return limitReached(w, limits[w.name], now);
-  }
-  return undefined;
+/** The end of the UTC day of `now` (epoch ms): when the tenant-creation counter starts over. */
+function dayEnd(now: number): number {
+  return (Math.floor(now / DAY_MS) + 1) * DAY_MS;
 }
 
-/** The counter update for one more tenant created by `userId` today, conditioned on the cap. */
+/**
+ * The counter update for one more tenant created by `userId` today, conditioned on the cap
+ * (raising the 429 of {@link tenantCreationLimit}).
+ */
+export function tenantCreationAdd(
+  deps: StoreDeps,
+  userId: string,
+  max = DEFAULT_TENANTS_PER_DAY,
+): TxItem {
+  const now = deps.clock.now();
+  return tenantCounterAdd(
+    userId,
+    now.toISOString().slice(0, 10),
+    max,
+    Math.floor(dayEnd(now.getTime()) / 1000) + 3600,
+    () => tenantCreationLimit(deps, max),
+  );
+}
+
+/**
+ * {@link tenantCreationAdd} as an SDK-shaped item, for the tenant service until it writes port
+ * items (the bridge goes with store/transact.ts).
+ */
 export function tenantCreationWrite(
   deps: StoreDeps,
   userId: string,
   max = DEFAULT_TENANTS_PER_DAY,
 ): TransactItem {
-  const now = deps.clock.now();
-  const day = now.toISOString().slice(0, 10);
-  const endsAt = (Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS;
-  return {
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.tenantCounter(userId, day),
-      UpdateExpression: 'ADD created :one SET #ttl = :ttl',
-      ConditionExpression: 'attribute_not_exists(created) OR created < :max',
-      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':max': max,
-        ':ttl': Math.floor(endsAt / 1000) + 3600,
-      },
-    },
-  };
+  return toLegacy(deps.table.name, tenantCreationAdd(deps, userId, max));
 }
 
 /** How many tenants `userId` may create per day: an operator's cap for them, else the default. */
 export async function tenantCapOf(deps: StoreDeps, userId: string): Promise<number> {
-  const res = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.tenantCap(userId),
-      ConsistentRead: true,
-    }),
-  );
-  const max = Number(res.Item?.max);
-  return Number.isInteger(max) && max >= 0 ? max : DEFAULT_TENANTS_PER_DAY;
+  return (await findTenantCap(deps.table, userId)) ?? DEFAULT_TENANTS_PER_DAY;
 }
 
 /** The operator's way to let one person create more (or fewer) tenants per day. */
 export async function setUserTenantCap(deps: StoreDeps, userId: string, max: number) {
-  const parsed = z.number().int().min(0).max(10_000).parse(max);
-  await deps.db.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: { ...keys.tenantCap(userId), type: 'tenant-cap', userId, max: parsed },
-    }),
-  );
+  await putTenantCap(deps.table, userId, z.number().int().min(0).max(10_000).parse(max));
 }
 
 /** The 429 when the tenant-creation cap is reached. */
 export function tenantCreationLimit(deps: StoreDeps, max = DEFAULT_TENANTS_PER_DAY): TooManyError {
   const now = deps.clock.now().getTime();
-  const endsAt = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
   return new TooManyError(`One person may create at most ${max} tenants per day`, {
-    extra: {
-      limit: 'tenantsPerDay',
-      max,
-      retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)),
-    },
+    extra: { limit: 'tenantsPerDay', max, retryAfterSeconds: secondsUntil(dayEnd(now), now) },
   });
 }
 
@@ -224,42 +195,26 @@ export async function setTenantLimits(
   limits: OperatorLimits,
 ): Promise<MailLimits> {
   const parsed = OperatorLimitsSchema.parse(limits);
-  const res = await deps.db.send(
-    new BatchGetCommand({
-      RequestItems: { [deps.tableName]: { Keys: [keys.tenant(tenantId)], ConsistentRead: true } },
-    }),
-  );
-  const tenant = res.Responses?.[deps.tableName]?.[0];
-  if (!tenant) throw new NotFoundError(`Tenant '${tenantId}' not found`);
-  const before = (tenant.operatorLimits as OperatorLimits | undefined) ?? {};
+  const notFound = () => new NotFoundError(`Tenant '${tenantId}' not found`);
+  const tenant = await findTenantLimitFields(deps.table, tenantId);
+  if (!tenant) throw notFound();
+  const before: OperatorLimits = tenant.operatorLimits;
   const after = { ...before, ...parsed };
   const now = deps.clock.now();
-  await transactWrite(
-    deps.db,
-    [
-      {
-        Update: {
-          TableName: deps.tableName,
-          Key: keys.tenant(tenantId),
-          UpdateExpression: 'SET operatorLimits = :l',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':l': after },
-        },
-      },
-      auditPut(
-        deps.tableName,
-        {
-          tenantId,
-          actor: 'operator',
-          action: 'tenant.limits',
-          target: `tenant:${tenantId}`,
-          before,
-          after,
-        },
-        now,
-      ),
-    ],
-    () => new NotFoundError(`Tenant '${tenantId}' not found`),
-  );
-  return mailLimitsOf({ createdAt: String(tenant.createdAt), operatorLimits: after }, now);
+  const audit = {
+    tenantId,
+    actor: 'operator',
+    action: 'tenant.limits',
+    target: `tenant:${tenantId}`,
+  };
+  await deps.table
+    .transact([
+      operatorLimitsUpdate(tenantId, after, notFound),
+      fromLegacy(auditPut(deps.table.name, { ...audit, before, after }, now)),
+    ])
+    .catch((error: unknown) => {
+      // The tenant changed meanwhile (a concurrent write): as before, answered as not found.
+      throw error instanceof ConflictError && error.retryable ? notFound() : error;
+    });
+  return mailLimitsOf({ createdAt: tenant.createdAt, operatorLimits: after }, now);
 }

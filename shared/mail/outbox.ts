@@ -5,12 +5,20 @@
  * attempt the item is dead: listed, and sent again only when an operator re-drives it. Items
  * past their expiry are deleted, so a raw token or one-time password never stays for good.
  */
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '#shared/app/context.js';
 import type { Env } from '#shared/config/env.js';
 import type { Mailer } from '#shared/mail/mailer.js';
 import { logger } from '#shared/observability/logger.js';
-import { keys } from '#shared/store/keys.js';
+import {
+  claimOutbox,
+  deleteOutbox,
+  listOutbox,
+  type OutboxItem,
+  recordOutboxFailure,
+  requeueOutbox,
+} from '#shared/store/records/outbox-record.js';
+
+export type { OutboxItem };
 
 /** When attempts happen and when an item is given up. */
 export interface RetryPolicy {
@@ -22,12 +30,6 @@ export interface RetryPolicy {
   /** How long a claim holds an item; after it, a crashed deliverer's item is due again. */
   leaseMs: number;
 }
-
-/**
- * When a new item becomes due for the re-drive if the stream never delivered it (the stream is
- * the fast path; the re-drive is the safety net).
- */
-export const FIRST_REDRIVE_MS = 60_000;
 
 export function retryPolicy(
   env: Pick<Env, 'MAIL_RETRY_BASE_SECONDS' | 'MAIL_RETRY_MAX_SECONDS' | 'MAIL_MAX_ATTEMPTS'>,
@@ -46,13 +48,6 @@ export function backoffMs(policy: RetryPolicy, attempts: number, random = Math.r
   const raw = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(raw * (0.8 + 0.4 * random()));
 }
-
-/** The due-list entry every new outbox item carries, so the re-drive finds it if the stream does not. */
-export function newOutboxFields(pk: string, now: Date): Record<string, string> {
-  return keys.outboxDue(new Date(now.getTime() + FIRST_REDRIVE_MS).toISOString(), pk);
-}
-
-export type OutboxItem = Record<string, unknown> & { pk: string; sk: string; type: string };
 
 export interface OutboxDeps extends StoreDeps {
   mailer: Mailer;
@@ -77,10 +72,6 @@ export interface OutboxKind {
 
 export type OutboxOutcome = 'sent' | 'stale' | 'retrying' | 'dead' | 'expired' | 'skipped';
 
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-}
-
 /** Leases the item to this deliverer; undefined when it is gone, dead, leased or not yet due. */
 async function claim(
   deps: OutboxDeps,
@@ -89,36 +80,12 @@ async function claim(
   now: Date,
 ): Promise<{ item: OutboxItem; lease: string } | undefined> {
   const lease = new Date(now.getTime() + deps.policy.leaseMs).toISOString();
-  const nowIso = now.toISOString();
-  try {
-    const res = await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        // If this deliverer dies holding the lease, the item is due again when the lease ends.
-        UpdateExpression: 'SET leaseUntil = :lease, gsi1pk = :duePk, gsi1sk = :dueSk',
-        ConditionExpression: [
-          'attribute_exists(pk)',
-          'attribute_not_exists(dead)',
-          '(attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          '(attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :now)',
-          ...(expectedSendCount === undefined ? [] : ['sendCount = :n']),
-        ].join(' AND '),
-        ExpressionAttributeValues: {
-          ':lease': lease,
-          ':now': nowIso,
-          ':duePk': keys.outboxDuePartition,
-          ':dueSk': keys.outboxDue(lease, key.pk).gsi1sk,
-          ...(expectedSendCount === undefined ? {} : { ':n': expectedSendCount }),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { item: res.Attributes as OutboxItem, lease };
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  const item = await claimOutbox(deps.table, key, {
+    now: now.toISOString(),
+    lease,
+    sendCount: expectedSendCount,
+  });
+  return item ? { item, lease } : undefined;
 }
 
 function describeError(error: unknown): string {
@@ -140,35 +107,13 @@ async function recordFailure(
   const lastError = describeError(error);
   const nowIso = now.toISOString();
   const next = new Date(now.getTime() + backoffMs(deps.policy, attempts)).toISOString();
-  const index = dead ? keys.outboxDead(nowIso, item.pk) : keys.outboxDue(next, item.pk);
-  const written = await deps.db
-    .send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: dead
-          ? 'SET attempts = :a, lastError = :e, lastAttemptAt = :now, dead = :true, deadAt = :now, gsi1pk = :gpk, gsi1sk = :gsk REMOVE leaseUntil, nextAttemptAt'
-          : 'SET attempts = :a, lastError = :e, lastAttemptAt = :now, nextAttemptAt = :next, gsi1pk = :gpk, gsi1sk = :gsk REMOVE leaseUntil',
-        ConditionExpression: 'attribute_exists(pk) AND leaseUntil = :lease',
-        ExpressionAttributeValues: {
-          ':a': attempts,
-          ':e': lastError,
-          ':now': nowIso,
-          ':lease': lease,
-          ':gpk': index.gsi1pk,
-          ':gsk': index.gsi1sk,
-          ...(dead ? { ':true': true } : { ':next': next }),
-        },
-      }),
-    )
-    .then(
-      () => true,
-      (e: unknown) => {
-        // Replaced meanwhile (a resend wrote a fresh item): the new item has its own attempts.
-        if (isConditionFailure(e)) return false;
-        throw e;
-      },
-    );
+  const failure = { attempts, lastError, now: nowIso, lease };
+  const written = await recordOutboxFailure(
+    deps.table,
+    item,
+    dead ? { ...failure, dead } : { ...failure, dead, nextAt: next },
+  );
+  // Not written: replaced meanwhile (a resend wrote a fresh item), which has its own attempts.
   if (!written) return 'skipped';
   await kind.onFailure?.(deps, item, { attempts, lastError, dead });
   const log = { pk: item.pk, type: item.type, attempts, error: lastError };
@@ -208,9 +153,7 @@ export async function attemptOutboxItem(
 }
 
 async function expire(deps: OutboxDeps, kind: OutboxKind, item: OutboxItem): Promise<void> {
-  await deps.db.send(
-    new DeleteCommand({ TableName: deps.tableName, Key: { pk: item.pk, sk: item.sk } }),
-  );
+  await deleteOutbox(deps.table, item);
   const lastError = 'Expired before it could be delivered; send it again';
   await kind.onFailure?.(deps, item, {
     attempts: Number(item.attempts ?? 0),
@@ -218,24 +161,6 @@ async function expire(deps: OutboxDeps, kind: OutboxKind, item: OutboxItem): Pro
     dead: true,
   });
   logger.error('Outbox mail expired undelivered', { pk: item.pk, type: item.type });
-}
-
-async function listPartition(
-  deps: StoreDeps,
-  partition: string,
-  upTo: string | undefined,
-  limit: number,
-): Promise<OutboxItem[]> {
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byUser',
-      KeyConditionExpression: upTo ? 'gsi1pk = :p AND gsi1sk <= :upTo' : 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': partition, ...(upTo ? { ':upTo': upTo } : {}) },
-      Limit: limit,
-    }),
-  );
-  return (res.Items ?? []) as OutboxItem[];
 }
 
 export type RedriveCounts = Record<OutboxOutcome | 'errors', number>;
@@ -259,7 +184,7 @@ export async function redriveOutbox(
     errors: 0,
   };
   const now = deps.clock.now();
-  const due = await listPartition(deps, keys.outboxDuePartition, `${now.toISOString()}#~`, limit);
+  const due = await listOutbox(deps.table, 'due', limit, `${now.toISOString()}#~`);
   // A few at a time: a burst of due mail must not exceed SES's send rate or the function's time.
   for (let i = 0; i < due.length; i += 5) {
     await Promise.all(
@@ -276,7 +201,7 @@ export async function redriveOutbox(
       }),
     );
   }
-  for (const item of await listPartition(deps, keys.outboxDeadPartition, undefined, limit)) {
+  for (const item of await listOutbox(deps.table, 'dead', limit)) {
     const kind = kinds[item.type];
     if (kind && typeof item.ttl === 'number' && item.ttl * 1000 <= now.getTime()) {
       await expire(deps, kind, item);
@@ -298,7 +223,7 @@ export interface DeadMail {
 }
 
 export async function listDeadMail(deps: StoreDeps, limit = 100): Promise<DeadMail[]> {
-  const items = await listPartition(deps, keys.outboxDeadPartition, undefined, limit);
+  const items = await listOutbox(deps.table, 'dead', limit);
   return items.map((item) => ({
     pk: item.pk,
     type: item.type,
@@ -321,27 +246,8 @@ export async function requeueDeadMail(
 ): Promise<number> {
   const nowIso = deps.clock.now().toISOString();
   let count = 0;
-  for (const item of await listPartition(deps, keys.outboxDeadPartition, undefined, limit)) {
-    try {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression:
-            'SET attempts = :zero, nextAttemptAt = :now, gsi1pk = :gpk, gsi1sk = :gsk REMOVE dead, deadAt, leaseUntil',
-          ConditionExpression: 'attribute_exists(dead)',
-          ExpressionAttributeValues: {
-            ':zero': 0,
-            ':now': nowIso,
-            ':gpk': keys.outboxDuePartition,
-            ':gsk': keys.outboxDue(nowIso, item.pk).gsi1sk,
-          },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) continue;
-      throw error;
-    }
+  for (const item of await listOutbox(deps.table, 'dead', limit)) {
+    if (!(await requeueOutbox(deps.table, item, nowIso))) continue;
     await kinds[item.type]?.onRequeue?.(deps, item);
     count++;
   }

@@ -11,6 +11,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoreDeps } from '#shared/app/context.js';
+import { createStoreDeps } from '#shared/app/store-deps.js';
 import { deliverInviteBatch, outboxKinds } from '#shared/invites/invite-delivery.js';
 import { createInvites } from '#shared/invites/invite-service.js';
 import { setTenantLimits, setUserTenantCap } from '#shared/limits/mail-limits.js';
@@ -40,7 +41,8 @@ beforeAll(async () => {
   });
   await ddb.send(new CreateTableCommand(createTableInput(tableName)));
   ddb.destroy();
-  deps = { ...domainDeps(), tableName };
+  // The storage port is bound to its table: build the dependencies around the private one.
+  deps = createStoreDeps(domainDeps().db, tableName);
   // One synthetic owner creates every tenant here: an operator lifts their daily cap.
   await setUserTenantCap(deps, owner.userId, 1000);
 });

@@ -1,9 +1,14 @@
 /** The invite item: its stored shape, the derived status, and the public view (never the token hash). */
-import type { InviteStatus, InviteView } from '#shared/invites/invite-schemas.js';
-import { newOutboxFields } from '#shared/mail/outbox.js';
+import type { DomainError } from '#shared/errors/domain-errors.js';
 import { keys } from '#shared/store/keys.js';
+import { written } from '#shared/store/records/conditional-write.js';
+import type { Condition, Table, TxItem } from '#shared/store/table.js';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'failed';
+
+export const INVITE_STATUSES = ['pending', 'expired', 'accepted', 'revoked'] as const;
+/** The status a reader sees: `expired` is derived, never stored. */
+export type InviteStatus = (typeof INVITE_STATUSES)[number];
 
 export interface InviteRecord {
   tenantId: string;
@@ -59,7 +64,7 @@ export function derivedStatus(invite: InviteRecord, now: Date): InviteStatus {
   return invite.status === 'pending' && isExpired(invite, now) ? 'expired' : invite.status;
 }
 
-export function inviteItem(invite: InviteRecord) {
+function inviteItem(invite: InviteRecord) {
   return {
     ...keys.invite(invite.tenantId, invite.inviteId),
     ...keys.inviteByEmail(invite.tenantId, invite.email, invite.inviteId),
@@ -105,7 +110,8 @@ export function inviteFromItem(item: Record<string, unknown>): InviteRecord {
   };
 }
 
-export function inviteView(invite: InviteRecord, now: Date): InviteView {
+/** The public view of an invite (never its token hash). */
+export function inviteView(invite: InviteRecord, now: Date) {
   return {
     inviteId: invite.inviteId,
     tenantId: invite.tenantId,
@@ -127,41 +133,171 @@ export function inviteView(invite: InviteRecord, now: Date): InviteView {
   };
 }
 
-/** What the outbox item carries to the mailer: everything the mail needs, including the raw token. */
-export interface InviteOutbox {
-  tenantId: string;
-  inviteId: string;
-  sendCount: number;
-  email: string;
-  token: string;
-  tenantName: string;
-  invitedByEmail: string;
-  expiresAt: string;
-  message?: string;
+export async function findInvite(
+  table: Table,
+  tenantId: string,
+  inviteId: string,
+): Promise<InviteRecord | undefined> {
+  const item = await table.get(keys.invite(tenantId, inviteId));
+  return item ? inviteFromItem(item) : undefined;
 }
 
-/** The outbox item: the only place the raw token lives, for at most a day, until sent. */
-export function outboxItem(outbox: InviteOutbox, now: Date) {
-  const key = keys.inviteOutbox(outbox.inviteId);
+/** Writing the invite item (with its index keys and TTL). */
+export function invitePut(invite: InviteRecord, when?: Condition): TxItem {
+  return { put: inviteItem(invite), ...(when ? { when } : {}) };
+}
+
+/** The invite is new: no invite with its id exists. */
+export function inviteIsNew(): Condition {
+  return { if: 'attribute_not_exists(pk)' };
+}
+
+/** The invite is still the pending one of send `sendCount` (neither resent, accepted nor revoked). */
+export function inviteUnchanged(sendCount: number, orElse: () => DomainError): Condition {
   return {
-    ...key,
-    ...newOutboxFields(key.pk, now),
-    type: 'invite-mail',
-    ...outbox,
-    ttl: Math.floor(now.getTime() / 1000) + DAY_SECONDS,
+    if: '#s = :pending AND sendCount = :n',
+    names: { '#s': 'status' },
+    values: { ':pending': 'pending', ':n': sendCount },
+    else: orElse,
   };
 }
 
-export function outboxFromItem(item: Record<string, unknown>): InviteOutbox {
+/** The invite is still pending under `tokenHash` and unexpired at `now` (an accept may use it). */
+export function inviteUsable(tokenHash: string, now: string, orElse: () => DomainError): Condition {
   return {
-    tenantId: String(item.tenantId),
-    inviteId: String(item.inviteId),
-    sendCount: Number(item.sendCount),
-    email: String(item.email),
-    token: String(item.token),
-    tenantName: String(item.tenantName ?? ''),
-    invitedByEmail: String(item.invitedByEmail ?? ''),
-    expiresAt: String(item.expiresAt),
-    ...(typeof item.message === 'string' ? { message: item.message } : {}),
+    if: '#s = :pending AND tokenHash = :h AND expiresAt > :now',
+    names: { '#s': 'status' },
+    values: { ':pending': 'pending', ':h': tokenHash, ':now': now },
+    else: orElse,
+  };
+}
+
+/**
+ * The email lock of `invite` (at most one open invite per tenant and email). It is taken when
+ * free or held by an expired invite (accepted and revoked invites drop theirs), or, with
+ * `ownerMayHold`, when this invite holds it already (a resend).
+ */
+export function inviteEmailLockPut(
+  invite: Pick<InviteRecord, 'tenantId' | 'email' | 'inviteId' | 'expiresAt'>,
+  now: string,
+  orElse: () => DomainError,
+  ownerMayHold = false,
+): TxItem {
+  return {
+    put: {
+      ...keys.inviteEmail(invite.tenantId, invite.email),
+      type: 'invite-email',
+      inviteId: invite.inviteId,
+      expiresAt: invite.expiresAt,
+      ttl: inviteTtl(invite.expiresAt),
+    },
+    when: {
+      if: ownerMayHold
+        ? 'attribute_not_exists(pk) OR inviteId = :id OR expiresAt <= :now'
+        : 'attribute_not_exists(pk) OR expiresAt <= :now',
+      values: { ':now': now, ...(ownerMayHold ? { ':id': invite.inviteId } : {}) },
+      else: orElse,
+    },
+  };
+}
+
+/** The invite holding the email lock of (tenant, email), if any. */
+export async function findInviteEmailLock(
+  table: Table,
+  tenantId: string,
+  email: string,
+): Promise<{ inviteId: string; expiresAt: string } | undefined> {
+  const lock = await table.get(keys.inviteEmail(tenantId, email));
+  return lock ? { inviteId: String(lock.inviteId), expiresAt: String(lock.expiresAt) } : undefined;
+}
+
+/** Releasing the email lock while `invite` holds it (or, with `orAbsent`, while nobody does). */
+export function inviteEmailLockDelete(
+  invite: Pick<InviteRecord, 'tenantId' | 'email' | 'inviteId'>,
+  orElse?: () => DomainError,
+  orAbsent = false,
+): TxItem {
+  return {
+    delete: keys.inviteEmail(invite.tenantId, invite.email),
+    when: {
+      if: orAbsent ? 'attribute_not_exists(pk) OR inviteId = :id' : 'inviteId = :id',
+      values: { ':id': invite.inviteId },
+      ...(orElse ? { else: orElse } : {}),
+    },
+  };
+}
+
+/** The token item: token hash -> invite, for lookup and accept. */
+export function inviteTokenPut(invite: InviteRecord): TxItem {
+  return {
+    put: {
+      ...keys.inviteToken(invite.tokenHash),
+      type: 'invite-token',
+      tenantId: invite.tenantId,
+      inviteId: invite.inviteId,
+      ttl: inviteTtl(invite.expiresAt),
+    },
+  };
+}
+
+/** The invite a token hash points at (read strongly consistent), if the token item exists. */
+export async function findInviteRef(
+  table: Table,
+  tokenHash: string,
+): Promise<{ tenantId: string; inviteId: string } | undefined> {
+  const ref = await table.get(keys.inviteToken(tokenHash));
+  return ref ? { tenantId: String(ref.tenantId), inviteId: String(ref.inviteId) } : undefined;
+}
+
+/** Deleting a pending invite and its token item (the outbox and email lock go separately). */
+export function pendingInviteDelete(
+  tenantId: string,
+  invite: { inviteId: string; tokenHash: string },
+): TxItem[] {
+  return [
+    {
+      delete: keys.invite(tenantId, invite.inviteId),
+      when: { if: '#s = :pending', names: { '#s': 'status' }, values: { ':pending': 'pending' } },
+    },
+    { delete: keys.inviteToken(invite.tokenHash) },
+  ];
+}
+
+/** Deleting the email lock of (tenant, email) whoever holds it. */
+export function inviteEmailLockDrop(tenantId: string, email: string): TxItem {
+  return { delete: keys.inviteEmail(tenantId, email) };
+}
+
+/**
+ * Sets delivery fields of the invite for send `sendCount`, unless a resend or a delivery moved
+ * on (then nothing is written).
+ */
+export async function markInviteDelivery(
+  table: Table,
+  invite: { tenantId: string; inviteId: string; sendCount: number },
+  set: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  await written(
+    table.update(keys.invite(invite.tenantId, invite.inviteId), set, {
+      values,
+      when: {
+        if: 'attribute_exists(pk) AND sendCount = :n AND deliveryStatus <> :sent',
+        values: { ':n': invite.sendCount, ':sent': 'sent' },
+      },
+    }),
+  );
+}
+
+/** Marks send `sendCount` of the invite delivered (only while it is still that send). */
+export function inviteSentUpdate(
+  invite: { tenantId: string; inviteId: string; sendCount: number },
+  at: string,
+): TxItem {
+  return {
+    update: keys.invite(invite.tenantId, invite.inviteId),
+    set: 'SET deliveryStatus = :sent, sentSendCount = :n, deliveredAt = :at REMOVE lastDeliveryError',
+    values: { ':sent': 'sent', ':at': at },
+    when: { if: 'sendCount = :n', values: { ':n': invite.sendCount } },
   };
 }

@@ -8,10 +8,10 @@
  */
 import { ulid } from 'ulid';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
+import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
-import { planInvite } from '#shared/invites/invite-service.js';
-import { assertMailQuota, mailLimitError } from '#shared/limits/mail-limits.js';
+import { planInvite } from '#shared/invites/invite-create.js';
+import { assertMailQuota } from '#shared/limits/mail-limits.js';
 import {
   actorUnchanged,
   assertNewMemberWithinLimits,
@@ -21,8 +21,22 @@ import {
 import { alreadyMember } from '#shared/members/member-writes.js';
 import { assertCanGrant, assertKnown } from '#shared/policy/grant-guard.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { allFromLegacy, fromLegacy } from '#shared/store/legacy-tx.js';
 import { memberView, PENDING_ID_PREFIX } from '#shared/store/records/member-record.js';
-import { transactWrite } from '#shared/store/transact.js';
+
+/** 400 unknown roles or groups, 403 granting more than the caller holds, 409 past the limits. */
+function assertAddable(state: TenantState, input: { roles?: string[]; groups?: string[] }): void {
+  assertKnown(state.policy, {
+    roles: input.roles?.map((roleId) => ({ roleId })),
+    groups: input.groups,
+  });
+  const { roles, groups } = initialGrants(state, input);
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
+    roles: roles.filter((r) => input.roles?.includes(r.roleId)),
+    groups: groups.filter((g) => input.groups?.includes(g)),
+  });
+  assertNewMemberWithinLimits(state, input);
+}
 
 /**
  * Adds `email` as a pending member with the tenant defaults plus the given roles and groups
@@ -35,30 +49,23 @@ export async function addMember(
   tenantId: string,
   input: { email: string; roles?: string[]; groups?: string[] },
 ) {
-  const check = (state: TenantState) => {
-    assertKnown(state.policy, {
-      roles: input.roles?.map((roleId) => ({ roleId })),
-      groups: input.groups,
-    });
-    const { roles, groups } = initialGrants(state, input);
-    assertCanGrant(state.actorPermissions, state.compiled, state.policy, {
-      roles: roles.filter((r) => input.roles?.includes(r.roleId)),
-      groups: groups.filter((g) => input.groups?.includes(g)),
-    });
-    assertNewMemberWithinLimits(state, input);
-  };
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
-    check(state);
+    assertAddable(state, input);
     await assertMailQuota(deps, tenantId, state.mailLimits, 1);
     const pendingId = `${PENDING_ID_PREFIX}${ulid(deps.clock.now().getTime())}`;
+    const openInvite = () =>
+      new ConflictError(
+        `${input.email} has an open invite in this tenant; revoke it or let it be accepted`,
+        { extra: { field: 'email' } },
+      );
     const invite = planInvite(
       deps,
       state,
       caller,
       input.email,
       { roles: [...new Set(input.roles ?? [])], groups: [...new Set(input.groups ?? [])] },
-      pendingId,
+      { pendingMemberId: pendingId, openInvite },
     );
     const member = planNewMember(
       deps,
@@ -69,25 +76,16 @@ export async function addMember(
       'member.add',
       { status: 'pending', inviteId: invite.invite.inviteId },
     );
-    const actor = actorUnchanged(deps, state, caller, pendingId);
-    const inviteAt = member.items.length + actor.length;
-    await transactWrite(deps.db, [...member.items, ...actor, ...invite.items], (codes) => {
-      const limited = mailLimitError(
-        codes,
-        inviteAt + invite.counterIndex,
-        state.mailLimits,
-        deps.clock.now(),
-      );
-      if (limited) return limited;
-      // [1] is the email's uniqueness item; the invite's email lock comes first among its items.
-      if (codes[1] === 'ConditionalCheckFailed') return alreadyMember(input.email);
-      if (codes[inviteAt] === 'ConditionalCheckFailed')
-        return new ConflictError(
-          `${input.email} has an open invite in this tenant; revoke it or let it be accepted`,
-          { extra: { field: 'email' } },
-        );
-      return raceLost();
-    });
+    // First failed condition decides: the mail limits, the email's member, its open invite.
+    await deps.table.transact([
+      ...invite.counters,
+      // [1] is the email's uniqueness item.
+      ...member.items.map((item, i) =>
+        fromLegacy(item, i === 1 ? () => alreadyMember(input.email) : undefined),
+      ),
+      ...allFromLegacy(actorUnchanged(deps, state, caller, pendingId)),
+      ...invite.writes,
+    ]);
     if (!member.after) throw new Error('unreachable');
     return {
       ...memberView(member.after),

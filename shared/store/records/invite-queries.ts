@@ -1,0 +1,92 @@
+/** The queries over invites: a tenant's listing, the invites one member sent, those of one email. */
+import { queryFilled } from '#shared/store/filled-query.js';
+import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
+import {
+  type InviteRecord,
+  type InviteStatus,
+  inviteFromItem,
+} from '#shared/store/records/invite-record.js';
+import type { Table } from '#shared/store/table.js';
+
+/** Whether the tenant has a member (pending or active) with this email, by the byEmail index. */
+export async function emailHasMember(
+  table: Table,
+  tenantId: string,
+  email: string,
+): Promise<boolean> {
+  const page = await table.query({
+    index: 'byEmail',
+    partition: keys.memberByEmailPartition(tenantId),
+    between: [email, email],
+    limit: 1,
+  });
+  return page.items.length > 0;
+}
+
+/** The filter of a listing by derived status at `now`. */
+function statusFilter(status: InviteStatus | undefined, now: string) {
+  if (!status) return undefined;
+  const names = { '#s': 'status' };
+  if (status === 'pending' || status === 'expired') {
+    return {
+      if: `#s = :pending AND expiresAt ${status === 'pending' ? '>' : '<='} :now`,
+      names,
+      values: { ':pending': 'pending', ':now': now },
+    };
+  }
+  return { if: '#s = :s', names, values: { ':s': status } };
+}
+
+/** A page of the tenant's invites, newest first, optionally of one derived status. */
+export async function invitePage(
+  table: Table,
+  tenantId: string,
+  query: { limit: number; cursor?: string; status?: InviteStatus },
+  now: Date,
+): Promise<Page<InviteRecord>> {
+  const partition = keys.tenantPartition(tenantId);
+  const filter = statusFilter(query.status, now.toISOString());
+  const page = await queryFilled(table, {
+    partition,
+    prefix: keys.invitePrefix,
+    ...(filter ? { filter } : {}),
+    newestFirst: true,
+    limit: query.limit,
+    startKey: decodeCursor(query.cursor, { pk: partition }, { sk: keys.invitePrefix }),
+  });
+  return { items: page.items.map(inviteFromItem), nextCursor: encodeCursor(page.lastKey) };
+}
+
+/** Every pending invite (expired ones included) `userId` sent in the tenant. */
+export async function invitesSentBy(
+  table: Table,
+  tenantId: string,
+  userId: string,
+): Promise<InviteRecord[]> {
+  const items = await table.queryAll({
+    partition: keys.tenantPartition(tenantId),
+    prefix: keys.invitePrefix,
+    filter: {
+      if: 'invitedBy = :u AND #s = :pending',
+      names: { '#s': 'status' },
+      values: { ':u': userId, ':pending': 'pending' },
+    },
+  });
+  return items.map(inviteFromItem);
+}
+
+/** The pending (or expired, still stored) invites of `email` in the tenant, by the byEmail index. */
+export async function pendingInvitesOf(
+  table: Table,
+  tenantId: string,
+  email: string,
+): Promise<{ inviteId: string; tokenHash: string }[]> {
+  const page = await table.query({
+    index: 'byEmail',
+    partition: keys.inviteByEmailPartition(tenantId),
+    prefix: `${email}#`,
+    filter: { if: '#s = :pending', names: { '#s': 'status' }, values: { ':pending': 'pending' } },
+  });
+  return page.items.map((i) => ({ inviteId: String(i.inviteId), tokenHash: String(i.tokenHash) }));
+}
