@@ -1,7 +1,10 @@
 /** The service account item: a non-human principal of one tenant, and its public view. */
 import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
+import { decodeCursor, encodeCursor } from '#shared/store/pagination.js';
+import type { Table, TxItem } from '#shared/store/table.js';
 
 export type ServiceAccountStatus = 'active' | 'disabled';
 
@@ -68,5 +71,69 @@ export function serviceAccountView(sa: ServiceAccountRecord) {
     roles: sa.roles,
     rules: sa.rules,
     createdAt: sa.createdAt,
+  };
+}
+
+/** A service account as stored, strongly consistent, or undefined. */
+export async function readServiceAccount(
+  table: Table,
+  tenantId: string,
+  serviceAccountId: string,
+): Promise<ServiceAccountRecord | undefined> {
+  const item = await table.get(keys.serviceAccount(tenantId, serviceAccountId));
+  return item ? serviceAccountFromItem(item) : undefined;
+}
+
+/** One page of a tenant's service accounts by id, resuming after `cursor`. */
+export async function serviceAccountPage(
+  table: Table,
+  tenantId: string,
+  query: { limit: number; cursor?: string },
+) {
+  const partition = { pk: keys.tenantPartition(tenantId) };
+  const prefix = keys.serviceAccountPrefix;
+  const page = await table.query({
+    partition: partition.pk,
+    prefix,
+    limit: query.limit,
+    startKey: decodeCursor(query.cursor, partition, { sk: prefix }),
+    consistent: false,
+  });
+  return { items: page.items.map(serviceAccountFromItem), nextCursor: encodeCursor(page.lastKey) };
+}
+
+/** Writes a service account: created (`taken` when the id exists) or replacing the version read. */
+export function serviceAccountPut(
+  sa: ServiceAccountRecord,
+  before: Pick<ServiceAccountRecord, 'version'> | undefined,
+  taken?: () => DomainError,
+): TxItem {
+  return {
+    put: serviceAccountItem(sa),
+    when: before
+      ? { if: 'version = :v', values: { ':v': before.version } }
+      : { if: 'attribute_not_exists(pk)', else: taken },
+  };
+}
+
+/** Deletes a service account, conditioned on the version read. */
+export function serviceAccountDelete(
+  sa: Pick<ServiceAccountRecord, 'tenantId' | 'serviceAccountId' | 'version'>,
+): TxItem {
+  return {
+    delete: keys.serviceAccount(sa.tenantId, sa.serviceAccountId),
+    when: { if: 'version = :v', values: { ':v': sa.version } },
+  };
+}
+
+/** Bumps a service account's version (as read), so a concurrent delete re-plans and sees why. */
+export function serviceAccountVersionBump(
+  sa: Pick<ServiceAccountRecord, 'tenantId' | 'serviceAccountId' | 'version'>,
+): TxItem {
+  return {
+    update: keys.serviceAccount(sa.tenantId, sa.serviceAccountId),
+    set: 'SET version = :next',
+    values: { ':next': sa.version + 1 },
+    when: { if: 'version = :v', values: { ':v': sa.version } },
   };
 }

@@ -1,0 +1,248 @@
+/**
+ * The six grant edits of a principal (join/leave a group, bind/unbind a role, grant/revoke a
+ * direct rule), written once for members and service accounts. Each edit is a pure plan of the
+ * principal's next grants under fresh tenant state, run by the kind's own versioned write (which
+ * adds its actor check, rule-12 check, limits, counter and audit event).
+ */
+import { namespaceViolation } from '#shared/acl/engine.js';
+import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
+import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
+import {
+  assertCanGrant,
+  assertScopeAccepted,
+  assertValidScope,
+} from '#shared/policy/grant-guard.js';
+import { holderBumps } from '#shared/policy/policy-writes.js';
+import type { TenantState } from '#shared/policy/tenant-state.js';
+import { legacyAll } from '#shared/principals/legacy-items.js';
+import type { TxItem } from '#shared/store/table.js';
+
+/** What a principal is granted, held on its own item. */
+export interface Grantee {
+  groups: string[];
+  roles: RoleBinding[];
+  rules: Rule[];
+}
+
+/** One versioned change of a principal: its act (and rule-12 wording) and extra items. */
+export type EditPrincipal<P extends Grantee> = (
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  change: (p: P, state: TenantState) => P,
+  act: { action: string; against?: string },
+  extra?: (p: P) => TxItem[],
+) => Promise<P | undefined>;
+
+/** What the grant edits need to know of one kind of principal. */
+export interface PrincipalKind<P extends Grantee> {
+  /** How a 404 names one: "Member 'x'", "Service account 'x'". */
+  label: string;
+  /** How a missing rule's 404 names it: "this member". */
+  noun: string;
+  /** Members are all in `everyone` (nobody leaves it); service accounts never join it. */
+  everyone: 'always' | 'never';
+  /** Whether a rule grant checks the namespaces here (the ACL API checks members' itself). */
+  checksNamespaces: boolean;
+  /** Audit actions of the group and role edits (rules are `acl.grant` / `acl.revoke`). */
+  actions: { groupAdd: string; groupRemove: string; roleBind: string; roleUnbind: string };
+  edit: EditPrincipal<P>;
+}
+
+/** Binds `binding` (replacing the same role on the same scope). 404 unknown role; 403 unheld. */
+export function planRoleBind<P extends Grantee>(p: P, state: TenantState, binding: RoleBinding): P {
+  if (!state.policy.roles[binding.roleId])
+    throw new NotFoundError(`Role '${binding.roleId}' not found`);
+  assertScopeAccepted(state.policy, binding);
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, { roles: [binding] });
+  const others = p.roles.filter((r) => !(r.roleId === binding.roleId && r.scope === binding.scope));
+  return { ...p, roles: [...others, binding] };
+}
+
+/** Drops every binding of `roleId`; 404 when there is none. */
+export function planRoleUnbind<P extends Grantee>(
+  kind: Pick<PrincipalKind<P>, 'label'>,
+  p: P,
+  id: string,
+  roleId: string,
+): P {
+  if (!p.roles.some((r) => r.roleId === roleId))
+    throw new NotFoundError(`${kind.label} '${id}' does not have role '${roleId}'`);
+  return { ...p, roles: p.roles.filter((r) => r.roleId !== roleId) };
+}
+
+/** Joins `groupId` (idempotent). 404 unknown group; 409 `everyone` for a non-member; 403 unheld. */
+export function planGroupAdd<P extends Grantee>(
+  kind: Pick<PrincipalKind<P>, 'everyone'>,
+  p: P,
+  state: TenantState,
+  groupId: string,
+): P {
+  if (!state.policy.groups[groupId]) throw new NotFoundError(`Group '${groupId}' not found`);
+  if (groupId === EVERYONE_GROUP && kind.everyone === 'never')
+    throw new ConflictError("'everyone' is every member; service accounts are not members");
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, { groups: [groupId] });
+  return p.groups.includes(groupId) ? p : { ...p, groups: [...p.groups, groupId] };
+}
+
+/** Leaves `groupId`; 404 when not in it. */
+export function planGroupRemove<P extends Grantee>(
+  kind: Pick<PrincipalKind<P>, 'label'>,
+  p: P,
+  id: string,
+  groupId: string,
+): P {
+  if (!p.groups.includes(groupId))
+    throw new NotFoundError(`${kind.label} '${id}' is not in group '${groupId}'`);
+  return { ...p, groups: p.groups.filter((g) => g !== groupId) };
+}
+
+const sameRule = (a: Rule, b: Rule) => a.resource === b.resource && a.action === b.action;
+
+/** Grants a direct rule (idempotent). 400 outside the namespaces (when checked here); 403 unheld. */
+export function planRuleGrant<P extends Grantee>(
+  kind: Pick<PrincipalKind<P>, 'checksNamespaces'>,
+  p: P,
+  state: TenantState,
+  rule: Rule,
+): P {
+  if (kind.checksNamespaces) {
+    const problem = namespaceViolation(state.policy.namespaces, rule);
+    if (problem) throw new InvalidError(problem, [{ path: 'path.action', message: problem }]);
+  }
+  assertCanGrant(state.actorPermissions, state.compiled, state.policy, { rules: [rule] });
+  return p.rules.some((r) => sameRule(r, rule)) ? p : { ...p, rules: [...p.rules, rule] };
+}
+
+/** Revokes a direct rule; 404 when absent. */
+export function planRuleRevoke<P extends Grantee>(
+  kind: Pick<PrincipalKind<P>, 'noun'>,
+  p: P,
+  rule: Rule,
+): P {
+  const rest = p.rules.filter((r) => !sameRule(r, rule));
+  if (rest.length === p.rules.length) throw new NotFoundError(`No such rule on ${kind.noun}`);
+  return { ...p, rules: rest };
+}
+
+/**
+ * Binds a role, on everything or under `scope`. A first binding of a custom role bumps the role
+ * item, so a concurrent delete of the role cannot miss it: the bind then re-plans and answers 404.
+ */
+export async function bindRole<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  roleId: string,
+  scope: string | undefined,
+): Promise<P> {
+  assertValidScope(scope);
+  const binding: RoleBinding = scope ? { roleId, scope } : { roleId };
+  const after = await kind.edit(
+    deps,
+    caller,
+    tenantId,
+    id,
+    (p, state) => planRoleBind(p, state, binding),
+    { action: kind.actions.roleBind },
+    (p) =>
+      p.roles.some((r) => r.roleId === roleId)
+        ? []
+        : legacyAll(holderBumps(deps, tenantId, { roles: [roleId] })),
+  );
+  if (!after) throw new Error('unreachable');
+  return after;
+}
+
+/** Removes a role binding (every scope of it). */
+export async function unbindRole<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  roleId: string,
+): Promise<void> {
+  await kind.edit(deps, caller, tenantId, id, (p) => planRoleUnbind(kind, p, id, roleId), {
+    action: kind.actions.roleUnbind,
+    against: 'take a role from',
+  });
+}
+
+/**
+ * Puts a principal in a group; the caller must hold what the group carries. Joining bumps the
+ * group item, so a concurrent delete of the group cannot miss the new holder (it re-plans: 404).
+ */
+export async function addGroup<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  groupId: string,
+): Promise<P> {
+  const after = await kind.edit(
+    deps,
+    caller,
+    tenantId,
+    id,
+    (p, state) => planGroupAdd(kind, p, state, groupId),
+    { action: kind.actions.groupAdd },
+    (p) =>
+      p.groups.includes(groupId)
+        ? []
+        : legacyAll(holderBumps(deps, tenantId, { groups: [groupId] })),
+  );
+  if (!after) throw new Error('unreachable');
+  return after;
+}
+
+/** Takes a principal out of a group; nobody leaves `everyone` (409). */
+export async function removeGroup<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  groupId: string,
+): Promise<void> {
+  if (groupId === EVERYONE_GROUP && kind.everyone === 'always')
+    throw new ConflictError('Every member is in everyone; nobody can be removed from it');
+  await kind.edit(deps, caller, tenantId, id, (p) => planGroupRemove(kind, p, id, groupId), {
+    action: kind.actions.groupRemove,
+    against: 'remove from a group',
+  });
+}
+
+/** Grants a direct rule (ACL API); the caller must hold it. Idempotent. */
+export async function grantRule<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  rule: Rule,
+): Promise<void> {
+  await kind.edit(deps, caller, tenantId, id, (p, state) => planRuleGrant(kind, p, state, rule), {
+    action: 'acl.grant',
+  });
+}
+
+/** Revokes a direct rule (ACL API); 404 when absent. */
+export async function revokeRule<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  id: string,
+  rule: Rule,
+): Promise<void> {
+  await kind.edit(deps, caller, tenantId, id, (p) => planRuleRevoke(kind, p, rule), {
+    action: 'acl.revoke',
+    against: 'revoke a rule of',
+  });
+}
