@@ -2,7 +2,6 @@
  * Members of a tenant: read, list, enable/disable, delete one at a time, log out, bind/unbind
  * roles, join/leave groups and direct rules, always keeping at least one active superuser.
  */
-import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import type { Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
@@ -19,7 +18,8 @@ import {
   revokeRule,
   unbindRole,
 } from '#shared/principals/grant-edits.js';
-import { encodeCursor, offsetPage, type Page } from '#shared/store/pagination.js';
+import { permissionsPage } from '#shared/principals/principal-permissions.js';
+import { encodeCursor, type Page } from '#shared/store/pagination.js';
 import {
   grantsOf,
   type MemberRecord,
@@ -253,9 +253,7 @@ export async function memberPermissions(
 ) {
   const state = await loadTenantState(deps, tenantId);
   const m = await loadMember(deps, tenantId, userId);
-  const set = compilePrincipal(state.compiled, grantsOf(m));
-  const all = effectiveRules(set);
-  return { userId, superuser: isSuperuser(set), total: all.length, ...offsetPage(all, query) };
+  return { userId, ...permissionsPage(state.compiled, grantsOf(m), query) };
 }
 
 /**

@@ -128,9 +128,31 @@ export function planRuleRevoke<P extends Grantee>(
 }
 
 /**
- * Binds a role, on everything or under `scope`. A first binding of a custom role bumps the role
- * item, so a concurrent delete of the role cannot miss it: the bind then re-plans and answers 404.
+ * Runs an edit that may make the principal start holding a group or role: that first holding
+ * also bumps the group or role item, so a concurrent delete of it cannot miss the new holder
+ * (the edit then re-plans and answers 404).
  */
+async function editHolding<P extends Grantee>(
+  kind: PrincipalKind<P>,
+  deps: StoreDeps,
+  target: { caller: Caller; tenantId: string; id: string },
+  change: (p: P, state: TenantState) => P,
+  action: string,
+  held: { groups: string[] } | { roles: string[] },
+): Promise<P> {
+  const holds = (p: P) =>
+    'groups' in held
+      ? held.groups.every((g) => p.groups.includes(g))
+      : held.roles.every((r) => p.roles.some((b) => b.roleId === r));
+  const { caller, tenantId, id } = target;
+  const after = await kind.edit(deps, caller, tenantId, id, change, { action }, (p) =>
+    holds(p) ? [] : legacyAll(holderBumps(deps, tenantId, held)),
+  );
+  if (!after) throw new Error('unreachable');
+  return after;
+}
+
+/** Binds a role, on everything or under `scope`. Idempotent. */
 export async function bindRole<P extends Grantee>(
   kind: PrincipalKind<P>,
   deps: StoreDeps,
@@ -142,20 +164,9 @@ export async function bindRole<P extends Grantee>(
 ): Promise<P> {
   assertValidScope(scope);
   const binding: RoleBinding = scope ? { roleId, scope } : { roleId };
-  const after = await kind.edit(
-    deps,
-    caller,
-    tenantId,
-    id,
-    (p, state) => planRoleBind(p, state, binding),
-    { action: kind.actions.roleBind },
-    (p) =>
-      p.roles.some((r) => r.roleId === roleId)
-        ? []
-        : legacyAll(holderBumps(deps, tenantId, { roles: [roleId] })),
-  );
-  if (!after) throw new Error('unreachable');
-  return after;
+  const change = (p: P, state: TenantState) => planRoleBind(p, state, binding);
+  const target = { caller, tenantId, id };
+  return editHolding(kind, deps, target, change, kind.actions.roleBind, { roles: [roleId] });
 }
 
 /** Removes a role binding (every scope of it). */
@@ -173,10 +184,7 @@ export async function unbindRole<P extends Grantee>(
   });
 }
 
-/**
- * Puts a principal in a group; the caller must hold what the group carries. Joining bumps the
- * group item, so a concurrent delete of the group cannot miss the new holder (it re-plans: 404).
- */
+/** Puts a principal in a group; the caller must hold what the group carries. Idempotent. */
 export async function addGroup<P extends Grantee>(
   kind: PrincipalKind<P>,
   deps: StoreDeps,
@@ -185,20 +193,9 @@ export async function addGroup<P extends Grantee>(
   id: string,
   groupId: string,
 ): Promise<P> {
-  const after = await kind.edit(
-    deps,
-    caller,
-    tenantId,
-    id,
-    (p, state) => planGroupAdd(kind, p, state, groupId),
-    { action: kind.actions.groupAdd },
-    (p) =>
-      p.groups.includes(groupId)
-        ? []
-        : legacyAll(holderBumps(deps, tenantId, { groups: [groupId] })),
-  );
-  if (!after) throw new Error('unreachable');
-  return after;
+  const change = (p: P, state: TenantState) => planGroupAdd(kind, p, state, groupId);
+  const target = { caller, tenantId, id };
+  return editHolding(kind, deps, target, change, kind.actions.groupAdd, { groups: [groupId] });
 }
 
 /** Takes a principal out of a group; nobody leaves `everyone` (409). */

@@ -2,7 +2,6 @@
  * Service accounts of a tenant: create, read, list, rename, enable/disable, delete (with their
  * tokens), and their groups, roles and direct rules, under the same grant guard as members.
  */
-import { compilePrincipal, effectiveRules, isSuperuser } from '#shared/acl/engine.js';
 import type { Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
@@ -18,6 +17,7 @@ import {
   unbindRole,
 } from '#shared/principals/grant-edits.js';
 import { legacy } from '#shared/principals/legacy-items.js';
+import { permissionsPage } from '#shared/principals/principal-permissions.js';
 import {
   actingMember,
   loadServiceAccount,
@@ -28,7 +28,7 @@ import type {
   CreateServiceAccountInput,
   PatchServiceAccountInput,
 } from '#shared/service-accounts/service-account-schemas.js';
-import { offsetPage, type Page } from '#shared/store/pagination.js';
+import type { Page } from '#shared/store/pagination.js';
 import {
   type ServiceAccountRecord,
   serviceAccountGrants,
@@ -218,12 +218,8 @@ export async function serviceAccountPermissions(
 ) {
   const state = await loadTenantState(deps, tenantId);
   const sa = await loadServiceAccount(deps, tenantId, id);
-  const set = compilePrincipal(state.compiled, serviceAccountGrants(sa));
-  const all = effectiveRules(set);
   return {
     serviceAccountId: id,
-    superuser: isSuperuser(set),
-    total: all.length,
-    ...offsetPage(all, query),
+    ...permissionsPage(state.compiled, serviceAccountGrants(sa), query),
   };
 }

@@ -4,6 +4,12 @@ import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor } from '#shared/store/pagination.js';
+import {
+  atVersion,
+  versionBump,
+  versionedDelete,
+  versionedPut,
+} from '#shared/store/records/versioned-item.js';
 import type { Table, TxItem } from '#shared/store/table.js';
 
 /**
@@ -177,20 +183,12 @@ export function memberPut(
   before: Pick<MemberRecord, 'version'> | undefined,
   taken?: () => DomainError,
 ): TxItem {
-  return {
-    put: memberItem(after),
-    when: before
-      ? { if: 'version = :v', values: { ':v': before.version } }
-      : { if: 'attribute_not_exists(pk)', else: taken },
-  };
+  return versionedPut(memberItem(after), before, taken);
 }
 
 /** Deletes a member, conditioned on the version read. */
 export function memberDelete(m: Pick<MemberRecord, 'tenantId' | 'userId' | 'version'>): TxItem {
-  return {
-    delete: keys.member(m.tenantId, m.userId),
-    when: { if: 'version = :v', values: { ':v': m.version } },
-  };
+  return versionedDelete(keys.member(m.tenantId, m.userId), m.version);
 }
 
 /**
@@ -219,19 +217,14 @@ export function memberEmailRelease(m: Pick<MemberRecord, 'tenantId' | 'userId' |
   };
 }
 
+const active = { if: '#s = :active', names: { '#s': 'status' }, values: { ':active': 'active' } };
+
 /** The check that a member is still the active membership read (same version, active). */
 export function memberActiveCheck(
   tenantId: string,
   m: Pick<MemberRecord, 'userId' | 'version'>,
 ): TxItem {
-  return {
-    check: keys.member(tenantId, m.userId),
-    when: {
-      if: 'version = :v AND #s = :active',
-      names: { '#s': 'status' },
-      values: { ':v': m.version, ':active': 'active' },
-    },
-  };
+  return { check: keys.member(tenantId, m.userId), when: atVersion(m.version, active) };
 }
 
 /** Bumps an active member's version (as read): a concurrent change of it then re-plans. */
@@ -239,16 +232,7 @@ export function memberVersionBump(
   tenantId: string,
   m: Pick<MemberRecord, 'userId' | 'version'>,
 ): TxItem {
-  return {
-    update: keys.member(tenantId, m.userId),
-    set: 'SET version = :next',
-    values: { ':next': m.version + 1 },
-    when: {
-      if: 'version = :v AND #s = :active',
-      names: { '#s': 'status' },
-      values: { ':v': m.version, ':active': 'active' },
-    },
-  };
+  return versionBump(keys.member(tenantId, m.userId), m.version, active);
 }
 
 /** The session floor of a user in a tenant, raised to `at` (epoch ms) with their deletion. */

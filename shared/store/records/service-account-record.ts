@@ -3,7 +3,12 @@ import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
 import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor } from '#shared/store/pagination.js';
+import { prefixPage } from '#shared/store/pagination.js';
+import {
+  versionBump,
+  versionedDelete,
+  versionedPut,
+} from '#shared/store/records/versioned-item.js';
 import type { Table, TxItem } from '#shared/store/table.js';
 
 export type ServiceAccountStatus = 'active' | 'disabled';
@@ -90,16 +95,9 @@ export async function serviceAccountPage(
   tenantId: string,
   query: { limit: number; cursor?: string },
 ) {
-  const partition = { pk: keys.tenantPartition(tenantId) };
-  const prefix = keys.serviceAccountPrefix;
-  const page = await table.query({
-    partition: partition.pk,
-    prefix,
-    limit: query.limit,
-    startKey: decodeCursor(query.cursor, partition, { sk: prefix }),
-    consistent: false,
-  });
-  return { items: page.items.map(serviceAccountFromItem), nextCursor: encodeCursor(page.lastKey) };
+  const partition = keys.tenantPartition(tenantId);
+  const page = await prefixPage(table, partition, keys.serviceAccountPrefix, query);
+  return { ...page, items: page.items.map(serviceAccountFromItem) };
 }
 
 /** Writes a service account: created (`taken` when the id exists) or replacing the version read. */
@@ -108,32 +106,19 @@ export function serviceAccountPut(
   before: Pick<ServiceAccountRecord, 'version'> | undefined,
   taken?: () => DomainError,
 ): TxItem {
-  return {
-    put: serviceAccountItem(sa),
-    when: before
-      ? { if: 'version = :v', values: { ':v': before.version } }
-      : { if: 'attribute_not_exists(pk)', else: taken },
-  };
+  return versionedPut(serviceAccountItem(sa), before, taken);
 }
 
 /** Deletes a service account, conditioned on the version read. */
 export function serviceAccountDelete(
   sa: Pick<ServiceAccountRecord, 'tenantId' | 'serviceAccountId' | 'version'>,
 ): TxItem {
-  return {
-    delete: keys.serviceAccount(sa.tenantId, sa.serviceAccountId),
-    when: { if: 'version = :v', values: { ':v': sa.version } },
-  };
+  return versionedDelete(keys.serviceAccount(sa.tenantId, sa.serviceAccountId), sa.version);
 }
 
 /** Bumps a service account's version (as read), so a concurrent delete re-plans and sees why. */
 export function serviceAccountVersionBump(
   sa: Pick<ServiceAccountRecord, 'tenantId' | 'serviceAccountId' | 'version'>,
 ): TxItem {
-  return {
-    update: keys.serviceAccount(sa.tenantId, sa.serviceAccountId),
-    set: 'SET version = :next',
-    values: { ':next': sa.version + 1 },
-    when: { if: 'version = :v', values: { ':v': sa.version } },
-  };
+  return versionBump(keys.serviceAccount(sa.tenantId, sa.serviceAccountId), sa.version);
 }

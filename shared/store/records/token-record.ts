@@ -4,7 +4,7 @@
  */
 
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor } from '#shared/store/pagination.js';
+import { prefixPage } from '#shared/store/pagination.js';
 import type { Key, Table, TxItem } from '#shared/store/table.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 
@@ -27,21 +27,13 @@ export function countTokens(table: Table, tenantId: string, prefix: string) {
 }
 
 /** One page of the token items under `prefix`, resuming after `cursor` (a key of this listing). */
-export async function tokenPage(
+export function tokenPage(
   table: Table,
   tenantId: string,
   prefix: string,
   query: { limit: number; cursor?: string },
 ) {
-  const partition = { pk: keys.tenantPartition(tenantId) };
-  const page = await table.query({
-    partition: partition.pk,
-    prefix,
-    limit: query.limit,
-    startKey: decodeCursor(query.cursor, partition, { sk: prefix }),
-    consistent: false,
-  });
-  return { items: page.items, nextCursor: encodeCursor(page.lastKey) };
+  return prefixPage(table, keys.tenantPartition(tenantId), prefix, query);
 }
 
 /** The deletions of every token item under `prefix` (any status), for a principal's delete. */
