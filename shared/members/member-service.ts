@@ -2,7 +2,6 @@
  * Members of a tenant: read, list, enable/disable, delete one at a time, log out, bind/unbind
  * roles, join/leave groups and direct rules, always keeping at least one active superuser.
  */
-import type { Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors/domain-errors.js';
@@ -10,14 +9,7 @@ import { loadMember } from '#shared/members/member-lookup.js';
 import { MEMBER, mutateMember } from '#shared/members/member-mutation.js';
 import { planMemberChange } from '#shared/members/member-writes.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import {
-  addGroup,
-  bindRole,
-  grantRule,
-  removeGroup,
-  revokeRule,
-  unbindRole,
-} from '#shared/principals/grant-edits.js';
+import { grantEdits } from '#shared/principals/grant-edits.js';
 import { permissionsPage } from '#shared/principals/principal-permissions.js';
 import { encodeCursor, type Page } from '#shared/store/pagination.js';
 import {
@@ -153,6 +145,8 @@ export async function deleteMember(
   );
 }
 
+const edits = grantEdits(MEMBER);
+
 /**
  * Binds a role to a member, on everything or under `scope`. Idempotent. A first binding of a
  * custom role also bumps the role item, so a concurrent delete of the role cannot miss it: the
@@ -166,19 +160,11 @@ export async function bindMemberRole(
   roleId: string,
   scope: string | undefined,
 ) {
-  return memberView(await bindRole(MEMBER, deps, caller, tenantId, userId, roleId, scope));
+  return memberView(await edits.bindRole(deps, caller, tenantId, userId, roleId, scope));
 }
 
 /** Removes a role binding (every scope of it) from a member. */
-export function unbindMemberRole(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  userId: string,
-  roleId: string,
-) {
-  return unbindRole(MEMBER, deps, caller, tenantId, userId, roleId);
-}
+export const unbindMemberRole = edits.unbindRole;
 
 /** Puts a member in a group (idempotent); the caller must hold what the group carries. */
 export async function addToGroup(
@@ -188,7 +174,7 @@ export async function addToGroup(
   groupId: string,
   userId: string,
 ) {
-  await addGroup(MEMBER, deps, caller, tenantId, userId, groupId);
+  await edits.addGroup(deps, caller, tenantId, userId, groupId);
 }
 
 /** Takes a member out of a group; nobody leaves `everyone`. */
@@ -199,30 +185,14 @@ export function removeFromGroup(
   groupId: string,
   userId: string,
 ) {
-  return removeGroup(MEMBER, deps, caller, tenantId, userId, groupId);
+  return edits.removeGroup(deps, caller, tenantId, userId, groupId);
 }
 
 /** Grants a direct rule to a member (ACL API). Idempotent. */
-export function grantMemberRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  userId: string,
-  rule: Rule,
-) {
-  return grantRule(MEMBER, deps, caller, tenantId, userId, rule);
-}
+export const grantMemberRule = edits.grantRule;
 
 /** Revokes a direct rule from a member (ACL API). */
-export function revokeMemberRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  userId: string,
-  rule: Rule,
-) {
-  return revokeRule(MEMBER, deps, caller, tenantId, userId, rule);
-}
+export const revokeMemberRule = edits.revokeRule;
 
 /** Ends a member's sessions in this tenant now (forced logout). */
 export async function forceLogout(

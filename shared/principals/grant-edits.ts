@@ -152,94 +152,85 @@ async function editHolding<P extends Grantee>(
   return after;
 }
 
-/** Binds a role, on everything or under `scope`. Idempotent. */
-export async function bindRole<P extends Grantee>(
-  kind: PrincipalKind<P>,
+/** One grant edit of the principal `id`, with its own arguments. */
+type Edit<A extends unknown[], R> = (
   deps: StoreDeps,
   caller: Caller,
   tenantId: string,
   id: string,
-  roleId: string,
-  scope: string | undefined,
-): Promise<P> {
-  assertValidScope(scope);
-  const binding: RoleBinding = scope ? { roleId, scope } : { roleId };
-  const change = (p: P, state: TenantState) => planRoleBind(p, state, binding);
-  const target = { caller, tenantId, id };
-  return editHolding(kind, deps, target, change, kind.actions.roleBind, { roles: [roleId] });
+  ...args: A
+) => Promise<R>;
+
+/** The six grant edits of one kind of principal. */
+export interface GrantEdits<P extends Grantee> {
+  /** Binds a role, on everything or under `scope`. Idempotent. */
+  bindRole: Edit<[roleId: string, scope: string | undefined], P>;
+  /** Removes a role binding (every scope of it); 404 when there is none. */
+  unbindRole: Edit<[roleId: string], void>;
+  /** Puts the principal in a group; the caller must hold what the group carries. Idempotent. */
+  addGroup: Edit<[groupId: string], P>;
+  /** Takes the principal out of a group; nobody leaves `everyone` (409). */
+  removeGroup: Edit<[groupId: string], void>;
+  /** Grants a direct rule (ACL API); the caller must hold it. Idempotent. */
+  grantRule: Edit<[rule: Rule], void>;
+  /** Revokes a direct rule (ACL API); 404 when absent. */
+  revokeRule: Edit<[rule: Rule], void>;
 }
 
-/** Removes a role binding (every scope of it). */
-export async function unbindRole<P extends Grantee>(
-  kind: PrincipalKind<P>,
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  roleId: string,
-): Promise<void> {
-  await kind.edit(deps, caller, tenantId, id, (p) => planRoleUnbind(kind, p, id, roleId), {
-    action: kind.actions.roleUnbind,
-    against: 'take a role from',
-  });
-}
-
-/** Puts a principal in a group; the caller must hold what the group carries. Idempotent. */
-export async function addGroup<P extends Grantee>(
-  kind: PrincipalKind<P>,
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  groupId: string,
-): Promise<P> {
-  const change = (p: P, state: TenantState) => planGroupAdd(kind, p, state, groupId);
-  const target = { caller, tenantId, id };
-  return editHolding(kind, deps, target, change, kind.actions.groupAdd, { groups: [groupId] });
-}
-
-/** Takes a principal out of a group; nobody leaves `everyone` (409). */
-export async function removeGroup<P extends Grantee>(
-  kind: PrincipalKind<P>,
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  groupId: string,
-): Promise<void> {
-  if (groupId === EVERYONE_GROUP && kind.everyone === 'always')
-    throw new ConflictError('Every member is in everyone; nobody can be removed from it');
-  await kind.edit(deps, caller, tenantId, id, (p) => planGroupRemove(kind, p, id, groupId), {
-    action: kind.actions.groupRemove,
-    against: 'remove from a group',
-  });
-}
-
-/** Grants a direct rule (ACL API); the caller must hold it. Idempotent. */
-export async function grantRule<P extends Grantee>(
-  kind: PrincipalKind<P>,
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  rule: Rule,
-): Promise<void> {
-  await kind.edit(deps, caller, tenantId, id, (p, state) => planRuleGrant(kind, p, state, rule), {
-    action: 'acl.grant',
-  });
-}
-
-/** Revokes a direct rule (ACL API); 404 when absent. */
-export async function revokeRule<P extends Grantee>(
-  kind: PrincipalKind<P>,
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  rule: Rule,
-): Promise<void> {
-  await kind.edit(deps, caller, tenantId, id, (p) => planRuleRevoke(kind, p, rule), {
-    action: 'acl.revoke',
-    against: 'revoke a rule of',
-  });
+/** The grant edits of `kind`, each run by the kind's own versioned write. */
+export function grantEdits<P extends Grantee>(kind: PrincipalKind<P>): GrantEdits<P> {
+  const against = (action: string, acts: string) => ({ action, against: acts });
+  return {
+    async bindRole(deps, caller, tenantId, id, roleId, scope) {
+      assertValidScope(scope);
+      const binding: RoleBinding = scope ? { roleId, scope } : { roleId };
+      const change = (p: P, state: TenantState) => planRoleBind(p, state, binding);
+      const target = { caller, tenantId, id };
+      return editHolding(kind, deps, target, change, kind.actions.roleBind, { roles: [roleId] });
+    },
+    async unbindRole(deps, caller, tenantId, id, roleId) {
+      const change = (p: P) => planRoleUnbind(kind, p, id, roleId);
+      await kind.edit(
+        deps,
+        caller,
+        tenantId,
+        id,
+        change,
+        against(kind.actions.roleUnbind, 'take a role from'),
+      );
+    },
+    async addGroup(deps, caller, tenantId, id, groupId) {
+      const change = (p: P, state: TenantState) => planGroupAdd(kind, p, state, groupId);
+      const target = { caller, tenantId, id };
+      return editHolding(kind, deps, target, change, kind.actions.groupAdd, { groups: [groupId] });
+    },
+    async removeGroup(deps, caller, tenantId, id, groupId) {
+      if (groupId === EVERYONE_GROUP && kind.everyone === 'always')
+        throw new ConflictError('Every member is in everyone; nobody can be removed from it');
+      const change = (p: P) => planGroupRemove(kind, p, id, groupId);
+      await kind.edit(
+        deps,
+        caller,
+        tenantId,
+        id,
+        change,
+        against(kind.actions.groupRemove, 'remove from a group'),
+      );
+    },
+    async grantRule(deps, caller, tenantId, id, rule) {
+      const change = (p: P, state: TenantState) => planRuleGrant(kind, p, state, rule);
+      await kind.edit(deps, caller, tenantId, id, change, { action: 'acl.grant' });
+    },
+    async revokeRule(deps, caller, tenantId, id, rule) {
+      const change = (p: P) => planRuleRevoke(kind, p, rule);
+      await kind.edit(
+        deps,
+        caller,
+        tenantId,
+        id,
+        change,
+        against('acl.revoke', 'revoke a rule of'),
+      );
+    },
+  };
 }

@@ -2,20 +2,12 @@
  * Service accounts of a tenant: create, read, list, rename, enable/disable, delete (with their
  * tokens), and their groups, roles and direct rules, under the same grant guard as members.
  */
-import type { Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import {
-  addGroup,
-  bindRole,
-  grantRule,
-  removeGroup,
-  revokeRule,
-  unbindRole,
-} from '#shared/principals/grant-edits.js';
+import { grantEdits } from '#shared/principals/grant-edits.js';
 import { legacy } from '#shared/principals/legacy-items.js';
 import { permissionsPage } from '#shared/principals/principal-permissions.js';
 import {
@@ -140,7 +132,12 @@ export async function deleteServiceAccount(
   });
 }
 
-/** Binds a role to a service account, on everything or under `scope`. Idempotent. */
+const edits = grantEdits(SERVICE_ACCOUNT);
+
+/**
+ * Binds a role to a service account, on everything or under `scope`. Idempotent. A first
+ * binding of a custom role bumps the role item, so a concurrent delete of it cannot miss it.
+ */
 export async function bindServiceAccountRole(
   deps: StoreDeps,
   caller: Caller,
@@ -149,22 +146,16 @@ export async function bindServiceAccountRole(
   roleId: string,
   scope: string | undefined,
 ) {
-  const after = await bindRole(SERVICE_ACCOUNT, deps, caller, tenantId, id, roleId, scope);
-  return serviceAccountView(after);
+  return serviceAccountView(await edits.bindRole(deps, caller, tenantId, id, roleId, scope));
 }
 
 /** Removes a role binding (every scope of it) from a service account. */
-export function unbindServiceAccountRole(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  roleId: string,
-) {
-  return unbindRole(SERVICE_ACCOUNT, deps, caller, tenantId, id, roleId);
-}
+export const unbindServiceAccountRole = edits.unbindRole;
 
-/** Puts a service account in a group; the caller must hold what the group carries. Idempotent. */
+/**
+ * Puts a service account in a group; the caller must hold what the group carries. Idempotent.
+ * Joining bumps the group item, so a concurrent delete of the group cannot miss the account.
+ */
 export async function addServiceAccountToGroup(
   deps: StoreDeps,
   caller: Caller,
@@ -172,42 +163,17 @@ export async function addServiceAccountToGroup(
   id: string,
   groupId: string,
 ) {
-  const after = await addGroup(SERVICE_ACCOUNT, deps, caller, tenantId, id, groupId);
-  return serviceAccountView(after);
+  return serviceAccountView(await edits.addGroup(deps, caller, tenantId, id, groupId));
 }
 
 /** Takes a service account out of a group. */
-export function removeServiceAccountFromGroup(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  groupId: string,
-) {
-  return removeGroup(SERVICE_ACCOUNT, deps, caller, tenantId, id, groupId);
-}
+export const removeServiceAccountFromGroup = edits.removeGroup;
 
 /** Grants a direct rule to a service account (ACL API); the caller must hold it. Idempotent. */
-export function grantServiceAccountRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  rule: Rule,
-) {
-  return grantRule(SERVICE_ACCOUNT, deps, caller, tenantId, id, rule);
-}
+export const grantServiceAccountRule = edits.grantRule;
 
 /** Revokes a direct rule of a service account (404 when absent). */
-export function revokeServiceAccountRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  id: string,
-  rule: Rule,
-) {
-  return revokeRule(SERVICE_ACCOUNT, deps, caller, tenantId, id, rule);
-}
+export const revokeServiceAccountRule = edits.revokeRule;
 
 /** A service account's effective permissions, each with where it came from, one page at a time. */
 export async function serviceAccountPermissions(

@@ -20,8 +20,8 @@ import { LAST_SUPERUSER } from '#shared/policy/superusers.js';
 import { DEFAULT_SETTINGS } from '#shared/policy/tenant-settings.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
 import {
-  addGroup,
   type Grantee,
+  grantEdits,
   type PrincipalKind,
   planGroupAdd,
   planGroupRemove,
@@ -29,7 +29,6 @@ import {
   planRoleUnbind,
   planRuleGrant,
   planRuleRevoke,
-  removeGroup,
 } from '#shared/principals/grant-edits.js';
 import { grantsOf, type MemberRecord } from '#shared/store/records/member-record.js';
 import { initialPolicy } from '#shared/store/records/policy-record.js';
@@ -260,16 +259,16 @@ describe('grant-edit planning', () => {
   });
 
   it('refuses to take a member out of everyone with 409 before reading anything', async () => {
-    await expect(removeGroup(kind(), deps, {} as Caller, 't1', 'bob', 'everyone')).rejects.toThrow(
-      ConflictError,
-    );
+    await expect(
+      grantEdits(kind()).removeGroup(deps, {} as Caller, 't1', 'bob', 'everyone'),
+    ).rejects.toThrow(ConflictError);
   });
 
   it("a first join bumps the group (so a concurrent delete re-plans); joining again doesn't", async () => {
     const state = tenant(owner);
     const extras: TxItem[][] = [];
     const run = (p: MemberRecord) =>
-      addGroup(
+      grantEdits(
         kind({
           edit: async (_d, _c, _t, _id, change, act, extra) => {
             expect(act.action).toBe('g.add');
@@ -277,12 +276,7 @@ describe('grant-edit planning', () => {
             return change(p, state);
           },
         }),
-        deps,
-        {} as Caller,
-        't1',
-        'bob',
-        'ops',
-      );
+      ).addGroup(deps, {} as Caller, 't1', 'bob', 'ops');
     const joined = await run(bob);
     await run(joined);
     expect(extras.map(keysOf)).toEqual([['GROUP#ops'], []]);
