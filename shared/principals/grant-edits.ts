@@ -179,7 +179,6 @@ export interface GrantEdits<P extends Grantee> {
 
 /** The grant edits of `kind`, each run by the kind's own versioned write. */
 export function grantEdits<P extends Grantee>(kind: PrincipalKind<P>): GrantEdits<P> {
-  const against = (action: string, acts: string) => ({ action, against: acts });
   return {
     async bindRole(deps, caller, tenantId, id, roleId, scope) {
       assertValidScope(scope);
@@ -190,14 +189,8 @@ export function grantEdits<P extends Grantee>(kind: PrincipalKind<P>): GrantEdit
     },
     async unbindRole(deps, caller, tenantId, id, roleId) {
       const change = (p: P) => planRoleUnbind(kind, p, id, roleId);
-      await kind.edit(
-        deps,
-        caller,
-        tenantId,
-        id,
-        change,
-        against(kind.actions.roleUnbind, 'take a role from'),
-      );
+      const act = { action: kind.actions.roleUnbind, against: 'take a role from' };
+      await kind.edit(deps, caller, tenantId, id, change, act);
     },
     async addGroup(deps, caller, tenantId, id, groupId) {
       const change = (p: P, state: TenantState) => planGroupAdd(kind, p, state, groupId);
@@ -208,14 +201,8 @@ export function grantEdits<P extends Grantee>(kind: PrincipalKind<P>): GrantEdit
       if (groupId === EVERYONE_GROUP && kind.everyone === 'always')
         throw new ConflictError('Every member is in everyone; nobody can be removed from it');
       const change = (p: P) => planGroupRemove(kind, p, id, groupId);
-      await kind.edit(
-        deps,
-        caller,
-        tenantId,
-        id,
-        change,
-        against(kind.actions.groupRemove, 'remove from a group'),
-      );
+      const act = { action: kind.actions.groupRemove, against: 'remove from a group' };
+      await kind.edit(deps, caller, tenantId, id, change, act);
     },
     async grantRule(deps, caller, tenantId, id, rule) {
       const change = (p: P, state: TenantState) => planRuleGrant(kind, p, state, rule);
@@ -223,14 +210,8 @@ export function grantEdits<P extends Grantee>(kind: PrincipalKind<P>): GrantEdit
     },
     async revokeRule(deps, caller, tenantId, id, rule) {
       const change = (p: P) => planRuleRevoke(kind, p, rule);
-      await kind.edit(
-        deps,
-        caller,
-        tenantId,
-        id,
-        change,
-        against('acl.revoke', 'revoke a rule of'),
-      );
+      const act = { action: 'acl.revoke', against: 'revoke a rule of' };
+      await kind.edit(deps, caller, tenantId, id, change, act);
     },
   };
 }
