@@ -4,36 +4,40 @@
  * deleted, or a forced logout stamped after the token was minted. Admins list and revoke them
  * under the member.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compilePrincipal } from '#shared/acl/engine.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
 import { formatPersonalToken } from '#shared/api-tokens/api-token-format.js';
 import {
-  countTokens,
   listTokenItems,
   MINT_NEEDS_SESSION,
   newToken,
-  revokeTokenUpdate,
-  tokenView,
-} from '#shared/api-tokens/api-token-service.js';
+  revokeToken,
+  type tokenView,
+} from '#shared/api-tokens/token-items.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { raceLost, withOptimisticRetry } from '#shared/common/optimistic-retry.js';
+import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
 } from '#shared/errors/domain-errors.js';
-import { loadMember } from '#shared/members/member-service.js';
-import { loadTenantState } from '#shared/policy/tenant-state.js';
+import { loadMember } from '#shared/members/member-lookup.js';
+import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
+import { legacy } from '#shared/principals/legacy-items.js';
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import { signedInBefore } from '#shared/sessions/session-time.js';
 import { membershipTenants } from '#shared/sessions/sign-out.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
-import { grantsOf } from '#shared/store/records/member-record.js';
-import { type TransactItem, transactWrite } from '#shared/store/transact.js';
+import {
+  grantsOf,
+  type MemberRecord,
+  memberExists,
+  memberVersionBump,
+} from '#shared/store/records/member-record.js';
+import { countTokens, personalTokenPut, tokenExists } from '#shared/store/records/token-record.js';
 
 /** Token items per membership, revoked and expired ones included until TTL removes them. */
 export const MAX_TOKENS_PER_MEMBER = 20;
@@ -41,6 +45,36 @@ export const MAX_TOKENS_PER_MEMBER = 20;
 type PersonalTokenView = ReturnType<typeof tokenView> & { tenantId: string };
 
 const memberTarget = (userId: string) => `member:${userId}`;
+
+/**
+ * The minter's membership, on fresh state: active, not ended by a forced logout since the
+ * session signed in (the authorizer looked earlier), and under its token limit.
+ */
+async function mintingMember(
+  deps: StoreDeps,
+  state: TenantState,
+  signedInAt: number,
+): Promise<MemberRecord> {
+  const actor = state.actor;
+  if (!actor) throw new NotFoundError('Tenant not found');
+  if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
+  if (signedInBefore(signedInAt, actor.sessionsValidAfter)) {
+    throw new UnauthorizedError(
+      'Your session in this tenant was ended by a forced logout; sign in again',
+    );
+  }
+  const held = await countTokens(
+    deps.table,
+    state.tenantId,
+    keys.personalTokenPrefix(actor.userId),
+  );
+  if (held >= MAX_TOKENS_PER_MEMBER) {
+    throw new ConflictError(
+      `A member holds at most ${MAX_TOKENS_PER_MEMBER} personal tokens per tenant; revoke unused ones`,
+    );
+  }
+  return actor;
+}
 
 /**
  * Mints a personal token for the caller in `tenantId`: `ghm_<userId>.<tokenId>_<secret>`,
@@ -65,73 +99,21 @@ export async function createPersonalToken(
   }
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
-    const actor = state.actor;
-    if (!actor) throw new NotFoundError('Tenant not found');
-    if (actor.status !== 'active') throw new ForbiddenError('Your membership is disabled');
-    // Re-checked on fresh state: a logout may have landed since the authorizer looked.
-    if (signedInBefore(signedInAt, actor.sessionsValidAfter)) {
-      throw new UnauthorizedError(
-        'Your session in this tenant was ended by a forced logout; sign in again',
-      );
-    }
-    if (
-      (await countTokens(deps, tenantId, keys.personalTokenPrefix(userId))) >= MAX_TOKENS_PER_MEMBER
-    ) {
-      throw new ConflictError(
-        `A member holds at most ${MAX_TOKENS_PER_MEMBER} personal tokens per tenant; revoke unused ones`,
-      );
-    }
+    const actor = await mintingMember(deps, state, signedInAt);
     const { now, tokenId, secret, record, stored } = newToken(deps, input);
-    await transactWrite(
-      deps.db,
-      [
-        {
-          Put: {
-            TableName: deps.tableName,
-            Item: {
-              ...keys.personalToken(tenantId, userId, tokenId),
-              type: 'personal-token',
-              tenantId,
-              userId,
-              memberIncarnation: actor.incarnation,
-              ...stored,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Update: {
-            TableName: deps.tableName,
-            Key: keys.member(tenantId, userId),
-            UpdateExpression: 'SET version = :next',
-            ConditionExpression: 'version = :v AND #s = :active',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: {
-              ':v': actor.version,
-              ':next': actor.version + 1,
-              ':active': 'active',
-            },
-          },
-        },
-        auditPut(
-          deps.tableName,
-          {
-            tenantId,
-            actor: caller.userId,
-            action: 'personal-token.create',
-            target: memberTarget(userId),
-            after: record,
-          },
-          now,
-        ),
-      ],
-      () => raceLost(),
-    );
-    return {
-      ...record,
+    const event = {
       tenantId,
-      token: formatPersonalToken({ userId, tokenId, secret }),
+      actor: caller.userId,
+      action: 'personal-token.create',
+      target: memberTarget(userId),
+      after: record,
     };
+    await deps.table.transact([
+      personalTokenPut(tenantId, actor, stored),
+      memberVersionBump(tenantId, actor),
+      legacy(auditPut(deps.tableName, event, now)),
+    ]);
+    return { ...record, tenantId, token: formatPersonalToken({ userId, tokenId, secret }) };
   });
 }
 
@@ -153,14 +135,8 @@ export async function listTokensOfMember(
   userId: string,
   query: { limit: number; cursor?: string },
 ): Promise<Page<PersonalTokenView>> {
-  const res = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.member(tenantId, userId),
-      ProjectionExpression: 'pk',
-    }),
-  );
-  if (!res.Item) throw new NotFoundError(`Member '${userId}' not found`);
+  if (!(await memberExists(deps.table, tenantId, userId)))
+    throw new NotFoundError(`Member '${userId}' not found`);
   return listMemberTokens(deps, tenantId, userId, query);
 }
 
@@ -179,6 +155,23 @@ export async function listPersonalTokens(
   return { items, nextCursor: null };
 }
 
+/** Rule 12: an admin revokes only the tokens of someone who holds no more than they do. */
+async function assertMayRevokeTokensOf(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  userId: string,
+) {
+  if (caller.userId === userId) return;
+  const state = await loadTenantState(deps, tenantId, caller);
+  const owner = await loadMember(deps, tenantId, userId);
+  assertOutranks(
+    state.actorPermissions,
+    compilePrincipal(state.compiled, grantsOf(owner)),
+    'revoke the tokens of',
+  );
+}
+
 /**
  * Revokes one personal token of `userId` in `tenantId`: refused by the authorizer from the next
  * request on. Idempotent for an already revoked token; unknown tokens are 404.
@@ -192,41 +185,13 @@ export async function revokeMemberToken(
 ) {
   const key = keys.personalToken(tenantId, userId, tokenId);
   await withOptimisticRetry(async () => {
-    if (caller.userId !== userId) {
-      // Rule 12: an admin revokes only the tokens of someone who holds no more than they do.
-      const state = await loadTenantState(deps, tenantId, caller);
-      const owner = await loadMember(deps, tenantId, userId);
-      assertOutranks(
-        state.actorPermissions,
-        compilePrincipal(state.compiled, grantsOf(owner)),
-        'revoke the tokens of',
-      );
-    }
-    const res = await deps.db.send(
-      new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
-    );
-    if (!res.Item) throw new NotFoundError(`Token '${tokenId}' not found`);
-    if (res.Item.revoked === true) return;
-    const now = deps.clock.now();
-    const before = tokenView(res.Item, now);
-    await transactWrite(
-      deps.db,
-      [
-        revokeTokenUpdate(deps, key, now),
-        auditPut(
-          deps.tableName,
-          {
-            tenantId,
-            actor: caller.userId,
-            action: 'personal-token.revoke',
-            target: memberTarget(userId),
-            before,
-            after: { ...before, status: 'revoked' },
-          },
-          now,
-        ),
-      ],
-      () => raceLost(),
+    await assertMayRevokeTokensOf(deps, caller, tenantId, userId);
+    await revokeToken(
+      deps,
+      caller,
+      tenantId,
+      { key, tokenId },
+      { action: 'personal-token.revoke', target: memberTarget(userId) },
     );
   });
 }
@@ -234,37 +199,8 @@ export async function revokeMemberToken(
 /** Revokes one of the caller's own tokens, in whichever of their tenants it lives. */
 export async function revokePersonalToken(deps: StoreDeps, caller: Caller, tokenId: string) {
   for (const tenantId of await membershipTenants(deps, caller.userId)) {
-    const res = await deps.db.send(
-      new GetCommand({
-        TableName: deps.tableName,
-        Key: keys.personalToken(tenantId, caller.userId, tokenId),
-        ProjectionExpression: 'pk',
-      }),
-    );
-    if (res.Item) return revokeMemberToken(deps, caller, tenantId, caller.userId, tokenId);
+    if (await tokenExists(deps.table, keys.personalToken(tenantId, caller.userId, tokenId)))
+      return revokeMemberToken(deps, caller, tenantId, caller.userId, tokenId);
   }
   throw new NotFoundError(`Token '${tokenId}' not found`);
-}
-
-/** The deletions of every personal token of a member, to add to the member's delete transaction. */
-export async function personalTokenDeletions(
-  deps: StoreDeps,
-  tenantId: string,
-  userId: string,
-): Promise<TransactItem[]> {
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-      ExpressionAttributeValues: {
-        ':p': keys.tenantPartition(tenantId),
-        ':s': keys.personalTokenPrefix(userId),
-      },
-      ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
-    }),
-  );
-  return (res.Items ?? []).map((i) => ({
-    Delete: { TableName: deps.tableName, Key: { pk: String(i.pk), sk: String(i.sk) } },
-  }));
 }

@@ -1,10 +1,38 @@
-/** Resolves a member identifier that may be a userId or an email (any case). */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+/** Finding members: by userId (or 404), by email, and by an identifier that may be either. */
 import type { StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
-import { findMemberByEmail, loadMember } from '#shared/members/member-service.js';
-import { keys } from '#shared/store/keys.js';
+import { found } from '#shared/principals/found.js';
+import {
+  type MemberRecord,
+  memberIdsOfEmail,
+  readMember,
+} from '#shared/store/records/member-record.js';
+
+/** Reads one member, strongly consistent, or throws 404. */
+export async function loadMember(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+): Promise<MemberRecord> {
+  return found(await readMember(deps.table, tenantId, userId), `Member '${userId}' not found`);
+}
+
+/**
+ * Finds the member (pending or active) of a (normalized) email: the one the email's uniqueness
+ * item names, read strongly consistent. Members from before that item existed are found through
+ * the byEmail index.
+ */
+export async function findMemberByEmail(
+  deps: StoreDeps,
+  tenantId: string,
+  email: string,
+): Promise<MemberRecord | undefined> {
+  const holders = await memberIdsOfEmail(deps.table, tenantId, email);
+  if ('owner' in holders) return readMember(deps.table, tenantId, holders.owner);
+  const [first] = holders.indexed;
+  return first === undefined ? undefined : loadMember(deps, tenantId, first);
+}
 
 export async function resolveMemberId(
   deps: StoreDeps,
@@ -31,23 +59,9 @@ export async function resolveMemberIds(
 ): Promise<string[]> {
   if (!identifier.includes('@')) return [(await loadMember(deps, tenantId, identifier)).userId];
   const email = normalizeEmail(identifier);
-  const unique = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.memberEmail(tenantId, email),
-      ConsistentRead: true,
-    }),
-  );
-  if (unique.Item) return [String(unique.Item.userId)];
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byEmail',
-      KeyConditionExpression: 'gsi2pk = :p AND gsi2sk = :e',
-      ExpressionAttributeValues: { ':p': keys.memberByEmailPartition(tenantId), ':e': email },
-    }),
-  );
-  const ids = [...new Set((res.Items ?? []).map((i) => String(i.userId)))].sort();
+  const holders = await memberIdsOfEmail(deps.table, tenantId, email);
+  if ('owner' in holders) return [holders.owner];
+  const ids = [...new Set(holders.indexed)].sort();
   if (!ids.length) throw new NotFoundError(`No member with email ${email}`);
   return ids;
 }

@@ -1,6 +1,7 @@
 /** Cursor pagination: `limit` 1..100 (default 25) and an opaque cursor wrapping DynamoDB's last key. */
 import * as z from 'zod';
 import { InvalidError } from '#shared/errors/domain-errors.js';
+import type { Table } from '#shared/store/table.js';
 
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(25),
@@ -81,4 +82,24 @@ export function offsetPage<T>(
     items: all.slice(offset, end),
     nextCursor: end < all.length ? Buffer.from(`o:${end}`, 'utf8').toString('base64url') : null,
   };
+}
+
+/**
+ * One page of a partition's items whose sort key starts with `prefix` (eventually consistent,
+ * as listings are), resuming after `cursor`, which must be a key of this same listing.
+ */
+export async function prefixPage(
+  table: Table,
+  partition: string,
+  prefix: string,
+  query: { limit: number; cursor?: string },
+) {
+  const page = await table.query({
+    partition,
+    prefix,
+    limit: query.limit,
+    startKey: decodeCursor(query.cursor, { pk: partition }, { sk: prefix }),
+    consistent: false,
+  });
+  return { items: page.items, nextCursor: encodeCursor(page.lastKey) };
 }

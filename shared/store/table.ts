@@ -85,6 +85,8 @@ export interface QueryOptions {
 export interface QueryPage {
   items: Item[];
   lastKey?: Record<string, unknown>;
+  /** How many items matched (what `count` adds up). */
+  count?: number;
 }
 
 /** DynamoDB's limit on keys per BatchGetItem. */
@@ -232,7 +234,7 @@ export function createTable(db: DocumentClient, tableName: string) {
     },
 
     /** One page of a Query (DynamoDB's page: `limit` items or 1 MB). */
-    async query(q: QueryOptions): Promise<QueryPage> {
+    async query(q: QueryOptions & { select?: 'COUNT' }): Promise<QueryPage> {
       const index = TABLE_INDEXES.find((i) => i.indexName === q.index);
       const pkName = index?.partitionKey ?? 'pk';
       const skName = index?.sortKey ?? 'sk';
@@ -272,9 +274,10 @@ export function createTable(db: DocumentClient, tableName: string) {
           ExclusiveStartKey: q.startKey,
           ScanIndexForward: !q.newestFirst,
           ConsistentRead: index ? undefined : (q.consistent ?? true),
+          Select: q.select,
         }),
       );
-      return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey };
+      return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey, count: res.Count };
     },
 
     /** Every item a Query matches, following DynamoDB's pages to the end. */
@@ -287,6 +290,18 @@ export function createTable(db: DocumentClient, tableName: string) {
         startKey = page.lastKey;
       } while (startKey);
       return all;
+    },
+
+    /** How many items a Query matches (following every page), without reading them out. */
+    async count(q: Omit<QueryOptions, 'startKey' | 'attributes'>): Promise<number> {
+      let total = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await table.query({ ...q, startKey, select: 'COUNT' });
+        total += page.count ?? 0;
+        startKey = page.lastKey;
+      } while (startKey);
+      return total;
     },
 
     async put(item: Item, when?: Condition): Promise<void> {

@@ -1,7 +1,16 @@
 /** The member item: a user's membership in one tenant, and the authorizer's one-read snapshot. */
 import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
+import { decodeCursor } from '#shared/store/pagination.js';
+import {
+  atVersion,
+  versionBump,
+  versionedDelete,
+  versionedPut,
+} from '#shared/store/records/versioned-item.js';
+import type { Table, TxItem } from '#shared/store/table.js';
 
 /**
  * `pending`: added by an admin, not yet accepted by the person (consent). Grants may be given in
@@ -92,5 +101,156 @@ export function memberView(m: MemberRecord) {
     joinedAt: m.joinedAt,
     groups: m.groups,
     roles: m.roles,
+  };
+}
+
+/** A member as stored, strongly consistent, or undefined. */
+export async function readMember(
+  table: Table,
+  tenantId: string,
+  userId: string,
+): Promise<MemberRecord | undefined> {
+  const item = await table.get(keys.member(tenantId, userId));
+  return item ? memberFromItem(item) : undefined;
+}
+
+/** Whether a member item exists (one projected, eventually consistent read). */
+export async function memberExists(table: Table, tenantId: string, userId: string) {
+  return (
+    (await table.get(keys.member(tenantId, userId), { consistent: false, attributes: ['pk'] })) !==
+    undefined
+  );
+}
+
+/**
+ * Who holds an email in the tenant: the member its uniqueness item names (read strongly
+ * consistent), else the members the byEmail index lists (members from before that item existed).
+ */
+export async function memberIdsOfEmail(
+  table: Table,
+  tenantId: string,
+  email: string,
+): Promise<{ owner: string } | { indexed: string[] }> {
+  const unique = await table.get(keys.memberEmail(tenantId, email));
+  if (unique) return { owner: String(unique.userId) };
+  const { items } = await table.query({
+    index: 'byEmail',
+    partition: keys.memberByEmailPartition(tenantId),
+    between: [email, email],
+  });
+  return { indexed: items.map((i) => String(i.userId)) };
+}
+
+/** One page of a tenant's members, by userId or (with `email`) by email prefix. */
+export async function memberPage(
+  table: Table,
+  tenantId: string,
+  query: { limit: number; email?: string; startKey?: Record<string, unknown> },
+) {
+  const byEmail = query.email !== undefined;
+  return table.query({
+    ...(byEmail
+      ? { index: 'byEmail', partition: keys.memberByEmailPartition(tenantId), prefix: query.email }
+      : { partition: keys.tenantPartition(tenantId), prefix: keys.memberPrefix }),
+    limit: query.limit,
+    startKey: query.startKey,
+    consistent: false,
+  });
+}
+
+/** The key a listing's cursor starts after: the table key, plus the index key by email. */
+export function memberCursorKey(item: Record<string, unknown>, byEmail: boolean) {
+  return byEmail
+    ? { pk: item.pk, sk: item.sk, gsi2pk: item.gsi2pk, gsi2sk: item.gsi2sk }
+    : { pk: item.pk, sk: item.sk };
+}
+
+/** Where a member listing resumes: its cursor, checked against the listing's partition and range. */
+export function memberListingStart(tenantId: string, email: string | undefined, cursor?: string) {
+  const table = { pk: keys.tenantPartition(tenantId) };
+  return email !== undefined
+    ? decodeCursor(
+        cursor,
+        { ...table, gsi2pk: keys.memberByEmailPartition(tenantId) },
+        { sk: keys.memberPrefix, gsi2sk: email },
+      )
+    : decodeCursor(cursor, table, { sk: keys.memberPrefix });
+}
+
+/** Writes a member: created (nobody there, else `taken`) or replacing the version read. */
+export function memberPut(
+  after: MemberRecord,
+  before: Pick<MemberRecord, 'version'> | undefined,
+  taken?: () => DomainError,
+): TxItem {
+  return versionedPut(memberItem(after), before, taken);
+}
+
+/** Deletes a member, conditioned on the version read. */
+export function memberDelete(m: Pick<MemberRecord, 'tenantId' | 'userId' | 'version'>): TxItem {
+  return versionedDelete(keys.member(m.tenantId, m.userId), m.version);
+}
+
+/**
+ * Takes the uniqueness item of a member's email: nobody may hold it, or `takeOverFrom` (a
+ * pending member becoming active). `taken` is the error when someone else holds it.
+ */
+export function memberEmailTake(
+  m: Pick<MemberRecord, 'tenantId' | 'userId' | 'email'>,
+  taken: () => DomainError,
+  takeOverFrom?: string,
+): TxItem {
+  const key = keys.memberEmail(m.tenantId, m.email);
+  return {
+    put: { ...key, type: 'member-email', tenantId: m.tenantId, email: m.email, userId: m.userId },
+    when: takeOverFrom
+      ? { if: 'userId = :from', values: { ':from': takeOverFrom }, else: taken }
+      : { if: 'attribute_not_exists(pk)', else: taken },
+  };
+}
+
+/** Releases a deleted member's email (members from before the uniqueness item have none). */
+export function memberEmailRelease(m: Pick<MemberRecord, 'tenantId' | 'userId' | 'email'>): TxItem {
+  return {
+    delete: keys.memberEmail(m.tenantId, m.email),
+    when: { if: 'attribute_not_exists(pk) OR userId = :u', values: { ':u': m.userId } },
+  };
+}
+
+const active = { if: '#s = :active', names: { '#s': 'status' }, values: { ':active': 'active' } };
+
+/** The check that a member is still the active membership read (same version, active). */
+export function memberActiveCheck(
+  tenantId: string,
+  m: Pick<MemberRecord, 'userId' | 'version'>,
+): TxItem {
+  return { check: keys.member(tenantId, m.userId), when: atVersion(m.version, active) };
+}
+
+/** Bumps an active member's version (as read): a concurrent change of it then re-plans. */
+export function memberVersionBump(
+  tenantId: string,
+  m: Pick<MemberRecord, 'userId' | 'version'>,
+): TxItem {
+  return versionBump(keys.member(tenantId, m.userId), m.version, active);
+}
+
+/** The session floor of a user in a tenant, raised to `at` (epoch ms) with their deletion. */
+export function sessionFloorItem(tenantId: string, userId: string, at: number): TxItem {
+  return {
+    put: {
+      ...keys.memberSessionFloor(tenantId, userId),
+      type: 'session-floor',
+      tenantId,
+      userId,
+      sessionsValidAfter: at,
+    },
+  };
+}
+
+/** The person's profile, written when a membership of theirs becomes active. */
+export function userProfilePut(user: { userId: string; email: string }): TxItem {
+  return {
+    put: { ...keys.user(user.userId), type: 'user', userId: user.userId, email: user.email },
   };
 }

@@ -1,7 +1,15 @@
 /** The service account item: a non-human principal of one tenant, and its public view. */
 import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
+import { prefixPage } from '#shared/store/pagination.js';
+import {
+  versionBump,
+  versionedDelete,
+  versionedPut,
+} from '#shared/store/records/versioned-item.js';
+import type { Table, TxItem } from '#shared/store/table.js';
 
 export type ServiceAccountStatus = 'active' | 'disabled';
 
@@ -69,4 +77,48 @@ export function serviceAccountView(sa: ServiceAccountRecord) {
     rules: sa.rules,
     createdAt: sa.createdAt,
   };
+}
+
+/** A service account as stored, strongly consistent, or undefined. */
+export async function readServiceAccount(
+  table: Table,
+  tenantId: string,
+  serviceAccountId: string,
+): Promise<ServiceAccountRecord | undefined> {
+  const item = await table.get(keys.serviceAccount(tenantId, serviceAccountId));
+  return item ? serviceAccountFromItem(item) : undefined;
+}
+
+/** One page of a tenant's service accounts by id, resuming after `cursor`. */
+export async function serviceAccountPage(
+  table: Table,
+  tenantId: string,
+  query: { limit: number; cursor?: string },
+) {
+  const partition = keys.tenantPartition(tenantId);
+  const page = await prefixPage(table, partition, keys.serviceAccountPrefix, query);
+  return { ...page, items: page.items.map(serviceAccountFromItem) };
+}
+
+/** Writes a service account: created (`taken` when the id exists) or replacing the version read. */
+export function serviceAccountPut(
+  sa: ServiceAccountRecord,
+  before: Pick<ServiceAccountRecord, 'version'> | undefined,
+  taken?: () => DomainError,
+): TxItem {
+  return versionedPut(serviceAccountItem(sa), before, taken);
+}
+
+/** Deletes a service account, conditioned on the version read. */
+export function serviceAccountDelete(
+  sa: Pick<ServiceAccountRecord, 'tenantId' | 'serviceAccountId' | 'version'>,
+): TxItem {
+  return versionedDelete(keys.serviceAccount(sa.tenantId, sa.serviceAccountId), sa.version);
+}
+
+/** Bumps a service account's version (as read), so a concurrent delete re-plans and sees why. */
+export function serviceAccountVersionBump(
+  sa: Pick<ServiceAccountRecord, 'tenantId' | 'serviceAccountId' | 'version'>,
+): TxItem {
+  return versionBump(keys.serviceAccount(sa.tenantId, sa.serviceAccountId), sa.version);
 }
