@@ -8,15 +8,9 @@
  */
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isOutboxRecord } from '#shared/invites/invite-delivery.js';
+import { openStreamReader } from '#shared/store/stream-reader.js';
 import { loadHandler } from './function-modules.js';
 
 type MailerHandler = (
@@ -33,8 +27,6 @@ export interface MailPollerOptions {
   /** Where the per-shard position is kept across restarts; none keeps it in memory only. */
   checkpointFile?: string;
 }
-
-const local = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 type Checkpoint = Record<string, string>;
 
@@ -58,58 +50,16 @@ function writeCheckpoint(file: string | undefined, checkpoint: Checkpoint) {
 export async function startMailPoller(options: MailPollerOptions): Promise<() => Promise<void>> {
   const interval = options.intervalMs ?? 200;
   const maxAttempts = options.maxAttempts ?? 4;
-  const ddb = new DynamoDBClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: local,
-  });
-  const streams = new DynamoDBStreamsClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: local,
-  });
-  const table = await ddb.send(new DescribeTableCommand({ TableName: options.tableName }));
-  const streamArn = table.Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+  const stream = await openStreamReader(options, options.tableName);
   const checkpoint = readCheckpoint(options.checkpointFile);
   /** Open iterators per shard; `null` once a closed shard has been read to its end. */
   const iterators = new Map<string, string | null>();
   let stopped = false;
   const retries: { record: DynamoDBRecord; attempt: number; due: number }[] = [];
 
-  async function iteratorFor(shardId: string): Promise<string | null> {
-    const after = checkpoint[shardId];
-    if (after) {
-      try {
-        const it = await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
-            SequenceNumber: after,
-          }),
-        );
-        return it.ShardIterator ?? null;
-      } catch {
-        // The position is gone (trimmed): read what is left of the shard.
-      }
-    }
-    const it = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    return it.ShardIterator ?? null;
-  }
-
   async function refreshShards() {
-    const desc = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of desc.StreamDescription?.Shards ?? []) {
-      const id = shard.ShardId;
-      if (!id || iterators.has(id)) continue;
-      iterators.set(id, await iteratorFor(id));
+    for (const id of await stream.shardIds()) {
+      if (!iterators.has(id)) iterators.set(id, await stream.iterator(id, checkpoint[id]));
     }
   }
 
@@ -140,19 +90,15 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
     await refreshShards();
     for (const [id, iterator] of iterators) {
       if (!iterator) continue;
-      const res = await streams
-        .send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }))
-        .catch((error: unknown) => {
-          // An expired or dead iterator (e.g. DynamoDB Local restarted) is made again from the checkpoint.
-          iterators.delete(id);
-          throw error;
-        });
-      const batch: DynamoDBRecord[] = [];
-      for (const r of res.Records ?? [])
-        if (isOutboxRecord(r)) batch.push(r as unknown as DynamoDBRecord);
+      const page = await stream.read(iterator, 100).catch((error: unknown) => {
+        // An expired or dead iterator (e.g. DynamoDB Local restarted) is made again from the checkpoint.
+        iterators.delete(id);
+        throw error;
+      });
+      const batch = page.records.filter((r) => isOutboxRecord(r));
       for (let i = 0; i < batch.length; i += 10) await invoke(batch.slice(i, i + 10), 1);
-      iterators.set(id, res.NextShardIterator ?? null);
-      const last = res.Records?.at(-1)?.dynamodb?.SequenceNumber;
+      iterators.set(id, page.next);
+      const last = page.records.at(-1)?.dynamodb?.SequenceNumber;
       if (last) {
         checkpoint[id] = last;
         writeCheckpoint(options.checkpointFile, checkpoint);
@@ -186,7 +132,6 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
     stopped = true;
     wake?.();
     await loop;
-    streams.destroy();
-    ddb.destroy();
+    stream.close();
   };
 }

@@ -13,15 +13,8 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
 import { routeTable } from '#shared/routes/route-table.js';
-import { createTableInput, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
+import { ensureTable } from '#shared/store/local-table.js';
 import { loadHandler } from './function-modules.js';
 import {
   createLocalServer,
@@ -84,23 +77,6 @@ interface SavedState {
 }
 
 const local = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-async function ensureTable(endpoint: string) {
-  const ddb = new DynamoDBClient({ region: REGION, endpoint, credentials: local });
-  try {
-    await ddb.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await ddb.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
-    await ddb.send(
-      new UpdateTimeToLiveCommand({
-        TableName: TABLE_NAME,
-        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
-      }),
-    );
-  }
-  ddb.destroy();
-}
 
 async function ensureUserPool(endpoint: string, saved: SavedState | undefined) {
   const cognito = new CognitoIdentityProviderClient({
@@ -183,7 +159,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ]);
     children.push(...started);
     const [dynamo, cognito, ses] = started as [RunningProcess, RunningProcess, RunningProcess];
-    await ensureTable(dynamo.url);
+    await ensureTable({ endpoint: dynamo.url, region: REGION }, TABLE_NAME);
     const pool = await ensureUserPool(cognito.url, saved);
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     const base = {
