@@ -46,6 +46,75 @@ function writeCheckpoint(file: string | undefined, checkpoint: Checkpoint) {
   renameSync(`${file}.tmp`, file);
 }
 
+/** A record the mailer failed, to be handed to it again once `due` (epoch ms). */
+interface Retry {
+  record: DynamoDBRecord;
+  attempt: number;
+  due: number;
+}
+
+/**
+ * Hands `records` to the mailer handler as attempt `attempt`; returns the ones it failed, to
+ * retry with backoff, except those out of attempts (left to the re-drive).
+ */
+async function deliver(
+  records: DynamoDBRecord[],
+  attempt: number,
+  maxAttempts: number,
+): Promise<Retry[]> {
+  if (!records.length) return [];
+  const handler = await loadHandler<MailerHandler>('mailer');
+  let failed: Set<string>;
+  try {
+    const res = await handler({ Records: records });
+    failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+  } catch {
+    failed = new Set(records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
+  }
+  const retries: Retry[] = [];
+  for (const record of records) {
+    if (!failed.has(record.dynamodb?.SequenceNumber ?? '')) continue;
+    if (attempt >= maxAttempts) {
+      // The item is on the outbox's due list: the re-drive retries it from there.
+      process.stderr.write(
+        `mail poller: leaving a record to the re-drive after ${attempt} attempts\n`,
+      );
+      continue;
+    }
+    retries.push({ record, attempt: attempt + 1, due: Date.now() + 200 * 2 ** attempt });
+  }
+  return retries;
+}
+
+/** Runs `poll` every `interval` ms until stopped; a failed poll is reported and the next one runs. */
+function pollEvery(interval: number, poll: () => Promise<void>) {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await poll();
+      } catch (error) {
+        if (!stopped) process.stderr.write(`mail poller: ${(error as Error).message}\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
 /** Starts polling; returns the stop function. */
 export async function startMailPoller(options: MailPollerOptions): Promise<() => Promise<void>> {
   const interval = options.intervalMs ?? 200;
@@ -54,8 +123,7 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
   const checkpoint = readCheckpoint(options.checkpointFile);
   /** Open iterators per shard; `null` once a closed shard has been read to its end. */
   const iterators = new Map<string, string | null>();
-  let stopped = false;
-  const retries: { record: DynamoDBRecord; attempt: number; due: number }[] = [];
+  const retries: Retry[] = [];
 
   async function refreshShards() {
     for (const id of await stream.shardIds()) {
@@ -63,28 +131,9 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
     }
   }
 
-  async function invoke(records: DynamoDBRecord[], attempt: number) {
-    if (!records.length) return;
-    const handler = await loadHandler<MailerHandler>('mailer');
-    let failed: Set<string>;
-    try {
-      const res = await handler({ Records: records });
-      failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
-    } catch {
-      failed = new Set(records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
-    }
-    for (const record of records) {
-      if (!failed.has(record.dynamodb?.SequenceNumber ?? '')) continue;
-      if (attempt >= maxAttempts) {
-        // The item is on the outbox's due list: the re-drive retries it from there.
-        process.stderr.write(
-          `mail poller: leaving a record to the re-drive after ${attempt} attempts\n`,
-        );
-        continue;
-      }
-      retries.push({ record, attempt: attempt + 1, due: Date.now() + 200 * 2 ** attempt });
-    }
-  }
+  const invoke = async (records: DynamoDBRecord[], attempt: number) => {
+    retries.push(...(await deliver(records, attempt, maxAttempts)));
+  };
 
   async function pollOnce() {
     await refreshShards();
@@ -111,27 +160,9 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
   }
 
   await refreshShards();
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        await pollOnce();
-      } catch (error) {
-        if (!stopped) process.stderr.write(`mail poller: ${(error as Error).message}\n`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, interval);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  })();
+  const loop = pollEvery(interval, pollOnce);
   return async () => {
-    stopped = true;
-    wake?.();
-    await loop;
+    await loop.stop();
     stream.close();
   };
 }

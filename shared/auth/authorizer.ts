@@ -21,7 +21,7 @@ import {
   secretMatches,
 } from '#shared/api-tokens/api-token-format.js';
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
-import type { SnapshotReader } from '#shared/auth/snapshot-types.js';
+import type { ApiTokenSnapshot, SnapshotReader } from '#shared/auth/snapshot-types.js';
 import {
   type AccessTokenVerifier,
   bearerToken,
@@ -156,6 +156,29 @@ function checkPermissions(
 }
 
 /**
+ * Rule 13: an API token lives only as long as the membership and the sessions of whoever minted
+ * it: minter deleted (or re-created), disabled, logged out, signed out everywhere or removed
+ * from Cognito after minting ends it. Tokens from before minters were recorded fail closed.
+ * Returns why the token is refused, undefined when its minter still stands behind it.
+ */
+function minterRefusalOf(found: ApiTokenSnapshot, mintedBy: string): string | undefined {
+  const minter = found.minter;
+  if (
+    !mintedBy ||
+    found.mintedBy !== mintedBy ||
+    !minter ||
+    minter.incarnation !== found.minterIncarnation
+  ) {
+    return 'API token outlived the membership of the member who minted it';
+  }
+  if (minter.status !== 'active') return 'The member who minted this API token is disabled';
+  if (found.createdAt < minter.sessionsValidAfter) {
+    return 'The sessions of the member who minted this API token were ended after it was minted; mint a new one';
+  }
+  return undefined;
+}
+
+/**
  * The API-token path: parse `ghs_<serviceAccountId>.<tokenId>_<secret>`, read token, account and
  * policy version in one batch from the path's tenant, then refuse (401) anything malformed,
  * unknown, of another tenant, with a wrong secret, revoked, expired or of a disabled account.
@@ -191,27 +214,8 @@ async function decideApiToken(
     return ctx('unauthenticated', 'Invalid token: minted for a deleted service account');
   if (found.accountStatus !== 'active')
     return ctx('unauthenticated', 'Service account is disabled');
-  // Rule 13: the token lives only as long as the membership and the sessions of whoever minted
-  // it: minter deleted (or re-created), disabled, logged out, signed out everywhere or removed
-  // from Cognito after minting ends it. Tokens from before minters were recorded fail closed.
-  const minter = found.minter;
-  if (
-    !parsed.mintedBy ||
-    found.mintedBy !== parsed.mintedBy ||
-    !minter ||
-    minter.incarnation !== found.minterIncarnation
-  ) {
-    return ctx('unauthenticated', 'API token outlived the membership of the member who minted it');
-  }
-  if (minter.status !== 'active') {
-    return ctx('unauthenticated', 'The member who minted this API token is disabled');
-  }
-  if (found.createdAt < minter.sessionsValidAfter) {
-    return ctx(
-      'unauthenticated',
-      'The sessions of the member who minted this API token were ended after it was minted; mint a new one',
-    );
-  }
+  const minterRefusal = minterRefusalOf(found, parsed.mintedBy);
+  if (minterRefusal) return ctx('unauthenticated', minterRefusal);
   deps.snapshots.touchToken(
     {
       key: keys.apiToken(tenantId, parsed.serviceAccountId, parsed.tokenId),
