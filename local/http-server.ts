@@ -173,6 +173,182 @@ function limitResponse(error: LimitExceeded) {
     : gatewayMessage(500, 'Internal Server Error');
 }
 
+/** What the gateway answers: status, body and headers. */
+interface Reply {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+interface RouteMatch {
+  route: CompiledRoute;
+  params: Record<string, string>;
+}
+
+/**
+ * The route a request is for, with its decoded path parameters; else the gateway's own answer:
+ * 404 for an unknown path, 405 for a known path with another method, 400 for a parameter that
+ * is not valid percent-encoded UTF-8.
+ */
+function matchRoute(routes: CompiledRoute[], pathname: string, method: string): RouteMatch | Reply {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.pattern.exec(pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method !== method) continue;
+    const params: Record<string, string> = {};
+    let badParam: string | undefined;
+    route.params.forEach((name, i) => {
+      try {
+        params[name] = decodeURIComponent(m[i + 1] ?? '');
+      } catch {
+        badParam ??= name;
+      }
+    });
+    // A path that is not valid percent-encoded UTF-8 (`%E0%A4%A`) is the client's error.
+    if (badParam !== undefined)
+      return problem(400, `path.${badParam}`, 'must be valid percent-encoded UTF-8');
+    return { route, params };
+  }
+  return gatewayMessage(pathMatched ? 405 : 404, pathMatched ? 'Method Not Allowed' : 'Not Found');
+}
+
+/** The parts of a payload 2.0 event the authorizer's and the handler's events share. */
+function eventParts(req: IncomingMessage, url: URL, method: string, match: RouteMatch) {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  const requestContext = {
+    accountId: '000000000000',
+    apiId: 'local',
+    domainName: '127.0.0.1',
+    domainPrefix: 'local',
+    http: {
+      method,
+      path: url.pathname,
+      protocol: 'HTTP/1.1',
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: headers['user-agent'] ?? '',
+    },
+    requestId: randomUUID(),
+    routeKey,
+    stage: '$default',
+    time: new Date().toISOString(),
+    timeEpoch: Date.now(),
+  };
+  const common = {
+    version: '2.0' as const,
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(match.params).length ? match.params : undefined,
+  };
+  return { common, requestContext };
+}
+
+type EventParts = ReturnType<typeof eventParts>;
+
+/**
+ * Runs the API's authorizer as HTTP APIs do: its context for the handler's event, or the
+ * gateway's answer (401 for `Unauthorized`, 403 when not authorized, 500 when it fails).
+ */
+async function authorizeRequest(
+  match: RouteMatch,
+  { common, requestContext }: EventParts,
+  limits: GatewayLimits,
+  integrationDeadline: number,
+): Promise<{ authorizer: unknown } | Reply> {
+  const { api } = match.route;
+  if (!match.route.authorized || !api.authorizer) return { authorizer: undefined };
+  const authorize = await api.authorizer();
+  const { method, path } = requestContext.http;
+  const authorizerEvent = {
+    ...common,
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${path}`,
+    identitySource: common.headers.authorization ? [common.headers.authorization] : [],
+    cookies: [],
+    requestContext,
+  } as APIGatewayRequestAuthorizerEventV2;
+  let result: SimpleAuthorizerResult;
+  try {
+    result = await invokeWithin(
+      (context) => authorize(authorizerEvent, context),
+      `${api.name}-authorizer`,
+      limits,
+      integrationDeadline,
+    );
+  } catch (error) {
+    // An authorizer that fails or times out is a 500 in HTTP APIs; only `Unauthorized` is 401.
+    return (error as Error).message === 'Unauthorized'
+      ? gatewayMessage(401, 'Unauthorized')
+      : gatewayMessage(500, 'Internal Server Error');
+  }
+  if (!result.isAuthorized) return gatewayMessage(403, 'Forbidden');
+  return { authorizer: { lambda: result.context } };
+}
+
+/** Calls the route's handler with the payload 2.0 event; its result, or the timeout's answer. */
+async function integrate(
+  match: RouteMatch,
+  event: APIGatewayProxyEventV2,
+  limits: GatewayLimits,
+  integrationDeadline: number,
+): Promise<Reply> {
+  const handler = await match.route.handler();
+  let result: APIGatewayProxyStructuredResultV2;
+  try {
+    result = await invokeWithin(
+      (context) => handler(event, context),
+      match.route.api.name,
+      limits,
+      integrationDeadline,
+    );
+  } catch (error) {
+    if (!(error instanceof LimitExceeded)) throw error;
+    return limitResponse(error);
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  if (result.body !== undefined && !headers['content-type'])
+    headers['content-type'] = 'application/json';
+  return { status: result.statusCode ?? 200, body: result.body ?? '', headers };
+}
+
+/** One API request: route, body, authorizer, handler; every early answer is API Gateway's. */
+async function handleApiRequest(
+  routes: CompiledRoute[],
+  req: IncomingMessage,
+  url: URL,
+  limits: GatewayLimits,
+): Promise<Reply> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const match = matchRoute(routes, url.pathname, method);
+  if ('status' in match) return match;
+  // API Gateway's payload limit is 10 MB; handlers apply their own, smaller limits.
+  const raw = await readBody(req, 10 * 1024 * 1024);
+  if (raw === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
+  const parts = eventParts(req, url, method, match);
+  const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
+  const auth = await authorizeRequest(match, parts, limits, integrationDeadline);
+  if ('status' in auth) return auth;
+  const event = {
+    ...parts.common,
+    cookies: undefined,
+    body: raw.length ? raw.toString('utf8') : undefined,
+    isBase64Encoded: false,
+    requestContext: { ...parts.requestContext, authorizer: auth.authorizer },
+  } as unknown as APIGatewayProxyEventV2;
+  return integrate(match, event, limits, integrationDeadline);
+}
+
 export function createLocalServer(
   apis: LocalApi[],
   statics: StaticHandler[] = [],
@@ -180,148 +356,17 @@ export function createLocalServer(
 ): Server {
   const routes = apis.flatMap((api) => api.routes.map((r) => compile(api, r)));
   return createServer(async (req, res) => {
+    let reply: Reply;
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const method = (req.method ?? 'GET').toUpperCase();
       for (const handler of statics) {
         if (await handler(req, res, url)) return;
       }
-      let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
-      let pathMatched = false;
-      for (const route of routes) {
-        const m = route.pattern.exec(url.pathname);
-        if (!m) continue;
-        pathMatched = true;
-        if (route.method !== method) continue;
-        const params: Record<string, string> = {};
-        let badParam: string | undefined;
-        route.params.forEach((name, i) => {
-          try {
-            params[name] = decodeURIComponent(m[i + 1] ?? '');
-          } catch {
-            badParam ??= name;
-          }
-        });
-        if (badParam !== undefined) {
-          // A path that is not valid percent-encoded UTF-8 (`%E0%A4%A`) is the client's error.
-          const r = problem(400, `path.${badParam}`, 'must be valid percent-encoded UTF-8');
-          return send(res, r.status, r.body, r.headers);
-        }
-        match = { route, params };
-        break;
-      }
-      if (!match) {
-        const r = gatewayMessage(
-          pathMatched ? 405 : 404,
-          pathMatched ? 'Method Not Allowed' : 'Not Found',
-        );
-        return send(res, r.status, r.body, r.headers);
-      }
-      // API Gateway's payload limit is 10 MB; handlers apply their own, smaller limits.
-      const raw = await readBody(req, 10 * 1024 * 1024);
-      if (raw === 'too-large') {
-        const r = gatewayMessage(413, 'Request Entity Too Large');
-        return send(res, r.status, r.body, r.headers);
-      }
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) {
-        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-      }
-      const query: Record<string, string> = {};
-      for (const [k, v] of url.searchParams)
-        query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-      const routeKey = `${match.route.method} ${match.route.path}`;
-      const requestContext = {
-        accountId: '000000000000',
-        apiId: 'local',
-        domainName: '127.0.0.1',
-        domainPrefix: 'local',
-        http: {
-          method,
-          path: url.pathname,
-          protocol: 'HTTP/1.1',
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId: randomUUID(),
-        routeKey,
-        stage: '$default',
-        time: new Date().toISOString(),
-        timeEpoch: Date.now(),
-      };
-      const common = {
-        version: '2.0' as const,
-        routeKey,
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
-        headers,
-        queryStringParameters: Object.keys(query).length ? query : undefined,
-        pathParameters: Object.keys(match.params).length ? match.params : undefined,
-      };
-      const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
-      let authorizer: unknown;
-      if (match.route.authorized && match.route.api.authorizer) {
-        const authorize = await match.route.api.authorizer();
-        let result: SimpleAuthorizerResult;
-        const authorizerEvent = {
-          ...common,
-          type: 'REQUEST',
-          routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
-          identitySource: headers.authorization ? [headers.authorization] : [],
-          cookies: [],
-          requestContext,
-        } as APIGatewayRequestAuthorizerEventV2;
-        try {
-          result = await invokeWithin(
-            (context) => authorize(authorizerEvent, context),
-            `${match.route.api.name}-authorizer`,
-            limits,
-            integrationDeadline,
-          );
-        } catch (error) {
-          // An authorizer that fails or times out is a 500 in HTTP APIs; only `Unauthorized` is 401.
-          const r =
-            (error as Error).message === 'Unauthorized'
-              ? gatewayMessage(401, 'Unauthorized')
-              : gatewayMessage(500, 'Internal Server Error');
-          return send(res, r.status, r.body, r.headers);
-        }
-        if (!result.isAuthorized) {
-          const r = gatewayMessage(403, 'Forbidden');
-          return send(res, r.status, r.body, r.headers);
-        }
-        authorizer = { lambda: result.context };
-      }
-      const event = {
-        ...common,
-        cookies: undefined,
-        body: raw.length ? raw.toString('utf8') : undefined,
-        isBase64Encoded: false,
-        requestContext: { ...requestContext, authorizer },
-      } as unknown as APIGatewayProxyEventV2;
-      const handler = await match.route.handler();
-      let result: APIGatewayProxyStructuredResultV2;
-      try {
-        result = await invokeWithin(
-          (context) => handler(event, context),
-          match.route.api.name,
-          limits,
-          integrationDeadline,
-        );
-      } catch (error) {
-        if (!(error instanceof LimitExceeded)) throw error;
-        const r = limitResponse(error);
-        return send(res, r.status, r.body, r.headers);
-      }
-      const outHeaders: Record<string, string> = {};
-      for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k] = String(v);
-      if (result.body !== undefined && !outHeaders['content-type'])
-        outHeaders['content-type'] = 'application/json';
-      send(res, result.statusCode ?? 200, result.body ?? '', outHeaders);
+      reply = await handleApiRequest(routes, req, url, limits);
     } catch (error) {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
-      const r = gatewayMessage(500, 'Internal Server Error');
-      send(res, r.status, r.body, r.headers);
+      reply = gatewayMessage(500, 'Internal Server Error');
     }
+    send(res, reply.status, reply.body, reply.headers);
   });
 }

@@ -8,15 +8,9 @@
  */
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isOutboxRecord } from '#shared/invites/invite-delivery.js';
+import { openStreamReader } from '#shared/store/stream-reader.js';
 import { loadHandler } from './function-modules.js';
 
 type MailerHandler = (
@@ -33,8 +27,6 @@ export interface MailPollerOptions {
   /** Where the per-shard position is kept across restarts; none keeps it in memory only. */
   checkpointFile?: string;
 }
-
-const local = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 type Checkpoint = Record<string, string>;
 
@@ -54,122 +46,54 @@ function writeCheckpoint(file: string | undefined, checkpoint: Checkpoint) {
   renameSync(`${file}.tmp`, file);
 }
 
-/** Starts polling; returns the stop function. */
-export async function startMailPoller(options: MailPollerOptions): Promise<() => Promise<void>> {
-  const interval = options.intervalMs ?? 200;
-  const maxAttempts = options.maxAttempts ?? 4;
-  const ddb = new DynamoDBClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: local,
-  });
-  const streams = new DynamoDBStreamsClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: local,
-  });
-  const table = await ddb.send(new DescribeTableCommand({ TableName: options.tableName }));
-  const streamArn = table.Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
-  const checkpoint = readCheckpoint(options.checkpointFile);
-  /** Open iterators per shard; `null` once a closed shard has been read to its end. */
-  const iterators = new Map<string, string | null>();
+/** A record the mailer failed, to be handed to it again once `due` (epoch ms). */
+interface Retry {
+  record: DynamoDBRecord;
+  attempt: number;
+  due: number;
+}
+
+/**
+ * Hands `records` to the mailer handler as attempt `attempt`; returns the ones it failed, to
+ * retry with backoff, except those out of attempts (left to the re-drive).
+ */
+async function deliver(
+  records: DynamoDBRecord[],
+  attempt: number,
+  maxAttempts: number,
+): Promise<Retry[]> {
+  if (!records.length) return [];
+  const handler = await loadHandler<MailerHandler>('mailer');
+  let failed: Set<string>;
+  try {
+    const res = await handler({ Records: records });
+    failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+  } catch {
+    failed = new Set(records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
+  }
+  const retries: Retry[] = [];
+  for (const record of records) {
+    if (!failed.has(record.dynamodb?.SequenceNumber ?? '')) continue;
+    if (attempt >= maxAttempts) {
+      // The item is on the outbox's due list: the re-drive retries it from there.
+      process.stderr.write(
+        `mail poller: leaving a record to the re-drive after ${attempt} attempts\n`,
+      );
+      continue;
+    }
+    retries.push({ record, attempt: attempt + 1, due: Date.now() + 200 * 2 ** attempt });
+  }
+  return retries;
+}
+
+/** Runs `poll` every `interval` ms until stopped; a failed poll is reported and the next one runs. */
+function pollEvery(interval: number, poll: () => Promise<void>) {
   let stopped = false;
-  const retries: { record: DynamoDBRecord; attempt: number; due: number }[] = [];
-
-  async function iteratorFor(shardId: string): Promise<string | null> {
-    const after = checkpoint[shardId];
-    if (after) {
-      try {
-        const it = await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
-            SequenceNumber: after,
-          }),
-        );
-        return it.ShardIterator ?? null;
-      } catch {
-        // The position is gone (trimmed): read what is left of the shard.
-      }
-    }
-    const it = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    return it.ShardIterator ?? null;
-  }
-
-  async function refreshShards() {
-    const desc = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of desc.StreamDescription?.Shards ?? []) {
-      const id = shard.ShardId;
-      if (!id || iterators.has(id)) continue;
-      iterators.set(id, await iteratorFor(id));
-    }
-  }
-
-  async function invoke(records: DynamoDBRecord[], attempt: number) {
-    if (!records.length) return;
-    const handler = await loadHandler<MailerHandler>('mailer');
-    let failed: Set<string>;
-    try {
-      const res = await handler({ Records: records });
-      failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
-    } catch {
-      failed = new Set(records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
-    }
-    for (const record of records) {
-      if (!failed.has(record.dynamodb?.SequenceNumber ?? '')) continue;
-      if (attempt >= maxAttempts) {
-        // The item is on the outbox's due list: the re-drive retries it from there.
-        process.stderr.write(
-          `mail poller: leaving a record to the re-drive after ${attempt} attempts\n`,
-        );
-        continue;
-      }
-      retries.push({ record, attempt: attempt + 1, due: Date.now() + 200 * 2 ** attempt });
-    }
-  }
-
-  async function pollOnce() {
-    await refreshShards();
-    for (const [id, iterator] of iterators) {
-      if (!iterator) continue;
-      const res = await streams
-        .send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }))
-        .catch((error: unknown) => {
-          // An expired or dead iterator (e.g. DynamoDB Local restarted) is made again from the checkpoint.
-          iterators.delete(id);
-          throw error;
-        });
-      const batch: DynamoDBRecord[] = [];
-      for (const r of res.Records ?? [])
-        if (isOutboxRecord(r)) batch.push(r as unknown as DynamoDBRecord);
-      for (let i = 0; i < batch.length; i += 10) await invoke(batch.slice(i, i + 10), 1);
-      iterators.set(id, res.NextShardIterator ?? null);
-      const last = res.Records?.at(-1)?.dynamodb?.SequenceNumber;
-      if (last) {
-        checkpoint[id] = last;
-        writeCheckpoint(options.checkpointFile, checkpoint);
-      }
-    }
-    const now = Date.now();
-    const due = retries.filter((r) => r.due <= now);
-    for (const d of due) retries.splice(retries.indexOf(d), 1);
-    for (const d of due) await invoke([d.record], d.attempt);
-  }
-
-  await refreshShards();
   let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
       try {
-        await pollOnce();
+        await poll();
       } catch (error) {
         if (!stopped) process.stderr.write(`mail poller: ${(error as Error).message}\n`);
       }
@@ -182,11 +106,63 @@ export async function startMailPoller(options: MailPollerOptions): Promise<() =>
       });
     }
   })();
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+/** Starts polling; returns the stop function. */
+export async function startMailPoller(options: MailPollerOptions): Promise<() => Promise<void>> {
+  const interval = options.intervalMs ?? 200;
+  const maxAttempts = options.maxAttempts ?? 4;
+  const stream = await openStreamReader(options, options.tableName);
+  const checkpoint = readCheckpoint(options.checkpointFile);
+  /** Open iterators per shard; `null` once a closed shard has been read to its end. */
+  const iterators = new Map<string, string | null>();
+  const retries: Retry[] = [];
+
+  async function refreshShards() {
+    for (const id of await stream.shardIds()) {
+      if (!iterators.has(id)) iterators.set(id, await stream.iterator(id, checkpoint[id]));
+    }
+  }
+
+  const invoke = async (records: DynamoDBRecord[], attempt: number) => {
+    retries.push(...(await deliver(records, attempt, maxAttempts)));
+  };
+
+  async function pollOnce() {
+    await refreshShards();
+    for (const [id, iterator] of iterators) {
+      if (!iterator) continue;
+      const page = await stream.read(iterator, 100).catch((error: unknown) => {
+        // An expired or dead iterator (e.g. DynamoDB Local restarted) is made again from the checkpoint.
+        iterators.delete(id);
+        throw error;
+      });
+      const batch = page.records.filter((r) => isOutboxRecord(r));
+      for (let i = 0; i < batch.length; i += 10) await invoke(batch.slice(i, i + 10), 1);
+      iterators.set(id, page.next);
+      const last = page.records.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) {
+        checkpoint[id] = last;
+        writeCheckpoint(options.checkpointFile, checkpoint);
+      }
+    }
+    const now = Date.now();
+    const due = retries.filter((r) => r.due <= now);
+    for (const d of due) retries.splice(retries.indexOf(d), 1);
+    for (const d of due) await invoke([d.record], d.attempt);
+  }
+
+  await refreshShards();
+  const loop = pollEvery(interval, pollOnce);
   return async () => {
-    stopped = true;
-    wake?.();
-    await loop;
-    streams.destroy();
-    ddb.destroy();
+    await loop.stop();
+    stream.close();
   };
 }

@@ -13,15 +13,8 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
 import { routeTable } from '#shared/routes/route-table.js';
-import { createTableInput, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
+import { ensureTable } from '#shared/store/local-table.js';
 import { loadHandler } from './function-modules.js';
 import {
   createLocalServer,
@@ -85,23 +78,6 @@ interface SavedState {
 
 const local = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-async function ensureTable(endpoint: string) {
-  const ddb = new DynamoDBClient({ region: REGION, endpoint, credentials: local });
-  try {
-    await ddb.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await ddb.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
-    await ddb.send(
-      new UpdateTimeToLiveCommand({
-        TableName: TABLE_NAME,
-        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
-      }),
-    );
-  }
-  ddb.destroy();
-}
-
 async function ensureUserPool(endpoint: string, saved: SavedState | undefined) {
   const cognito = new CognitoIdentityProviderClient({
     region: REGION,
@@ -146,6 +122,82 @@ function generatedPassword(): string {
   return `Gh-${randomBytes(12).toString('base64url')}-9a`;
 }
 
+/** The ports asked for, and free ones for the rest. */
+async function resolvePorts(asked: StackOptions['ports']) {
+  const port = async (p: number | undefined) => (p ? p : freePort());
+  return {
+    api: await port(asked?.api),
+    dynamodb: await port(asked?.dynamodb),
+    cognito: await port(asked?.cognito),
+    ses: await port(asked?.ses),
+  };
+}
+
+/** DynamoDB Local, cognito-local and the SES emulator, started together. */
+async function startEmulators(
+  options: StackOptions,
+  ports: Awaited<ReturnType<typeof resolvePorts>>,
+): Promise<[RunningProcess, RunningProcess, RunningProcess]> {
+  return Promise.all([
+    startDynamoDbLocal({
+      port: ports.dynamodb,
+      dataDir: options.persist ? join(options.dir, 'dynamodb') : undefined,
+      log: options.log,
+    }),
+    startCognitoLocal({
+      port: ports.cognito,
+      dataDir: join(options.dir, 'cognito'),
+      log: options.log,
+    }),
+    startSesLocal({ port: ports.ses, log: options.log }),
+  ]);
+}
+
+/** The handlers read their configuration from the environment, as in Lambda. */
+function setHandlerEnvironment(
+  base: Omit<StackInfo, 'bootstrap'>,
+  pool: { userPoolId: string; clientId: string },
+) {
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    TABLE_NAME,
+    DYNAMODB_ENDPOINT: base.dynamodb.endpoint,
+    COGNITO_ENDPOINT: base.cognito.endpoint,
+    SES_ENDPOINT: base.mail.viewerUrl,
+    USER_POOL_ID: pool.userPoolId,
+    USER_POOL_CLIENT_ID: pool.clientId,
+    TOKEN_ISSUER: `${base.cognito.endpoint}/${pool.userPoolId}`,
+    ACCEPT_URL: `${base.apiUrl}/accept`,
+    MAIL_FROM: 'Gatehouse <no-reply@gatehouse.local>',
+    AUTHORIZER_MODE: 'internal',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+  });
+}
+
+/** Gatehouse's own API: every route of the route table, behind the internal authorizer. */
+function gatehouseApi(): LocalApi {
+  return {
+    name: 'gatehouse',
+    authorizer: () => loadHandler<LambdaAuthorizer>('authorizer'),
+    routes: routeTable.map((r) => ({
+      method: r.method,
+      path: r.path,
+      authorized: r.auth.kind === 'tenant' || r.auth.kind === 'authenticated',
+      handler: () => loadHandler<LambdaHttpHandler>(r.fn),
+    })),
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
 /** Starts every part of the stack and bootstraps tenant `demo` with a superuser. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dir = options.dir;
@@ -155,13 +207,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const saved: SavedState | undefined = existsSync(statePath)
     ? (JSON.parse(readFileSync(statePath, 'utf8')) as SavedState)
     : undefined;
-  const port = async (p: number | undefined) => (p ? p : freePort());
-  const ports = {
-    api: await port(options.ports?.api),
-    dynamodb: await port(options.ports?.dynamodb),
-    cognito: await port(options.ports?.cognito),
-    ses: await port(options.ports?.ses),
-  };
+  const ports = await resolvePorts(options.ports);
   const children: RunningProcess[] = [];
   const stops: (() => Promise<void>)[] = [];
   let server: Server | undefined;
@@ -172,18 +218,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await Promise.allSettled(children.map((c) => c.stop()));
   };
   try {
-    const started = await Promise.all([
-      startDynamoDbLocal({
-        port: ports.dynamodb,
-        dataDir: options.persist ? join(dir, 'dynamodb') : undefined,
-        log: options.log,
-      }),
-      startCognitoLocal({ port: ports.cognito, dataDir: join(dir, 'cognito'), log: options.log }),
-      startSesLocal({ port: ports.ses, log: options.log }),
-    ]);
+    const started = await startEmulators(options, ports);
     children.push(...started);
-    const [dynamo, cognito, ses] = started as [RunningProcess, RunningProcess, RunningProcess];
-    await ensureTable(dynamo.url);
+    const [dynamo, cognito, ses] = started;
+    await ensureTable({ endpoint: dynamo.url, region: REGION }, TABLE_NAME);
     const pool = await ensureUserPool(cognito.url, saved);
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     const base = {
@@ -192,40 +230,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       dynamodb: { endpoint: dynamo.url, region: REGION, tableName: TABLE_NAME },
       mail: { viewerUrl: ses.url, storeUrl: `${ses.url}/store` },
     };
-    // The handlers read their configuration from the environment, as in Lambda.
-    Object.assign(process.env, {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      TABLE_NAME,
-      DYNAMODB_ENDPOINT: dynamo.url,
-      COGNITO_ENDPOINT: cognito.url,
-      SES_ENDPOINT: ses.url,
-      USER_POOL_ID: pool.userPoolId,
-      USER_POOL_CLIENT_ID: pool.clientId,
-      TOKEN_ISSUER: `${cognito.url}/${pool.userPoolId}`,
-      ACCEPT_URL: `${apiUrl}/accept`,
-      MAIL_FROM: 'Gatehouse <no-reply@gatehouse.local>',
-      AUTHORIZER_MODE: 'internal',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
-    });
-    const gatehouse: LocalApi = {
-      name: 'gatehouse',
-      authorizer: () => loadHandler<LambdaAuthorizer>('authorizer'),
-      routes: routeTable.map((r) => ({
-        method: r.method,
-        path: r.path,
-        authorized: r.auth.kind === 'tenant' || r.auth.kind === 'authenticated',
-        handler: () => loadHandler<LambdaHttpHandler>(r.fn),
-      })),
-    };
+    setHandlerEnvironment(base, pool);
     const extra = options.extraApis ? await options.extraApis(base) : [];
-    server = createLocalServer([gatehouse, ...extra], options.statics ?? [], options.limits);
-    await new Promise<void>((resolve, reject) => {
-      server?.once('error', reject);
-      server?.listen(ports.api, '127.0.0.1', () => resolve());
-    });
+    server = createLocalServer([gatehouseApi(), ...extra], options.statics ?? [], options.limits);
+    await listen(server, ports.api);
     for (const worker of options.workers ?? []) stops.push(await worker({ dir }));
     const bootstrap = await bootstrapDemo(saved?.bootstrap);
     const state: SavedState = { ...pool, bootstrap };

@@ -4,28 +4,17 @@ import type { StoreDeps } from '#shared/app/context.js';
 import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
 import { externalRoutes, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
-import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
-import { type Env, tokenIssuer } from '#shared/config/env.js';
+import { verifierFromEnv } from '#shared/auth/token-verifier.js';
+import type { Env } from '#shared/config/env.js';
 import type { RequiredPermission } from '#shared/routes/route-types.js';
 
 export type AuthorizerMode =
   | { mode: 'internal'; requirements: RequirementResolver }
   | { mode: 'external'; tenantParam: string; routes: Record<string, RequiredPermission[]> };
 
-/**
- * Creates the authorizer handler. Against cognito-local (an http issuer, which aws-jwt-verify
- * will not fetch from) the JWKS is fetched once here and cached in the verifier.
- */
+/** Creates the authorizer handler, with the user pool's verifier (see `verifierFromEnv`). */
 export async function buildAuthorizer(env: Env, deps: StoreDeps, config: AuthorizerMode) {
-  const issuer = tokenIssuer(env);
-  const local = issuer.startsWith('http:');
-  const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
-  const verifier = createAccessTokenVerifier({
-    issuer,
-    clientId: env.USER_POOL_CLIENT_ID,
-    jwksUri,
-    ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
-  });
+  const verifier = await verifierFromEnv(env);
   const authorizerDeps: AuthorizerDeps = {
     verifier,
     snapshots: createSnapshotReader(deps.db, deps.tableName),

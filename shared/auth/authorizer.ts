@@ -21,13 +21,17 @@ import {
   secretMatches,
 } from '#shared/api-tokens/api-token-format.js';
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
-import type { SnapshotReader } from '#shared/auth/snapshot-reader.js';
-import { type AccessTokenVerifier, isJwksUnavailable } from '#shared/auth/token-verifier.js';
+import type { ApiTokenSnapshot, SnapshotReader } from '#shared/auth/snapshot-types.js';
+import {
+  type AccessTokenVerifier,
+  bearerToken,
+  verifiedClaims,
+} from '#shared/auth/token-verifier.js';
 import { UnavailableError } from '#shared/errors/domain-errors.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
 import type { Clock } from '#shared/platform/clock.js';
-import { isDependencyFailure, unavailable } from '#shared/platform/dependency-guard.js';
+import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js';
 import { keys } from '#shared/store/keys.js';
@@ -45,10 +49,13 @@ export interface SimpleAuthorizerResult {
   context: AuthorizerContext;
 }
 
-function bearerToken(headers: Record<string, string | undefined> | undefined): string | undefined {
-  const raw = headers?.authorization ?? headers?.Authorization;
-  const match = raw ? /^Bearer\s+(\S+)\s*$/i.exec(raw) : null;
-  return match?.[1];
+/** The authorizer context of a decision: its reason and who it is about (blank by default). */
+function ctx(
+  decision: AuthDecision,
+  reason: string,
+  fields: Partial<AuthorizerContext> = {},
+): AuthorizerContext {
+  return { decision, reason, tenantId: '', userId: '', email: '', ...fields };
 }
 
 /** Decides one request; never throws in internal mode, never allows on an error. */
@@ -56,21 +63,9 @@ export async function decide(
   deps: AuthorizerDeps,
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<AuthorizerContext> {
-  const ctx = (
-    decision: AuthDecision,
-    reason: string,
-    fields: Partial<AuthorizerContext> = {},
-  ): AuthorizerContext => ({
-    decision,
-    reason,
-    tenantId: '',
-    userId: '',
-    email: '',
-    ...fields,
-  });
   const requirement = deps.requirements(event.routeKey);
   if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
-  const token = bearerToken(event.headers);
+  const token = bearerToken(event.headers?.authorization ?? event.headers?.Authorization);
   if (!token) return ctx('unauthenticated', 'Missing bearer token');
   if (looksLikeApiToken(token)) {
     if (requirement.kind !== 'tenant') {
@@ -80,23 +75,11 @@ export async function decide(
     if (!tenantId) return ctx('forbidden', 'No tenant in path');
     const route = { requirement, params: event.pathParameters ?? {}, tenantId };
     return looksLikePersonalToken(token)
-      ? decidePersonalToken(deps, route, token, ctx)
-      : decideApiToken(deps, route, token, ctx);
+      ? decidePersonalToken(deps, route, token)
+      : decideApiToken(deps, route, token);
   }
-  let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
-  try {
-    claims = await deps.verifier.verify(token);
-  } catch (error) {
-    const name = (error as Error).name;
-    // The signing keys could not be fetched (Cognito or the network is down): nothing was
-    // decided about the token, so this is an outage (503), not a 401 telling it to sign in.
-    if (isJwksUnavailable(error)) throw unavailable('Cognito JWKS', error);
-    // aws-jwt-verify names each rejection (JwtExpiredError, JwtInvalidIssuerError, ...).
-    return ctx(
-      'unauthenticated',
-      `Invalid token: ${name && name !== 'Error' ? name : 'not a valid access token'}`,
-    );
-  }
+  const claims = await verifiedClaims(deps.verifier, token);
+  if (!claims) return ctx('unauthenticated', 'Invalid token: not a valid access token');
   // Cognito pools with email sign-in use the sub as username; the email then comes from the member item.
   const who = {
     userId: claims.sub,
@@ -111,45 +94,55 @@ export async function decide(
     }
     return ctx('allow', 'Authenticated', who);
   }
-
   const params = event.pathParameters ?? {};
   const tenantId = params[requirement.tenantParam];
   if (!tenantId) return ctx('forbidden', 'No tenant in path');
-  const snapshot = await deps.snapshots.read(tenantId, claims.sub);
+  return decideMemberSession(deps, { requirement, params, tenantId }, who);
+}
+
+/** Who a session token names, as its verified claims say. */
+type SessionCaller = Pick<AuthorizerContext, 'userId' | 'email'> & {
+  authTime: number;
+  credential: 'session';
+};
+
+/**
+ * A session on a tenant route: the member's snapshot (one read) decides membership, a disabled
+ * membership, forced logout (any stamp after the sign-in), then the route's permissions.
+ */
+async function decideMemberSession(
+  deps: AuthorizerDeps,
+  { requirement, params, tenantId }: TenantRoute,
+  who: SessionCaller,
+): Promise<AuthorizerContext> {
+  const snapshot = await deps.snapshots.read(tenantId, who.userId);
   if (!snapshot) return ctx('not-member', 'Not a member of this tenant', who);
   const fields = { ...who, tenantId, email: snapshot.email || who.email };
   if (snapshot.status !== 'active') return ctx('unauthenticated', 'Membership is disabled', fields);
-  if (signedInBefore(claims.authTime, snapshot.sessionsValidAfter)) {
+  if (signedInBefore(who.authTime, snapshot.sessionsValidAfter)) {
     return ctx(
       'unauthenticated',
       `Session was ended by a forced logout, a sign-out everywhere or a removal; ${SIGN_IN_AGAIN}`,
       fields,
     );
   }
-  if (requirement.self && params[requirement.self] === claims.sub) {
+  if (requirement.self && params[requirement.self] === who.userId) {
     return ctx('allow', 'Own membership', fields);
   }
-  return checkPermissions(requirement, params, snapshot.permissions, ctx, fields);
+  return checkPermissions(requirement, params, snapshot.permissions, fields);
 }
 
-/** A tenant route an API token is presented on: what it requires, its parameters, the tenant. */
-interface TokenRoute {
+/** A tenant route: what it requires, its parameters, the tenant. */
+interface TenantRoute {
   requirement: Extract<RouteAuth, { kind: 'tenant' }>;
   params: Record<string, string | undefined>;
   tenantId: string;
 }
 
-type ContextOf = (
-  decision: AuthDecision,
-  reason: string,
-  fields?: Partial<AuthorizerContext>,
-) => AuthorizerContext;
-
 function checkPermissions(
   requirement: Extract<RouteAuth, { kind: 'tenant' }>,
   params: Record<string, string | undefined>,
   permissions: PermissionSet,
-  ctx: ContextOf,
   fields: Partial<AuthorizerContext>,
 ): AuthorizerContext {
   const needed = bindPermissions(requirement.permissions, params);
@@ -163,15 +156,37 @@ function checkPermissions(
 }
 
 /**
+ * Rule 13: an API token lives only as long as the membership and the sessions of whoever minted
+ * it: minter deleted (or re-created), disabled, logged out, signed out everywhere or removed
+ * from Cognito after minting ends it. Tokens from before minters were recorded fail closed.
+ * Returns why the token is refused, undefined when its minter still stands behind it.
+ */
+function minterRefusalOf(found: ApiTokenSnapshot, mintedBy: string): string | undefined {
+  const minter = found.minter;
+  if (
+    !mintedBy ||
+    found.mintedBy !== mintedBy ||
+    !minter ||
+    minter.incarnation !== found.minterIncarnation
+  ) {
+    return 'API token outlived the membership of the member who minted it';
+  }
+  if (minter.status !== 'active') return 'The member who minted this API token is disabled';
+  if (found.createdAt < minter.sessionsValidAfter) {
+    return 'The sessions of the member who minted this API token were ended after it was minted; mint a new one';
+  }
+  return undefined;
+}
+
+/**
  * The API-token path: parse `ghs_<serviceAccountId>.<tokenId>_<secret>`, read token, account and
  * policy version in one batch from the path's tenant, then refuse (401) anything malformed,
  * unknown, of another tenant, with a wrong secret, revoked, expired or of a disabled account.
  */
 async function decideApiToken(
   deps: AuthorizerDeps,
-  { requirement, params, tenantId }: TokenRoute,
+  { requirement, params, tenantId }: TenantRoute,
   token: string,
-  ctx: ContextOf,
 ): Promise<AuthorizerContext> {
   const parsed = parseApiToken(token);
   if (!parsed) return ctx('unauthenticated', 'Invalid token: malformed API token');
@@ -199,27 +214,8 @@ async function decideApiToken(
     return ctx('unauthenticated', 'Invalid token: minted for a deleted service account');
   if (found.accountStatus !== 'active')
     return ctx('unauthenticated', 'Service account is disabled');
-  // Rule 13: the token lives only as long as the membership and the sessions of whoever minted
-  // it: minter deleted (or re-created), disabled, logged out, signed out everywhere or removed
-  // from Cognito after minting ends it. Tokens from before minters were recorded fail closed.
-  const minter = found.minter;
-  if (
-    !parsed.mintedBy ||
-    found.mintedBy !== parsed.mintedBy ||
-    !minter ||
-    minter.incarnation !== found.minterIncarnation
-  ) {
-    return ctx('unauthenticated', 'API token outlived the membership of the member who minted it');
-  }
-  if (minter.status !== 'active') {
-    return ctx('unauthenticated', 'The member who minted this API token is disabled');
-  }
-  if (found.createdAt < minter.sessionsValidAfter) {
-    return ctx(
-      'unauthenticated',
-      'The sessions of the member who minted this API token were ended after it was minted; mint a new one',
-    );
-  }
+  const minterRefusal = minterRefusalOf(found, parsed.mintedBy);
+  if (minterRefusal) return ctx('unauthenticated', minterRefusal);
   deps.snapshots.touchToken(
     {
       key: keys.apiToken(tenantId, parsed.serviceAccountId, parsed.tokenId),
@@ -238,7 +234,7 @@ async function decideApiToken(
   // still make an account a superuser; a token never acts as one.
   if (isSuperuser(found.permissions))
     return ctx('forbidden', 'Service accounts cannot act as superusers', fields);
-  return checkPermissions(requirement, params, found.permissions, ctx, fields);
+  return checkPermissions(requirement, params, found.permissions, fields);
 }
 
 /**
@@ -249,9 +245,8 @@ async function decideApiToken(
  */
 async function decidePersonalToken(
   deps: AuthorizerDeps,
-  { requirement, params, tenantId }: TokenRoute,
+  { requirement, params, tenantId }: TenantRoute,
   token: string,
-  ctx: ContextOf,
 ): Promise<AuthorizerContext> {
   const parsed = parsePersonalToken(token);
   if (!parsed) return ctx('unauthenticated', 'Invalid token: malformed personal token');
@@ -298,7 +293,7 @@ async function decidePersonalToken(
   if (requirement.self && params[requirement.self] === parsed.userId) {
     return ctx('allow', 'Own membership', fields);
   }
-  return checkPermissions(requirement, params, found.member.permissions, ctx, fields);
+  return checkPermissions(requirement, params, found.member.permissions, fields);
 }
 
 /** Reads as no member at all: a token without a recorded minter matches no membership. */

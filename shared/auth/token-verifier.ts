@@ -6,7 +6,8 @@
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import { FetchError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
-import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
+import { type Env, tokenIssuer } from '#shared/config/env.js';
+import { isDependencyFailure, unavailable } from '#shared/platform/dependency-guard.js';
 
 export interface AccessClaims {
   sub: string;
@@ -74,6 +75,28 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
   };
 }
 
+/**
+ * The verifier of the configured user pool, as the authorizer and the accept route both use it:
+ * against an http issuer (cognito-local, which aws-jwt-verify will not fetch from) the JWKS is
+ * fetched once here and cached in the verifier.
+ */
+export async function verifierFromEnv(env: Env): Promise<AccessTokenVerifier> {
+  const issuer = tokenIssuer(env);
+  const local = issuer.startsWith('http:');
+  const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
+  return createAccessTokenVerifier({
+    issuer,
+    clientId: env.USER_POOL_CLIENT_ID,
+    jwksUri,
+    ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
+  });
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other value. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+}
+
 /** Fetches a JWKS over plain http (local emulators only). */
 export async function fetchJwks(uri: string): Promise<Jwks> {
   const res = await fetch(uri);
@@ -87,4 +110,21 @@ export async function fetchJwks(uri: string): Promise<Jwks> {
  */
 export function isJwksUnavailable(error: unknown): boolean {
   return error instanceof FetchError || isDependencyFailure(error);
+}
+
+/**
+ * The claims of `token`, or undefined when it is refused. When the signing keys could not be
+ * fetched nothing was decided about the token: that is an outage (UnavailableError, 503), never
+ * a 401 telling the caller to sign in again.
+ */
+export async function verifiedClaims(
+  verifier: AccessTokenVerifier,
+  token: string,
+): Promise<AccessClaims | undefined> {
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (isJwksUnavailable(error)) throw unavailable('Cognito JWKS', error);
+    return undefined;
+  }
 }

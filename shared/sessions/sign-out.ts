@@ -1,9 +1,12 @@
 /** Signing a user out everywhere: one user-wide stamp the authorizer reads, and Cognito GlobalSignOut. */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { logger } from '#shared/observability/logger.js';
-import { keys } from '#shared/store/keys.js';
+import {
+  getUserSessionsValidAfter,
+  membershipTenantIds,
+  raiseUserSessionsStamp,
+} from '#shared/store/records/session-record.js';
 
 /**
  * cognito-local answers GlobalSignOut and AdminUserGlobalSignOut with this error; real Cognito
@@ -16,25 +19,8 @@ export function isEmulatorGlobalSignOutGap(error: unknown): boolean {
 }
 
 /** The tenants the user is a member of (byUser index), every page. */
-export async function membershipTenants(deps: StoreDeps, userId: string): Promise<string[]> {
-  const tenants: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const res = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'gsi1pk = :u',
-        ExpressionAttributeValues: { ':u': keys.byUserPartition(userId) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      if (item.type === 'member') tenants.push(String(item.tenantId));
-    }
-    startKey = res.LastEvaluatedKey;
-  } while (startKey);
-  return tenants;
+export function membershipTenants(deps: StoreDeps, userId: string): Promise<string[]> {
+  return membershipTenantIds(deps.table, userId);
 }
 
 /**
@@ -65,16 +51,8 @@ export async function signOutEverywhere(
 }
 
 /** When the user last signed out everywhere (or was offboarded): epoch ms, 0 if never. */
-export async function userSessionsValidAfter(deps: StoreDeps, userId: string): Promise<number> {
-  const res = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.userSessions(userId),
-      ConsistentRead: true,
-      ProjectionExpression: 'sessionsValidAfter',
-    }),
-  );
-  return Number(res.Item?.sessionsValidAfter ?? 0);
+export function userSessionsValidAfter(deps: StoreDeps, userId: string): Promise<number> {
+  return getUserSessionsValidAfter(deps.table, userId);
 }
 
 /**
@@ -84,20 +62,6 @@ export async function userSessionsValidAfter(deps: StoreDeps, userId: string): P
  */
 export async function stampUserSessions(deps: StoreDeps, userId: string): Promise<number> {
   const at = deps.clock.now().getTime();
-  await deps.db
-    .send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.userSessions(userId),
-        UpdateExpression: 'SET #t = :type, userId = :u, sessionsValidAfter = :at',
-        ConditionExpression: 'attribute_not_exists(sessionsValidAfter) OR sessionsValidAfter < :at',
-        ExpressionAttributeNames: { '#t': 'type' },
-        ExpressionAttributeValues: { ':type': 'user-sessions', ':u': userId, ':at': at },
-      }),
-    )
-    .catch((error: Error) => {
-      // A later stamp is already there: it ends at least as much as this one would.
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+  await raiseUserSessionsStamp(deps.table, userId, at);
   return at;
 }

@@ -1,0 +1,80 @@
+/**
+ * The authorizer's two in-memory caches, bounded so a warm Lambda's memory stays bounded: the
+ * compiled policy of each tenant (by version: a new version is loaded and compiled once), and
+ * the compiled permissions of principals (by content, see `principalCacheKey`).
+ */
+import {
+  type CompiledPolicy,
+  compiledPolicyWeight,
+  compilePolicy,
+  compilePrincipal,
+  type PermissionSet,
+} from '#shared/acl/engine.js';
+import type { TenantPolicy } from '#shared/acl/types.js';
+import { grantsOf, principalCacheKey } from '#shared/auth/snapshot-steps.js';
+import { BoundedCache } from '#shared/platform/bounded-cache.js';
+import type { Item } from '#shared/store/table.js';
+
+/** A tenant's policy compiled at one version. */
+export interface VersionedPolicy {
+  version: number;
+  compiled: CompiledPolicy;
+}
+
+/** Bounds of the compiled-principal cache: entries, and their total weight in mask entries. */
+export const MAX_CACHED_PRINCIPALS = 5000;
+const MAX_CACHED_PRINCIPAL_WEIGHT = 500_000;
+
+/**
+ * Bounds of the compiled-policy cache: tenants kept, and their total weight in rules (see
+ * `compiledPolicyWeight`; a tenant at every limit weighs about 70,000, a small one under 100).
+ */
+export const MAX_CACHED_POLICIES = 500;
+export const MAX_CACHED_POLICY_WEIGHT = 300_000;
+
+/**
+ * The compiled policy of a tenant at `version`: from the cache when it holds that version, else
+ * loaded (`load`, one read) and compiled, and kept under the version the loaded policy has.
+ */
+export function createPolicyCache(load: (tenantId: string) => Promise<TenantPolicy>) {
+  const policies = new BoundedCache<string, VersionedPolicy>(
+    MAX_CACHED_POLICIES,
+    MAX_CACHED_POLICY_WEIGHT,
+    (entry) => compiledPolicyWeight(entry.compiled),
+  );
+  return async function policyAt(tenantId: string, version: number): Promise<VersionedPolicy> {
+    const cached = policies.get(tenantId);
+    if (cached && cached.version === version) return cached;
+    const policy = await load(tenantId);
+    const fresh = { version: policy.version, compiled: compilePolicy(policy) };
+    policies.set(tenantId, fresh);
+    return fresh;
+  };
+}
+
+/**
+ * The compiled permissions of a principal item under a tenant's policy, cached by content (the
+ * tenant, the policy version, `everyone` and the grants: never who the principal is).
+ */
+export function createPrincipalCache() {
+  const principals = new BoundedCache<string, PermissionSet>(
+    MAX_CACHED_PRINCIPALS,
+    MAX_CACHED_PRINCIPAL_WEIGHT,
+    (set) => set.masks.size + 1,
+  );
+  return function permissionsOf(
+    tenantId: string,
+    principal: Item,
+    policy: VersionedPolicy,
+    everyone: boolean,
+  ): PermissionSet {
+    const grants = grantsOf(principal);
+    const cacheKey = principalCacheKey(tenantId, policy.version, everyone, grants);
+    let set = principals.get(cacheKey);
+    if (!set) {
+      set = compilePrincipal(policy.compiled, { ...grants, everyone });
+      principals.set(cacheKey, set);
+    }
+    return set;
+  };
+}

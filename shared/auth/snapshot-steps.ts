@@ -1,0 +1,189 @@
+/**
+ * The pure steps of a decision's read: which keys the one batch reads, and what the items it
+ * returns mean (a member's snapshot, a token's snapshot, the principal-cache key). No I/O, so
+ * each step is tested on items alone.
+ */
+import { createHash } from 'node:crypto';
+import type { PermissionSet } from '#shared/acl/engine.js';
+import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import type {
+  ApiTokenSnapshot,
+  MemberSnapshot,
+  PersonalTokenSnapshot,
+  TokenUse,
+} from '#shared/auth/snapshot-types.js';
+import { incarnationOf } from '#shared/platform/incarnation.js';
+import { keys } from '#shared/store/keys.js';
+import { SNAPSHOT_ATTRIBUTES } from '#shared/store/records/member-record.js';
+import { memberSessionKeys, stampOf } from '#shared/store/records/session-record.js';
+import type { Item, Key } from '#shared/store/table.js';
+
+/** An item of the batch, undefined when it does not exist. */
+export type Row = Item | undefined;
+
+/** How often the last-used time of one token is written at most. */
+export const LAST_USED_INTERVAL_MS = 60_000;
+
+/**
+ * Every attribute any decision reads, from any of the items of its one batch, plus the keys
+ * (the batch matches items to keys by them).
+ */
+export const DECISION_ATTRIBUTES = [
+  ...new Set([
+    ...SNAPSHOT_ATTRIBUTES,
+    'tenantId',
+    'serviceAccountId',
+    'secretHash',
+    'createdAt',
+    'expiresAt',
+    'revoked',
+    'lastUsedAt',
+    'mintedBy',
+    'minterIncarnation',
+    'accountIncarnation',
+    'memberIncarnation',
+  ]),
+  'pk',
+  'sk',
+];
+
+/** The batch of a session decision: the policy version, then the member's three session items. */
+export function memberDecisionKeys(tenantId: string, userId: string): Key[] {
+  return [keys.policy(tenantId), ...memberSessionKeys(tenantId, userId)];
+}
+
+/** The batch of an API-token decision: token, account, policy, then the minter's session items. */
+export function apiTokenDecisionKeys(
+  tenantId: string,
+  serviceAccountId: string,
+  tokenId: string,
+  minterUserId: string,
+): Key[] {
+  return [
+    keys.apiToken(tenantId, serviceAccountId, tokenId),
+    keys.serviceAccount(tenantId, serviceAccountId),
+    keys.policy(tenantId),
+    ...memberSessionKeys(tenantId, minterUserId),
+  ];
+}
+
+/** The batch of a personal-token decision: token, policy, then the owner's session items. */
+export function personalTokenDecisionKeys(tenantId: string, userId: string, tokenId: string) {
+  return [
+    keys.personalToken(tenantId, userId, tokenId),
+    keys.policy(tenantId),
+    ...memberSessionKeys(tenantId, userId),
+  ];
+}
+
+/** The policy version the batch's policy item names (the item is projected down to it). */
+export function policyVersionOf(policyRow: Item): number {
+  return Number(policyRow.policyVersion);
+}
+
+/** A principal item's own grants (groups, role bindings, direct rules). */
+export function grantsOf(principal: Item): Required<Omit<PrincipalGrants, 'everyone'>> {
+  return {
+    groups: (principal.groups as string[] | undefined) ?? [],
+    roles: (principal.roles as RoleBinding[] | undefined) ?? [],
+    rules: (principal.rules as Rule[] | undefined) ?? [],
+  };
+}
+
+/**
+ * The principal cache's key: the tenant, the policy version, `everyone` and a hash of the
+ * grants. Nothing about who the principal is takes part, so a deleted and re-created principal
+ * (rule 11) can never meet an entry of its former self: equal grants under an equal policy
+ * compile to equal permissions, whoever holds them.
+ */
+export function principalCacheKey(
+  tenantId: string,
+  policyVersion: number,
+  everyone: boolean,
+  grants: ReturnType<typeof grantsOf>,
+): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([grants.groups, grants.roles, grants.rules]))
+    .digest('base64url');
+  return `${tenantId}#${policyVersion}#${everyone ? 'e' : '-'}#${digest}`;
+}
+
+/**
+ * A membership's snapshot from its item, its tenant floor and the user's stamp; undefined when
+ * it is not a member (absent, pending, or a status this version does not know: fail closed).
+ * `permissionsOf` compiles the member's permissions, only for a member.
+ */
+export function memberSnapshotFrom(
+  userId: string,
+  [member, floor, userStamp]: Row[],
+  permissionsOf: (member: Item) => PermissionSet,
+): MemberSnapshot | undefined {
+  if (!member) return undefined;
+  if (member.status !== 'active' && member.status !== 'disabled') return undefined;
+  return {
+    userId,
+    email: String(member.email ?? ''),
+    status: member.status,
+    sessionsValidAfter: Math.max(stampOf(member), stampOf(floor), stampOf(userStamp)),
+    incarnation: incarnationOf(member),
+    permissions: permissionsOf(member),
+  };
+}
+
+/** Epoch ms of an ISO time attribute, 0 when absent or unreadable. */
+const epochMs = (value: unknown) => Date.parse(String(value ?? '')) || 0;
+
+/** What every token item says about itself: its secret, lifetime, revocation and last use. */
+function tokenFields(token: Item) {
+  return {
+    tenantId: String(token.tenantId ?? ''),
+    secretHash: String(token.secretHash ?? ''),
+    createdAt: epochMs(token.createdAt),
+    expiresAt: epochMs(token.expiresAt),
+    // Fail closed: only an explicit `false` is a live token.
+    revoked: token.revoked !== false,
+    lastUsedAt: epochMs(token.lastUsedAt),
+  };
+}
+
+/** An API token's snapshot from its item, its account, its minter's membership and permissions. */
+export function apiTokenSnapshotFrom(
+  token: Item,
+  account: Item,
+  minter: MemberSnapshot | undefined,
+  permissions: PermissionSet,
+): ApiTokenSnapshot {
+  return {
+    ...tokenFields(token),
+    serviceAccountId: String(token.serviceAccountId ?? ''),
+    accountStatus: account.status === 'active' ? 'active' : 'disabled',
+    accountIncarnation: incarnationOf(account),
+    tokenAccountIncarnation: String(token.accountIncarnation ?? ''),
+    mintedBy: String(token.mintedBy ?? ''),
+    minterIncarnation: String(token.minterIncarnation ?? ''),
+    minter,
+    permissions,
+  };
+}
+
+/** A personal token's snapshot from its item and its owner's membership. */
+export function personalTokenSnapshotFrom(
+  token: Item,
+  member: MemberSnapshot,
+): PersonalTokenSnapshot {
+  return {
+    ...tokenFields(token),
+    userId: String(token.userId ?? ''),
+    memberIncarnation: String(token.memberIncarnation ?? ''),
+    member,
+  };
+}
+
+/**
+ * Whether a token's last use should be written now: not when the read showed a use within
+ * the interval, nor when this instance wrote one within it (`touchedAt`, epoch ms, 0 if never).
+ */
+export function lastUseIsDue(use: TokenUse, touchedAt: number, now: Date): boolean {
+  const cutoff = now.getTime() - LAST_USED_INTERVAL_MS;
+  return use.lastUsedAt <= cutoff && touchedAt <= cutoff;
+}
