@@ -1,9 +1,9 @@
 /** Lambda entry for the invite routes, including the public lookup and the optional-bearer accept. */
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
-import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
+import { type AccessTokenVerifier, verifierFromEnv } from '#shared/auth/token-verifier.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { accessTokenVerifier, bearerUser } from '#shared/invites/invite-bearer.js';
+import { bearerUser } from '#shared/invites/invite-bearer.js';
 import { withIdempotency } from '#shared/invites/invite-idempotency.js';
 import {
   acceptInvite,
@@ -22,7 +22,7 @@ const identity = identityFromEnv();
 let verifier: Promise<AccessTokenVerifier> | undefined;
 const getVerifier = () => {
   // A failed JWKS fetch (Cognito down) is not kept: the next request tries again.
-  verifier ??= accessTokenVerifier(deps.env).catch((error: unknown) => {
+  verifier ??= verifierFromEnv(deps.env).catch((error: unknown) => {
     verifier = undefined;
     throw error;
   });

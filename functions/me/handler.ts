@@ -6,6 +6,7 @@ import {
 import { withEmail } from '#shared/app/caller-email.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
+import { bearerToken } from '#shared/auth/token-verifier.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
 import { leaveTenant } from '#shared/members/member-service.js';
@@ -29,7 +30,7 @@ export const handler = apiHandler('me', {
   'me.logout': async (input) => {
     const caller = requireCaller(input);
     // The authorizer verified this very token; GlobalSignOut needs it raw.
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(input.headers.authorization ?? '')?.[1];
+    const token = bearerToken(input.headers.authorization);
     if (!token) throw new UnauthorizedError('A bearer access token is required');
     await signOutEverywhere(deps, identity, caller, token);
     return httpResult(204);

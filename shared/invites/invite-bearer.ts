@@ -5,12 +5,9 @@
 
 import {
   type AccessTokenVerifier,
-  createAccessTokenVerifier,
-  fetchJwks,
+  bearerToken,
   isJwksUnavailable,
 } from '#shared/auth/token-verifier.js';
-import type { Env } from '#shared/config/env.js';
-import { tokenIssuer } from '#shared/config/env.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
@@ -20,19 +17,6 @@ import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js'
 export interface BearerUser {
   userId: string;
   email: string;
-}
-
-/** Builds the access-token verifier as the authorizer does (JWKS fetched once for an http issuer). */
-export async function accessTokenVerifier(env: Env): Promise<AccessTokenVerifier> {
-  const issuer = tokenIssuer(env);
-  const local = issuer.startsWith('http:');
-  const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
-  return createAccessTokenVerifier({
-    issuer,
-    clientId: env.USER_POOL_CLIENT_ID,
-    jwksUri,
-    ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
-  });
 }
 
 /**
@@ -47,12 +31,12 @@ export async function bearerUser(
   signedOutAt: (userId: string) => Promise<number>,
 ): Promise<BearerUser | undefined> {
   if (authorization === undefined || authorization.trim() === '') return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match?.[1])
+  const token = bearerToken(authorization);
+  if (!token)
     throw new UnauthorizedError('The Authorization header must be "Bearer <access token>"');
   let claims: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {
-    claims = await (await verifier()).verify(match[1]);
+    claims = await (await verifier()).verify(token);
   } catch (error) {
     if (isJwksUnavailable(error)) throw unavailable('Cognito JWKS', error);
     throw new UnauthorizedError('The bearer token is not a valid access token', { cause: error });

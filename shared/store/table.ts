@@ -106,6 +106,11 @@ function projection(attributes: readonly string[] | undefined, names: Record<str
     .join(', ');
 }
 
+/** The key attributes always come back from a batch read: its results are matched to keys by them. */
+function withKeys(attributes: readonly string[] | undefined) {
+  return attributes?.length ? [...new Set(['pk', 'sk', ...attributes])] : attributes;
+}
+
 function merged(...parts: (Expression | undefined)[]) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -203,7 +208,7 @@ export function createTable(db: DocumentClient, tableName: string) {
       const found = new Map<string, Item>();
       const unique = [...new Map(keyList.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
       const names: Record<string, string> = {};
-      const ProjectionExpression = projection(options.attributes, names);
+      const ProjectionExpression = projection(withKeys(options.attributes), names);
       for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
         let pending: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS);
         for (let round = 0; pending.length > 0; round++) {
