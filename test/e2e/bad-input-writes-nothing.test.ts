@@ -7,7 +7,7 @@
  * and Cognito are exactly as before. The tenant comes only from the path.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mailsTo } from '../support/mail-store.js';
 import {
   fillPath,
@@ -38,13 +38,9 @@ import {
   itemAt,
   snapshotTenant,
 } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { buildTenantFixture, useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 type Path = (string | number)[];
 interface Variant {
@@ -457,9 +453,7 @@ describe('tenant settings', () => {
 
 describe('registered resource namespaces', () => {
   it('refuses a grant of an action the namespace does not accept, on every grant route, with 400 and no write', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const saId = uniqueId('sa');
     expect(

@@ -9,7 +9,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
+  join,
   signIn,
   stack,
   type TestUser,
@@ -51,7 +51,7 @@ async function tenantOf(x: TestUser, y: TestUser) {
     body: { tenantId, name: 'Race' },
   });
   expect(created.status).toBe(201);
-  expect((await joinAsAdded(tenantId, x.accessToken, y)).status).toBe(200);
+  await join(tenantId, x.accessToken, y);
   const witness = await addUser(tenantId, x.accessToken, ['admin']);
   return { tenantId, t: `/v1/tenants/${tenantId}`, witness };
 }
@@ -443,9 +443,7 @@ async function leftovers(tenantId: string, userId: string) {
 
 describe('deletes racing grants leave no orphans', () => {
   it('deletes a member completely, personal tokens included, while grants, bindings, group joins and token mints race it (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const groupId = uniqueId('g');
     expect((await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'G' } })).status).toBe(
       201,
@@ -475,9 +473,7 @@ describe('deletes racing grants leave no orphans', () => {
   }, 120_000);
 
   it('leaves no member or service account in a group that a concurrent delete removed (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const u = await addUser(tenantId, owner.accessToken);
     const saId = uniqueId('sa');
     const sa = await api('POST', `${t}/service-accounts`, {
@@ -512,9 +508,7 @@ describe('deletes racing grants leave no orphans', () => {
   }, 120_000);
 
   it('leaves no binding of a role that a concurrent delete removed, on members or service accounts (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const u = await addUser(tenantId, owner.accessToken);
     const saId = uniqueId('sa');
     const sa = await api('POST', `${t}/service-accounts`, {
@@ -557,9 +551,7 @@ describe('deletes racing grants leave no orphans', () => {
   }, 120_000);
 
   it('leaves no token of a service account that a concurrent delete removed (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, t, as } = await createTenantWithOwner();
     for (let i = 0; i < 10; i++) {
       const saId = uniqueId('sa');
       const created = await api('POST', `${t}/service-accounts`, {

@@ -3,7 +3,7 @@
  * member without the permission a route needs gets 403, and a service account token without
  * grants gets 403, on every tenant route; none of these requests changes anything.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequiredPermission } from '#shared/routes/route-types.js';
 import {
   fillPath,
@@ -17,13 +17,9 @@ import {
 import { createSigningKey } from '../support/signing-key.js';
 import { api, stack } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 /** Routes that need some token: everything but the public ones and the optional-bearer accept. */
 const protectedRoutes = routeTable.filter(

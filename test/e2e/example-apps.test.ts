@@ -10,7 +10,7 @@ import {
   api,
   createTenantWithOwner,
   createUser,
-  joinAsAdded,
+  join,
   uniqueEmail,
 } from '../support/stack-client.js';
 
@@ -20,7 +20,7 @@ const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
 async function tenantWithMember() {
   const { tenantId, owner } = await createTenantWithOwner();
   const user = await createUser(uniqueEmail('dev'));
-  expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
+  await join(tenantId, owner.accessToken, user);
   return { tenantId, owner, user, ownerCaller: { userId: owner.userId, email: owner.email } };
 }
 

@@ -29,8 +29,7 @@ async function isSuperuser(tenantId: string, token: string, userId: string): Pro
 
 describe('no escalation through the tenant defaults', () => {
   it('forbids a settings manager who is not a superuser to make newcomers owners or superusers (403), and nobody new becomes one', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     // A custom role that may change tenant settings and add members, but is not a superuser.
     const roleId = uniqueId('settings');
     const role = await api('POST', `${t}/roles`, {
@@ -88,9 +87,7 @@ describe('no escalation through the tenant defaults', () => {
 
 describe('no escalation through custom groups', () => {
   it('forbids an admin to put anyone (themselves included) in a group carrying a rule or role the admin lacks', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const plain = await addUser(tenantId, owner.accessToken);
     const ruled = uniqueId('billing');
@@ -134,8 +131,7 @@ describe('no escalation through custom groups', () => {
 
 describe('no escalation when everyone may invite', () => {
   it('lets a plain member invite (DC/OS open mode) but not into a role or group they lack', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const open = await api('PUT', `${t}/acls/gatehouse:invites/groups/everyone/create`, {
       token: owner.accessToken,
     });
@@ -162,9 +158,7 @@ describe('no escalation when everyone may invite', () => {
 
 describe('everyone is every member, not every service account', () => {
   it('does not open a right granted to everyone to service accounts (their tokens or their checks)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { t, as } = await createTenantWithOwner();
     const saId = uniqueId('sa');
     expect(
       (
@@ -212,9 +206,7 @@ describe('everyone is every member, not every service account', () => {
 
 describe('default groups and roles apply to later joiners only', () => {
   it('puts members who join after the change (added or by invite) in the default group and role, not earlier ones', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const groupId = uniqueId('newcomers');
     const roleId = uniqueId('viewer');
     expect((await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'N' } })).status).toBe(

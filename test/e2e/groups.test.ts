@@ -19,8 +19,7 @@ async function ok(res: Promise<{ status: number; body: unknown }>, status: numbe
 
 describe('groups', () => {
   it('creates, reads, renames and lists a group', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const groupId = uniqueId('ops');
     const created = await api('POST', `${t}/groups`, {
       token: owner.accessToken,
@@ -53,8 +52,7 @@ describe('groups', () => {
   });
 
   it('rejects a bad group id naming the field, and unknown fields', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const bad = await api('POST', `${t}/groups`, {
       token: owner.accessToken,
       body: { groupId: 'Bad Id', name: 'x' },
@@ -72,8 +70,7 @@ describe('groups', () => {
   });
 
   it('adds and removes members, and deleting a group takes it off every member', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('g');
     await ok(
@@ -95,8 +92,7 @@ describe('groups', () => {
   });
 
   it('refuses to delete everyone or superusers, and nobody leaves everyone (409)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     expect((await api('DELETE', `${t}/groups/everyone`, { token: owner.accessToken })).status).toBe(
       409,
@@ -113,8 +109,7 @@ describe('groups', () => {
   });
 
   it('grants a scoped role binding only under its scope', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const roleId = uniqueId('deployer');
     const groupId = uniqueId('prod-team');
@@ -170,8 +165,7 @@ describe('groups', () => {
   });
 
   it('refuses to unbind owner from the group of the only superuser (409) and changes nothing', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('owners');
     await ok(
@@ -201,8 +195,7 @@ describe('groups', () => {
   });
 
   it('refuses to delete a group the only superuser depends on (409) and changes nothing', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('root');
     await ok(
@@ -238,8 +231,7 @@ describe('groups', () => {
   });
 
   it('deletes a superuser-making group when another superuser remains, lowering the count', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('root');
     await ok(
@@ -262,8 +254,7 @@ describe('groups', () => {
   });
 
   it('forbids binding a role to a group when the caller lacks its permissions (403)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const groupId = uniqueId('g');
     await ok(

@@ -89,8 +89,7 @@ describe('invite tokens', () => {
   });
 
   it('answers used, revoked and replaced tokens alike (410, one body), and unknown ones with the same detail', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const invitee = await createUser(uniqueEmail('used'));
     const used = await invite(tenantId, owner, invitee.email);
     const accepted = await api('POST', '/v1/invites/accept', {
@@ -131,8 +130,7 @@ describe('invite tokens', () => {
 
 describe('invite expiry', () => {
   it("expires after the tenant's inviteTtlHours, with the TTL attribute 30 days after expiresAt, also on resend", async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const patched = await api('PATCH', t, {
       token: owner.accessToken,
       body: { settings: { inviteTtlHours: 5 } },

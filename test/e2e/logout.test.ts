@@ -10,18 +10,13 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
+  join,
   signIn,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
 
 const table = stack.dynamodb.tableName;
-
-async function join(tenantId: string, ownerToken: string, user: TestUser, roles?: string[]) {
-  const res = await joinAsAdded(tenantId, ownerToken, user, roles);
-  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
 async function memberItem(tenantId: string, userId: string) {
   const res = await ddb.send(

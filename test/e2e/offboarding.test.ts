@@ -16,9 +16,8 @@ import {
   cognito,
   createTenantWithOwner,
   createUser,
-  joinAsAdded,
+  join,
   stack,
-  type TestUser,
 } from '../support/stack-client.js';
 
 const pool = stack.cognito.userPoolId;
@@ -37,10 +36,6 @@ async function deliver(event: unknown) {
   const target = offboardingTarget(event, pool);
   if (target.kind === 'user') await offboardUser(domainDeps(), target.userId);
   return target;
-}
-
-async function join(tenantId: string, ownerToken: string, user: TestUser, roles: string[]) {
-  expect((await joinAsAdded(tenantId, ownerToken, user, roles)).status).toBe(200);
 }
 
 /** An admin in two tenants with every credential kind: session, personal tokens, a minted API token. */

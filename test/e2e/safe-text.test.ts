@@ -4,7 +4,7 @@
  * nothing is written. Display text (tenant, group, role and service-account names and
  * descriptions, token names, the invite message) refuses tab and newline too.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   fillPath,
   routeKey,
@@ -14,13 +14,9 @@ import {
 } from '../support/route-samples.js';
 import { type ApiResponse, api, uniqueId } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 /** Control and bidi characters a terminal or a reader would be fooled by. */
 const HOSTILE: [string, string][] = [

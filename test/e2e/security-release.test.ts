@@ -12,7 +12,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
+  join,
   signIn,
   stack,
   type TestUser,
@@ -20,12 +20,6 @@ import {
 } from '../support/stack-client.js';
 
 const table = stack.dynamodb.tableName;
-
-/** Makes `user` a member of the tenant with `roles`: an admin adds them, they accept. */
-async function join(tenantId: string, adminToken: string, user: TestUser, roles?: string[]) {
-  const res = await joinAsAdded(tenantId, adminToken, user, roles);
-  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
 /** Signs the user in again once the second of every stamp so far has passed. */
 async function freshSignIn(user: TestUser): Promise<TestUser> {
@@ -218,8 +212,7 @@ describe('rule 12: nobody acts against someone who holds more', () => {
   });
 
   it('class: a custom admin cannot act against a member who holds a right they lack, but can against one who holds less', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const role = (roleId: string, permissions: { resource: string; action: string }[]) =>
       api('POST', `${t}/roles`, {
         token: owner.accessToken,
@@ -277,8 +270,7 @@ describe('rule 13: credentials do not breed', () => {
   });
 
   it('class: a service-account token dies with the session and membership of whoever minted it', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const sa = await createAccount(tenantId, owner.accessToken, 'worker', ['member']);
     const probe = (token: string) => api('GET', t, { token });
     const ends: [string, (u: TestUser) => Promise<ApiResponse>][] = [
@@ -447,8 +439,7 @@ describe('L1, L3: stamps everywhere, and a 401 that says what to do', () => {
 
 describe('audit: the credential is part of the actor', () => {
   it('records session, personal token (with its id) and API token (with its id)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const personal = await mintPersonal(owner, tenantId);
     const personalId = personal.split('.')[1]?.split('_')[0];
     const sa = await createAccount(tenantId, owner.accessToken, 'auditor', ['admin']);
@@ -534,9 +525,7 @@ describe('rule 12 over the route table: every act against a principal', () => {
       .map(routeKey)
       .sort();
 
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const o = { token: owner.accessToken };
+    const { tenantId, owner, t, as: o } = await createTenantWithOwner();
     const rid = encodeURIComponent('billing:ledger');
     expect(
       (

@@ -11,7 +11,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
+  join,
   stack,
   uniqueEmail,
   uniqueId,
@@ -426,7 +426,7 @@ describe('service accounts', () => {
   it('lets nobody grant a service account more than they hold', async () => {
     const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     const admin = await createUser(uniqueEmail('admin'));
-    expect((await joinAsAdded(tenantId, owner.accessToken, admin, ['admin'])).status).toBe(200);
+    await join(tenantId, owner.accessToken, admin, ['admin']);
     const res = await api(
       'PUT',
       `/v1/tenants/${tenantId}/acls/${rid('dcos:adminrouter:service:marathon')}/service-accounts/${serviceAccountId}/full`,

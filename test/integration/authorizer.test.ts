@@ -16,6 +16,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
+  join,
   joinAsAdded,
   stack,
   type TestUser,
@@ -66,7 +67,7 @@ const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email })
 beforeAll(async () => {
   ({ tenantId, owner } = await createTenantWithOwner());
   member = await createUser();
-  expect((await joinAsAdded(tenantId, owner.accessToken, member)).status).toBe(200);
+  await join(tenantId, owner.accessToken, member);
   await grantMemberRule(deps, callerOf(owner), tenantId, member.userId, {
     resource: 'apps:things',
     action: 'read',

@@ -117,8 +117,18 @@ export async function api(
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
+export interface OwnedTenant {
+  tenantId: string;
+  /** The superuser who created the tenant. */
+  owner: TestUser;
+  /** The tenant's API path, `/v1/tenants/{tenantId}`. */
+  t: string;
+  /** Call options that act as the owner. */
+  as: { token: string };
+}
+
 /** A user who created a fresh tenant and is its superuser. */
-export async function createTenantWithOwner(): Promise<{ tenantId: string; owner: TestUser }> {
+export async function createTenantWithOwner(): Promise<OwnedTenant> {
   const owner = await createUser(uniqueEmail('owner'));
   const tenantId = uniqueId('t');
   const res = await api('POST', '/v1/tenants', {
@@ -127,7 +137,7 @@ export async function createTenantWithOwner(): Promise<{ tenantId: string; owner
   });
   if (res.status !== 201)
     throw new Error(`tenant create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { tenantId, owner };
+  return { tenantId, owner, t: `/v1/tenants/${tenantId}`, as: { token: owner.accessToken } };
 }
 
 /**
@@ -142,6 +152,17 @@ export async function addUser(
   const user = await createUser();
   await joinAsAdded(tenantId, token, user, roles);
   return user;
+}
+
+/** Makes `user` an active member (default roles plus `roles`): an admin adds them, they accept. */
+export async function join(
+  tenantId: string,
+  token: string,
+  user: TestUser,
+  roles?: string[],
+): Promise<void> {
+  const res = await joinAsAdded(tenantId, token, user, roles);
+  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** `POST /members` for an existing user, then their own accept of the mailed invite. */

@@ -3,6 +3,7 @@
  * role (bound to a member and to the group), direct rules, pending invites (with the tokens from
  * their mails), service accounts and API tokens. Tests use it to call every route with real ids.
  */
+import { beforeAll } from 'vitest';
 import { mailsTo, tokenOf, waitForMails } from './mail-store.js';
 import {
   type ApiResponse,
@@ -214,4 +215,16 @@ export async function buildTenantFixture(): Promise<TenantFixture> {
       ...personalTokenIds,
     ],
   };
+}
+
+/**
+ * One fixture tenant for the whole file, built before its first test: the returned object is
+ * filled in by `beforeAll`, so read it only inside tests and hooks.
+ */
+export function useTenantFixture(): TenantFixture {
+  const f = {} as TenantFixture;
+  beforeAll(async () => {
+    Object.assign(f, await buildTenantFixture());
+  }, 120_000);
+  return f;
 }
