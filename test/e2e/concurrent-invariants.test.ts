@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { mailsTo, type StoredMail, tokenOf, waitForMails } from '../support/mail-store.js';
 import { allowManyTenants } from '../support/operator.js';
@@ -8,16 +7,15 @@ import {
   api,
   createTenantWithOwner,
   createUser,
-  ddb,
   join,
   signIn,
-  stack,
   type TestUser,
   tenantRow,
   uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
 import {
+  byUserEntries,
   cognitoUserExists,
   partitionItems,
   waitForOutboxDrained,
@@ -430,15 +428,7 @@ async function leftovers(tenantId: string, userId: string) {
   const inPartition = (await partitionItems(`TENANT#${tenantId}`)).filter(
     (i) => JSON.stringify(i).includes(userId) && i.type !== 'session-floor' && i.type !== 'invite',
   );
-  const byUser = await ddb.send(
-    new QueryCommand({
-      TableName: stack.dynamodb.tableName,
-      IndexName: 'byUser',
-      KeyConditionExpression: 'gsi1pk = :u AND gsi1sk = :t',
-      ExpressionAttributeValues: { ':u': `USER#${userId}`, ':t': `TENANT#${tenantId}` },
-    }),
-  );
-  return [...inPartition, ...(byUser.Items ?? [])];
+  return [...inPartition, ...(await byUserEntries(userId, tenantId))];
 }
 
 describe('deletes racing grants leave no orphans', () => {

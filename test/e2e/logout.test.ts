@@ -1,5 +1,4 @@
 /** Forced logout and sign-out-everywhere over HTTP: next-request effect, fresh logins, tenant scope, and its latency. */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { cognitoIdentity, createCognitoClient } from '#shared/identity/cognito-identity.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
@@ -9,25 +8,15 @@ import {
   api,
   createTenantWithOwner,
   createUser,
-  ddb,
   join,
   signIn,
   stack,
   type TestUser,
+  tenantRow,
 } from '../support/stack-client.js';
+import { auditEvents, itemAt } from '../support/table-snapshot.js';
 
-const table = stack.dynamodb.tableName;
-
-async function memberItem(tenantId: string, userId: string) {
-  const res = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `TENANT#${tenantId}`, sk: `MEMBER#${userId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item;
-}
+const memberItem = (tenantId: string, userId: string) => tenantRow(tenantId, `MEMBER#${userId}`);
 
 const readTenant = (tenantId: string, token: string) =>
   api('GET', `/v1/tenants/${tenantId}`, { token });
@@ -37,16 +26,10 @@ const readTenant = (tenantId: string, token: string) =>
  * resolution, so a sign-in in the same second as the stamp (auth_time*1000 < stamp) is refused.
  */
 async function signInAfterStamp(tenantId: string, user: TestUser) {
-  const userStamp = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `USER#${user.userId}`, sk: 'SESSIONS' },
-      ConsistentRead: true,
-    }),
-  );
+  const userStamp = await itemAt(`USER#${user.userId}`, 'SESSIONS');
   const stamp = Math.max(
     Number((await memberItem(tenantId, user.userId))?.sessionsValidAfter ?? 0),
-    Number(userStamp.Item?.sessionsValidAfter ?? 0),
+    Number(userStamp?.sessionsValidAfter ?? 0),
   );
   // A sign-in in the very second of the stamp is refused too (auth_time has whole seconds).
   const nextSecond = Math.floor(stamp / 1000) * 1000 + 1000;
@@ -73,15 +56,8 @@ describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
     expect((await readTenant(tenantId, fresh.accessToken)).status).toBe(200);
     expect((await readTenant(tenantId, m.accessToken)).status).toBe(401);
 
-    const audit = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': `AUDIT#${tenantId}` },
-        ConsistentRead: true,
-      }),
-    );
-    expect(audit.Items?.filter((e) => e.action === 'session.logout')).toEqual([
+    const audit = await auditEvents(tenantId);
+    expect(audit.filter((e) => e.action === 'session.logout')).toEqual([
       expect.objectContaining({ actor: owner.userId, target: `member:${m.userId}` }),
     ]);
   });
@@ -253,26 +229,13 @@ describe('POST /v1/me/logout', () => {
     await signOutEverywhere(deps, identity, { userId: m.userId, email: m.email }, m.accessToken);
     expect(signedOut).toEqual([m.accessToken]);
     // One user-wide stamp, read by every decision: the token is dead in both tenants.
-    const stamp = await ddb.send(
-      new GetCommand({
-        TableName: table,
-        Key: { pk: `USER#${m.userId}`, sk: 'SESSIONS' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(Number(stamp.Item?.sessionsValidAfter)).toBeGreaterThanOrEqual(before);
+    const stamp = await itemAt(`USER#${m.userId}`, 'SESSIONS');
+    expect(Number(stamp?.sessionsValidAfter)).toBeGreaterThanOrEqual(before);
     for (const t of [a.tenantId, b.tenantId]) {
       expect((await readTenant(t, m.accessToken)).status).toBe(401);
       // Rule 17: a person's sign-out is not an event of the tenants they belong to.
-      const audit = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :p',
-          ExpressionAttributeValues: { ':p': `AUDIT#${t}` },
-          ConsistentRead: true,
-        }),
-      );
-      expect(audit.Items?.filter((e) => e.action === 'session.logout')).toEqual([]);
+      const audit = await auditEvents(t);
+      expect(audit.filter((e) => e.action === 'session.logout')).toEqual([]);
     }
     // Any other GlobalSignOut failure is not swallowed.
     const failing: IdentityProvider = {

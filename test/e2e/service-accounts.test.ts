@@ -3,7 +3,7 @@
  * expiry, deactivation and deletion on the next request, tenant isolation, the grant guard,
  * and a service account reaching the example apps service through the external authorizer.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import {
@@ -16,6 +16,7 @@ import {
   uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
+import { tenantItems } from '../support/table-snapshot.js';
 
 const table = stack.dynamodb.tableName;
 const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
@@ -60,18 +61,6 @@ async function canReadTenant(tenantId: string, ownerToken: string, id: string) {
 }
 
 const probe = (tenantId: string, token: string) => api('GET', `/v1/tenants/${tenantId}`, { token });
-
-async function partitionItems(tenantId: string) {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Items ?? [];
-}
 
 describe('service accounts', () => {
   it('creates, lists, reads and renames a service account, and refuses a duplicate id', async () => {
@@ -136,7 +125,7 @@ describe('service accounts', () => {
       expect(JSON.stringify(body)).not.toContain(secret);
     }
 
-    const items = await partitionItems(tenantId);
+    const items = await tenantItems(tenantId);
     const tokenItem = items.find((i) => String(i.sk).includes(created.tokenId));
     expect(tokenItem?.secretHash).toBe(hashSecret(secret));
     for (const item of items) {
@@ -243,7 +232,7 @@ describe('service accounts', () => {
     expect((await api('DELETE', base, { token: owner.accessToken })).status).toBe(204);
     expect((await probe(tenantId, first.token)).status).toBe(401);
     expect((await api('GET', base, { token: owner.accessToken })).status).toBe(404);
-    const left = (await partitionItems(tenantId)).filter((i) =>
+    const left = (await tenantItems(tenantId)).filter((i) =>
       String(i.sk).includes(serviceAccountId),
     );
     expect(left).toEqual([]);
