@@ -3,12 +3,10 @@ import {
   addUser,
   api,
   createTenantWithOwner,
-  stack,
   tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
 
-const _table = stack.dynamodb.tableName;
 const enc = encodeURIComponent;
 
 describe('group rules', () => {

@@ -16,6 +16,7 @@ import {
   type RouteDefinition,
   routeKey,
   routeParams,
+  routePath,
   routeTable,
   sampleBody,
   tenantRoutes,
@@ -195,7 +196,7 @@ describe('every route that takes a body', () => {
       const found = problems();
       const extra = routeSpecificBadBodies[key]?.(sample) ?? [];
       for (const v of [...badBodies(sample), ...extra]) {
-        const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+        const res = await api(route.method, routePath(route, f), {
           token,
           body: JSON.stringify(v.body),
         });
@@ -225,7 +226,7 @@ describe('every route that takes a body', () => {
     const before = await snapshotTenant(f.tenantId);
     const found = problems();
     for (const route of bodyRoutes) {
-      const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+      const res = await api(route.method, routePath(route, f), {
         token: f.owner.accessToken,
         body: '{"name": ',
       });
@@ -251,7 +252,7 @@ describe('every route that takes no body', () => {
     for (const route of bodiless) {
       const key = routeKey(route);
       const before = await snapshotTenant(g.tenantId);
-      const res = await api(route.method, fillPath(route.path, routeParams(route, g)), {
+      const res = await api(route.method, routePath(route, g), {
         token: g.owner.accessToken,
         body: { tenantId: 'other-tenant', roles: ['owner'] },
       });
@@ -286,7 +287,7 @@ describe('every list route', () => {
     const before = await snapshotTenant(f.tenantId);
     const found = problems();
     for (const route of lists) {
-      const base = fillPath(route.path, routeParams(route, f));
+      const base = routePath(route, f);
       const get = (q: string) => api('GET', `${base}?${q}`, { token: f.owner.accessToken });
       const key = routeKey(route);
       found.check(await get('tenantId=other'), 'query.tenantId', `${key} ?tenantId`);
@@ -313,11 +314,9 @@ describe('every list route', () => {
     for (const route of lists) {
       const key = routeKey(route);
       const foreign = route.path.endsWith('/groups') ? roles : groups;
-      const res = await api(
-        'GET',
-        `${fillPath(route.path, routeParams(route, f))}?cursor=${encodeURIComponent(foreign)}`,
-        { token: f.owner.accessToken },
-      );
+      const res = await api('GET', `${routePath(route, f)}?cursor=${encodeURIComponent(foreign)}`, {
+        token: f.owner.accessToken,
+      });
       found.check(res, 'query.cursor', `${key} with a cursor of another listing`);
     }
     expect(found.list).toEqual([]);

@@ -1,9 +1,9 @@
 /** The `gatehouse` CLI as a subprocess against the test stack: sessions, exit codes, tables and JSON. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-runner.js';
 import { tokenOf, waitForMails } from '../support/mail-store.js';
 import { raiseMailLimits } from '../support/operator.js';
 import {
@@ -17,7 +17,6 @@ import {
   uniqueId,
 } from '../support/stack-client.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.js');
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
 const stackFile = join(scratch, 'stack.json');
 writeFileSync(stackFile, JSON.stringify(stack));
@@ -27,31 +26,9 @@ const slow = { timeout: 90_000 };
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `gatehouse --stack <test stack> ...args` with its own config dir. */
-function cli(configDir: string, args: string[], input?: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_CONFIG_DIR: configDir };
-  for (const name of ['GATEHOUSE_API_URL', 'GATEHOUSE_TENANT', 'GATEHOUSE_STACK']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--stack', stackFile, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const cli = (configDir: string, args: string[], input?: string) =>
+  runCli(stackFile, configDir, args, input);
 
 function newConfigDir(): string {
   return mkdtempSync(join(scratch, 'config-'));

@@ -3,19 +3,10 @@ import {
   addUser,
   api,
   createTenantWithOwner,
-  stack,
+  expectStatus,
   tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
-
-const _table = stack.dynamodb.tableName;
-
-async function ok(res: Promise<{ status: number; body: unknown }>, status: number) {
-  const r = await res;
-  if (r.status !== status)
-    throw new Error(`expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
-}
 
 describe('groups', () => {
   it('creates, reads, renames and lists a group', async () => {
@@ -73,17 +64,17 @@ describe('groups', () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('g');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'G' } }),
       201,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
       204,
     );
     const listed = await api('GET', `${t}/members?group=${groupId}`, { token: owner.accessToken });
     expect(listed.body.items.map((m: { userId: string }) => m.userId)).toEqual([user.userId]);
-    await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
+    await expectStatus(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
     expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.groups).not.toContain(groupId);
     expect(await tenantRow(tenantId, `GROUP#${groupId}`)).toBeUndefined();
     expect((await api('GET', `${t}/groups/${groupId}`, { token: owner.accessToken })).status).toBe(
@@ -113,7 +104,7 @@ describe('groups', () => {
     const user = await addUser(tenantId, owner.accessToken);
     const roleId = uniqueId('deployer');
     const groupId = uniqueId('prod-team');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/roles`, {
         token: owner.accessToken,
         body: {
@@ -124,11 +115,11 @@ describe('groups', () => {
       }),
       201,
     );
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'P' } }),
       201,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
       204,
     );
@@ -168,20 +159,20 @@ describe('groups', () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('owners');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'O' } }),
       201,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
       200,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
       204,
     );
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
-    await ok(
+    await expectStatus(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
       204,
     );
@@ -198,21 +189,21 @@ describe('groups', () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('root');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
       201,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/acls/gatehouse:superuser/groups/${groupId}/full`, {
         token: owner.accessToken,
       }),
       204,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
       204,
     );
-    await ok(
+    await expectStatus(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
       204,
     );
@@ -234,20 +225,20 @@ describe('groups', () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const groupId = uniqueId('root');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
       201,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
       200,
     );
-    await ok(
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
       204,
     );
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
-    await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
+    await expectStatus(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
     expect(await tenantRow(tenantId, `MEMBER#${boss.userId}`)).toMatchObject({ superuser: false });
     expect((await api('GET', `${t}/groups`, { token: boss.accessToken })).status).toBe(403);
@@ -257,7 +248,7 @@ describe('groups', () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const groupId = uniqueId('g');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: admin.accessToken, body: { groupId, name: 'G' } }),
       201,
     );

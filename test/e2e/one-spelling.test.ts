@@ -15,6 +15,7 @@ import {
   type RouteDefinition,
   routeKey,
   routeParams,
+  routePath,
   routeTable,
   sampleBody,
 } from '../support/route-samples.js';
@@ -138,7 +139,7 @@ describe('every route that takes a resource id', () => {
     for (const { route, sample, leaves } of bodies) {
       for (const leaf of leaves) {
         for (const [name, bad] of badSpellings(f.rid)) {
-          const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+          const res = await api(route.method, routePath(route, f), {
             token: f.owner.accessToken,
             body: setAt(sample, leaf, bad),
           });

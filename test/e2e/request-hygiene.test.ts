@@ -7,10 +7,9 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import {
-  fillPath,
   isMutating,
   routeKey,
-  routeParams,
+  routePath,
   routeTable,
   sampleBody,
 } from '../support/route-samples.js';
@@ -122,7 +121,7 @@ describe('a body is read only when sent as JSON (L5)', () => {
     const found: string[] = [];
     for (const route of bodyRoutes) {
       const body = JSON.stringify(sampleBody(route, f));
-      const path = fillPath(route.path, routeParams(route, f));
+      const path = routePath(route, f);
       const auth: Record<string, string> = {};
       const tk = token(route);
       if (tk) auth.authorization = `Bearer ${tk}`;

@@ -3,12 +3,9 @@ import {
   addUser,
   api,
   createTenantWithOwner,
-  stack,
   tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
-
-const _table = stack.dynamodb.tableName;
 
 describe('custom roles', () => {
   it('creates, reads and lists a role with its permissions', async () => {

@@ -5,13 +5,7 @@
  * descriptions, token names, the invite message) refuses tab and newline too.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  fillPath,
-  routeKey,
-  routeParams,
-  routeTable,
-  sampleBody,
-} from '../support/route-samples.js';
+import { routeKey, routePath, routeTable, sampleBody } from '../support/route-samples.js';
 import { type ApiResponse, api, uniqueId } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
 import { useTenantFixture } from '../support/tenant-fixture.js';
@@ -83,7 +77,7 @@ describe('every string field of every route body', () => {
         for (const [name, bad] of HOSTILE) {
           // In the middle, so trimming cannot remove it.
           const hostile = `${value.slice(0, 1)}${bad}${value.slice(1)}`;
-          const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+          const res = await api(route.method, routePath(route, f), {
             token: callerToken(key, route.auth.kind),
             body: withValue(sample, leaf, hostile),
           });

@@ -127,6 +127,18 @@ export interface OwnedTenant {
   as: { token: string };
 }
 
+/** Awaits `res` and throws unless it has `status` (setup steps, not the behaviour under test). */
+export async function expectStatus(
+  res: Promise<ApiResponse>,
+  status: number,
+  what = 'request',
+): Promise<ApiResponse> {
+  const r = await res;
+  if (r.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r;
+}
+
 /** A user who created a fresh tenant and is its superuser. */
 export async function createTenantWithOwner(): Promise<OwnedTenant> {
   const owner = await createUser(uniqueEmail('owner'));

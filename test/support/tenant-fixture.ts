@@ -6,10 +6,10 @@
 import { beforeAll } from 'vitest';
 import { mailsTo, tokenOf, waitForMails } from './mail-store.js';
 import {
-  type ApiResponse,
   addUser,
   api,
   createTenantWithOwner,
+  expectStatus,
   type TestUser,
   uniqueEmail,
   uniqueId,
@@ -46,13 +46,6 @@ export interface TenantFixture {
   params: Record<string, string>;
   /** Strings that appear only in this tenant's data (ids and emails). */
   markers: string[];
-}
-
-async function expectStatus(res: Promise<ApiResponse>, status: number, what: string) {
-  const r = await res;
-  if (r.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
 }
 
 export async function buildTenantFixture(): Promise<TenantFixture> {
