@@ -20,6 +20,7 @@ import {
   partitionItems,
   waitForOutboxDrained,
 } from '../support/table-snapshot.js';
+import { addServiceAccount, changeSettings, inviteOne } from '../support/tenant-setup.js';
 
 const statusesOf = (rs: ApiResponse[]) => rs.map((r) => r.status);
 const count = (xs: number[], s: number) => xs.filter((x) => x === s).length;
@@ -152,19 +153,13 @@ describe('at least one superuser, under concurrent removals', () => {
   });
 });
 
-/** Invites one address as `owner` and returns the invite id and the token from its mail. */
-async function invited(tenantId: string, owner: TestUser, email: string) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/invites`, {
-    token: owner.accessToken,
-    body: { emails: [email] },
-  });
-  expect(res.body.results[0].status).toBe('invited');
-  const inviteId = String(res.body.results[0].inviteId);
-  const [mail] = await waitForMails(email);
-  if (!mail) throw new Error(`no mail reached ${email}`);
-  await waitForOutboxDrained(inviteId);
-  return { inviteId, token: tokenOf(mail) };
-}
+/** Eight `POST /members` of the same address at once, as `owner`. */
+const racingAdds = (tenantId: string, owner: TestUser, email: string) =>
+  Promise.all(
+    Array.from({ length: 8 }, () =>
+      api('POST', `/v1/tenants/${tenantId}/members`, { token: owner.accessToken, body: { email } }),
+    ),
+  );
 
 async function membersWithEmail(tenantId: string, owner: TestUser, email: string) {
   const res = await api(
@@ -180,7 +175,7 @@ describe('one invite token, one membership', () => {
   it('turns 20 concurrent password accepts of one token into one account and one membership', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('pwrace');
-    const { token } = await invited(tenantId, owner, email);
+    const { token } = await inviteOne(tenantId, owner, email);
     const passwords = Array.from({ length: 20 }, (_, i) => `Race-pass-${i}-Aa1`);
     const results = await Promise.all(
       passwords.map((password) => api('POST', '/v1/invites/accept', { body: { token, password } })),
@@ -202,7 +197,7 @@ describe('one invite token, one membership', () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 8; i++) {
       const invitee = await createUser(uniqueEmail('rv'));
-      const { inviteId, token } = await invited(tenantId, owner, invitee.email);
+      const { inviteId, token } = await inviteOne(tenantId, owner, invitee.email);
       const [accept, revoke] = await Promise.all([
         api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
         api('DELETE', `/v1/tenants/${tenantId}/invites/${inviteId}`, { token: owner.accessToken }),
@@ -228,7 +223,7 @@ describe('one invite token, one membership', () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 8; i++) {
       const invitee = await createUser(uniqueEmail('rs'));
-      const { inviteId, token } = await invited(tenantId, owner, invitee.email);
+      const { inviteId, token } = await inviteOne(tenantId, owner, invitee.email);
       const [accept, resend] = await Promise.all([
         api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
         api('POST', `/v1/tenants/${tenantId}/invites/${inviteId}/resend`, {
@@ -258,7 +253,7 @@ describe('concurrent resends', () => {
   it('leaves exactly one working link and counts every send, when 10 resends race', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('resends');
-    const { inviteId, token: first } = await invited(tenantId, owner, email);
+    const { inviteId, token: first } = await inviteOne(tenantId, owner, email);
     const path = `/v1/tenants/${tenantId}/invites/${inviteId}/resend`;
     const results = await Promise.all(
       Array.from({ length: 10 }, () => api('POST', path, { token: owner.accessToken })),
@@ -289,12 +284,8 @@ describe('concurrent resends', () => {
   }, 60_000);
 
   it('keeps the hourly resend limit when resends race', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const patched = await api('PATCH', `/v1/tenants/${tenantId}`, {
-      token: owner.accessToken,
-      body: { settings: { maxResendsPerHour: 2 } },
-    });
-    expect(patched.status).toBe(200);
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
+    await changeSettings({ t, as }, { maxResendsPerHour: 2 });
     const res = await api('POST', `/v1/tenants/${tenantId}/invites`, {
       token: owner.accessToken,
       body: { emails: [uniqueEmail('limit')] },
@@ -381,14 +372,7 @@ describe('at most one pending invite per (tenant, email)', () => {
   it('adds an address once when 8 direct adds of it race', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('direct');
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        api('POST', `/v1/tenants/${tenantId}/members`, {
-          token: owner.accessToken,
-          body: { email },
-        }),
-      ),
-    );
+    const results = await racingAdds(tenantId, owner, email);
     const statuses = statusesOf(results);
     expect(count(statuses, 201), JSON.stringify(statuses)).toBe(1);
     expect(count(statuses, 409)).toBe(7);
@@ -401,14 +385,7 @@ describe('at most one pending invite per (tenant, email)', () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 5; i++) {
       const email = uniqueEmail('directpw');
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          api('POST', `/v1/tenants/${tenantId}/members`, {
-            token: owner.accessToken,
-            body: { email },
-          }),
-        ),
-      );
+      const results = await racingAdds(tenantId, owner, email);
       const statuses = statusesOf(results);
       expect(count(statuses, 201), JSON.stringify(statuses)).toBe(1);
       // Exactly one mail, and its link lets the person choose a password and join.
@@ -465,12 +442,7 @@ describe('deletes racing grants leave no orphans', () => {
   it('leaves no member or service account in a group that a concurrent delete removed (10 trials)', async () => {
     const { tenantId, owner, t, as } = await createTenantWithOwner();
     const u = await addUser(tenantId, owner.accessToken);
-    const saId = uniqueId('sa');
-    const sa = await api('POST', `${t}/service-accounts`, {
-      ...as,
-      body: { serviceAccountId: saId, name: 'S' },
-    });
-    expect(sa.status).toBe(201);
+    const saId = await addServiceAccount({ t, as });
     for (let i = 0; i < 10; i++) {
       const groupId = uniqueId('g');
       expect(
@@ -500,12 +472,7 @@ describe('deletes racing grants leave no orphans', () => {
   it('leaves no binding of a role that a concurrent delete removed, on members or service accounts (10 trials)', async () => {
     const { tenantId, owner, t, as } = await createTenantWithOwner();
     const u = await addUser(tenantId, owner.accessToken);
-    const saId = uniqueId('sa');
-    const sa = await api('POST', `${t}/service-accounts`, {
-      ...as,
-      body: { serviceAccountId: saId, name: 'S' },
-    });
-    expect(sa.status).toBe(201);
+    const saId = await addServiceAccount({ t, as });
     for (let i = 0; i < 10; i++) {
       const roleId = uniqueId('r');
       const role = await api('POST', `${t}/roles`, {
@@ -543,12 +510,7 @@ describe('deletes racing grants leave no orphans', () => {
   it('leaves no token of a service account that a concurrent delete removed (10 trials)', async () => {
     const { tenantId, t, as } = await createTenantWithOwner();
     for (let i = 0; i < 10; i++) {
-      const saId = uniqueId('sa');
-      const created = await api('POST', `${t}/service-accounts`, {
-        ...as,
-        body: { serviceAccountId: saId, name: 'S' },
-      });
-      expect(created.status).toBe(201);
+      const saId = await addServiceAccount({ t, as });
       expect(
         (await api('PUT', `${t}/acls/gatehouse:tenant/service-accounts/${saId}/read`, as)).status,
       ).toBe(204);

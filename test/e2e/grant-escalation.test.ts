@@ -15,6 +15,7 @@ import {
   uniqueId,
 } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
+import { addRole, addServiceAccount } from '../support/tenant-setup.js';
 
 const su = { resource: 'gatehouse:superuser', action: 'full' };
 
@@ -29,22 +30,18 @@ async function isSuperuser(tenantId: string, token: string, userId: string): Pro
 
 describe('no escalation through the tenant defaults', () => {
   it('forbids a settings manager who is not a superuser to make newcomers owners or superusers (403), and nobody new becomes one', async () => {
-    const { tenantId, owner, t } = await createTenantWithOwner();
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     // A custom role that may change tenant settings and add members, but is not a superuser.
-    const roleId = uniqueId('settings');
-    const role = await api('POST', `${t}/roles`, {
-      token: owner.accessToken,
-      body: {
-        roleId,
-        name: 'Settings manager',
-        permissions: [
-          { resource: 'gatehouse:tenant', action: 'full' },
-          { resource: 'gatehouse:members', action: 'create' },
-          { resource: 'gatehouse:invites', action: 'create' },
-        ],
-      },
-    });
-    expect(role.status).toBe(201);
+    const roleId = await addRole(
+      { t, as },
+      [
+        { resource: 'gatehouse:tenant', action: 'full' },
+        { resource: 'gatehouse:members', action: 'create' },
+        { resource: 'gatehouse:invites', action: 'create' },
+      ],
+      uniqueId('settings'),
+      'Settings manager',
+    );
     const manager = await addUser(tenantId, owner.accessToken, [roleId]);
     expect(await isSuperuser(tenantId, owner.accessToken, manager.userId)).toBe(false);
 
@@ -98,11 +95,7 @@ describe('no escalation through custom groups', () => {
         (await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'G' } })).status,
       ).toBe(201);
     expect((await api('PUT', `${t}/acls/app:billing/groups/${ruled}/full`, as)).status).toBe(204);
-    const role = await api('POST', `${t}/roles`, {
-      ...as,
-      body: { roleId, name: 'Billing', permissions: [{ resource: 'app:billing', action: 'read' }] },
-    });
-    expect(role.status).toBe(201);
+    await addRole({ t, as }, [{ resource: 'app:billing', action: 'read' }], roleId, 'Billing');
     expect(
       (await api('PUT', `${t}/groups/${roled}/roles/${roleId}`, { ...as, body: {} })).status,
     ).toBe(200);
@@ -159,15 +152,7 @@ describe('no escalation when everyone may invite', () => {
 describe('everyone is every member, not every service account', () => {
   it('does not open a right granted to everyone to service accounts (their tokens or their checks)', async () => {
     const { t, as } = await createTenantWithOwner();
-    const saId = uniqueId('sa');
-    expect(
-      (
-        await api('POST', `${t}/service-accounts`, {
-          ...as,
-          body: { serviceAccountId: saId, name: 'S' },
-        })
-      ).status,
-    ).toBe(201);
+    const saId = await addServiceAccount({ t, as });
     const minted = await api('POST', `${t}/service-accounts/${saId}/tokens`, {
       ...as,
       body: { name: 'ci' },
@@ -212,11 +197,7 @@ describe('default groups and roles apply to later joiners only', () => {
     expect((await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'N' } })).status).toBe(
       201,
     );
-    const role = await api('POST', `${t}/roles`, {
-      ...as,
-      body: { roleId, name: 'V', permissions: [{ resource: 'gatehouse:members', action: 'read' }] },
-    });
-    expect(role.status).toBe(201);
+    await addRole({ t, as }, [{ resource: 'gatehouse:members', action: 'read' }], roleId, 'V');
     const early = await addUser(tenantId, owner.accessToken);
     const patched = await api('PATCH', t, {
       ...as,

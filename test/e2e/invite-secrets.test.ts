@@ -25,26 +25,12 @@ import {
   partitionItems,
   waitForOutboxDrained,
 } from '../support/table-snapshot.js';
+import { inviteOne } from '../support/tenant-setup.js';
 
 const DAY_S = 86_400;
 
-async function invite(tenantId: string, owner: TestUser, email = uniqueEmail('sec')) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/invites`, {
-    token: owner.accessToken,
-    body: { emails: [email] },
-  });
-  expect(res.body.results[0].status).toBe('invited');
-  const inviteId = String(res.body.results[0].inviteId);
-  const [mail] = await waitForMails(email);
-  if (!mail) throw new Error(`no mail reached ${email}`);
-  await waitForOutboxDrained(inviteId);
-  return {
-    email,
-    inviteId,
-    token: tokenOf(mail),
-    expiresAt: String(res.body.results[0].expiresAt),
-  };
-}
+const invite = (tenantId: string, owner: TestUser, email = uniqueEmail('sec')) =>
+  inviteOne(tenantId, owner, email);
 
 describe('invite tokens', () => {
   it('are 32 random bytes, different for every invite and every resend', async () => {

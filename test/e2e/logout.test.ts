@@ -5,11 +5,13 @@ import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { signOutEverywhere } from '#shared/sessions/sign-out.js';
 import { domainDeps } from '../support/domain-deps.js';
 import {
+  addUser,
   api,
   createTenantWithOwner,
   createUser,
   join,
   signIn,
+  signInAgain,
   stack,
   type TestUser,
   tenantRow,
@@ -32,16 +34,13 @@ async function signInAfterStamp(tenantId: string, user: TestUser) {
     Number(userStamp?.sessionsValidAfter ?? 0),
   );
   // A sign-in in the very second of the stamp is refused too (auth_time has whole seconds).
-  const nextSecond = Math.floor(stamp / 1000) * 1000 + 1000;
-  while (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, 25));
-  return signIn(user.email, user.password);
+  return signInAgain(user, stamp);
 }
 
 describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
   it('refuses the old token on the very next request and lets a fresh login in', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     expect((await readTenant(tenantId, m.accessToken)).status).toBe(200);
 
     const res = await api('POST', `/v1/tenants/${tenantId}/members/${m.userId}/logout`, {
@@ -65,8 +64,7 @@ describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
   it('leaves the same user in another tenant unaffected', async () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const m = await createUser();
-    await join(a.tenantId, a.owner.accessToken, m);
+    const m = await addUser(a.tenantId, a.owner.accessToken);
     await join(b.tenantId, b.owner.accessToken, m);
     const res = await api('POST', `/v1/tenants/${a.tenantId}/members/${m.userId}/logout`, {
       token: a.owner.accessToken,
@@ -81,8 +79,7 @@ describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
 describe('POST /v1/tenants/{t}/logout/{identifier}', () => {
   it('logs out by email in a different case', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const shouted = encodeURIComponent(` ${m.email.toUpperCase()}`.trim());
     const res = await api('POST', `/v1/tenants/${tenantId}/logout/${shouted}`, {
       token: owner.accessToken,
@@ -93,8 +90,7 @@ describe('POST /v1/tenants/{t}/logout/{identifier}', () => {
 
   it('logs out by userId', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const res = await api('POST', `/v1/tenants/${tenantId}/logout/${m.userId}`, {
       token: owner.accessToken,
     });
@@ -115,10 +111,8 @@ describe('who cannot force a logout', () => {
   it('answers 404 to an admin of tenant A logging out a member of tenant B', async () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const adminA = await createUser();
-    await join(a.tenantId, a.owner.accessToken, adminA, ['admin']);
-    const m = await createUser();
-    await join(b.tenantId, b.owner.accessToken, m);
+    const adminA = await addUser(a.tenantId, a.owner.accessToken, ['admin']);
+    const m = await addUser(b.tenantId, b.owner.accessToken);
     for (const path of [
       `/v1/tenants/${b.tenantId}/members/${m.userId}/logout`,
       `/v1/tenants/${b.tenantId}/logout/${m.email}`,
@@ -134,8 +128,7 @@ describe('who cannot force a logout', () => {
 
   it('answers 403 to a plain member forcing a logout of someone else', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const res = await api('POST', `/v1/tenants/${tenantId}/members/${owner.userId}/logout`, {
       token: m.accessToken,
     });
@@ -147,8 +140,7 @@ describe('who cannot force a logout', () => {
 describe('disabled and deleted members', () => {
   it('answers 401 to a disabled member, and re-enabling needs a fresh login', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const url = `/v1/tenants/${tenantId}/members/${m.userId}`;
     const off = await api('PATCH', url, { token: owner.accessToken, body: { status: 'disabled' } });
     expect(off.status).toBe(200);
@@ -163,8 +155,7 @@ describe('disabled and deleted members', () => {
 
   it('no longer lets a deleted member in (404: the membership is gone, not just its sessions)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const del = await api('DELETE', `/v1/tenants/${tenantId}/members/${m.userId}`, {
       token: owner.accessToken,
     });
@@ -181,8 +172,7 @@ describe('POST /v1/me/logout', () => {
   it('ends the caller sessions in every tenant over HTTP (cognito-local lacks GlobalSignOut: logged, not fatal)', async () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const m = await createUser();
-    await join(a.tenantId, a.owner.accessToken, m);
+    const m = await addUser(a.tenantId, a.owner.accessToken);
     await join(b.tenantId, b.owner.accessToken, m);
     const res = await api('POST', '/v1/me/logout', { token: m.accessToken });
     expect(res.status).toBe(204);
@@ -220,8 +210,7 @@ describe('POST /v1/me/logout', () => {
     };
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const m = await createUser();
-    await join(a.tenantId, a.owner.accessToken, m);
+    const m = await addUser(a.tenantId, a.owner.accessToken);
     await join(b.tenantId, b.owner.accessToken, m);
     const deps = domainDeps();
     const before = Date.now();

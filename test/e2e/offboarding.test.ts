@@ -12,10 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { offboardingTarget, offboardUser } from '#shared/sessions/offboarding.js';
 import { domainDeps } from '../support/domain-deps.js';
 import {
+  addUser,
   api,
   cognito,
   createTenantWithOwner,
-  createUser,
   join,
   stack,
 } from '../support/stack-client.js';
@@ -42,8 +42,7 @@ async function deliver(event: unknown) {
 async function adminWithCredentials() {
   const a = await createTenantWithOwner();
   const b = await createTenantWithOwner();
-  const admin = await createUser();
-  await join(a.tenantId, a.owner.accessToken, admin, ['admin']);
+  const admin = await addUser(a.tenantId, a.owner.accessToken, ['admin']);
   await join(b.tenantId, b.owner.accessToken, admin, ['admin']);
   const credentials: [string, string, string][] = [['session', a.tenantId, admin.accessToken]];
   for (const t of [a.tenantId, b.tenantId]) {

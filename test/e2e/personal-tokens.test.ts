@@ -4,7 +4,7 @@ import {
   api,
   createTenantWithOwner,
   joinAsAdded,
-  signIn,
+  signInAgain,
   type TestUser,
 } from '../support/stack-client.js';
 import { tenantItems } from '../support/table-snapshot.js';
@@ -21,12 +21,6 @@ async function mint(user: TestUser, tenantId: string, name = 'laptop') {
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { tokenId: string; token: string; tenantId: string; expiresAt: string };
-}
-
-/** Waits until the wall clock is in a later second than `ms` (Cognito's auth_time is in seconds). */
-async function nextSecondAfter(ms: number) {
-  const wait = Math.floor(ms / 1000) * 1000 + 1000 - Date.now() + 20;
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
 describe('personal API tokens', () => {
@@ -129,8 +123,7 @@ describe('personal API tokens', () => {
     expect(replacement.status).toBe(401);
 
     // After a fresh sign-in, a new token works; the old one stays dead.
-    await nextSecondAfter(loggedOutAt);
-    const fresh = { ...member, ...(await signIn(member.email, member.password)) };
+    const fresh = await signInAgain(member, loggedOutAt);
     const renewed = await mint(fresh, tenantId, 'again');
     expect((await probe(tenantId, renewed.token)).status).toBe(200);
     expect((await probe(tenantId, token)).status).toBe(401);

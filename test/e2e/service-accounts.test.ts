@@ -17,6 +17,7 @@ import {
   uniqueId,
 } from '../support/stack-client.js';
 import { tenantItems } from '../support/table-snapshot.js';
+import { addRole } from '../support/tenant-setup.js';
 
 const table = stack.dynamodb.tableName;
 const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
@@ -306,16 +307,12 @@ describe('service accounts', () => {
   it('follows groups and roles, and shows them in effective permissions', async () => {
     const { tenantId, owner, base } = await tenantWithAccount();
     const { token } = await mintToken(base, owner.accessToken);
-    const roleId = uniqueId('r');
-    const role = await api('POST', `/v1/tenants/${tenantId}/roles`, {
-      token: owner.accessToken,
-      body: {
-        roleId,
-        name: 'Marathon viewer',
-        permissions: [{ resource: 'dcos:service:marathon:marathon:services', action: 'read' }],
-      },
-    });
-    expect(role.status).toBe(201);
+    const roleId = await addRole(
+      { t: `/v1/tenants/${tenantId}`, as: { token: owner.accessToken } },
+      [{ resource: 'dcos:service:marathon:marathon:services', action: 'read' }],
+      uniqueId('r'),
+      'Marathon viewer',
+    );
     const groupId = uniqueId('g');
     await api('POST', `/v1/tenants/${tenantId}/groups`, {
       token: owner.accessToken,

@@ -86,6 +86,16 @@ export async function createUser(email = uniqueEmail()): Promise<TestUser> {
   return { email, password, userId, ...(await signIn(email, password)) };
 }
 
+/**
+ * Signs `user` in again once the wall clock is in a later second than `ms` (default: now), so
+ * the login counts as after every stamp up to `ms` (Cognito's auth_time has whole seconds).
+ */
+export async function signInAgain(user: TestUser, ms = Date.now()): Promise<TestUser> {
+  const nextSecond = Math.floor(ms / 1000) * 1000 + 1000;
+  while (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, 25));
+  return { ...user, ...(await signIn(user.email, user.password)) };
+}
+
 export interface ApiResponse {
   status: number;
   headers: Headers;
