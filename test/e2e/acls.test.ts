@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addUser,
-  api,
-  createTenantWithOwner,
-  tenantRow,
-  uniqueId,
-} from '../support/stack-client.js';
+import { addUser, api, createTenantWithOwner, tenantRow } from '../support/stack-client.js';
+import { addGroup } from '../support/tenant-setup.js';
 
 const enc = encodeURIComponent;
 
@@ -13,8 +8,7 @@ describe('group rules', () => {
   it('takes a group grant and its revoke into effect on the next request', async () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('ops');
-    await api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Ops' } });
+    const groupId = await addGroup({ t, as: { token: owner.accessToken } }, 'ops', 'Ops');
     await api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken });
     const check = { userId: user.userId, resource: 'gatehouse:members', action: 'read' };
     const rule = `${t}/acls/gatehouse:members/groups/${groupId}/read`;
@@ -353,7 +347,7 @@ describe('resource namespaces', () => {
     const role = await api('POST', `${t}/roles`, {
       token,
       body: {
-        roleId: uniqueId('r'),
+        roleId: 'reader',
         name: 'Reader',
         permissions: [{ resource: 'dcos:adminrouter:package', action: 'read' }],
       },

@@ -30,6 +30,19 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const cli = (configDir: string, args: string[], input?: string) =>
   runCli(stackFile, configDir, args, input);
 
+/** A fresh tenant, a config dir logged in as its owner and the `--tenant` arguments. */
+async function ownerSession() {
+  const { tenantId, owner } = await createTenantWithOwner();
+  return { tenantId, owner, dir: await loggedIn(owner), t: ['--tenant', tenantId] };
+}
+
+/** A new user whom the owner (`dir`) adds with `users add` (pending until they accept). */
+async function addedByCli(dir: string, t: string[], prefix: string): Promise<TestUser> {
+  const person = await createUser(uniqueEmail(prefix));
+  expect((await cli(dir, [...t, 'users', 'add', person.email])).code).toBe(0);
+  return person;
+}
+
 function newConfigDir(): string {
   return mkdtempSync(join(scratch, 'config-'));
 }
@@ -200,9 +213,7 @@ describe('gatehouse tenants', slow, () => {
 
 describe('gatehouse users', slow, () => {
   it('adds, lists, shows, logs out and deletes a member by email', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
+    const { owner, dir, t } = await ownerSession();
     const email = uniqueEmail('bob');
 
     const added = await cli(dir, [...t, 'users', 'add', email, '--role', 'admin', '--json']);
@@ -274,12 +285,9 @@ describe('gatehouse users', slow, () => {
   });
 
   it('disables and enables a member', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
-    const person = await createUser(uniqueEmail('dis'));
+    const { tenantId, dir, t } = await ownerSession();
+    const person = await addedByCli(dir, t, 'dis');
     const email = person.email;
-    expect((await cli(dir, [...t, 'users', 'add', email])).code).toBe(0);
     await acceptMailedInvite(person, tenantId);
     const disabled = await cli(dir, [...t, 'users', 'disable', email, '--json']);
     expect(disabled.code).toBe(0);
@@ -291,12 +299,9 @@ describe('gatehouse users', slow, () => {
 
 describe('gatehouse check', slow, () => {
   it('exits 0 when allowed and 3 when denied, printing the reason', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
-    const person = await createUser(uniqueEmail('chk'));
+    const { tenantId, owner, dir, t } = await ownerSession();
+    const person = await addedByCli(dir, t, 'chk');
     const email = person.email;
-    expect((await cli(dir, [...t, 'users', 'add', email])).code).toBe(0);
     // Until they accept they are not a member (a check answers 404); then a plain member.
     expect((await cli(dir, [...t, 'check', email, 'dcos:service:marathon', 'full'])).code).toBe(6);
     await acceptMailedInvite(person, tenantId);
@@ -321,9 +326,7 @@ describe('gatehouse check', slow, () => {
 
 describe('gatehouse invites', slow, () => {
   it('invites a batch with per-address results, lists, revokes and refuses to resend a revoked one', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
+    const { dir, t } = await ownerSession();
     const a = uniqueEmail('inv');
     const b = uniqueEmail('inv');
 
@@ -374,13 +377,10 @@ describe('gatehouse invites', slow, () => {
 
 describe('gatehouse groups, roles and acl', slow, () => {
   it('grants through a group, checks, revokes and checks again', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
-    const person = await createUser(uniqueEmail('ops'));
+    const { tenantId, dir, t } = await ownerSession();
+    const person = await addedByCli(dir, t, 'ops');
     const email = person.email;
     const rid = 'dcos:service:marathon:marathon:services/prod';
-    expect((await cli(dir, [...t, 'users', 'add', email])).code).toBe(0);
     expect((await cli(dir, [...t, 'groups', 'create', 'ops', 'Operations'])).code).toBe(0);
     // Given in advance to the pending member, kept when they accept.
     expect((await cli(dir, [...t, 'groups', 'add-member', 'ops', email])).code).toBe(0);
@@ -406,9 +406,7 @@ describe('gatehouse groups, roles and acl', slow, () => {
   });
 
   it('creates a role with permissions, lists it and deletes it', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
+    const { dir, t } = await ownerSession();
     const created = await cli(dir, [
       ...t,
       'roles',

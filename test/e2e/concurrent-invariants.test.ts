@@ -153,6 +153,29 @@ describe('at least one superuser, under concurrent removals', () => {
   });
 });
 
+/**
+ * Invites a new signed-in user and races their accept against `other` (method and path of an
+ * owner's call on the invite); returns both answers, the invite and the members with that email.
+ */
+async function acceptRacing(
+  tenantId: string,
+  owner: TestUser,
+  other: (inviteId: string) => [string, string],
+) {
+  const invitee = await createUser(uniqueEmail('race'));
+  const { inviteId, token } = await inviteOne(tenantId, owner, invitee.email);
+  const [method, path] = other(inviteId);
+  const [accept, answer] = await Promise.all([
+    api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
+    api(method, path, { token: owner.accessToken }),
+  ]);
+  const invite = await api('GET', `/v1/tenants/${tenantId}/invites/${inviteId}`, {
+    token: owner.accessToken,
+  });
+  const members = await membersWithEmail(tenantId, owner, invitee.email);
+  return { accept, other: answer, invite, members, inviteId };
+}
+
 /** Eight `POST /members` of the same address at once, as `owner`. */
 const racingAdds = (tenantId: string, owner: TestUser, email: string) =>
   Promise.all(
@@ -196,16 +219,15 @@ describe('one invite token, one membership', () => {
   it('lets either an accept or a revoke of the same invite win, never both (8 trials)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 8; i++) {
-      const invitee = await createUser(uniqueEmail('rv'));
-      const { inviteId, token } = await inviteOne(tenantId, owner, invitee.email);
-      const [accept, revoke] = await Promise.all([
-        api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
-        api('DELETE', `/v1/tenants/${tenantId}/invites/${inviteId}`, { token: owner.accessToken }),
+      const {
+        accept,
+        other: revoke,
+        invite,
+        members,
+      } = await acceptRacing(tenantId, owner, (inviteId) => [
+        'DELETE',
+        `/v1/tenants/${tenantId}/invites/${inviteId}`,
       ]);
-      const invite = await api('GET', `/v1/tenants/${tenantId}/invites/${inviteId}`, {
-        token: owner.accessToken,
-      });
-      const members = await membersWithEmail(tenantId, owner, invitee.email);
       if (accept.status === 200) {
         expect(revoke.status).toBe(409);
         expect(invite.body.status).toBe('accepted');
@@ -222,18 +244,16 @@ describe('one invite token, one membership', () => {
   it('lets either an accept of the old link or a resend win, never both (8 trials)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 8; i++) {
-      const invitee = await createUser(uniqueEmail('rs'));
-      const { inviteId, token } = await inviteOne(tenantId, owner, invitee.email);
-      const [accept, resend] = await Promise.all([
-        api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
-        api('POST', `/v1/tenants/${tenantId}/invites/${inviteId}/resend`, {
-          token: owner.accessToken,
-        }),
+      const {
+        accept,
+        other: resend,
+        invite,
+        members,
+        inviteId,
+      } = await acceptRacing(tenantId, owner, (inviteId) => [
+        'POST',
+        `/v1/tenants/${tenantId}/invites/${inviteId}/resend`,
       ]);
-      const invite = await api('GET', `/v1/tenants/${tenantId}/invites/${inviteId}`, {
-        token: owner.accessToken,
-      });
-      const members = await membersWithEmail(tenantId, owner, invitee.email);
       if (accept.status === 200) {
         expect(resend.status).toBe(409);
         expect(invite.body).toMatchObject({ status: 'accepted', sendCount: 1 });

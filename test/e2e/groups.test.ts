@@ -7,6 +7,25 @@ import {
   tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
+import { addGroup } from '../support/tenant-setup.js';
+
+/**
+ * A fresh tenant with a second superuser, `boss`, who is one only through group `groupId`: the
+ * group is bound to the `owner` role, or holds `gatehouse:superuser full` as a direct rule.
+ */
+async function bossThroughGroup(how: 'role' | 'rule', prefix: string, name: string) {
+  const tenant = await createTenantWithOwner();
+  const { tenantId, owner, t, as } = tenant;
+  const boss = await addUser(tenantId, owner.accessToken);
+  const groupId = await addGroup(tenant, uniqueId(prefix), name);
+  if (how === 'role') {
+    await expectStatus(api('PUT', `${t}/groups/${groupId}/roles/owner`, { ...as, body: {} }), 200);
+  } else {
+    await expectStatus(api('PUT', `${t}/acls/gatehouse:superuser/groups/${groupId}/full`, as), 204);
+  }
+  await expectStatus(api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, as), 204);
+  return { ...tenant, boss, groupId };
+}
 
 describe('groups', () => {
   it('creates, reads, renames and lists a group', async () => {
@@ -63,11 +82,7 @@ describe('groups', () => {
   it('adds and removes members, and deleting a group takes it off every member', async () => {
     const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('g');
-    await expectStatus(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'G' } }),
-      201,
-    );
+    const groupId = await addGroup({ t, as: { token: owner.accessToken } });
     await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
       204,
@@ -115,10 +130,7 @@ describe('groups', () => {
       }),
       201,
     );
-    await expectStatus(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'P' } }),
-      201,
-    );
+    await addGroup({ t, as: { token: owner.accessToken } }, groupId, 'P');
     await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
       204,
@@ -156,21 +168,7 @@ describe('groups', () => {
   });
 
   it('refuses to unbind owner from the group of the only superuser (409) and changes nothing', async () => {
-    const { tenantId, owner, t } = await createTenantWithOwner();
-    const boss = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('owners');
-    await expectStatus(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'O' } }),
-      201,
-    );
-    await expectStatus(
-      api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
-      200,
-    );
-    await expectStatus(
-      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
-      204,
-    );
+    const { tenantId, owner, t, boss, groupId } = await bossThroughGroup('role', 'owners', 'O');
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
     await expectStatus(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
@@ -186,23 +184,7 @@ describe('groups', () => {
   });
 
   it('refuses to delete a group the only superuser depends on (409) and changes nothing', async () => {
-    const { tenantId, owner, t } = await createTenantWithOwner();
-    const boss = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('root');
-    await expectStatus(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
-      201,
-    );
-    await expectStatus(
-      api('PUT', `${t}/acls/gatehouse:superuser/groups/${groupId}/full`, {
-        token: owner.accessToken,
-      }),
-      204,
-    );
-    await expectStatus(
-      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
-      204,
-    );
+    const { tenantId, owner, t, boss, groupId } = await bossThroughGroup('rule', 'root', 'Root');
     await expectStatus(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
       204,
@@ -222,21 +204,7 @@ describe('groups', () => {
   });
 
   it('deletes a superuser-making group when another superuser remains, lowering the count', async () => {
-    const { tenantId, owner, t } = await createTenantWithOwner();
-    const boss = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('root');
-    await expectStatus(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
-      201,
-    );
-    await expectStatus(
-      api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
-      200,
-    );
-    await expectStatus(
-      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
-      204,
-    );
+    const { tenantId, owner, t, boss, groupId } = await bossThroughGroup('role', 'root', 'Root');
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
     await expectStatus(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);

@@ -11,10 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { grantMemberRule } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
 import {
-  fillPath,
   type RouteDefinition,
   routeKey,
-  routeParams,
   routePath,
   routeTable,
   sampleBody,
@@ -104,11 +102,10 @@ describe('every route that takes a resource id', () => {
       const param = RESOURCE_PARAMS.find((p) => route.path.includes(`{${p}}`)) ?? '';
       // A whole segment `..` never leaves the client: URL parsing resolves it before sending.
       for (const [name, bad] of badSpellings(f.rid).filter(([, v]) => v !== '..')) {
-        const res = await api(
-          route.method,
-          fillPath(route.path, { ...routeParams(route, f), [param]: bad }),
-          { token: f.owner.accessToken, body: sampleBody(route, f) },
-        );
+        const res = await api(route.method, routePath(route, f, { [param]: bad }), {
+          token: f.owner.accessToken,
+          body: sampleBody(route, f),
+        });
         const problem = notA400(res, `path.${param}`, `${routeKey(route)} with ${name}`);
         if (problem) found.push(problem);
       }

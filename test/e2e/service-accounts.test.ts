@@ -272,22 +272,12 @@ describe('service accounts', () => {
   it('lets a service account with the rules reach the example apps service, and 403s it without', async () => {
     const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     const { token } = await mintToken(base, owner.accessToken);
+    const allow = (r: string, action: string) =>
+      grant(tenantId, owner.accessToken, serviceAccountId, r, action);
     expect((await api('GET', apps(tenantId), { token })).status).toBe(403);
-    await grant(
-      tenantId,
-      owner.accessToken,
-      serviceAccountId,
-      'dcos:adminrouter:service:marathon',
-      'full',
-    );
+    await allow('dcos:adminrouter:service:marathon', 'full');
     expect((await api('GET', apps(tenantId), { token })).status).toBe(403);
-    await grant(
-      tenantId,
-      owner.accessToken,
-      serviceAccountId,
-      'dcos:service:marathon:marathon:services',
-      'read',
-    );
+    await allow('dcos:service:marathon:marathon:services', 'read');
     const ok = await api('GET', apps(tenantId), { token });
     expect(ok.status).toBe(200);
     expect(ok.body.caller).toEqual({

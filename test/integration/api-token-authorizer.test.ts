@@ -12,13 +12,7 @@ import {
   createServiceAccount,
   grantServiceAccountRule,
 } from '#shared/service-accounts/service-account-service.js';
-import {
-  appAuthorizer,
-  authorizerEvent,
-  countingClient,
-  deleteThings,
-  readThings,
-} from '../support/authorizer-kit.js';
+import { appDecider, countingClient, deleteThings, readThings } from '../support/authorizer-kit.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { createTenantWithOwner, type TestUser, uniqueId } from '../support/stack-client.js';
 
@@ -58,12 +52,11 @@ beforeAll(async () => {
 
 function tokenAuthorizer() {
   const { db, counts, total } = countingClient();
-  const authorize = appAuthorizer(db, noJwt, clock);
+  const decideIn = appDecider(db, noJwt, clock);
   return {
     counts,
     total,
-    decide: async (routeKey: string, t = token, tenant = tenantId) =>
-      (await authorize(authorizerEvent(routeKey, tenant, t))).context,
+    decide: async (routeKey: string, t = token, tenant = tenantId) => decideIn(routeKey, tenant, t),
   };
 }
 

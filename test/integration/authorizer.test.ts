@@ -4,13 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
-import {
-  appAuthorizer,
-  authorizerEvent,
-  countingClient,
-  deleteThings,
-  readThings,
-} from '../support/authorizer-kit.js';
+import { appDecider, countingClient, deleteThings, readThings } from '../support/authorizer-kit.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { createSigningKey } from '../support/signing-key.js';
 import {
@@ -50,11 +44,11 @@ async function cognitoAuthorizer() {
     jwksUri,
     jwks: await fetchJwks(jwksUri),
   });
-  const authorize = appAuthorizer(db, verifier);
+  const decideIn = appDecider(db, verifier);
   return {
     total,
     decide: async (routeKey: string, token: string, tenant = tenantId) =>
-      (await authorize(authorizerEvent(routeKey, tenant, token))).context,
+      decideIn(routeKey, tenant, token),
   };
 }
 
@@ -125,7 +119,7 @@ describe('tokens the authorizer refuses', () => {
   /** A second authorizer, trusting only the local test key (so we can sign any claim we like). */
   function localAuthorizer() {
     const { db, total } = countingClient();
-    const authorize = appAuthorizer(
+    const decideIn = appDecider(
       db,
       createAccessTokenVerifier({
         issuer: localIssuer,
@@ -136,8 +130,7 @@ describe('tokens the authorizer refuses', () => {
     );
     return {
       total,
-      decide: async (token: string) =>
-        (await authorize(authorizerEvent(readThings, tenantId, token))).context,
+      decide: async (token: string) => decideIn(readThings, tenantId, token),
     };
   }
 
@@ -194,12 +187,11 @@ describe('tokens the authorizer refuses', () => {
       [`${stack.cognito.endpoint}/us-east-1_other`, stack.cognito.clientId],
       [issuer, 'another-client-id'],
     ] as const) {
-      const authorize = appAuthorizer(
+      const decide = appDecider(
         db,
         createAccessTokenVerifier({ issuer: iss, clientId: client, jwksUri, jwks }),
       );
-      const ctx = (await authorize(authorizerEvent(readThings, tenantId, member.accessToken)))
-        .context;
+      const ctx = await decide(readThings, tenantId, member.accessToken);
       expect(ctx.decision).toBe('unauthenticated');
     }
   });

@@ -1,6 +1,6 @@
 /**
- * The authorizer built in-test against DynamoDB Local: the routes of an example app, a client that
- * counts its DynamoDB requests, and request events.
+ * The authorizer built in-test against DynamoDB Local: the routes of an example app and a client
+ * that counts its DynamoDB requests.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { createAuthorizer } from '#shared/auth/authorizer.js';
@@ -37,27 +37,29 @@ export function countingClient() {
   return { db, counts, total };
 }
 
-/** A fresh authorizer (cold caches) of the example app's routes, reading through `db`. */
-export function appAuthorizer(
+/**
+ * A fresh authorizer (cold caches) of the example app's routes, reading through `db`, as a
+ * function from a request (route, tenant, bearer token) to the authorizer's context.
+ */
+export function appDecider(
   db: DocumentClient,
   verifier: AccessTokenVerifier,
   clock: Clock = systemClock,
 ) {
-  return createAuthorizer({
+  const authorize = createAuthorizer({
     verifier,
     snapshots: createSnapshotReader(db, stack.dynamodb.tableName),
     requirements,
     clock,
     mode: 'internal',
   });
-}
-
-/** The authorizer's request for `routeKey` on `tenantId`, with `token` as the bearer. */
-export function authorizerEvent(routeKey: string, tenantId: string, token: string) {
-  return {
-    type: 'REQUEST',
-    routeKey,
-    headers: { authorization: `Bearer ${token}` },
-    pathParameters: { tenantId },
-  } as unknown as APIGatewayRequestAuthorizerEventV2;
+  return async (routeKey: string, tenantId: string, token: string) => {
+    const event = {
+      type: 'REQUEST',
+      routeKey,
+      headers: { authorization: `Bearer ${token}` },
+      pathParameters: { tenantId },
+    } as unknown as APIGatewayRequestAuthorizerEventV2;
+    return (await authorize(event)).context;
+  };
 }

@@ -30,9 +30,13 @@ export function routeParams(route: RouteDefinition, f: TenantFixture): Record<st
   return personal ? { ...f.params, tokenId: f.personalTokenIds[0] ?? '' } : f.params;
 }
 
-/** `route`'s path naming the fixture's things. */
-export function routePath(route: RouteDefinition, f: TenantFixture): string {
-  return fillPath(route.path, routeParams(route, f));
+/** `route`'s path naming the fixture's things, but for the parameters `overrides` names. */
+export function routePath(
+  route: RouteDefinition,
+  f: TenantFixture,
+  overrides: Record<string, string> = {},
+): string {
+  return fillPath(route.path, { ...routeParams(route, f), ...overrides });
 }
 
 /** Calls `route` on the fixture's things with its sample body, unless `options` gives another. */

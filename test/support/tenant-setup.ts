@@ -29,6 +29,20 @@ export async function addServiceAccount(
   return serviceAccountId;
 }
 
+/** Creates a group as the tenant's owner; returns its id. */
+export async function addGroup(
+  tenant: Owned,
+  groupId = uniqueId('g'),
+  name = 'G',
+): Promise<string> {
+  await expectStatus(
+    api('POST', `${tenant.t}/groups`, { ...tenant.as, body: { groupId, name } }),
+    201,
+    'create group',
+  );
+  return groupId;
+}
+
 /** Creates a custom role with `permissions` as the tenant's owner; returns its id. */
 export async function addRole(
   tenant: Owned,
