@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
 import { emit, morePages } from '../output.js';
-import type { PageOptions } from './shared-options.js';
+import { type PageOptions, withPaging } from './shared-options.js';
 
 /**
  * Adds `spec` (`name <arg> [arg]`) to `parent` with `description`. Its action runs `run` with the
@@ -46,6 +46,20 @@ export async function printPage<T>(
     empty !== undefined && page.items.length === 0 ? empty : table(page.items),
   );
   morePages(ctx.output, page.nextCursor);
+}
+
+/** A paged `list` command (no filters) of the items at `path(ctx)`, printed with `table`. */
+export function listCommand<T>(
+  parent: Command,
+  description: string,
+  path: (ctx: CommandContext) => string,
+  table: (items: T[]) => string,
+): Command {
+  return withPaging(
+    subcommand<[], PageOptions>(parent, 'list', description, (ctx, _args, opts) =>
+      printPage<T>(ctx, path(ctx), {}, opts, table),
+    ),
+  );
 }
 
 /** GETs `path` and prints the body (`render` for people, as is with --json). */

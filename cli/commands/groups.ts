@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { tenantPath } from '../api-client.js';
 import { type CommandContext, resolveUserId } from '../context.js';
 import { emit, list, renderFields, renderTable } from '../output.js';
-import { printItem, printPage, subcommand } from './command-kit.js';
-import { type PageOptions, withPaging } from './shared-options.js';
+import { listCommand, printItem, subcommand } from './command-kit.js';
 
 interface GroupBody {
   groupId: string;
@@ -38,18 +37,10 @@ export function registerGroupCommands(program: Command): void {
   const group = (ctx: CommandContext, ...rest: string[]) =>
     tenantPath(ctx.tenant(), 'groups', ...rest);
 
-  withPaging(
-    subcommand<[], PageOptions>(
-      groups,
-      'list',
-      'list groups with their roles and rules',
-      (ctx, _args, opts) =>
-        printPage<GroupBody>(ctx, group(ctx), {}, opts, (items) =>
-          renderTable(
-            ['groupId', 'name', 'builtIn', 'roles', 'rules'],
-            items.map((g) => [g.groupId, g.name, g.builtIn, roles(g), rules(g)]),
-          ),
-        ),
+  listCommand(groups, 'list groups with their roles and rules', group, (items: GroupBody[]) =>
+    renderTable(
+      ['groupId', 'name', 'builtIn', 'roles', 'rules'],
+      items.map((g) => [g.groupId, g.name, g.builtIn, roles(g), rules(g)]),
     ),
   );
 

@@ -5,8 +5,8 @@ import { tenantPath } from '../api-client.js';
 import { contextOf } from '../context.js';
 import { usageError } from '../errors.js';
 import { emit, list, renderFields, renderTable } from '../output.js';
-import { printItem, printPage, subcommand } from './command-kit.js';
-import { type PageOptions, parsePermission, withPaging } from './shared-options.js';
+import { listCommand, printItem, subcommand } from './command-kit.js';
+import { parsePermission } from './shared-options.js';
 
 interface RoleBody {
   roleId: string;
@@ -22,19 +22,15 @@ const permissions = (r: RoleBody) => list(r.permissions.map((p) => `${p.resource
 export function registerRoleCommands(program: Command): void {
   const roles = program.command('roles').description('manage roles (named sets of permissions)');
 
-  withPaging(
-    subcommand<[], PageOptions>(
-      roles,
-      'list',
-      'list roles with their permissions',
-      (ctx, _a, opts) =>
-        printPage<RoleBody>(ctx, tenantPath(ctx.tenant(), 'roles'), {}, opts, (items) =>
-          renderTable(
-            ['roleId', 'name', 'builtIn', 'permissions'],
-            items.map((r) => [r.roleId, r.name, r.builtIn, permissions(r)]),
-          ),
-        ),
-    ),
+  listCommand(
+    roles,
+    'list roles with their permissions',
+    (ctx) => tenantPath(ctx.tenant(), 'roles'),
+    (items: RoleBody[]) =>
+      renderTable(
+        ['roleId', 'name', 'builtIn', 'permissions'],
+        items.map((r) => [r.roleId, r.name, r.builtIn, permissions(r)]),
+      ),
   );
 
   subcommand(roles, 'show <id>', 'show a role', (ctx, [roleId]) =>
