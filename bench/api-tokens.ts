@@ -7,13 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
-import { createAuthorizer } from '#shared/auth/authorizer.js';
-import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
-import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
-import { systemClock } from '#shared/platform/clock.js';
 import { findRoute } from '#shared/routes/route-table.js';
 import { keys } from '#shared/store/keys.js';
 import { authorizerEvent } from './authorizer.js';
+import { authorizerBench, callApi, expectStatus } from './harness.js';
 import type { BenchStack, RequestCounter } from './stack.js';
 import { percentile, round } from './stats.js';
 
@@ -77,40 +74,10 @@ export async function benchApiTokens(
   stack: BenchStack,
   opts: { quick: boolean },
 ): Promise<ApiTokensBenchResult> {
-  const { info } = stack;
-  const tenantId = info.bootstrap.tenantId;
-  const tableName = info.dynamodb.tableName;
-  const issuer = `${info.cognito.endpoint}/${info.cognito.userPoolId}`;
-  const verifier = createAccessTokenVerifier({
-    issuer,
-    clientId: info.cognito.clientId,
-    jwks: await fetchJwks(`${issuer}/.well-known/jwks.json`),
-  });
+  const { info, tenantId, tableName, newAuthorizer } = await authorizerBench(stack);
   const admin = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
-
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${info.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, json };
-  };
-  const expectStatus = (what: string, res: { status: number; json: unknown }, status: number) => {
-    if (res.status !== status) {
-      throw new Error(`${what}: ${res.status} ${JSON.stringify(res.json)}`);
-    }
-  };
+  const call = (method: string, path: string, token: string, body?: unknown) =>
+    callApi(info, method, path, token, body);
 
   // The service account, its one grant and its token, as a tenant admin would make them.
   const serviceAccountId = `bench-sa-${randomBytes(3).toString('hex')}`;
@@ -160,13 +127,7 @@ export async function benchApiTokens(
   /** A fresh authorizer (cold caches, its own counting client) deciding `n` requests with `token`. */
   const measure = async (token: string, between?: () => Promise<number>) => {
     const { db, counter } = stack.countingClient();
-    const authorize = createAuthorizer({
-      verifier,
-      snapshots: createSnapshotReader(db, tableName),
-      requirements: (key) => findRoute(key)?.auth,
-      clock: systemClock,
-      mode: 'internal',
-    });
+    const authorize = newAuthorizer(db);
     const event = authorizerEvent(tenantId, token);
     const decide = async () => {
       const t0 = performance.now();

@@ -5,14 +5,9 @@ import { compilePolicy, compilePrincipal } from '#shared/acl/engine.js';
 import type { Action, Rule } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
-import { createAuthorizer } from '#shared/auth/authorizer.js';
-import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
-import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import { planNewMember } from '#shared/members/member-service.js';
-import { systemClock } from '#shared/platform/clock.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import { findRoute } from '#shared/routes/route-table.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
 import {
@@ -22,6 +17,7 @@ import {
 } from '#shared/store/records/member-record.js';
 import { policyFromItem } from '#shared/store/records/policy-record.js';
 import { transactWrite } from '#shared/store/transact.js';
+import { authorizerBench } from './harness.js';
 import type { BenchStack } from './stack.js';
 import { percentile, round } from './stats.js';
 
@@ -127,28 +123,12 @@ export async function benchAuthorizer(
   stack: BenchStack,
   opts: { quick: boolean },
 ): Promise<AuthorizerBenchResult> {
-  const { info } = stack;
-  const tenantId = info.bootstrap.tenantId;
-  const tableName = info.dynamodb.tableName;
-  const issuer = `${info.cognito.endpoint}/${info.cognito.userPoolId}`;
-  const verifier = createAccessTokenVerifier({
-    issuer,
-    clientId: info.cognito.clientId,
-    jwks: await fetchJwks(`${issuer}/.well-known/jwks.json`),
-  });
+  const { info, tenantId, tableName, verifier, newAuthorizer } = await authorizerBench(stack);
   const { db, counter } = stack.countingClient();
-  const newAuthorizer = () =>
-    createAuthorizer({
-      verifier,
-      snapshots: createSnapshotReader(db, tableName),
-      requirements: (key) => findRoute(key)?.auth,
-      clock: systemClock,
-      mode: 'internal',
-    });
 
   const token = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
   const event = authorizerEvent(tenantId, token);
-  const authorize = newAuthorizer();
+  const authorize = newAuthorizer(db);
 
   const decideCounted = async (ev: APIGatewayRequestAuthorizerEventV2) => {
     const before = counter.total;

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
+import { callApi } from './harness.js';
 import type { BenchStack } from './stack.js';
 import { percentile, round } from './stats.js';
 
@@ -57,25 +58,11 @@ export async function benchLogout(
   const runs = opts.runs ?? (opts.quick ? 20 : 100);
   // Enough members that one comes round again only after its next sign-in second has begun.
   const memberCount = Math.min(runs, opts.members ?? 25);
-  const api = info.apiUrl;
 
   const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${api}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let detail = '';
-    try {
-      detail = String((JSON.parse(text) as { detail?: unknown }).detail ?? '');
-    } catch {
-      // not JSON (204 has no body)
-    }
-    return { status: res.status, detail } satisfies Reply;
+    const res = await callApi(info, method, path, token, body);
+    // The problem+json `detail`; '' when there is none (204 has no body).
+    return { status: res.status, detail: String(res.json.detail ?? '') } satisfies Reply;
   };
   const readTenant = (token: string) => call('GET', `/v1/tenants/${tenantId}`, token);
 

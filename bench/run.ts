@@ -4,7 +4,6 @@
  * function's bundle and cold start; a 100-address invite. Prints tables and writes
  * bench/results.json (bench/results.quick.json with --quick).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,20 +13,13 @@ import type { ApiTokensBenchResult, TokenDecisionResult } from './api-tokens.js'
 import type { AuthorizerBenchResult } from './authorizer.js';
 import type { BundleResult } from './bundles.js';
 import type { WorstCheckResult } from './check-worst.js';
+import { reexecWithGc } from './expose-gc.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
 import type { OperationCount } from './operations.js';
 import { percentile, round } from './stats.js';
 
-if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
-  // The ACL heap figures need full collections: run again with --expose-gc (tsx's loader flags kept).
-  const child = spawnSync(
-    process.execPath,
-    ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit' },
-  );
-  process.exit(child.status ?? 1);
-}
+reexecWithGc();
 
 const quick = process.argv.includes('--quick');
 const startedAt = new Date();

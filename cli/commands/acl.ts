@@ -4,7 +4,8 @@ import type { Action } from '#shared/acl/types.js';
 import { tenantPath } from '../api-client.js';
 import { type CommandContext, contextOf, resolveUserId } from '../context.js';
 import { EXIT, SilentExit, usageError } from '../errors.js';
-import { emit, morePages, renderFields, renderTable } from '../output.js';
+import { emit, renderFields, renderTable } from '../output.js';
+import { printPage } from './command-kit.js';
 import { type PageOptions, parseAction, withPaging } from './shared-options.js';
 
 interface PrincipalOptions {
@@ -77,20 +78,18 @@ export function registerAclCommands(program: Command): void {
         const who = await principal(ctx, opts);
         filter = `${who.kind === 'users' ? 'user' : 'group'}:${who.id}`;
       }
-      const page = await ctx.api.list<{ principal: string; resource: string; action: string }>(
+      await printPage<{ principal: string; resource: string; action: string }>(
+        ctx,
         tenantPath(ctx.tenant(), 'acls'),
-        { principal: filter, resource: opts.resource, limit: opts.limit, cursor: opts.cursor },
-        Boolean(opts.all),
+        { principal: filter, resource: opts.resource },
+        opts,
+        (items) =>
+          renderTable(
+            ['principal', 'resource', 'action'],
+            items.map((r) => [r.principal, r.resource, r.action]),
+          ),
+        'No rules match.',
       );
-      emit(ctx.output, page, () =>
-        page.items.length === 0
-          ? 'No rules match.'
-          : renderTable(
-              ['principal', 'resource', 'action'],
-              page.items.map((r) => [r.principal, r.resource, r.action]),
-            ),
-      );
-      morePages(ctx.output, page.nextCursor);
     },
   );
 

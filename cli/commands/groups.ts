@@ -1,9 +1,9 @@
 /** `gatehouse groups list|show|create|delete|add-member|remove-member`. */
 import type { Command } from 'commander';
 import { tenantPath } from '../api-client.js';
-import { contextOf, resolveUserId } from '../context.js';
-import { emit, list, morePages, renderFields, renderTable } from '../output.js';
-import { type PageOptions, withPaging } from './shared-options.js';
+import { type CommandContext, resolveUserId } from '../context.js';
+import { emit, list, renderFields, renderTable } from '../output.js';
+import { listCommand, printItem, subcommand } from './command-kit.js';
 
 interface GroupBody {
   groupId: string;
@@ -34,82 +34,60 @@ function renderGroup(g: GroupBody): string {
 /** Registers the groups command group. */
 export function registerGroupCommands(program: Command): void {
   const groups = program.command('groups').description('manage groups and their members');
+  const group = (ctx: CommandContext, ...rest: string[]) =>
+    tenantPath(ctx.tenant(), 'groups', ...rest);
 
-  withPaging(groups.command('list').description('list groups with their roles and rules')).action(
-    async (opts: PageOptions, command: Command) => {
-      const ctx = contextOf(command);
-      const page = await ctx.api.list<GroupBody>(
-        tenantPath(ctx.tenant(), 'groups'),
-        { limit: opts.limit, cursor: opts.cursor },
-        Boolean(opts.all),
-      );
-      emit(ctx.output, page, () =>
-        renderTable(
-          ['groupId', 'name', 'builtIn', 'roles', 'rules'],
-          page.items.map((g) => [g.groupId, g.name, g.builtIn, roles(g), rules(g)]),
-        ),
-      );
-      morePages(ctx.output, page.nextCursor);
+  listCommand(groups, 'list groups with their roles and rules', group, (items: GroupBody[]) =>
+    renderTable(
+      ['groupId', 'name', 'builtIn', 'roles', 'rules'],
+      items.map((g) => [g.groupId, g.name, g.builtIn, roles(g), rules(g)]),
+    ),
+  );
+
+  subcommand(groups, 'show <id>', 'show a group', (ctx, [groupId]) =>
+    printItem(ctx, group(ctx, groupId), renderGroup),
+  );
+
+  subcommand<[string, string], { description?: string }>(
+    groups,
+    'create <id> <name>',
+    'create a group',
+    async (ctx, [groupId, name], opts) => {
+      const { body } = await ctx.api.request<GroupBody>('POST', group(ctx), {
+        body: { groupId, name, description: opts.description },
+      });
+      emit(ctx.output, body, () => `Created group ${body.groupId}.`);
+    },
+  ).option('--description <text>', 'what the group is for');
+
+  subcommand(
+    groups,
+    'delete <id>',
+    'delete a custom group (its members leave it)',
+    async (ctx, [groupId]) => {
+      await ctx.api.request('DELETE', group(ctx, groupId));
+      emit(ctx.output, { deleted: groupId }, () => `Deleted group ${groupId}.`);
     },
   );
 
-  groups
-    .command('show <id>')
-    .description('show a group')
-    .action(async (groupId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      const { body } = await ctx.api.request<GroupBody>(
-        'GET',
-        tenantPath(ctx.tenant(), 'groups', groupId),
-      );
-      emit(ctx.output, body, () => renderGroup(body));
-    });
-
-  groups
-    .command('create <id> <name>')
-    .description('create a group')
-    .option('--description <text>', 'what the group is for')
-    .action(
-      async (groupId: string, name: string, opts: { description?: string }, command: Command) => {
-        const ctx = contextOf(command);
-        const { body } = await ctx.api.request<GroupBody>(
-          'POST',
-          tenantPath(ctx.tenant(), 'groups'),
-          { body: { groupId, name, description: opts.description } },
-        );
-        emit(ctx.output, body, () => `Created group ${body.groupId}.`);
-      },
-    );
-
-  groups
-    .command('delete <id>')
-    .description('delete a custom group (its members leave it)')
-    .action(async (groupId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      await ctx.api.request('DELETE', tenantPath(ctx.tenant(), 'groups', groupId));
-      emit(ctx.output, { deleted: groupId }, () => `Deleted group ${groupId}.`);
-    });
-
-  groups
-    .command('add-member <group> <user>')
-    .description('add a member (userId or email) to a group')
-    .action(async (groupId: string, user: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  /** Adds (PUT) or removes (DELETE) a member of a group, then says `done(user, groupId)`. */
+  const membership =
+    (method: 'PUT' | 'DELETE', done: (user: string, groupId: string) => string) =>
+    async (ctx: CommandContext, [groupId, user]: [string, string]) => {
       const userId = await resolveUserId(ctx, user);
-      await ctx.api.request('PUT', tenantPath(ctx.tenant(), 'groups', groupId, 'members', userId));
-      emit(ctx.output, { groupId, userId }, () => `Added ${user} to ${groupId}.`);
-    });
-
-  groups
-    .command('remove-member <group> <user>')
-    .description('remove a member (userId or email) from a group')
-    .action(async (groupId: string, user: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      const userId = await resolveUserId(ctx, user);
-      await ctx.api.request(
-        'DELETE',
-        tenantPath(ctx.tenant(), 'groups', groupId, 'members', userId),
-      );
-      emit(ctx.output, { groupId, userId }, () => `Removed ${user} from ${groupId}.`);
-    });
+      await ctx.api.request(method, group(ctx, groupId, 'members', userId));
+      emit(ctx.output, { groupId, userId }, () => done(user, groupId));
+    };
+  subcommand(
+    groups,
+    'add-member <group> <user>',
+    'add a member (userId or email) to a group',
+    membership('PUT', (user, groupId) => `Added ${user} to ${groupId}.`),
+  );
+  subcommand(
+    groups,
+    'remove-member <group> <user>',
+    'remove a member (userId or email) from a group',
+    membership('DELETE', (user, groupId) => `Removed ${user} from ${groupId}.`),
+  );
 }

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { tenantPath } from '../api-client.js';
 import { type CommandContext, contextOf } from '../context.js';
 import { ApiError, CliError, EXIT, SilentExit, usageError } from '../errors.js';
-import { emit, list, morePages, renderFields, renderTable } from '../output.js';
+import { emit, list, renderFields, renderTable } from '../output.js';
+import { printItem, printPage, subcommand } from './command-kit.js';
 import { collect, type PageOptions, withPaging } from './shared-options.js';
 
 /** The API accepts at most this many addresses per request. */
@@ -153,60 +154,54 @@ export function registerInviteCommands(program: Command): void {
       throw usageError(`--status must be one of ${STATUSES.join(', ')}.`);
     }
     const ctx = contextOf(command);
-    const page = await ctx.api.list<InviteBody>(
+    await printPage<InviteBody>(
+      ctx,
       tenantPath(ctx.tenant(), 'invites'),
-      { status: opts.status, limit: opts.limit, cursor: opts.cursor },
-      Boolean(opts.all),
+      { status: opts.status },
+      opts,
+      (items) =>
+        renderTable(
+          ['inviteId', 'email', 'status', 'roles', 'groups', 'expires', 'sent'],
+          items.map((i) => [
+            i.inviteId,
+            i.email,
+            i.status,
+            list(i.roles),
+            list(i.groups),
+            i.expiresAt,
+            i.sendCount,
+          ]),
+        ),
+      'No invites.',
     );
-    emit(ctx.output, page, () =>
-      page.items.length === 0
-        ? 'No invites.'
-        : renderTable(
-            ['inviteId', 'email', 'status', 'roles', 'groups', 'expires', 'sent'],
-            page.items.map((i) => [
-              i.inviteId,
-              i.email,
-              i.status,
-              list(i.roles),
-              list(i.groups),
-              i.expiresAt,
-              i.sendCount,
-            ]),
-          ),
-    );
-    morePages(ctx.output, page.nextCursor);
   });
 
-  invites
-    .command('show <inviteId>')
-    .description('show one invite')
-    .action(async (inviteId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      const { body } = await ctx.api.request<InviteBody>(
-        'GET',
-        tenantPath(ctx.tenant(), 'invites', inviteId),
-      );
-      emit(ctx.output, body, () => renderInvite(body));
-    });
+  const invite = (ctx: CommandContext, ...rest: string[]) =>
+    tenantPath(ctx.tenant(), 'invites', ...rest);
+  subcommand(invites, 'show <inviteId>', 'show one invite', (ctx, [inviteId]) =>
+    printItem(ctx, invite(ctx, inviteId), renderInvite),
+  );
 
-  invites
-    .command('resend <inviteId>')
-    .description('send a pending or expired invite again, with a new link and expiry')
-    .action(async (inviteId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  subcommand(
+    invites,
+    'resend <inviteId>',
+    'send a pending or expired invite again, with a new link and expiry',
+    async (ctx, [inviteId]) => {
       const { body } = await ctx.api.request<{ expiresAt: string }>(
         'POST',
-        tenantPath(ctx.tenant(), 'invites', inviteId, 'resend'),
+        invite(ctx, inviteId, 'resend'),
       );
       emit(ctx.output, body, () => `Resent ${inviteId}; the new link expires ${body.expiresAt}.`);
-    });
+    },
+  );
 
-  invites
-    .command('revoke <inviteId>')
-    .description('revoke an invite: its link stops working')
-    .action(async (inviteId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      await ctx.api.request('DELETE', tenantPath(ctx.tenant(), 'invites', inviteId));
+  subcommand(
+    invites,
+    'revoke <inviteId>',
+    'revoke an invite: its link stops working',
+    async (ctx, [inviteId]) => {
+      await ctx.api.request('DELETE', invite(ctx, inviteId));
       emit(ctx.output, { revoked: inviteId }, () => `Revoked ${inviteId}.`);
-    });
+    },
+  );
 }

@@ -4,8 +4,9 @@ import type { Action } from '#shared/acl/types.js';
 import { tenantPath } from '../api-client.js';
 import { contextOf } from '../context.js';
 import { usageError } from '../errors.js';
-import { emit, list, morePages, renderFields, renderTable } from '../output.js';
-import { type PageOptions, parsePermission, withPaging } from './shared-options.js';
+import { emit, list, renderFields, renderTable } from '../output.js';
+import { listCommand, printItem, subcommand } from './command-kit.js';
+import { parsePermission } from './shared-options.js';
 
 interface RoleBody {
   roleId: string;
@@ -21,43 +22,28 @@ const permissions = (r: RoleBody) => list(r.permissions.map((p) => `${p.resource
 export function registerRoleCommands(program: Command): void {
   const roles = program.command('roles').description('manage roles (named sets of permissions)');
 
-  withPaging(roles.command('list').description('list roles with their permissions')).action(
-    async (opts: PageOptions, command: Command) => {
-      const ctx = contextOf(command);
-      const page = await ctx.api.list<RoleBody>(
-        tenantPath(ctx.tenant(), 'roles'),
-        { limit: opts.limit, cursor: opts.cursor },
-        Boolean(opts.all),
-      );
-      emit(ctx.output, page, () =>
-        renderTable(
-          ['roleId', 'name', 'builtIn', 'permissions'],
-          page.items.map((r) => [r.roleId, r.name, r.builtIn, permissions(r)]),
-        ),
-      );
-      morePages(ctx.output, page.nextCursor);
-    },
+  listCommand(
+    roles,
+    'list roles with their permissions',
+    (ctx) => tenantPath(ctx.tenant(), 'roles'),
+    (items: RoleBody[]) =>
+      renderTable(
+        ['roleId', 'name', 'builtIn', 'permissions'],
+        items.map((r) => [r.roleId, r.name, r.builtIn, permissions(r)]),
+      ),
   );
 
-  roles
-    .command('show <id>')
-    .description('show a role')
-    .action(async (roleId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      const { body } = await ctx.api.request<RoleBody>(
-        'GET',
-        tenantPath(ctx.tenant(), 'roles', roleId),
-      );
-      emit(ctx.output, body, () =>
-        renderFields([
-          ['roleId', body.roleId],
-          ['name', body.name],
-          ['builtIn', body.builtIn],
-          ['created', body.createdAt],
-          ['permissions', permissions(body)],
-        ]),
-      );
-    });
+  subcommand(roles, 'show <id>', 'show a role', (ctx, [roleId]) =>
+    printItem<RoleBody>(ctx, tenantPath(ctx.tenant(), 'roles', roleId), (body) =>
+      renderFields([
+        ['roleId', body.roleId],
+        ['name', body.name],
+        ['builtIn', body.builtIn],
+        ['created', body.createdAt],
+        ['permissions', permissions(body)],
+      ]),
+    ),
+  );
 
   roles
     .command('create <id> <name>')
@@ -87,12 +73,13 @@ export function registerRoleCommands(program: Command): void {
       },
     );
 
-  roles
-    .command('delete <id>')
-    .description('delete a custom role and every binding of it')
-    .action(async (roleId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  subcommand(
+    roles,
+    'delete <id>',
+    'delete a custom role and every binding of it',
+    async (ctx, [roleId]) => {
       await ctx.api.request('DELETE', tenantPath(ctx.tenant(), 'roles', roleId));
       emit(ctx.output, { deleted: roleId }, () => `Deleted role ${roleId}.`);
-    });
+    },
+  );
 }

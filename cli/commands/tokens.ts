@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { apiPath, tenantPath } from '../api-client.js';
 import { contextOf } from '../context.js';
 import { emit, renderFields, renderTable } from '../output.js';
+import { subcommand } from './command-kit.js';
 import { positiveInt } from './shared-options.js';
 
 interface TokenBody {
@@ -76,12 +77,13 @@ export function registerTokenCommands(program: Command): void {
       );
     });
 
-  tokens
-    .command('revoke <tokenId>')
-    .description('revoke one of your personal tokens; it stops working on the next request')
-    .action(async (tokenId: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  subcommand(
+    tokens,
+    'revoke <tokenId>',
+    'revoke one of your personal tokens; it stops working on the next request',
+    async (ctx, [tokenId]) => {
       await ctx.api.request('DELETE', apiPath('v1', 'me', 'tokens', tokenId));
       emit(ctx.output, { revoked: tokenId }, () => `Revoked token ${tokenId}.`);
-    });
+    },
+  );
 }

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { tenantPath } from '../api-client.js';
 import { type CommandContext, contextOf, type MemberBody, resolveUserId } from '../context.js';
-import { emit, list, morePages, renderFields, renderTable } from '../output.js';
+import { emit, list, renderFields, renderTable } from '../output.js';
+import { printItem, printPage, subcommand } from './command-kit.js';
 import { collect, type PageOptions, withPaging } from './shared-options.js';
 
 interface EffectiveRuleBody {
@@ -92,21 +93,15 @@ export function registerUserCommands(program: Command): void {
       command: Command,
     ) => {
       const ctx = contextOf(command);
-      const page = await ctx.api.list<MemberBody>(
+      const filters = { group: opts.group, role: opts.role, email: opts.email };
+      await printPage(
+        ctx,
         tenantPath(ctx.tenant(), 'members'),
-        {
-          group: opts.group,
-          role: opts.role,
-          email: opts.email,
-          limit: opts.limit,
-          cursor: opts.cursor,
-        },
-        Boolean(opts.all),
+        filters,
+        opts,
+        renderMembers,
+        'No members match.',
       );
-      emit(ctx.output, page, () =>
-        page.items.length === 0 ? 'No members match.' : renderMembers(page.items),
-      );
-      morePages(ctx.output, page.nextCursor);
     },
   );
 
@@ -138,49 +133,44 @@ export function registerUserCommands(program: Command): void {
       },
     );
 
-  users
-    .command('show <user>')
-    .description('show a member (userId or email) with groups, roles and direct rules')
-    .action(async (user: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  subcommand(
+    users,
+    'show <user>',
+    'show a member (userId or email) with groups, roles and direct rules',
+    async (ctx, [user]) => {
       const userId = await resolveUserId(ctx, user);
-      const { body } = await ctx.api.request<MemberDetail>(
-        'GET',
-        tenantPath(ctx.tenant(), 'members', userId),
-      );
-      emit(ctx.output, body, () => renderMember(body));
-    });
+      await printItem(ctx, tenantPath(ctx.tenant(), 'members', userId), renderMember);
+    },
+  );
 
   withPaging(
-    users
-      .command('permissions <user>')
-      .description(
-        'list the effective permissions of a member (userId or email), each with its source',
-      ),
-  ).action(async (user: string, opts: PageOptions, command: Command) => {
-    const ctx = contextOf(command);
-    const userId = await resolveUserId(ctx, user);
-    const page = await ctx.api.list<EffectiveRuleBody>(
-      tenantPath(ctx.tenant(), 'members', userId, 'permissions'),
-      { limit: opts.limit, cursor: opts.cursor },
-      Boolean(opts.all),
-    );
-    emit(ctx.output, page, () =>
-      page.items.length === 0
-        ? 'No permissions.'
-        : renderTable(
-            ['resource', 'action', 'source'],
-            page.items.map((r) => [r.resource, r.action, describeSource(r.source)]),
-          ),
-    );
-    morePages(ctx.output, page.nextCursor);
-  });
+    subcommand<[string], PageOptions>(
+      users,
+      'permissions <user>',
+      'list the effective permissions of a member (userId or email), each with its source',
+      async (ctx, [user], opts) => {
+        const userId = await resolveUserId(ctx, user);
+        await printPage<EffectiveRuleBody>(
+          ctx,
+          tenantPath(ctx.tenant(), 'members', userId, 'permissions'),
+          {},
+          opts,
+          (items) =>
+            renderTable(
+              ['resource', 'action', 'source'],
+              items.map((r) => [r.resource, r.action, describeSource(r.source)]),
+            ),
+          'No permissions.',
+        );
+      },
+    ),
+  );
 
-  users
-    .command('delete <user>')
-    .description('delete one member (userId or email) with their grants and pending invites')
-    .action(async (user: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  subcommand(
+    users,
+    'delete <user>',
+    'delete one member (userId or email) with their grants and pending invites',
+    async (ctx, [user]) => {
       const tenant = ctx.tenant();
       const userId = await resolveUserId(ctx, user);
       await ctx.api.request('DELETE', tenantPath(tenant, 'members', userId));
@@ -189,13 +179,14 @@ export function registerUserCommands(program: Command): void {
         { deleted: userId, tenantId: tenant },
         () => `Deleted ${user} from tenant ${tenant}.`,
       );
-    });
+    },
+  );
 
-  users
-    .command('logout <user>')
-    .description('force a logout of a member (userId or email) in this tenant')
-    .action(async (user: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
+  subcommand(
+    users,
+    'logout <user>',
+    'force a logout of a member (userId or email) in this tenant',
+    async (ctx, [user]) => {
       const tenant = ctx.tenant();
       await ctx.api.request('POST', tenantPath(tenant, 'logout', user.trim()));
       emit(
@@ -203,19 +194,16 @@ export function registerUserCommands(program: Command): void {
         { loggedOut: user, tenantId: tenant },
         () => `Logged ${user} out of tenant ${tenant}: their current tokens no longer work here.`,
       );
-    });
+    },
+  );
 
-  users
-    .command('disable <user>')
-    .description('disable a member (ends their sessions in this tenant)')
-    .action(async (user: string, _opts: unknown, command: Command) =>
-      setStatus(contextOf(command), user, 'disabled'),
-    );
-
-  users
-    .command('enable <user>')
-    .description('enable a disabled member')
-    .action(async (user: string, _opts: unknown, command: Command) =>
-      setStatus(contextOf(command), user, 'active'),
-    );
+  subcommand(
+    users,
+    'disable <user>',
+    'disable a member (ends their sessions in this tenant)',
+    (ctx, [user]) => setStatus(ctx, user, 'disabled'),
+  );
+  subcommand(users, 'enable <user>', 'enable a disabled member', (ctx, [user]) =>
+    setStatus(ctx, user, 'active'),
+  );
 }

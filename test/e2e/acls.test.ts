@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addUser,
-  api,
-  createTenantWithOwner,
-  stack,
-  tenantRow,
-  uniqueId,
-} from '../support/stack-client.js';
+import { addUser, api, createTenantWithOwner, tenantRow } from '../support/stack-client.js';
+import { addGroup } from '../support/tenant-setup.js';
 
-const _table = stack.dynamodb.tableName;
 const enc = encodeURIComponent;
 
 describe('group rules', () => {
   it('takes a group grant and its revoke into effect on the next request', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('ops');
-    await api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Ops' } });
+    const groupId = await addGroup({ t, as: { token: owner.accessToken } }, 'ops', 'Ops');
     await api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken });
     const check = { userId: user.userId, resource: 'gatehouse:members', action: 'read' };
     const rule = `${t}/acls/gatehouse:members/groups/${groupId}/read`;
@@ -45,8 +36,7 @@ describe('group rules', () => {
   });
 
   it('lets a tenant open invites to everyone (DC/OS open source) with one group rule', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const check = { userId: user.userId, resource: 'gatehouse:invites', action: 'create' };
     expect(
@@ -63,8 +53,7 @@ describe('group rules', () => {
   });
 
   it('refuses to revoke the superuser rule from superusers when it is the only path (409)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const before = await tenantRow(tenantId, 'POLICY');
     const res = await api('DELETE', `${t}/acls/gatehouse:superuser/groups/superusers/full`, {
       token: owner.accessToken,
@@ -83,8 +72,7 @@ describe('group rules', () => {
 
 describe('user rules', () => {
   it('grants, lists and revokes a direct rule with an encoded resource id', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const rid = 'dcos:service:marathon:marathon:services/group1/group2';
     const path = `${t}/acls/${enc(rid)}/users/${user.userId}/read`;
@@ -111,8 +99,7 @@ describe('user rules', () => {
   });
 
   it('rejects a bad resource id or action with 400 naming the path field, writing nothing', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const badRid = await api('PUT', `${t}/acls/${enc('app::x')}/users/${user.userId}/read`, {
       token: owner.accessToken,
@@ -137,8 +124,7 @@ describe('user rules', () => {
   });
 
   it('forbids a non-superuser admin from granting a rule they do not hold (403)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const user = await addUser(tenantId, owner.accessToken);
     const toUser = await api('PUT', `${t}/acls/app:billing/users/${user.userId}/full`, {
@@ -171,8 +157,7 @@ describe('user rules', () => {
 
 describe('POST /v1/tenants/{tenantId}/check', () => {
   it('answers single checks by userId or email, with reasons', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     await api('PUT', `${t}/acls/${enc('app:services/prod')}/users/${user.userId}/read`, {
       token: owner.accessToken,
@@ -202,8 +187,7 @@ describe('POST /v1/tenants/{tenantId}/check', () => {
   });
 
   it('keeps sibling prefixes apart: .../prod does not allow .../prod-eu', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     await api('PUT', `${t}/acls/${enc('app:services/prod')}/users/${user.userId}/full`, {
       token: owner.accessToken,
@@ -229,8 +213,7 @@ describe('POST /v1/tenants/{tenantId}/check', () => {
   });
 
   it('answers a batch with one result per check in order, including non-members', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const res = await api('POST', `${t}/check`, {
       token: owner.accessToken,
@@ -254,8 +237,7 @@ describe('POST /v1/tenants/{tenantId}/check', () => {
   });
 
   it('rejects malformed checks naming the field', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const noSubject = await api('POST', `${t}/check`, {
       token: owner.accessToken,
       body: { resource: 'app:x', action: 'read' },
@@ -282,8 +264,7 @@ describe('POST /v1/tenants/{tenantId}/check', () => {
   });
 
   it('plays the DC/OS seed scenarios through the API', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const grant = (rid: string, action: string) =>
       api('PUT', `${t}/acls/${enc(rid)}/users/${user.userId}/${action}`, {
@@ -366,7 +347,7 @@ describe('resource namespaces', () => {
     const role = await api('POST', `${t}/roles`, {
       token,
       body: {
-        roleId: uniqueId('r'),
+        roleId: 'reader',
         name: 'Reader',
         permissions: [{ resource: 'dcos:adminrouter:package', action: 'read' }],
       },

@@ -32,8 +32,7 @@ interface Step {
 
 describe('every change writes its audit event', () => {
   it('adds an event by the caller, with before or after, for every mutating route of the route table', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const as = (u: TestUser) => ({ token: u.accessToken });
     const o = as(owner);
     const user = await createUser(uniqueEmail('audited'));
@@ -383,8 +382,7 @@ describe('every change writes its audit event', () => {
 
 describe('a refused change writes no audit event', () => {
   it('adds nothing to the audit log for 400, 403, 404 and 409 answers', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const before = await auditEvents(tenantId);
     const refused: [string, string, TestUser, unknown, number][] = [

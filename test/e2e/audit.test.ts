@@ -18,8 +18,7 @@ interface Event {
 
 describe('GET /v1/tenants/{tenantId}/audit', () => {
   it('lists events newest first, filtered by actor and target, across pages', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const groupIds = [uniqueId('g1'), uniqueId('g2'), uniqueId('g3')];
     for (const groupId of groupIds) {
       const res = await api('POST', `${t}/groups`, {
@@ -82,8 +81,7 @@ describe('GET /v1/tenants/{tenantId}/audit', () => {
   });
 
   it('keeps only events at or after since', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const first = await api('GET', `${t}/audit`, { token: owner.accessToken });
     const createdAt: string = first.body.items[0].at;
     const since = new Date(Date.parse(createdAt) + 1).toISOString();

@@ -7,15 +7,14 @@
  * and Cognito are exactly as before. The tenant comes only from the path.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mailsTo } from '../support/mail-store.js';
 import {
-  fillPath,
   isMutating,
   pathParams,
   type RouteDefinition,
   routeKey,
-  routeParams,
+  routePath,
   routeTable,
   sampleBody,
   tenantRoutes,
@@ -38,13 +37,9 @@ import {
   itemAt,
   snapshotTenant,
 } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { buildTenantFixture, useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 type Path = (string | number)[];
 interface Variant {
@@ -199,7 +194,7 @@ describe('every route that takes a body', () => {
       const found = problems();
       const extra = routeSpecificBadBodies[key]?.(sample) ?? [];
       for (const v of [...badBodies(sample), ...extra]) {
-        const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+        const res = await api(route.method, routePath(route, f), {
           token,
           body: JSON.stringify(v.body),
         });
@@ -229,7 +224,7 @@ describe('every route that takes a body', () => {
     const before = await snapshotTenant(f.tenantId);
     const found = problems();
     for (const route of bodyRoutes) {
-      const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+      const res = await api(route.method, routePath(route, f), {
         token: f.owner.accessToken,
         body: '{"name": ',
       });
@@ -255,7 +250,7 @@ describe('every route that takes no body', () => {
     for (const route of bodiless) {
       const key = routeKey(route);
       const before = await snapshotTenant(g.tenantId);
-      const res = await api(route.method, fillPath(route.path, routeParams(route, g)), {
+      const res = await api(route.method, routePath(route, g), {
         token: g.owner.accessToken,
         body: { tenantId: 'other-tenant', roles: ['owner'] },
       });
@@ -290,7 +285,7 @@ describe('every list route', () => {
     const before = await snapshotTenant(f.tenantId);
     const found = problems();
     for (const route of lists) {
-      const base = fillPath(route.path, routeParams(route, f));
+      const base = routePath(route, f);
       const get = (q: string) => api('GET', `${base}?${q}`, { token: f.owner.accessToken });
       const key = routeKey(route);
       found.check(await get('tenantId=other'), 'query.tenantId', `${key} ?tenantId`);
@@ -317,11 +312,9 @@ describe('every list route', () => {
     for (const route of lists) {
       const key = routeKey(route);
       const foreign = route.path.endsWith('/groups') ? roles : groups;
-      const res = await api(
-        'GET',
-        `${fillPath(route.path, routeParams(route, f))}?cursor=${encodeURIComponent(foreign)}`,
-        { token: f.owner.accessToken },
-      );
+      const res = await api('GET', `${routePath(route, f)}?cursor=${encodeURIComponent(foreign)}`, {
+        token: f.owner.accessToken,
+      });
       found.check(res, 'query.cursor', `${key} with a cursor of another listing`);
     }
     expect(found.list).toEqual([]);
@@ -336,11 +329,10 @@ describe('every path parameter', () => {
     for (const route of tenantRoutes) {
       for (const param of pathParams(route.path).filter((p) => p !== 'tenantId')) {
         const key = `${routeKey(route)} with a 1500-character {${param}}`;
-        const res = await api(
-          route.method,
-          fillPath(route.path, { ...routeParams(route, f), [param]: 'x'.repeat(1500) }),
-          { token: f.owner.accessToken, body: sampleBody(route, f) },
-        );
+        const res = await api(route.method, routePath(route, f, { [param]: 'x'.repeat(1500) }), {
+          token: f.owner.accessToken,
+          body: sampleBody(route, f),
+        });
         probes++;
         if (res.status !== 400 && res.status !== 404)
           found.push(`${key}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -457,9 +449,7 @@ describe('tenant settings', () => {
 
 describe('registered resource namespaces', () => {
   it('refuses a grant of an action the namespace does not accept, on every grant route, with 400 and no write', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const saId = uniqueId('sa');
     expect(

@@ -7,7 +7,6 @@
  * before the rule (or by a compromised writer) would be; the second needs a server that
  * answers with a hostile problem, which no emulator does, so it is a local stub.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli as cli } from '../support/cli-runner.js';
 import { createTenantWithOwner, ddb, stack, type TestUser } from '../support/stack-client.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.js');
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-cli-output-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -26,31 +25,6 @@ const HOSTILE = 'Evil\u001b]52;c;cm0gLXJmIH4K\u0007\u001b[2J\u009b31m\u202eeman\
 const RAW_CONTROL =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(stackFile: string, configDir: string, args: string[], input?: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_CONFIG_DIR: configDir };
-  for (const name of ['GATEHOUSE_API_URL', 'GATEHOUSE_TENANT', 'GATEHOUSE_STACK']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--stack', stackFile, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 async function loggedIn(stackFile: string, user: TestUser): Promise<string> {
   const dir = mkdtempSync(join(scratch, 'config-'));

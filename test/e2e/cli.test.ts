@@ -1,9 +1,9 @@
 /** The `gatehouse` CLI as a subprocess against the test stack: sessions, exit codes, tables and JSON. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-runner.js';
 import { tokenOf, waitForMails } from '../support/mail-store.js';
 import { raiseMailLimits } from '../support/operator.js';
 import {
@@ -17,7 +17,6 @@ import {
   uniqueId,
 } from '../support/stack-client.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.js');
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
 const stackFile = join(scratch, 'stack.json');
 writeFileSync(stackFile, JSON.stringify(stack));
@@ -27,30 +26,21 @@ const slow = { timeout: 90_000 };
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** Runs `gatehouse --stack <test stack> ...args` with its own config dir. */
+const cli = (configDir: string, args: string[], input?: string) =>
+  runCli(stackFile, configDir, args, input);
+
+/** A fresh tenant, a config dir logged in as its owner and the `--tenant` arguments. */
+async function ownerSession() {
+  const { tenantId, owner } = await createTenantWithOwner();
+  return { tenantId, owner, dir: await loggedIn(owner), t: ['--tenant', tenantId] };
 }
 
-/** Runs `gatehouse --stack <test stack> ...args` with its own config dir. */
-function cli(configDir: string, args: string[], input?: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_CONFIG_DIR: configDir };
-  for (const name of ['GATEHOUSE_API_URL', 'GATEHOUSE_TENANT', 'GATEHOUSE_STACK']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--stack', stackFile, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+/** A new user whom the owner (`dir`) adds with `users add` (pending until they accept). */
+async function addedByCli(dir: string, t: string[], prefix: string): Promise<TestUser> {
+  const person = await createUser(uniqueEmail(prefix));
+  expect((await cli(dir, [...t, 'users', 'add', person.email])).code).toBe(0);
+  return person;
 }
 
 function newConfigDir(): string {
@@ -223,9 +213,7 @@ describe('gatehouse tenants', slow, () => {
 
 describe('gatehouse users', slow, () => {
   it('adds, lists, shows, logs out and deletes a member by email', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
+    const { owner, dir, t } = await ownerSession();
     const email = uniqueEmail('bob');
 
     const added = await cli(dir, [...t, 'users', 'add', email, '--role', 'admin', '--json']);
@@ -297,12 +285,9 @@ describe('gatehouse users', slow, () => {
   });
 
   it('disables and enables a member', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
-    const person = await createUser(uniqueEmail('dis'));
+    const { tenantId, dir, t } = await ownerSession();
+    const person = await addedByCli(dir, t, 'dis');
     const email = person.email;
-    expect((await cli(dir, [...t, 'users', 'add', email])).code).toBe(0);
     await acceptMailedInvite(person, tenantId);
     const disabled = await cli(dir, [...t, 'users', 'disable', email, '--json']);
     expect(disabled.code).toBe(0);
@@ -314,12 +299,9 @@ describe('gatehouse users', slow, () => {
 
 describe('gatehouse check', slow, () => {
   it('exits 0 when allowed and 3 when denied, printing the reason', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
-    const person = await createUser(uniqueEmail('chk'));
+    const { tenantId, owner, dir, t } = await ownerSession();
+    const person = await addedByCli(dir, t, 'chk');
     const email = person.email;
-    expect((await cli(dir, [...t, 'users', 'add', email])).code).toBe(0);
     // Until they accept they are not a member (a check answers 404); then a plain member.
     expect((await cli(dir, [...t, 'check', email, 'dcos:service:marathon', 'full'])).code).toBe(6);
     await acceptMailedInvite(person, tenantId);
@@ -344,9 +326,7 @@ describe('gatehouse check', slow, () => {
 
 describe('gatehouse invites', slow, () => {
   it('invites a batch with per-address results, lists, revokes and refuses to resend a revoked one', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
+    const { dir, t } = await ownerSession();
     const a = uniqueEmail('inv');
     const b = uniqueEmail('inv');
 
@@ -397,13 +377,10 @@ describe('gatehouse invites', slow, () => {
 
 describe('gatehouse groups, roles and acl', slow, () => {
   it('grants through a group, checks, revokes and checks again', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
-    const person = await createUser(uniqueEmail('ops'));
+    const { tenantId, dir, t } = await ownerSession();
+    const person = await addedByCli(dir, t, 'ops');
     const email = person.email;
     const rid = 'dcos:service:marathon:marathon:services/prod';
-    expect((await cli(dir, [...t, 'users', 'add', email])).code).toBe(0);
     expect((await cli(dir, [...t, 'groups', 'create', 'ops', 'Operations'])).code).toBe(0);
     // Given in advance to the pending member, kept when they accept.
     expect((await cli(dir, [...t, 'groups', 'add-member', 'ops', email])).code).toBe(0);
@@ -429,9 +406,7 @@ describe('gatehouse groups, roles and acl', slow, () => {
   });
 
   it('creates a role with permissions, lists it and deletes it', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const dir = await loggedIn(owner);
-    const t = ['--tenant', tenantId];
+    const { dir, t } = await ownerSession();
     const created = await cli(dir, [
       ...t,
       'roles',

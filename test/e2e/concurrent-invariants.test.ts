@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { mailsTo, type StoredMail, tokenOf, waitForMails } from '../support/mail-store.js';
 import { allowManyTenants } from '../support/operator.js';
@@ -8,20 +7,20 @@ import {
   api,
   createTenantWithOwner,
   createUser,
-  ddb,
-  joinAsAdded,
+  join,
   signIn,
-  stack,
   type TestUser,
   tenantRow,
   uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
 import {
+  byUserEntries,
   cognitoUserExists,
   partitionItems,
   waitForOutboxDrained,
 } from '../support/table-snapshot.js';
+import { addServiceAccount, changeSettings, inviteOne } from '../support/tenant-setup.js';
 
 const statusesOf = (rs: ApiResponse[]) => rs.map((r) => r.status);
 const count = (xs: number[], s: number) => xs.filter((x) => x === s).length;
@@ -51,7 +50,7 @@ async function tenantOf(x: TestUser, y: TestUser) {
     body: { tenantId, name: 'Race' },
   });
   expect(created.status).toBe(201);
-  expect((await joinAsAdded(tenantId, x.accessToken, y)).status).toBe(200);
+  await join(tenantId, x.accessToken, y);
   const witness = await addUser(tenantId, x.accessToken, ['admin']);
   return { tenantId, t: `/v1/tenants/${tenantId}`, witness };
 }
@@ -154,19 +153,36 @@ describe('at least one superuser, under concurrent removals', () => {
   });
 });
 
-/** Invites one address as `owner` and returns the invite id and the token from its mail. */
-async function invited(tenantId: string, owner: TestUser, email: string) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/invites`, {
+/**
+ * Invites a new signed-in user and races their accept against `other` (method and path of an
+ * owner's call on the invite); returns both answers, the invite and the members with that email.
+ */
+async function acceptRacing(
+  tenantId: string,
+  owner: TestUser,
+  other: (inviteId: string) => [string, string],
+) {
+  const invitee = await createUser(uniqueEmail('race'));
+  const { inviteId, token } = await inviteOne(tenantId, owner, invitee.email);
+  const [method, path] = other(inviteId);
+  const [accept, answer] = await Promise.all([
+    api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
+    api(method, path, { token: owner.accessToken }),
+  ]);
+  const invite = await api('GET', `/v1/tenants/${tenantId}/invites/${inviteId}`, {
     token: owner.accessToken,
-    body: { emails: [email] },
   });
-  expect(res.body.results[0].status).toBe('invited');
-  const inviteId = String(res.body.results[0].inviteId);
-  const [mail] = await waitForMails(email);
-  if (!mail) throw new Error(`no mail reached ${email}`);
-  await waitForOutboxDrained(inviteId);
-  return { inviteId, token: tokenOf(mail) };
+  const members = await membersWithEmail(tenantId, owner, invitee.email);
+  return { accept, other: answer, invite, members, inviteId };
 }
+
+/** Eight `POST /members` of the same address at once, as `owner`. */
+const racingAdds = (tenantId: string, owner: TestUser, email: string) =>
+  Promise.all(
+    Array.from({ length: 8 }, () =>
+      api('POST', `/v1/tenants/${tenantId}/members`, { token: owner.accessToken, body: { email } }),
+    ),
+  );
 
 async function membersWithEmail(tenantId: string, owner: TestUser, email: string) {
   const res = await api(
@@ -182,7 +198,7 @@ describe('one invite token, one membership', () => {
   it('turns 20 concurrent password accepts of one token into one account and one membership', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('pwrace');
-    const { token } = await invited(tenantId, owner, email);
+    const { token } = await inviteOne(tenantId, owner, email);
     const passwords = Array.from({ length: 20 }, (_, i) => `Race-pass-${i}-Aa1`);
     const results = await Promise.all(
       passwords.map((password) => api('POST', '/v1/invites/accept', { body: { token, password } })),
@@ -203,16 +219,15 @@ describe('one invite token, one membership', () => {
   it('lets either an accept or a revoke of the same invite win, never both (8 trials)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 8; i++) {
-      const invitee = await createUser(uniqueEmail('rv'));
-      const { inviteId, token } = await invited(tenantId, owner, invitee.email);
-      const [accept, revoke] = await Promise.all([
-        api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
-        api('DELETE', `/v1/tenants/${tenantId}/invites/${inviteId}`, { token: owner.accessToken }),
+      const {
+        accept,
+        other: revoke,
+        invite,
+        members,
+      } = await acceptRacing(tenantId, owner, (inviteId) => [
+        'DELETE',
+        `/v1/tenants/${tenantId}/invites/${inviteId}`,
       ]);
-      const invite = await api('GET', `/v1/tenants/${tenantId}/invites/${inviteId}`, {
-        token: owner.accessToken,
-      });
-      const members = await membersWithEmail(tenantId, owner, invitee.email);
       if (accept.status === 200) {
         expect(revoke.status).toBe(409);
         expect(invite.body.status).toBe('accepted');
@@ -229,18 +244,16 @@ describe('one invite token, one membership', () => {
   it('lets either an accept of the old link or a resend win, never both (8 trials)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 8; i++) {
-      const invitee = await createUser(uniqueEmail('rs'));
-      const { inviteId, token } = await invited(tenantId, owner, invitee.email);
-      const [accept, resend] = await Promise.all([
-        api('POST', '/v1/invites/accept', { token: invitee.accessToken, body: { token } }),
-        api('POST', `/v1/tenants/${tenantId}/invites/${inviteId}/resend`, {
-          token: owner.accessToken,
-        }),
+      const {
+        accept,
+        other: resend,
+        invite,
+        members,
+        inviteId,
+      } = await acceptRacing(tenantId, owner, (inviteId) => [
+        'POST',
+        `/v1/tenants/${tenantId}/invites/${inviteId}/resend`,
       ]);
-      const invite = await api('GET', `/v1/tenants/${tenantId}/invites/${inviteId}`, {
-        token: owner.accessToken,
-      });
-      const members = await membersWithEmail(tenantId, owner, invitee.email);
       if (accept.status === 200) {
         expect(resend.status).toBe(409);
         expect(invite.body).toMatchObject({ status: 'accepted', sendCount: 1 });
@@ -260,7 +273,7 @@ describe('concurrent resends', () => {
   it('leaves exactly one working link and counts every send, when 10 resends race', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('resends');
-    const { inviteId, token: first } = await invited(tenantId, owner, email);
+    const { inviteId, token: first } = await inviteOne(tenantId, owner, email);
     const path = `/v1/tenants/${tenantId}/invites/${inviteId}/resend`;
     const results = await Promise.all(
       Array.from({ length: 10 }, () => api('POST', path, { token: owner.accessToken })),
@@ -291,12 +304,8 @@ describe('concurrent resends', () => {
   }, 60_000);
 
   it('keeps the hourly resend limit when resends race', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const patched = await api('PATCH', `/v1/tenants/${tenantId}`, {
-      token: owner.accessToken,
-      body: { settings: { maxResendsPerHour: 2 } },
-    });
-    expect(patched.status).toBe(200);
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
+    await changeSettings({ t, as }, { maxResendsPerHour: 2 });
     const res = await api('POST', `/v1/tenants/${tenantId}/invites`, {
       token: owner.accessToken,
       body: { emails: [uniqueEmail('limit')] },
@@ -383,14 +392,7 @@ describe('at most one pending invite per (tenant, email)', () => {
   it('adds an address once when 8 direct adds of it race', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const email = uniqueEmail('direct');
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        api('POST', `/v1/tenants/${tenantId}/members`, {
-          token: owner.accessToken,
-          body: { email },
-        }),
-      ),
-    );
+    const results = await racingAdds(tenantId, owner, email);
     const statuses = statusesOf(results);
     expect(count(statuses, 201), JSON.stringify(statuses)).toBe(1);
     expect(count(statuses, 409)).toBe(7);
@@ -403,14 +405,7 @@ describe('at most one pending invite per (tenant, email)', () => {
     const { tenantId, owner } = await createTenantWithOwner();
     for (let i = 0; i < 5; i++) {
       const email = uniqueEmail('directpw');
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          api('POST', `/v1/tenants/${tenantId}/members`, {
-            token: owner.accessToken,
-            body: { email },
-          }),
-        ),
-      );
+      const results = await racingAdds(tenantId, owner, email);
       const statuses = statusesOf(results);
       expect(count(statuses, 201), JSON.stringify(statuses)).toBe(1);
       // Exactly one mail, and its link lets the person choose a password and join.
@@ -430,22 +425,12 @@ async function leftovers(tenantId: string, userId: string) {
   const inPartition = (await partitionItems(`TENANT#${tenantId}`)).filter(
     (i) => JSON.stringify(i).includes(userId) && i.type !== 'session-floor' && i.type !== 'invite',
   );
-  const byUser = await ddb.send(
-    new QueryCommand({
-      TableName: stack.dynamodb.tableName,
-      IndexName: 'byUser',
-      KeyConditionExpression: 'gsi1pk = :u AND gsi1sk = :t',
-      ExpressionAttributeValues: { ':u': `USER#${userId}`, ':t': `TENANT#${tenantId}` },
-    }),
-  );
-  return [...inPartition, ...(byUser.Items ?? [])];
+  return [...inPartition, ...(await byUserEntries(userId, tenantId))];
 }
 
 describe('deletes racing grants leave no orphans', () => {
   it('deletes a member completely, personal tokens included, while grants, bindings, group joins and token mints race it (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const groupId = uniqueId('g');
     expect((await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'G' } })).status).toBe(
       201,
@@ -475,16 +460,9 @@ describe('deletes racing grants leave no orphans', () => {
   }, 120_000);
 
   it('leaves no member or service account in a group that a concurrent delete removed (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const u = await addUser(tenantId, owner.accessToken);
-    const saId = uniqueId('sa');
-    const sa = await api('POST', `${t}/service-accounts`, {
-      ...as,
-      body: { serviceAccountId: saId, name: 'S' },
-    });
-    expect(sa.status).toBe(201);
+    const saId = await addServiceAccount({ t, as });
     for (let i = 0; i < 10; i++) {
       const groupId = uniqueId('g');
       expect(
@@ -512,16 +490,9 @@ describe('deletes racing grants leave no orphans', () => {
   }, 120_000);
 
   it('leaves no binding of a role that a concurrent delete removed, on members or service accounts (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const u = await addUser(tenantId, owner.accessToken);
-    const saId = uniqueId('sa');
-    const sa = await api('POST', `${t}/service-accounts`, {
-      ...as,
-      body: { serviceAccountId: saId, name: 'S' },
-    });
-    expect(sa.status).toBe(201);
+    const saId = await addServiceAccount({ t, as });
     for (let i = 0; i < 10; i++) {
       const roleId = uniqueId('r');
       const role = await api('POST', `${t}/roles`, {
@@ -557,16 +528,9 @@ describe('deletes racing grants leave no orphans', () => {
   }, 120_000);
 
   it('leaves no token of a service account that a concurrent delete removed (10 trials)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, t, as } = await createTenantWithOwner();
     for (let i = 0; i < 10; i++) {
-      const saId = uniqueId('sa');
-      const created = await api('POST', `${t}/service-accounts`, {
-        ...as,
-        body: { serviceAccountId: saId, name: 'S' },
-      });
-      expect(created.status).toBe(201);
+      const saId = await addServiceAccount({ t, as });
       expect(
         (await api('PUT', `${t}/acls/gatehouse:tenant/service-accounts/${saId}/read`, as)).status,
       ).toBe(204);

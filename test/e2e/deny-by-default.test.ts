@@ -3,27 +3,22 @@
  * member without the permission a route needs gets 403, and a service account token without
  * grants gets 403, on every tenant route; none of these requests changes anything.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequiredPermission } from '#shared/routes/route-types.js';
 import {
+  callRoute,
   fillPath,
   type RouteDefinition,
   routeKey,
-  routeParams,
   routeTable,
-  sampleBody,
   tenantRoutes,
 } from '../support/route-samples.js';
 import { createSigningKey } from '../support/signing-key.js';
 import { api, stack } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 /** Routes that need some token: everything but the public ones and the optional-bearer accept. */
 const protectedRoutes = routeTable.filter(
@@ -74,10 +69,7 @@ describe('no valid token: 401 on every protected route', () => {
     const before = await snapshotTenant(f.tenantId);
     for (const route of protectedRoutes) {
       const key = routeKey(route);
-      const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
-        headers: headers(),
-        body: sampleBody(route, f),
-      });
+      const res = await callRoute(route, f, { headers: headers() });
       expect.soft(res.status, key).toBe(401);
       expect.soft(res.headers.get('content-type'), key).toBe('application/problem+json');
     }
@@ -108,10 +100,7 @@ describe('a member without the permission: 403 on every tenant route', () => {
       const auth = route.auth as Extract<RouteDefinition['auth'], { kind: 'tenant' }>;
       const may = auth.permissions.every((p) => holds(rules, p));
       // f.params names `member`, not `plain`: the self waiver of own-membership reads does not apply.
-      const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
-        token: f.plain.accessToken,
-        body: sampleBody(route, f),
-      });
+      const res = await callRoute(route, f, { token: f.plain.accessToken });
       if (may) {
         allowed.push(key);
         expect.soft(res.status, key).toBe(route.status);
@@ -143,10 +132,7 @@ describe('a member without the permission: 403 on every tenant route', () => {
     const before = await snapshotTenant(f.tenantId);
     for (const route of tenantRoutes) {
       const key = routeKey(route);
-      const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
-        token: f.bareApiToken,
-        body: sampleBody(route, f),
-      });
+      const res = await callRoute(route, f, { token: f.bareApiToken });
       expect.soft(res.status, key).toBe(403);
     }
     expect(await snapshotTenant(f.tenantId)).toEqual(before);

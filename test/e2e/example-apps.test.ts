@@ -6,21 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
-import {
-  api,
-  createTenantWithOwner,
-  createUser,
-  joinAsAdded,
-  uniqueEmail,
-} from '../support/stack-client.js';
+import { addUser, api, createTenantWithOwner } from '../support/stack-client.js';
 
 const deps = domainDeps();
 const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
 
 async function tenantWithMember() {
   const { tenantId, owner } = await createTenantWithOwner();
-  const user = await createUser(uniqueEmail('dev'));
-  expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
+  const user = await addUser(tenantId, owner.accessToken);
   return { tenantId, owner, user, ownerCaller: { userId: owner.userId, email: owner.email } };
 }
 

@@ -4,25 +4,16 @@
  * the poller saw the outbox record; the re-drive's safety net (due after 60 s) is slower than
  * this test waits, so what delivers is the poller resuming where it stopped.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   bootstrapToken,
   call,
   eventually,
   mailsTo,
-  type PrivateStack,
-  startPrivateStack,
+  usePrivateStack,
 } from '../support/private-stack.js';
 
-let ps: PrivateStack;
-
-beforeAll(async () => {
-  ps = await startPrivateStack({}, { pollIntervalMs: 60_000 });
-});
-
-afterAll(async () => {
-  await ps?.dispose();
-});
+const ps = usePrivateStack({}, { pollIntervalMs: 60_000 });
 
 it('sends the mail of an invite acknowledged just before the stack stopped', async () => {
   const token = await bootstrapToken(ps.info);

@@ -4,36 +4,30 @@
  * configuration (per-attempt timeout 1.5 s, mail backoff 0.3-1 s, re-drive every 250 ms)
  * instead of lasting minutes; the mechanisms are the same.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bootstrapToken,
   call,
   eventually,
   mailsTo,
-  type PrivateStack,
-  startPrivateStack,
+  usePrivateStack,
 } from '../support/private-stack.js';
 
-let ps: PrivateStack;
+const ps = usePrivateStack(
+  {
+    DEPENDENCY_TIMEOUT_MS: '1500',
+    MAIL_RETRY_BASE_SECONDS: '0.3',
+    MAIL_RETRY_MAX_SECONDS: '1',
+    MAIL_MAX_ATTEMPTS: '50',
+  },
+  { redriveIntervalMs: 250 },
+);
 let token: string;
 let tenant: string;
 
 beforeAll(async () => {
-  ps = await startPrivateStack(
-    {
-      DEPENDENCY_TIMEOUT_MS: '1500',
-      MAIL_RETRY_BASE_SECONDS: '0.3',
-      MAIL_RETRY_MAX_SECONDS: '1',
-      MAIL_MAX_ATTEMPTS: '50',
-    },
-    { redriveIntervalMs: 250 },
-  );
   token = await bootstrapToken(ps.info);
   tenant = ps.info.bootstrap.tenantId;
-});
-
-afterAll(async () => {
-  await ps?.dispose();
 });
 
 /** Measurements for the report (printed, not asserted: timing is no test condition). */

@@ -15,6 +15,7 @@ import {
   uniqueId,
 } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
+import { addRole, addServiceAccount } from '../support/tenant-setup.js';
 
 const su = { resource: 'gatehouse:superuser', action: 'full' };
 
@@ -29,23 +30,18 @@ async function isSuperuser(tenantId: string, token: string, userId: string): Pro
 
 describe('no escalation through the tenant defaults', () => {
   it('forbids a settings manager who is not a superuser to make newcomers owners or superusers (403), and nobody new becomes one', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     // A custom role that may change tenant settings and add members, but is not a superuser.
-    const roleId = uniqueId('settings');
-    const role = await api('POST', `${t}/roles`, {
-      token: owner.accessToken,
-      body: {
-        roleId,
-        name: 'Settings manager',
-        permissions: [
-          { resource: 'gatehouse:tenant', action: 'full' },
-          { resource: 'gatehouse:members', action: 'create' },
-          { resource: 'gatehouse:invites', action: 'create' },
-        ],
-      },
-    });
-    expect(role.status).toBe(201);
+    const roleId = await addRole(
+      { t, as },
+      [
+        { resource: 'gatehouse:tenant', action: 'full' },
+        { resource: 'gatehouse:members', action: 'create' },
+        { resource: 'gatehouse:invites', action: 'create' },
+      ],
+      uniqueId('settings'),
+      'Settings manager',
+    );
     const manager = await addUser(tenantId, owner.accessToken, [roleId]);
     expect(await isSuperuser(tenantId, owner.accessToken, manager.userId)).toBe(false);
 
@@ -88,9 +84,7 @@ describe('no escalation through the tenant defaults', () => {
 
 describe('no escalation through custom groups', () => {
   it('forbids an admin to put anyone (themselves included) in a group carrying a rule or role the admin lacks', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const plain = await addUser(tenantId, owner.accessToken);
     const ruled = uniqueId('billing');
@@ -101,11 +95,7 @@ describe('no escalation through custom groups', () => {
         (await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'G' } })).status,
       ).toBe(201);
     expect((await api('PUT', `${t}/acls/app:billing/groups/${ruled}/full`, as)).status).toBe(204);
-    const role = await api('POST', `${t}/roles`, {
-      ...as,
-      body: { roleId, name: 'Billing', permissions: [{ resource: 'app:billing', action: 'read' }] },
-    });
-    expect(role.status).toBe(201);
+    await addRole({ t, as }, [{ resource: 'app:billing', action: 'read' }], roleId, 'Billing');
     expect(
       (await api('PUT', `${t}/groups/${roled}/roles/${roleId}`, { ...as, body: {} })).status,
     ).toBe(200);
@@ -134,8 +124,7 @@ describe('no escalation through custom groups', () => {
 
 describe('no escalation when everyone may invite', () => {
   it('lets a plain member invite (DC/OS open mode) but not into a role or group they lack', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const open = await api('PUT', `${t}/acls/gatehouse:invites/groups/everyone/create`, {
       token: owner.accessToken,
     });
@@ -162,18 +151,8 @@ describe('no escalation when everyone may invite', () => {
 
 describe('everyone is every member, not every service account', () => {
   it('does not open a right granted to everyone to service accounts (their tokens or their checks)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
-    const saId = uniqueId('sa');
-    expect(
-      (
-        await api('POST', `${t}/service-accounts`, {
-          ...as,
-          body: { serviceAccountId: saId, name: 'S' },
-        })
-      ).status,
-    ).toBe(201);
+    const { t, as } = await createTenantWithOwner();
+    const saId = await addServiceAccount({ t, as });
     const minted = await api('POST', `${t}/service-accounts/${saId}/tokens`, {
       ...as,
       body: { name: 'ci' },
@@ -212,19 +191,13 @@ describe('everyone is every member, not every service account', () => {
 
 describe('default groups and roles apply to later joiners only', () => {
   it('puts members who join after the change (added or by invite) in the default group and role, not earlier ones', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const groupId = uniqueId('newcomers');
     const roleId = uniqueId('viewer');
     expect((await api('POST', `${t}/groups`, { ...as, body: { groupId, name: 'N' } })).status).toBe(
       201,
     );
-    const role = await api('POST', `${t}/roles`, {
-      ...as,
-      body: { roleId, name: 'V', permissions: [{ resource: 'gatehouse:members', action: 'read' }] },
-    });
-    expect(role.status).toBe(201);
+    await addRole({ t, as }, [{ resource: 'gatehouse:members', action: 'read' }], roleId, 'V');
     const early = await addUser(tenantId, owner.accessToken);
     const patched = await api('PATCH', t, {
       ...as,

@@ -3,24 +3,33 @@ import {
   addUser,
   api,
   createTenantWithOwner,
-  stack,
+  expectStatus,
   tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
+import { addGroup } from '../support/tenant-setup.js';
 
-const _table = stack.dynamodb.tableName;
-
-async function ok(res: Promise<{ status: number; body: unknown }>, status: number) {
-  const r = await res;
-  if (r.status !== status)
-    throw new Error(`expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
+/**
+ * A fresh tenant with a second superuser, `boss`, who is one only through group `groupId`: the
+ * group is bound to the `owner` role, or holds `gatehouse:superuser full` as a direct rule.
+ */
+async function bossThroughGroup(how: 'role' | 'rule', prefix: string, name: string) {
+  const tenant = await createTenantWithOwner();
+  const { tenantId, owner, t, as } = tenant;
+  const boss = await addUser(tenantId, owner.accessToken);
+  const groupId = await addGroup(tenant, uniqueId(prefix), name);
+  if (how === 'role') {
+    await expectStatus(api('PUT', `${t}/groups/${groupId}/roles/owner`, { ...as, body: {} }), 200);
+  } else {
+    await expectStatus(api('PUT', `${t}/acls/gatehouse:superuser/groups/${groupId}/full`, as), 204);
+  }
+  await expectStatus(api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, as), 204);
+  return { ...tenant, boss, groupId };
 }
 
 describe('groups', () => {
   it('creates, reads, renames and lists a group', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const groupId = uniqueId('ops');
     const created = await api('POST', `${t}/groups`, {
       token: owner.accessToken,
@@ -53,8 +62,7 @@ describe('groups', () => {
   });
 
   it('rejects a bad group id naming the field, and unknown fields', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const bad = await api('POST', `${t}/groups`, {
       token: owner.accessToken,
       body: { groupId: 'Bad Id', name: 'x' },
@@ -72,21 +80,16 @@ describe('groups', () => {
   });
 
   it('adds and removes members, and deleting a group takes it off every member', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('g');
-    await ok(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'G' } }),
-      201,
-    );
-    await ok(
+    const groupId = await addGroup({ t, as: { token: owner.accessToken } });
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
       204,
     );
     const listed = await api('GET', `${t}/members?group=${groupId}`, { token: owner.accessToken });
     expect(listed.body.items.map((m: { userId: string }) => m.userId)).toEqual([user.userId]);
-    await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
+    await expectStatus(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
     expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.groups).not.toContain(groupId);
     expect(await tenantRow(tenantId, `GROUP#${groupId}`)).toBeUndefined();
     expect((await api('GET', `${t}/groups/${groupId}`, { token: owner.accessToken })).status).toBe(
@@ -95,8 +98,7 @@ describe('groups', () => {
   });
 
   it('refuses to delete everyone or superusers, and nobody leaves everyone (409)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     expect((await api('DELETE', `${t}/groups/everyone`, { token: owner.accessToken })).status).toBe(
       409,
@@ -113,12 +115,11 @@ describe('groups', () => {
   });
 
   it('grants a scoped role binding only under its scope', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const user = await addUser(tenantId, owner.accessToken);
     const roleId = uniqueId('deployer');
     const groupId = uniqueId('prod-team');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/roles`, {
         token: owner.accessToken,
         body: {
@@ -129,11 +130,8 @@ describe('groups', () => {
       }),
       201,
     );
-    await ok(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'P' } }),
-      201,
-    );
-    await ok(
+    await addGroup({ t, as: { token: owner.accessToken } }, groupId, 'P');
+    await expectStatus(
       api('PUT', `${t}/groups/${groupId}/members/${user.userId}`, { token: owner.accessToken }),
       204,
     );
@@ -170,24 +168,9 @@ describe('groups', () => {
   });
 
   it('refuses to unbind owner from the group of the only superuser (409) and changes nothing', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const boss = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('owners');
-    await ok(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'O' } }),
-      201,
-    );
-    await ok(
-      api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
-      200,
-    );
-    await ok(
-      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
-      204,
-    );
+    const { tenantId, owner, t, boss, groupId } = await bossThroughGroup('role', 'owners', 'O');
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
-    await ok(
+    await expectStatus(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
       204,
     );
@@ -201,25 +184,8 @@ describe('groups', () => {
   });
 
   it('refuses to delete a group the only superuser depends on (409) and changes nothing', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const boss = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('root');
-    await ok(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
-      201,
-    );
-    await ok(
-      api('PUT', `${t}/acls/gatehouse:superuser/groups/${groupId}/full`, {
-        token: owner.accessToken,
-      }),
-      204,
-    );
-    await ok(
-      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
-      204,
-    );
-    await ok(
+    const { tenantId, owner, t, boss, groupId } = await bossThroughGroup('rule', 'root', 'Root');
+    await expectStatus(
       api('DELETE', `${t}/groups/superusers/members/${owner.userId}`, { token: boss.accessToken }),
       204,
     );
@@ -238,35 +204,19 @@ describe('groups', () => {
   });
 
   it('deletes a superuser-making group when another superuser remains, lowering the count', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const boss = await addUser(tenantId, owner.accessToken);
-    const groupId = uniqueId('root');
-    await ok(
-      api('POST', `${t}/groups`, { token: owner.accessToken, body: { groupId, name: 'Root' } }),
-      201,
-    );
-    await ok(
-      api('PUT', `${t}/groups/${groupId}/roles/owner`, { token: owner.accessToken, body: {} }),
-      200,
-    );
-    await ok(
-      api('PUT', `${t}/groups/${groupId}/members/${boss.userId}`, { token: owner.accessToken }),
-      204,
-    );
+    const { tenantId, owner, t, boss, groupId } = await bossThroughGroup('role', 'root', 'Root');
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(2);
-    await ok(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
+    await expectStatus(api('DELETE', `${t}/groups/${groupId}`, { token: owner.accessToken }), 204);
     expect((await tenantRow(tenantId, 'META'))?.superuserCount).toBe(1);
     expect(await tenantRow(tenantId, `MEMBER#${boss.userId}`)).toMatchObject({ superuser: false });
     expect((await api('GET', `${t}/groups`, { token: boss.accessToken })).status).toBe(403);
   });
 
   it('forbids binding a role to a group when the caller lacks its permissions (403)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const groupId = uniqueId('g');
-    await ok(
+    await expectStatus(
       api('POST', `${t}/groups`, { token: admin.accessToken, body: { groupId, name: 'G' } }),
       201,
     );

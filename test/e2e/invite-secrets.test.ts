@@ -25,26 +25,12 @@ import {
   partitionItems,
   waitForOutboxDrained,
 } from '../support/table-snapshot.js';
+import { inviteOne } from '../support/tenant-setup.js';
 
 const DAY_S = 86_400;
 
-async function invite(tenantId: string, owner: TestUser, email = uniqueEmail('sec')) {
-  const res = await api('POST', `/v1/tenants/${tenantId}/invites`, {
-    token: owner.accessToken,
-    body: { emails: [email] },
-  });
-  expect(res.body.results[0].status).toBe('invited');
-  const inviteId = String(res.body.results[0].inviteId);
-  const [mail] = await waitForMails(email);
-  if (!mail) throw new Error(`no mail reached ${email}`);
-  await waitForOutboxDrained(inviteId);
-  return {
-    email,
-    inviteId,
-    token: tokenOf(mail),
-    expiresAt: String(res.body.results[0].expiresAt),
-  };
-}
+const invite = (tenantId: string, owner: TestUser, email = uniqueEmail('sec')) =>
+  inviteOne(tenantId, owner, email);
 
 describe('invite tokens', () => {
   it('are 32 random bytes, different for every invite and every resend', async () => {
@@ -89,8 +75,7 @@ describe('invite tokens', () => {
   });
 
   it('answers used, revoked and replaced tokens alike (410, one body), and unknown ones with the same detail', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const invitee = await createUser(uniqueEmail('used'));
     const used = await invite(tenantId, owner, invitee.email);
     const accepted = await api('POST', '/v1/invites/accept', {
@@ -131,8 +116,7 @@ describe('invite tokens', () => {
 
 describe('invite expiry', () => {
   it("expires after the tenant's inviteTtlHours, with the TTL attribute 30 days after expiresAt, also on resend", async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const patched = await api('PATCH', t, {
       token: owner.accessToken,
       body: { settings: { inviteTtlHours: 5 } },

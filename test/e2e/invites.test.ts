@@ -7,12 +7,13 @@ import {
   cognito,
   createTenantWithOwner,
   createUser,
-  joinAsAdded,
+  join,
   signIn,
   stack,
   type TestUser,
   uniqueEmail,
 } from '../support/stack-client.js';
+import { changeSettings } from '../support/tenant-setup.js';
 
 const invitesOf = (tenantId: string) => `/v1/tenants/${tenantId}/invites`;
 
@@ -93,7 +94,7 @@ describe('bulk invite', () => {
   it('forbids inviting into more than the inviter holds', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const admin = await createUser(uniqueEmail('admin'));
-    expect((await joinAsAdded(tenantId, owner.accessToken, admin, ['admin'])).status).toBe(200);
+    await join(tenantId, owner.accessToken, admin, ['admin']);
     const email = uniqueEmail('esc');
     const asOwner = await invite(tenantId, admin, { emails: [email], roles: ['owner'] });
     expect(asOwner.status).toBe(403);
@@ -285,12 +286,8 @@ describe('resend and revoke', () => {
   });
 
   it('takes the resend limit from the tenant settings', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const patched = await api('PATCH', `/v1/tenants/${tenantId}`, {
-      token: owner.accessToken,
-      body: { settings: { maxResendsPerHour: 2 } },
-    });
-    expect(patched.status).toBe(200);
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
+    await changeSettings({ t, as }, { maxResendsPerHour: 2 });
     const res = await invite(tenantId, owner, { emails: [uniqueEmail('limited')] });
     const path = `${invitesOf(tenantId)}/${res.body.results[0].inviteId}/resend`;
     for (let i = 0; i < 2; i++) {

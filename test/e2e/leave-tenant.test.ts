@@ -1,21 +1,11 @@
-/** DELETE /v1/me/tenants/{tenantId}: a member leaves a tenant by their own act (never its last superuser). */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { addUser, api, createTenantWithOwner, ddb, stack } from '../support/stack-client.js';
-import { auditEvents } from '../support/table-snapshot.js';
+import { addUser, api, createTenantWithOwner } from '../support/stack-client.js';
+import { auditEvents, tenantItems } from '../support/table-snapshot.js';
 
 async function rowsOf(tenantId: string, userId: string) {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: stack.dynamodb.tableName,
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
-      ConsistentRead: true,
-    }),
-  );
   // Invites keep who accepted them (history) and the session floor keeps credentials from
   // before leaving dead for a later membership (rule 11); nothing else may name the person.
-  return (res.Items ?? []).filter(
+  return (await tenantItems(tenantId)).filter(
     (i) => i.type !== 'invite' && i.type !== 'session-floor' && JSON.stringify(i).includes(userId),
   );
 }

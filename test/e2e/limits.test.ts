@@ -84,8 +84,7 @@ const rules = (prefix: string, n: number) =>
 
 describe('tenant limits (rule 16)', () => {
   it('M7: large roles fill the policy only to its byte limit; then a role is a 409 policyBytes and everybody, the superuser first, keeps working', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const token = owner.accessToken;
     const member = await addUser(tenantId, token);
     // About 55 KB of DynamoDB item per role: 200 permissions on 240-character resources.
@@ -131,8 +130,7 @@ describe('tenant limits (rule 16)', () => {
   });
 
   it('every limit reached is a 409 naming it and the field, with nothing written; the superuser keeps working', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const token = owner.accessToken;
     const m = await addUser(tenantId, token);
     await setLimits(tenantId, {
@@ -283,8 +281,7 @@ describe('tenant limits (rule 16)', () => {
   });
 
   it('issue 20: deep resources are a 400; scoped bindings stop at the effective-rule limit; the permissions listing is paged', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const token = owner.accessToken;
     const m = await addUser(tenantId, token);
 

@@ -1,38 +1,23 @@
 /** Forced logout and sign-out-everywhere over HTTP: next-request effect, fresh logins, tenant scope, and its latency. */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { cognitoIdentity, createCognitoClient } from '#shared/identity/cognito-identity.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { signOutEverywhere } from '#shared/sessions/sign-out.js';
 import { domainDeps } from '../support/domain-deps.js';
 import {
+  addUser,
   api,
   createTenantWithOwner,
-  createUser,
-  ddb,
-  joinAsAdded,
+  join,
   signIn,
+  signInAgain,
   stack,
   type TestUser,
+  tenantRow,
 } from '../support/stack-client.js';
+import { auditEvents, itemAt } from '../support/table-snapshot.js';
 
-const table = stack.dynamodb.tableName;
-
-async function join(tenantId: string, ownerToken: string, user: TestUser, roles?: string[]) {
-  const res = await joinAsAdded(tenantId, ownerToken, user, roles);
-  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
-async function memberItem(tenantId: string, userId: string) {
-  const res = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `TENANT#${tenantId}`, sk: `MEMBER#${userId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item;
-}
+const memberItem = (tenantId: string, userId: string) => tenantRow(tenantId, `MEMBER#${userId}`);
 
 const readTenant = (tenantId: string, token: string) =>
   api('GET', `/v1/tenants/${tenantId}`, { token });
@@ -42,28 +27,19 @@ const readTenant = (tenantId: string, token: string) =>
  * resolution, so a sign-in in the same second as the stamp (auth_time*1000 < stamp) is refused.
  */
 async function signInAfterStamp(tenantId: string, user: TestUser) {
-  const userStamp = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `USER#${user.userId}`, sk: 'SESSIONS' },
-      ConsistentRead: true,
-    }),
-  );
+  const userStamp = await itemAt(`USER#${user.userId}`, 'SESSIONS');
   const stamp = Math.max(
     Number((await memberItem(tenantId, user.userId))?.sessionsValidAfter ?? 0),
-    Number(userStamp.Item?.sessionsValidAfter ?? 0),
+    Number(userStamp?.sessionsValidAfter ?? 0),
   );
   // A sign-in in the very second of the stamp is refused too (auth_time has whole seconds).
-  const nextSecond = Math.floor(stamp / 1000) * 1000 + 1000;
-  while (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, 25));
-  return signIn(user.email, user.password);
+  return signInAgain(user, stamp);
 }
 
 describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
   it('refuses the old token on the very next request and lets a fresh login in', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     expect((await readTenant(tenantId, m.accessToken)).status).toBe(200);
 
     const res = await api('POST', `/v1/tenants/${tenantId}/members/${m.userId}/logout`, {
@@ -78,15 +54,8 @@ describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
     expect((await readTenant(tenantId, fresh.accessToken)).status).toBe(200);
     expect((await readTenant(tenantId, m.accessToken)).status).toBe(401);
 
-    const audit = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': `AUDIT#${tenantId}` },
-        ConsistentRead: true,
-      }),
-    );
-    expect(audit.Items?.filter((e) => e.action === 'session.logout')).toEqual([
+    const audit = await auditEvents(tenantId);
+    expect(audit.filter((e) => e.action === 'session.logout')).toEqual([
       expect.objectContaining({ actor: owner.userId, target: `member:${m.userId}` }),
     ]);
   });
@@ -94,8 +63,7 @@ describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
   it('leaves the same user in another tenant unaffected', async () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const m = await createUser();
-    await join(a.tenantId, a.owner.accessToken, m);
+    const m = await addUser(a.tenantId, a.owner.accessToken);
     await join(b.tenantId, b.owner.accessToken, m);
     const res = await api('POST', `/v1/tenants/${a.tenantId}/members/${m.userId}/logout`, {
       token: a.owner.accessToken,
@@ -110,8 +78,7 @@ describe('POST /v1/tenants/{t}/members/{userId}/logout', () => {
 describe('POST /v1/tenants/{t}/logout/{identifier}', () => {
   it('logs out by email in a different case', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const shouted = encodeURIComponent(` ${m.email.toUpperCase()}`.trim());
     const res = await api('POST', `/v1/tenants/${tenantId}/logout/${shouted}`, {
       token: owner.accessToken,
@@ -122,8 +89,7 @@ describe('POST /v1/tenants/{t}/logout/{identifier}', () => {
 
   it('logs out by userId', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const res = await api('POST', `/v1/tenants/${tenantId}/logout/${m.userId}`, {
       token: owner.accessToken,
     });
@@ -144,10 +110,8 @@ describe('who cannot force a logout', () => {
   it('answers 404 to an admin of tenant A logging out a member of tenant B', async () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const adminA = await createUser();
-    await join(a.tenantId, a.owner.accessToken, adminA, ['admin']);
-    const m = await createUser();
-    await join(b.tenantId, b.owner.accessToken, m);
+    const adminA = await addUser(a.tenantId, a.owner.accessToken, ['admin']);
+    const m = await addUser(b.tenantId, b.owner.accessToken);
     for (const path of [
       `/v1/tenants/${b.tenantId}/members/${m.userId}/logout`,
       `/v1/tenants/${b.tenantId}/logout/${m.email}`,
@@ -163,8 +127,7 @@ describe('who cannot force a logout', () => {
 
   it('answers 403 to a plain member forcing a logout of someone else', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const res = await api('POST', `/v1/tenants/${tenantId}/members/${owner.userId}/logout`, {
       token: m.accessToken,
     });
@@ -176,8 +139,7 @@ describe('who cannot force a logout', () => {
 describe('disabled and deleted members', () => {
   it('answers 401 to a disabled member, and re-enabling needs a fresh login', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const url = `/v1/tenants/${tenantId}/members/${m.userId}`;
     const off = await api('PATCH', url, { token: owner.accessToken, body: { status: 'disabled' } });
     expect(off.status).toBe(200);
@@ -192,8 +154,7 @@ describe('disabled and deleted members', () => {
 
   it('no longer lets a deleted member in (404: the membership is gone, not just its sessions)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const del = await api('DELETE', `/v1/tenants/${tenantId}/members/${m.userId}`, {
       token: owner.accessToken,
     });
@@ -210,8 +171,7 @@ describe('POST /v1/me/logout', () => {
   it('ends the caller sessions in every tenant over HTTP (cognito-local lacks GlobalSignOut: logged, not fatal)', async () => {
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const m = await createUser();
-    await join(a.tenantId, a.owner.accessToken, m);
+    const m = await addUser(a.tenantId, a.owner.accessToken);
     await join(b.tenantId, b.owner.accessToken, m);
     const res = await api('POST', '/v1/me/logout', { token: m.accessToken });
     expect(res.status).toBe(204);
@@ -249,8 +209,7 @@ describe('POST /v1/me/logout', () => {
     };
     const a = await createTenantWithOwner();
     const b = await createTenantWithOwner();
-    const m = await createUser();
-    await join(a.tenantId, a.owner.accessToken, m);
+    const m = await addUser(a.tenantId, a.owner.accessToken);
     await join(b.tenantId, b.owner.accessToken, m);
     const deps = domainDeps();
     const before = Date.now();
@@ -258,26 +217,13 @@ describe('POST /v1/me/logout', () => {
     await signOutEverywhere(deps, identity, { userId: m.userId, email: m.email }, m.accessToken);
     expect(signedOut).toEqual([m.accessToken]);
     // One user-wide stamp, read by every decision: the token is dead in both tenants.
-    const stamp = await ddb.send(
-      new GetCommand({
-        TableName: table,
-        Key: { pk: `USER#${m.userId}`, sk: 'SESSIONS' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(Number(stamp.Item?.sessionsValidAfter)).toBeGreaterThanOrEqual(before);
+    const stamp = await itemAt(`USER#${m.userId}`, 'SESSIONS');
+    expect(Number(stamp?.sessionsValidAfter)).toBeGreaterThanOrEqual(before);
     for (const t of [a.tenantId, b.tenantId]) {
       expect((await readTenant(t, m.accessToken)).status).toBe(401);
       // Rule 17: a person's sign-out is not an event of the tenants they belong to.
-      const audit = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :p',
-          ExpressionAttributeValues: { ':p': `AUDIT#${t}` },
-          ConsistentRead: true,
-        }),
-      );
-      expect(audit.Items?.filter((e) => e.action === 'session.logout')).toEqual([]);
+      const audit = await auditEvents(t);
+      expect(audit.filter((e) => e.action === 'session.logout')).toEqual([]);
     }
     // Any other GlobalSignOut failure is not swallowed.
     const failing: IdentityProvider = {
@@ -296,8 +242,9 @@ describe('forced logout on the next request', () => {
   // How long that takes is measured by `npm run bench` (forced-logout part), not asserted here.
   it('refuses the old token on the very first request after each of 20 logouts', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const users = await Promise.all(Array.from({ length: 20 }, () => createUser()));
-    await Promise.all(users.map((u) => join(tenantId, owner.accessToken, u)));
+    const users = await Promise.all(
+      Array.from({ length: 20 }, () => addUser(tenantId, owner.accessToken)),
+    );
     for (const u of users) {
       expect((await readTenant(tenantId, u.accessToken)).status).toBe(200);
       const res = await api('POST', `/v1/tenants/${tenantId}/members/${u.userId}/logout`, {

@@ -34,8 +34,7 @@ async function pendingInvites(tenantId: string, token: string): Promise<number> 
 
 describe('mail limits per tenant (rule 16)', () => {
   it('300 invites in a few seconds hit the limit of a new tenant: 429 naming it, Retry-After, nothing written', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const before = await snapshotTenant(tenantId);
     const batches = await Promise.all(
       [0, 1, 2].map(() =>
@@ -56,8 +55,7 @@ describe('mail limits per tenant (rule 16)', () => {
   });
 
   it('counts under concurrency: 40 single invites at once leave exactly the hourly limit written', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const results = await Promise.all(
       emails(40, 'race').map((email) =>
         api('POST', `${t}/invites`, { token: owner.accessToken, body: { emails: [email] } }),
@@ -74,9 +72,7 @@ describe('mail limits per tenant (rule 16)', () => {
   });
 
   it('counts resends and direct adds, and an operator raises the limit (tenant admins cannot)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const o = { token: owner.accessToken };
+    const { tenantId, t, as: o } = await createTenantWithOwner();
     await setTenantLimits(deps, tenantId, { mailsPerHour: 3, mailsPerDay: 10 });
     const first = await api('POST', `${t}/invites`, { ...o, body: { emails: [uniqueEmail('r')] } });
     expect(first.status).toBe(200);
@@ -98,8 +94,7 @@ describe('mail limits per tenant (rule 16)', () => {
   });
 
   it('the mail sent keeps the real link first and the message as the inviter words; a link in the message is a 400', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { owner, t } = await createTenantWithOwner();
     const spoof = await api('POST', `${t}/invites`, {
       token: owner.accessToken,
       body: {

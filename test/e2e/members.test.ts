@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
@@ -16,8 +16,10 @@ import {
   signIn,
   stack,
   type TestUser,
+  tenantRow,
   uniqueEmail,
 } from '../support/stack-client.js';
+import { byUserEntries, tenantItems } from '../support/table-snapshot.js';
 
 const table = stack.dynamodb.tableName;
 const deps = domainDeps();
@@ -68,26 +70,11 @@ async function addSuperuser(tenantId: string, ownerToken: string, user: TestUser
 }
 
 async function memberItems(tenantId: string) {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}`, ':m': 'MEMBER#' },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Items ?? [];
+  return (await tenantItems(tenantId)).filter((i) => String(i.sk).startsWith('MEMBER#'));
 }
 
 async function superuserCount(tenantId: string): Promise<number> {
-  const res = await ddb.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: `TENANT#${tenantId}`, sk: 'META' },
-      ConsistentRead: true,
-    }),
-  );
-  return Number(res.Item?.superuserCount);
+  return Number((await tenantRow(tenantId))?.superuserCount);
 }
 
 /** Recounts superusers from the member items alone (built-in policy: group, role or direct rule). */
@@ -257,17 +244,10 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
     });
     expect(res.status).toBe(204);
 
-    const partition = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
-        ConsistentRead: true,
-      }),
-    );
+    const partition = await tenantItems(tenantId);
     // The accepted invite keeps its history (acceptedBy); besides it only the session floor stays, on purpose (rule 11): it keeps sessions and tokens from
     // before the deletion dead for any later membership of the same person.
-    const mentions = (partition.Items ?? []).filter(
+    const mentions = partition.filter(
       (i) => i.type !== 'invite' && JSON.stringify(i).includes(user.userId),
     );
     expect(mentions).toEqual([
@@ -276,15 +256,7 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
     expect(Object.keys(mentions[0] ?? {}).sort()).toEqual(
       ['pk', 'sk', 'type', 'tenantId', 'userId', 'sessionsValidAfter'].sort(),
     );
-    const byUser = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'gsi1pk = :u AND gsi1sk = :t',
-        ExpressionAttributeValues: { ':u': `USER#${user.userId}`, ':t': `TENANT#${tenantId}` },
-      }),
-    );
-    expect(byUser.Items).toEqual([]);
+    expect(await byUserEntries(user.userId, tenantId)).toEqual([]);
     const byEmail = await ddb.send(
       new QueryCommand({
         TableName: table,

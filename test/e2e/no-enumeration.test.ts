@@ -186,9 +186,7 @@ describe('no enumeration, no membership without consent (rule 17)', () => {
   });
 
   it('a pending member gets grants in advance, counts for nothing, and becomes active with them only by accepting', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const o = { token: owner.accessToken };
+    const { tenantId, t, as: o } = await createTenantWithOwner();
     const person = await createUser(uniqueEmail('consents'));
     const added = await api('POST', `${t}/members`, { ...o, body: { email: person.email } });
     expect(added.status).toBe(201);

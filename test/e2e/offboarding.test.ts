@@ -12,13 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { offboardingTarget, offboardUser } from '#shared/sessions/offboarding.js';
 import { domainDeps } from '../support/domain-deps.js';
 import {
+  addUser,
   api,
   cognito,
   createTenantWithOwner,
-  createUser,
-  joinAsAdded,
+  join,
   stack,
-  type TestUser,
 } from '../support/stack-client.js';
 
 const pool = stack.cognito.userPoolId;
@@ -39,16 +38,11 @@ async function deliver(event: unknown) {
   return target;
 }
 
-async function join(tenantId: string, ownerToken: string, user: TestUser, roles: string[]) {
-  expect((await joinAsAdded(tenantId, ownerToken, user, roles)).status).toBe(200);
-}
-
 /** An admin in two tenants with every credential kind: session, personal tokens, a minted API token. */
 async function adminWithCredentials() {
   const a = await createTenantWithOwner();
   const b = await createTenantWithOwner();
-  const admin = await createUser();
-  await join(a.tenantId, a.owner.accessToken, admin, ['admin']);
+  const admin = await addUser(a.tenantId, a.owner.accessToken, ['admin']);
   await join(b.tenantId, b.owner.accessToken, admin, ['admin']);
   const credentials: [string, string, string][] = [['session', a.tenantId, admin.accessToken]];
   for (const t of [a.tenantId, b.tenantId]) {

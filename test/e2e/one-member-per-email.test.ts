@@ -17,9 +17,7 @@ import { itemAt } from '../support/table-snapshot.js';
 
 describe('one member per (tenant, email)', () => {
   it('re-adding the email of a member whose Cognito user was deleted does not create a second member', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const o = { token: owner.accessToken };
+    const { tenantId, t, as: o } = await createTenantWithOwner();
     const email = uniqueEmail('ghost');
     // Joins through an invite, with an account created on accept.
     await api('POST', `${t}/invites`, { ...o, body: { emails: [email] } });

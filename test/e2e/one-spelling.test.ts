@@ -7,14 +7,13 @@
  * `{rid}` is URL-encoded once and decoded once: a `%2F` left after that is refused, not
  * decoded a second time.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grantMemberRule } from '#shared/members/member-service.js';
 import { domainDeps } from '../support/domain-deps.js';
 import {
-  fillPath,
   type RouteDefinition,
   routeKey,
-  routeParams,
+  routePath,
   routeTable,
   sampleBody,
 } from '../support/route-samples.js';
@@ -23,17 +22,13 @@ import {
   api,
   createTenantWithOwner,
   createUser,
-  joinAsAdded,
+  join,
   uniqueEmail,
 } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 /** Other spellings of a valid id, as the server sees them once decoded: each must be refused. */
 function badSpellings(rid: string): [string, string][] {
@@ -107,11 +102,10 @@ describe('every route that takes a resource id', () => {
       const param = RESOURCE_PARAMS.find((p) => route.path.includes(`{${p}}`)) ?? '';
       // A whole segment `..` never leaves the client: URL parsing resolves it before sending.
       for (const [name, bad] of badSpellings(f.rid).filter(([, v]) => v !== '..')) {
-        const res = await api(
-          route.method,
-          fillPath(route.path, { ...routeParams(route, f), [param]: bad }),
-          { token: f.owner.accessToken, body: sampleBody(route, f) },
-        );
+        const res = await api(route.method, routePath(route, f, { [param]: bad }), {
+          token: f.owner.accessToken,
+          body: sampleBody(route, f),
+        });
         const problem = notA400(res, `path.${param}`, `${routeKey(route)} with ${name}`);
         if (problem) found.push(problem);
       }
@@ -142,7 +136,7 @@ describe('every route that takes a resource id', () => {
     for (const { route, sample, leaves } of bodies) {
       for (const leaf of leaves) {
         for (const [name, bad] of badSpellings(f.rid)) {
-          const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+          const res = await api(route.method, routePath(route, f), {
             token: f.owner.accessToken,
             body: setAt(sample, leaf, bad),
           });
@@ -173,11 +167,9 @@ describe('every route that takes a resource id', () => {
 
 describe('{rid} is decoded exactly once', () => {
   it('grants under the id the client encoded once, and refuses a double-encoded one (L4)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const user = await createUser(uniqueEmail('once'));
-    expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
+    await join(tenantId, owner.accessToken, user);
     const once = encodeURIComponent('dcos:x/y');
     expect((await api('PUT', `${t}/acls/${once}/users/${user.userId}/read`, as)).status).toBe(204);
     // `dcos%253Ax` reaches the handler as `dcos%3Ax`: not a second spelling of `dcos:x`.
@@ -200,7 +192,7 @@ describe('the example service: authorizer-bound {appId+}', () => {
   it('denies every bad spelling of an app id to a member holding only services/team1 (M6)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const user = await createUser(uniqueEmail('team1'));
-    expect((await joinAsAdded(tenantId, owner.accessToken, user)).status).toBe(200);
+    await join(tenantId, owner.accessToken, user);
     const granter = { userId: owner.userId, email: owner.email };
     for (const rule of [
       { resource: 'dcos:adminrouter:service:marathon', action: 'full' as const },

@@ -1,20 +1,13 @@
-/**
- * Members' personal API tokens over HTTP: shown once and stored hashed, bound to one tenant,
- * carrying at most the member's permissions, and dying with the membership: revoked (by the
- * member or an admin), membership disabled or deleted, or a forced logout after minting.
- */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   addUser,
   api,
   createTenantWithOwner,
-  ddb,
   joinAsAdded,
-  signIn,
-  stack,
+  signInAgain,
   type TestUser,
 } from '../support/stack-client.js';
+import { tenantItems } from '../support/table-snapshot.js';
 
 const probe = (tenantId: string, token: string) => api('GET', `/v1/tenants/${tenantId}`, { token });
 
@@ -28,24 +21,6 @@ async function mint(user: TestUser, tenantId: string, name = 'laptop') {
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { tokenId: string; token: string; tenantId: string; expiresAt: string };
-}
-
-async function partitionItems(tenantId: string) {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: stack.dynamodb.tableName,
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Items ?? [];
-}
-
-/** Waits until the wall clock is in a later second than `ms` (Cognito's auth_time is in seconds). */
-async function nextSecondAfter(ms: number) {
-  const wait = Math.floor(ms / 1000) * 1000 + 1000 - Date.now() + 20;
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
 describe('personal API tokens', () => {
@@ -63,7 +38,7 @@ describe('personal API tokens', () => {
     expect(JSON.stringify(listed.body)).not.toContain(minted.token.slice(-43));
 
     const secret = minted.token.slice(-43);
-    const stored = JSON.stringify(await partitionItems(tenantId));
+    const stored = JSON.stringify(await tenantItems(tenantId));
     expect(stored).toContain(minted.tokenId);
     expect(stored).not.toContain(secret);
 
@@ -121,8 +96,8 @@ describe('personal API tokens', () => {
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'body.scopes' })]);
     const items = JSON.stringify([
-      ...(await partitionItems(tenantId)),
-      ...(await partitionItems(stranger.tenantId)),
+      ...(await tenantItems(tenantId)),
+      ...(await tenantItems(stranger.tenantId)),
     ]);
     expect(items).not.toContain('UTOKEN#');
   });
@@ -148,8 +123,7 @@ describe('personal API tokens', () => {
     expect(replacement.status).toBe(401);
 
     // After a fresh sign-in, a new token works; the old one stays dead.
-    await nextSecondAfter(loggedOutAt);
-    const fresh = { ...member, ...(await signIn(member.email, member.password)) };
+    const fresh = await signInAgain(member, loggedOutAt);
     const renewed = await mint(fresh, tenantId, 'again');
     expect((await probe(tenantId, renewed.token)).status).toBe(200);
     expect((await probe(tenantId, token)).status).toBe(401);
@@ -173,7 +147,7 @@ describe('personal API tokens', () => {
 
     expect((await api('DELETE', path, { token: owner.accessToken })).status).toBe(204);
     expect((await probe(tenantId, token)).status).toBe(401);
-    const left = (await partitionItems(tenantId)).filter(
+    const left = (await tenantItems(tenantId)).filter(
       (i) => String(i.sk).includes(member.userId) && i.type !== 'session-floor',
     );
     expect(left).toEqual([]);

@@ -5,12 +5,11 @@
  * server answers a path with broken percent-encoding with a 400 problem.
  */
 import { request } from 'node:http';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  fillPath,
   isMutating,
   routeKey,
-  routeParams,
+  routePath,
   routeTable,
   sampleBody,
 } from '../support/route-samples.js';
@@ -23,13 +22,9 @@ import {
   uniqueEmail,
 } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 describe('Idempotency-Key on POST /invites (L5)', () => {
   it('is scoped to the caller: another admin reusing the key neither replays nor is blocked', async () => {
@@ -126,7 +121,7 @@ describe('a body is read only when sent as JSON (L5)', () => {
     const found: string[] = [];
     for (const route of bodyRoutes) {
       const body = JSON.stringify(sampleBody(route, f));
-      const path = fillPath(route.path, routeParams(route, f));
+      const path = routePath(route, f);
       const auth: Record<string, string> = {};
       const tk = token(route);
       if (tk) auth.authorization = `Bearer ${tk}`;
@@ -169,9 +164,7 @@ describe('a body is read only when sent as JSON (L5)', () => {
 
 describe('audit listing with a cursor and since (issue 20)', () => {
   it('answers 400 naming query.cursor to a cursor from before since, never a 500', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     await addUser(tenantId, owner.accessToken);
     await addUser(tenantId, owner.accessToken);
     const page = await api('GET', `${t}/audit?limit=1`, as);
@@ -189,9 +182,7 @@ describe('audit listing with a cursor and since (issue 20)', () => {
   });
 
   it('pages through a since listing with its own cursors', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const as = { token: owner.accessToken };
+    const { tenantId, owner, t, as } = await createTenantWithOwner();
     const since = new Date(Date.now() - 60_000).toISOString();
     await addUser(tenantId, owner.accessToken);
     await addUser(tenantId, owner.accessToken);

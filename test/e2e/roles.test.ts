@@ -3,12 +3,9 @@ import {
   addUser,
   api,
   createTenantWithOwner,
-  stack,
   tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
-
-const _table = stack.dynamodb.tableName;
 
 describe('custom roles', () => {
   it('creates, reads and lists a role with its permissions', async () => {
@@ -161,8 +158,7 @@ describe('custom roles', () => {
   });
 
   it('refuses a role edit that would leave no superuser, and changes nothing', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const roleId = uniqueId('boss');
     const su = [{ resource: 'gatehouse:superuser', action: 'full' }];
@@ -196,8 +192,7 @@ describe('custom roles', () => {
   });
 
   it('lowers the superuser count when a role edit unmakes a superuser who is not the last', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const boss = await addUser(tenantId, owner.accessToken);
     const roleId = uniqueId('boss');
     await api('POST', `${t}/roles`, {

@@ -4,23 +4,13 @@
  * nothing is written. Display text (tenant, group, role and service-account names and
  * descriptions, token names, the invite message) refuses tab and newline too.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  fillPath,
-  routeKey,
-  routeParams,
-  routeTable,
-  sampleBody,
-} from '../support/route-samples.js';
+import { describe, expect, it } from 'vitest';
+import { routeKey, routePath, routeTable, sampleBody } from '../support/route-samples.js';
 import { type ApiResponse, api, uniqueId } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
-import { buildTenantFixture, type TenantFixture } from '../support/tenant-fixture.js';
+import { useTenantFixture } from '../support/tenant-fixture.js';
 
-let f: TenantFixture;
-
-beforeAll(async () => {
-  f = await buildTenantFixture();
-}, 120_000);
+const f = useTenantFixture();
 
 /** Control and bidi characters a terminal or a reader would be fooled by. */
 const HOSTILE: [string, string][] = [
@@ -87,7 +77,7 @@ describe('every string field of every route body', () => {
         for (const [name, bad] of HOSTILE) {
           // In the middle, so trimming cannot remove it.
           const hostile = `${value.slice(0, 1)}${bad}${value.slice(1)}`;
-          const res = await api(route.method, fillPath(route.path, routeParams(route, f)), {
+          const res = await api(route.method, routePath(route, f), {
             token: callerToken(key, route.auth.kind),
             body: withValue(sample, leaf, hostile),
           });

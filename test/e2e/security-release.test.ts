@@ -8,12 +8,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
+  addUser,
   api,
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
-  signIn,
+  join,
+  signInAgain,
   stack,
   type TestUser,
   uniqueEmail,
@@ -21,18 +22,8 @@ import {
 
 const table = stack.dynamodb.tableName;
 
-/** Makes `user` a member of the tenant with `roles`: an admin adds them, they accept. */
-async function join(tenantId: string, adminToken: string, user: TestUser, roles?: string[]) {
-  const res = await joinAsAdded(tenantId, adminToken, user, roles);
-  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
 /** Signs the user in again once the second of every stamp so far has passed. */
-async function freshSignIn(user: TestUser): Promise<TestUser> {
-  const nextSecond = Math.floor(Date.now() / 1000) * 1000 + 1000;
-  while (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, 25));
-  return { ...user, ...(await signIn(user.email, user.password)) };
-}
+const freshSignIn = (user: TestUser) => signInAgain(user);
 
 const del = (path: string, token: string) => api('DELETE', path, { token });
 
@@ -66,10 +57,8 @@ const listMembers = (tenantId: string, token: string) =>
 describe('rule 11: a principal deleted and created again is a new principal', () => {
   it('H1: a deleted admin re-added as a plain member gets no admin rights (cache warmed first)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const admin = await createUser();
-    const victim = await createUser();
-    await join(tenantId, owner.accessToken, admin, ['admin']);
-    await join(tenantId, owner.accessToken, victim);
+    const admin = await addUser(tenantId, owner.accessToken, ['admin']);
+    const victim = await addUser(tenantId, owner.accessToken);
     // Warm every cache the authorizer has with the admin's rights.
     expect((await listMembers(tenantId, admin.accessToken)).status).toBe(200);
     expect(
@@ -109,8 +98,7 @@ describe('rule 11: a principal deleted and created again is a new principal', ()
 
   it('M1: delete + re-add never brings a token from before a forced logout back to life', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const stolen = m.accessToken;
     expect((await api('GET', `/v1/tenants/${tenantId}`, { token: stolen })).status).toBe(200);
     const out = await api('POST', `/v1/tenants/${tenantId}/members/${m.userId}/logout`, {
@@ -131,8 +119,7 @@ describe('rule 11: a principal deleted and created again is a new principal', ()
 
   it('class: every credential kind of a deleted member stays dead after re-creation (session, personal token, minted API token)', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m, ['admin']);
+    const m = await addUser(tenantId, owner.accessToken, ['admin']);
     const personal = await mintPersonal(m, tenantId);
     const sa = await createAccount(tenantId, owner.accessToken, 'by-m', ['member']);
     const minted = await mintAccountToken(sa, m.accessToken);
@@ -156,8 +143,7 @@ describe('rule 11: a principal deleted and created again is a new principal', ()
 
   it('a forged personal-token item of an earlier membership (same ids) is refused', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     const personal = await mintPersonal(m, tenantId);
     const tokenId = personal.split('.')[1]?.split('_')[0] ?? '';
     const key = { pk: `TENANT#${tenantId}`, sk: `UTOKEN#${m.userId}#${tokenId}` };
@@ -179,10 +165,8 @@ describe('rule 11: a principal deleted and created again is a new principal', ()
 describe('rule 12: nobody acts against someone who holds more', () => {
   it('M4: an admin cannot log out, demote, disable, delete or revoke the tokens of a superuser', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const admin = await createUser();
-    const second = await createUser();
-    await join(tenantId, owner.accessToken, admin, ['admin']);
-    await join(tenantId, owner.accessToken, second, ['owner']);
+    const admin = await addUser(tenantId, owner.accessToken, ['admin']);
+    const second = await addUser(tenantId, owner.accessToken, ['owner']);
     const ownerToken = await mintPersonal(owner, tenantId);
     const tokenId = ownerToken.split('.')[1]?.split('_')[0] ?? '';
     const t = `/v1/tenants/${tenantId}`;
@@ -218,8 +202,7 @@ describe('rule 12: nobody acts against someone who holds more', () => {
   });
 
   it('class: a custom admin cannot act against a member who holds a right they lack, but can against one who holds less', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const role = (roleId: string, permissions: { resource: string; action: string }[]) =>
       api('POST', `${t}/roles`, {
         token: owner.accessToken,
@@ -262,8 +245,7 @@ describe('rule 12: nobody acts against someone who holds more', () => {
 describe('rule 13: credentials do not breed', () => {
   it('M2: a personal token can neither mint a token nor keep one alive through a service account', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const admin = await createUser();
-    await join(tenantId, owner.accessToken, admin, ['admin']);
+    const admin = await addUser(tenantId, owner.accessToken, ['admin']);
     const personal = await mintPersonal(admin, tenantId);
     const sa = await createAccount(tenantId, personal, 'bred', ['admin']);
     const bred = await mintAccountToken(sa, personal);
@@ -277,8 +259,7 @@ describe('rule 13: credentials do not breed', () => {
   });
 
   it('class: a service-account token dies with the session and membership of whoever minted it', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const sa = await createAccount(tenantId, owner.accessToken, 'worker', ['member']);
     const probe = (token: string) => api('GET', t, { token });
     const ends: [string, (u: TestUser) => Promise<ApiResponse>][] = [
@@ -298,8 +279,7 @@ describe('rule 13: credentials do not breed', () => {
       ['sign-out everywhere', (u) => api('POST', '/v1/me/logout', { token: u.accessToken })],
     ];
     for (const [what, end] of ends) {
-      const minter = await createUser();
-      await join(tenantId, owner.accessToken, minter, ['admin']);
+      const minter = await addUser(tenantId, owner.accessToken, ['admin']);
       const minted = await mintAccountToken(sa, minter.accessToken);
       expect(minted.status).toBe(201);
       const token = String(minted.body.token);
@@ -315,8 +295,7 @@ describe('rule 13: credentials do not breed', () => {
 
   it('a token string whose minter was swapped for another member is refused', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const other = await createUser();
-    await join(tenantId, owner.accessToken, other, ['admin']);
+    const other = await addUser(tenantId, owner.accessToken, ['admin']);
     const sa = await createAccount(tenantId, owner.accessToken, 'swap', ['member']);
     const minted = String((await mintAccountToken(sa, owner.accessToken)).body.token);
     const swapped = minted.replace(`.${owner.userId}_`, `.${other.userId}_`);
@@ -378,8 +357,7 @@ describe('rule 14: an invite carries its inviter authority only while the invite
   ] as const) {
     it(`M3: an admin invites an accomplice as admin and is ${what}: the accept is 410, nobody joins`, async () => {
       const { tenantId, owner } = await createTenantWithOwner();
-      const admin = await createUser();
-      await join(tenantId, owner.accessToken, admin, ['admin']);
+      const admin = await addUser(tenantId, owner.accessToken, ['admin']);
       const email = uniqueEmail('accomplice');
       const sent = await waitForToken(tenantId, admin.accessToken, email, ['admin']);
       expect([200, 204]).toContain((await end(tenantId, owner.accessToken, admin.userId)).status);
@@ -433,8 +411,7 @@ describe('L1, L3: stamps everywhere, and a 401 that says what to do', () => {
 
   it('L3: a session refused for a forced logout is told to sign in again and to wait a second', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
-    const m = await createUser();
-    await join(tenantId, owner.accessToken, m);
+    const m = await addUser(tenantId, owner.accessToken);
     await api('POST', `/v1/tenants/${tenantId}/members/${m.userId}/logout`, {
       token: owner.accessToken,
     });
@@ -447,8 +424,7 @@ describe('L1, L3: stamps everywhere, and a 401 that says what to do', () => {
 
 describe('audit: the credential is part of the actor', () => {
   it('records session, personal token (with its id) and API token (with its id)', async () => {
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
+    const { tenantId, owner, t } = await createTenantWithOwner();
     const personal = await mintPersonal(owner, tenantId);
     const personalId = personal.split('.')[1]?.split('_')[0];
     const sa = await createAccount(tenantId, owner.accessToken, 'auditor', ['admin']);
@@ -534,9 +510,7 @@ describe('rule 12 over the route table: every act against a principal', () => {
       .map(routeKey)
       .sort();
 
-    const { tenantId, owner } = await createTenantWithOwner();
-    const t = `/v1/tenants/${tenantId}`;
-    const o = { token: owner.accessToken };
+    const { tenantId, owner, t, as: o } = await createTenantWithOwner();
     const rid = encodeURIComponent('billing:ledger');
     expect(
       (
@@ -573,10 +547,8 @@ describe('rule 12 over the route table: every act against a principal', () => {
     expect(
       (await api('POST', `${t}/groups`, { ...o, body: { groupId: 'billers', name: 'B' } })).status,
     ).toBe(201);
-    const manager = await createUser();
-    const richer = await createUser();
-    await join(tenantId, owner.accessToken, manager, ['manager']);
-    await join(tenantId, owner.accessToken, richer, ['billing']);
+    const manager = await addUser(tenantId, owner.accessToken, ['manager']);
+    const richer = await addUser(tenantId, owner.accessToken, ['billing']);
     expect((await api('PUT', `${t}/groups/billers/members/${richer.userId}`, o)).status).toBe(204);
     expect((await api('PUT', `${t}/acls/${rid}/users/${richer.userId}/read`, o)).status).toBe(204);
     const personal = await mintPersonal(richer, tenantId);

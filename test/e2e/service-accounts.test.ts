@@ -3,7 +3,7 @@
  * expiry, deactivation and deletion on the next request, tenant isolation, the grant guard,
  * and a service account reaching the example apps service through the external authorizer.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import {
@@ -11,11 +11,13 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
+  join,
   stack,
   uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
+import { tenantItems } from '../support/table-snapshot.js';
+import { addRole } from '../support/tenant-setup.js';
 
 const table = stack.dynamodb.tableName;
 const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
@@ -60,18 +62,6 @@ async function canReadTenant(tenantId: string, ownerToken: string, id: string) {
 }
 
 const probe = (tenantId: string, token: string) => api('GET', `/v1/tenants/${tenantId}`, { token });
-
-async function partitionItems(tenantId: string) {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': `TENANT#${tenantId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Items ?? [];
-}
 
 describe('service accounts', () => {
   it('creates, lists, reads and renames a service account, and refuses a duplicate id', async () => {
@@ -136,7 +126,7 @@ describe('service accounts', () => {
       expect(JSON.stringify(body)).not.toContain(secret);
     }
 
-    const items = await partitionItems(tenantId);
+    const items = await tenantItems(tenantId);
     const tokenItem = items.find((i) => String(i.sk).includes(created.tokenId));
     expect(tokenItem?.secretHash).toBe(hashSecret(secret));
     for (const item of items) {
@@ -243,7 +233,7 @@ describe('service accounts', () => {
     expect((await api('DELETE', base, { token: owner.accessToken })).status).toBe(204);
     expect((await probe(tenantId, first.token)).status).toBe(401);
     expect((await api('GET', base, { token: owner.accessToken })).status).toBe(404);
-    const left = (await partitionItems(tenantId)).filter((i) =>
+    const left = (await tenantItems(tenantId)).filter((i) =>
       String(i.sk).includes(serviceAccountId),
     );
     expect(left).toEqual([]);
@@ -282,22 +272,12 @@ describe('service accounts', () => {
   it('lets a service account with the rules reach the example apps service, and 403s it without', async () => {
     const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     const { token } = await mintToken(base, owner.accessToken);
+    const allow = (r: string, action: string) =>
+      grant(tenantId, owner.accessToken, serviceAccountId, r, action);
     expect((await api('GET', apps(tenantId), { token })).status).toBe(403);
-    await grant(
-      tenantId,
-      owner.accessToken,
-      serviceAccountId,
-      'dcos:adminrouter:service:marathon',
-      'full',
-    );
+    await allow('dcos:adminrouter:service:marathon', 'full');
     expect((await api('GET', apps(tenantId), { token })).status).toBe(403);
-    await grant(
-      tenantId,
-      owner.accessToken,
-      serviceAccountId,
-      'dcos:service:marathon:marathon:services',
-      'read',
-    );
+    await allow('dcos:service:marathon:marathon:services', 'read');
     const ok = await api('GET', apps(tenantId), { token });
     expect(ok.status).toBe(200);
     expect(ok.body.caller).toEqual({
@@ -317,16 +297,12 @@ describe('service accounts', () => {
   it('follows groups and roles, and shows them in effective permissions', async () => {
     const { tenantId, owner, base } = await tenantWithAccount();
     const { token } = await mintToken(base, owner.accessToken);
-    const roleId = uniqueId('r');
-    const role = await api('POST', `/v1/tenants/${tenantId}/roles`, {
-      token: owner.accessToken,
-      body: {
-        roleId,
-        name: 'Marathon viewer',
-        permissions: [{ resource: 'dcos:service:marathon:marathon:services', action: 'read' }],
-      },
-    });
-    expect(role.status).toBe(201);
+    const roleId = await addRole(
+      { t: `/v1/tenants/${tenantId}`, as: { token: owner.accessToken } },
+      [{ resource: 'dcos:service:marathon:marathon:services', action: 'read' }],
+      uniqueId('r'),
+      'Marathon viewer',
+    );
     const groupId = uniqueId('g');
     await api('POST', `/v1/tenants/${tenantId}/groups`, {
       token: owner.accessToken,
@@ -426,7 +402,7 @@ describe('service accounts', () => {
   it('lets nobody grant a service account more than they hold', async () => {
     const { tenantId, owner, serviceAccountId, base } = await tenantWithAccount();
     const admin = await createUser(uniqueEmail('admin'));
-    expect((await joinAsAdded(tenantId, owner.accessToken, admin, ['admin'])).status).toBe(200);
+    await join(tenantId, owner.accessToken, admin, ['admin']);
     const res = await api(
       'PUT',
       `/v1/tenants/${tenantId}/acls/${rid('dcos:adminrouter:service:marathon')}/service-accounts/${serviceAccountId}/full`,

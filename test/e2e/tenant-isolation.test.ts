@@ -7,11 +7,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  callRoute,
   fillPath,
   pathParams,
   type RouteDefinition,
   routeKey,
   routeParams,
+  routePath,
   sampleBody,
   tenantRoutes,
 } from '../support/route-samples.js';
@@ -77,7 +79,7 @@ describe('tenant B in the path, a caller of tenant A', () => {
     for (const route of tenantRoutes) {
       const key = routeKey(route);
       const body = sampleBody(route, b);
-      const res = await api(route.method, fillPath(route.path, routeParams(route, b)), {
+      const res = await api(route.method, routePath(route, b), {
         token: a.owner.accessToken,
         body,
       });
@@ -94,10 +96,7 @@ describe('tenant B in the path, a caller of tenant A', () => {
     const before = await snapshotTenant(b.tenantId);
     for (const route of tenantRoutes) {
       const key = routeKey(route);
-      const res = await api(route.method, fillPath(route.path, routeParams(route, b)), {
-        token: a.apiToken,
-        body: sampleBody(route, b),
-      });
+      const res = await callRoute(route, b, { token: a.apiToken });
       expect.soft(res.status, key).toBe(401);
       expect.soft(mentionsAny(res.body, b.markers), `${key} leaks B`).toEqual([]);
       expect(await snapshotTenant(b.tenantId), `${key} changed tenant B`).toEqual(before);
@@ -189,7 +188,7 @@ describe("B's ids inside A's paths", () => {
     const reads = tenantRoutes.filter((r) => r.method === 'GET');
     for (const route of reads) {
       const key = routeKey(route);
-      const res = await api('GET', fillPath(route.path, routeParams(route, a)), {
+      const res = await api('GET', routePath(route, a), {
         token: a.owner.accessToken,
       });
       expect.soft(res.status, key).toBe(200);
@@ -243,14 +242,14 @@ describe('cursors', () => {
     expect(lists.length).toBeGreaterThanOrEqual(7);
     for (const route of lists) {
       const key = routeKey(route);
-      const page = await api('GET', `${fillPath(route.path, routeParams(route, b))}?limit=1`, {
+      const page = await api('GET', `${routePath(route, b)}?limit=1`, {
         token: b.owner.accessToken,
       });
       expect(page.status, key).toBe(200);
       expect(page.body.nextCursor, `${key}: B needs a second page`).toEqual(expect.any(String));
       const res = await api(
         'GET',
-        `${fillPath(route.path, routeParams(route, a))}?cursor=${encodeURIComponent(page.body.nextCursor)}`,
+        `${routePath(route, a)}?cursor=${encodeURIComponent(page.body.nextCursor)}`,
         { token: a.owner.accessToken },
       );
       if (res.status === 400) {

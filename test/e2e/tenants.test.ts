@@ -6,26 +6,19 @@ import {
   CreateUserPoolCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   api,
   cognito,
   createTenantWithOwner,
   createUser,
-  ddb,
   stack,
+  tenantRow,
   uniqueId,
 } from '../support/stack-client.js';
+import { auditEvents } from '../support/table-snapshot.js';
 
-const table = stack.dynamodb.tableName;
-
-async function tenantItem(tenantId: string) {
-  const res = await ddb.send(
-    new GetCommand({ TableName: table, Key: { pk: `TENANT#${tenantId}`, sk: 'META' } }),
-  );
-  return res.Item;
-}
+const tenantItem = (tenantId: string) => tenantRow(tenantId);
 
 describe('authentication', () => {
   it('answers 401 problem+json without a token', async () => {
@@ -204,14 +197,8 @@ describe('PATCH /v1/tenants/{tenantId}', () => {
       name: 'Renamed',
       settings: { inviteTtlHours: 24, defaultRoles: ['member'] },
     });
-    const audit = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': `AUDIT#${tenantId}` },
-      }),
-    );
-    const update = audit.Items?.find((i) => i.action === 'tenant.update');
+    const audit = await auditEvents(tenantId);
+    const update = audit.find((i) => i.action === 'tenant.update');
     expect(update).toMatchObject({
       actor: owner.userId,
       before: { name: 'Test tenant' },

@@ -3,49 +3,18 @@
  * the steady state, last-used written at most once a minute after the decision, expiry by an
  * injected clock, and refusals that do not depend on which check failed.
  */
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '#shared/api-tokens/api-token-service.js';
 import type { Caller } from '#shared/app/context.js';
-import { createAuthorizer } from '#shared/auth/authorizer.js';
-import { externalRoutes } from '#shared/auth/route-requirements.js';
-import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
 import { fixedClock } from '#shared/platform/clock.js';
 import {
   createServiceAccount,
   grantServiceAccountRule,
 } from '#shared/service-accounts/service-account-service.js';
-import { createDocumentClient } from '#shared/store/dynamo-client.js';
+import { appDecider, countingClient, deleteThings, readThings } from '../support/authorizer-kit.js';
 import { domainDeps } from '../support/domain-deps.js';
-import { createTenantWithOwner, stack, type TestUser, uniqueId } from '../support/stack-client.js';
-
-const table = stack.dynamodb.tableName;
-const readThings = 'GET /apps/{tenantId}/things';
-const deleteThings = 'DELETE /apps/{tenantId}/things';
-const requirements = externalRoutes('tenantId', {
-  [readThings]: [{ resource: 'apps:things', action: 'read' }],
-  [deleteThings]: [{ resource: 'apps:things', action: 'delete' }],
-});
-
-/** A document client that counts the DynamoDB requests it sends, by command. */
-function countingClient() {
-  const db = createDocumentClient({
-    AWS_REGION: stack.dynamodb.region,
-    DYNAMODB_ENDPOINT: stack.dynamodb.endpoint,
-  });
-  const counts: Record<string, number> = {};
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName ?? 'unknown');
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
-  const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
-  return { db, counts, total };
-}
+import { createTenantWithOwner, type TestUser, uniqueId } from '../support/stack-client.js';
 
 /** API tokens never reach the JWT verifier; this one fails the test if they do. */
 const noJwt: AccessTokenVerifier = {
@@ -53,15 +22,6 @@ const noJwt: AccessTokenVerifier = {
     throw new Error('the JWT verifier was called for an API token');
   },
 };
-
-function event(routeKey: string, tenantId: string, token: string) {
-  return {
-    type: 'REQUEST',
-    routeKey,
-    headers: { authorization: `Bearer ${token}` },
-    pathParameters: { tenantId },
-  } as unknown as APIGatewayRequestAuthorizerEventV2;
-}
 
 const clock = fixedClock(new Date());
 const deps = domainDeps(clock);
@@ -92,18 +52,11 @@ beforeAll(async () => {
 
 function tokenAuthorizer() {
   const { db, counts, total } = countingClient();
-  const authorize = createAuthorizer({
-    verifier: noJwt,
-    snapshots: createSnapshotReader(db, table),
-    requirements,
-    clock,
-    mode: 'internal',
-  });
+  const decideIn = appDecider(db, noJwt, clock);
   return {
     counts,
     total,
-    decide: async (routeKey: string, t = token, tenant = tenantId) =>
-      (await authorize(event(routeKey, tenant, t))).context,
+    decide: async (routeKey: string, t = token, tenant = tenantId) => decideIn(routeKey, tenant, t),
   };
 }
 

@@ -1,21 +1,17 @@
 /** The authorizer built in-test against DynamoDB Local and cognito-local: one read per decision, token rejections, no leaks. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
-import { createAuthorizer } from '#shared/auth/authorizer.js';
-import { externalRoutes } from '#shared/auth/route-requirements.js';
-import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
-import { systemClock } from '#shared/platform/clock.js';
-import { createDocumentClient } from '#shared/store/dynamo-client.js';
+import { appDecider, countingClient, deleteThings, readThings } from '../support/authorizer-kit.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { createSigningKey } from '../support/signing-key.js';
 import {
   createTenantWithOwner,
   createUser,
   ddb,
+  join,
   joinAsAdded,
   stack,
   type TestUser,
@@ -24,39 +20,6 @@ import {
 const table = stack.dynamodb.tableName;
 const issuer = `${stack.cognito.endpoint}/${stack.cognito.userPoolId}`;
 const jwksUri = `${issuer}/.well-known/jwks.json`;
-const readThings = 'GET /apps/{tenantId}/things';
-const deleteThings = 'DELETE /apps/{tenantId}/things';
-const requirements = externalRoutes('tenantId', {
-  [readThings]: [{ resource: 'apps:things', action: 'read' }],
-  [deleteThings]: [{ resource: 'apps:things', action: 'delete' }],
-});
-
-/** A document client that counts every DynamoDB request it sends. */
-function countingClient() {
-  const db = createDocumentClient({
-    AWS_REGION: stack.dynamodb.region,
-    DYNAMODB_ENDPOINT: stack.dynamodb.endpoint,
-  });
-  const counter = { count: 0 };
-  db.middlewareStack.add(
-    (next) => async (args) => {
-      counter.count++;
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
-  return { db, counter };
-}
-
-function event(routeKey: string, tenantId: string, token: string) {
-  return {
-    type: 'REQUEST',
-    routeKey,
-    headers: { authorization: `Bearer ${token}` },
-    pathParameters: { tenantId },
-  } as unknown as APIGatewayRequestAuthorizerEventV2;
-}
-
 const deps = domainDeps();
 let tenantId: string;
 let owner: TestUser;
@@ -66,7 +29,7 @@ const callerOf = (u: TestUser): Caller => ({ userId: u.userId, email: u.email })
 beforeAll(async () => {
   ({ tenantId, owner } = await createTenantWithOwner());
   member = await createUser();
-  expect((await joinAsAdded(tenantId, owner.accessToken, member)).status).toBe(200);
+  await join(tenantId, owner.accessToken, member);
   await grantMemberRule(deps, callerOf(owner), tenantId, member.userId, {
     resource: 'apps:things',
     action: 'read',
@@ -74,35 +37,29 @@ beforeAll(async () => {
 });
 
 async function cognitoAuthorizer() {
-  const { db, counter } = countingClient();
+  const { db, total } = countingClient();
   const verifier = createAccessTokenVerifier({
     issuer,
     clientId: stack.cognito.clientId,
     jwksUri,
     jwks: await fetchJwks(jwksUri),
   });
-  const authorize = createAuthorizer({
-    verifier,
-    snapshots: createSnapshotReader(db, table),
-    requirements,
-    clock: systemClock,
-    mode: 'internal',
-  });
+  const decideIn = appDecider(db, verifier);
   return {
-    counter,
+    total,
     decide: async (routeKey: string, token: string, tenant = tenantId) =>
-      (await authorize(event(routeKey, tenant, token))).context,
+      decideIn(routeKey, tenant, token),
   };
 }
 
 describe('one DynamoDB request per decision', () => {
   it('reads once per decision in the steady state and twice right after a policy change', async () => {
-    const { counter, decide } = await cognitoAuthorizer();
+    const { total, decide } = await cognitoAuthorizer();
     const measure = async () => {
-      const before = counter.count;
+      const before = total();
       const ctx = await decide(readThings, member.accessToken);
       expect(ctx.decision).toBe('allow');
-      return counter.count - before;
+      return total() - before;
     };
     expect(await measure()).toBe(2); // cold: the policy is not cached yet
     const steady = [];
@@ -128,16 +85,16 @@ describe('one DynamoDB request per decision', () => {
   });
 
   it('stops a revoked permission on the next decision, still with one read', async () => {
-    const { counter, decide } = await cognitoAuthorizer();
+    const { total, decide } = await cognitoAuthorizer();
     const other = await createUser();
     await joinAsAdded(tenantId, owner.accessToken, other);
     const rule = { resource: 'apps:things', action: 'read' } as const;
     await grantMemberRule(deps, callerOf(owner), tenantId, other.userId, rule);
     expect((await decide(readThings, other.accessToken)).decision).toBe('allow');
     await revokeMemberRule(deps, callerOf(owner), tenantId, other.userId, rule);
-    const before = counter.count;
+    const before = total();
     expect((await decide(readThings, other.accessToken)).decision).toBe('forbidden');
-    expect(counter.count - before).toBe(1);
+    expect(total() - before).toBe(1);
   });
 });
 
@@ -161,23 +118,19 @@ describe('tokens the authorizer refuses', () => {
 
   /** A second authorizer, trusting only the local test key (so we can sign any claim we like). */
   function localAuthorizer() {
-    const { db, counter } = countingClient();
-    const authorize = createAuthorizer({
-      verifier: createAccessTokenVerifier({
+    const { db, total } = countingClient();
+    const decideIn = appDecider(
+      db,
+      createAccessTokenVerifier({
         issuer: localIssuer,
         clientId,
         jwksUri: `${localIssuer}/.well-known/jwks.json`,
         jwks: key.jwks,
       }),
-      snapshots: createSnapshotReader(db, table),
-      requirements,
-      clock: systemClock,
-      mode: 'internal',
-    });
+    );
     return {
-      counter,
-      decide: async (token: string) =>
-        (await authorize(event(readThings, tenantId, token))).context,
+      total,
+      decide: async (token: string) => decideIn(readThings, tenantId, token),
     };
   }
 
@@ -193,10 +146,10 @@ describe('tokens the authorizer refuses', () => {
     ['an ID token', () => claims({ token_use: 'id', aud: clientId, client_id: undefined })],
     ['without auth_time', () => claims({ auth_time: undefined })],
   ])('refuses a token %s as unauthenticated, without reading the table', async (_name, make) => {
-    const { decide, counter } = localAuthorizer();
+    const { total, decide } = localAuthorizer();
     const ctx = await decide(key.sign(make()));
     expect(ctx.decision).toBe('unauthenticated');
-    expect(counter.count).toBe(0);
+    expect(total()).toBe(0);
   });
 
   it('refuses an alg:none token carrying valid claims', async () => {
@@ -234,14 +187,11 @@ describe('tokens the authorizer refuses', () => {
       [`${stack.cognito.endpoint}/us-east-1_other`, stack.cognito.clientId],
       [issuer, 'another-client-id'],
     ] as const) {
-      const authorize = createAuthorizer({
-        verifier: createAccessTokenVerifier({ issuer: iss, clientId: client, jwksUri, jwks }),
-        snapshots: createSnapshotReader(db, table),
-        requirements,
-        clock: systemClock,
-        mode: 'internal',
-      });
-      const ctx = (await authorize(event(readThings, tenantId, member.accessToken))).context;
+      const decide = appDecider(
+        db,
+        createAccessTokenVerifier({ issuer: iss, clientId: client, jwksUri, jwks }),
+      );
+      const ctx = await decide(readThings, tenantId, member.accessToken);
       expect(ctx.decision).toBe('unauthenticated');
     }
   });

@@ -23,7 +23,7 @@ import {
   createTenantWithOwner,
   createUser,
   ddb,
-  joinAsAdded,
+  join,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
@@ -56,7 +56,7 @@ let member: TestUser;
 beforeAll(async () => {
   ({ tenantId, owner } = await createTenantWithOwner());
   member = await createUser();
-  expect((await joinAsAdded(tenantId, owner.accessToken, member)).status).toBe(200);
+  await join(tenantId, owner.accessToken, member);
 });
 
 /** A Cognito-shaped access token for the member, as issued at sign-in or on a refresh. */

@@ -10,6 +10,7 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll } from 'vitest';
 import { type ExtrasOptions, localExtras } from '../../local/extras.js';
 import { type RunningStack, type StackInfo, startStack } from '../../local/stack.js';
 
@@ -59,6 +60,30 @@ export async function startPrivateStack(
   };
   handle.info = handle.stack.info;
   return handle;
+}
+
+/**
+ * A private stack for the whole file: started before its first test with `env` and `extras`,
+ * disposed after its last. The returned object reads through to the running stack (also after
+ * `restart()`), so use it only inside tests and hooks.
+ */
+export function usePrivateStack(
+  env: Record<string, string>,
+  extras: ExtrasOptions = {},
+): PrivateStack {
+  let handle: PrivateStack | undefined;
+  beforeAll(async () => {
+    handle = await startPrivateStack(env, extras);
+  });
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+  return new Proxy({} as PrivateStack, {
+    get(_target, key) {
+      if (!handle) throw new Error('the private stack is not started yet (use it in tests)');
+      return Reflect.get(handle, key);
+    },
+  });
 }
 
 export interface Reply {

@@ -5,7 +5,7 @@
  */
 import { routeTable } from '#shared/routes/route-table.js';
 import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
-import { uniqueEmail, uniqueId } from './stack-client.js';
+import { type ApiResponse, api, uniqueEmail, uniqueId } from './stack-client.js';
 import type { TenantFixture } from './tenant-fixture.js';
 
 export type { RouteDefinition };
@@ -28,6 +28,24 @@ export function fillPath(path: string, params: Record<string, string>): string {
 export function routeParams(route: RouteDefinition, f: TenantFixture): Record<string, string> {
   const personal = /\/members\/\{userId\}\/tokens\/|^\/v1\/me\/tokens\//.test(route.path);
   return personal ? { ...f.params, tokenId: f.personalTokenIds[0] ?? '' } : f.params;
+}
+
+/** `route`'s path naming the fixture's things, but for the parameters `overrides` names. */
+export function routePath(
+  route: RouteDefinition,
+  f: TenantFixture,
+  overrides: Record<string, string> = {},
+): string {
+  return fillPath(route.path, { ...routeParams(route, f), ...overrides });
+}
+
+/** Calls `route` on the fixture's things with its sample body, unless `options` gives another. */
+export function callRoute(
+  route: RouteDefinition,
+  f: TenantFixture,
+  options: { token?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<ApiResponse> {
+  return api(route.method, routePath(route, f), { body: sampleBody(route, f), ...options });
 }
 
 /** The names of a route's path parameters. */

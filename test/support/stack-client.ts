@@ -86,6 +86,16 @@ export async function createUser(email = uniqueEmail()): Promise<TestUser> {
   return { email, password, userId, ...(await signIn(email, password)) };
 }
 
+/**
+ * Signs `user` in again once the wall clock is in a later second than `ms` (default: now), so
+ * the login counts as after every stamp up to `ms` (Cognito's auth_time has whole seconds).
+ */
+export async function signInAgain(user: TestUser, ms = Date.now()): Promise<TestUser> {
+  const nextSecond = Math.floor(ms / 1000) * 1000 + 1000;
+  while (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, 25));
+  return { ...user, ...(await signIn(user.email, user.password)) };
+}
+
 export interface ApiResponse {
   status: number;
   headers: Headers;
@@ -117,8 +127,30 @@ export async function api(
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
+export interface OwnedTenant {
+  tenantId: string;
+  /** The superuser who created the tenant. */
+  owner: TestUser;
+  /** The tenant's API path, `/v1/tenants/{tenantId}`. */
+  t: string;
+  /** Call options that act as the owner. */
+  as: { token: string };
+}
+
+/** Awaits `res` and throws unless it has `status` (setup steps, not the behaviour under test). */
+export async function expectStatus(
+  res: Promise<ApiResponse>,
+  status: number,
+  what = 'request',
+): Promise<ApiResponse> {
+  const r = await res;
+  if (r.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r;
+}
+
 /** A user who created a fresh tenant and is its superuser. */
-export async function createTenantWithOwner(): Promise<{ tenantId: string; owner: TestUser }> {
+export async function createTenantWithOwner(): Promise<OwnedTenant> {
   const owner = await createUser(uniqueEmail('owner'));
   const tenantId = uniqueId('t');
   const res = await api('POST', '/v1/tenants', {
@@ -127,7 +159,7 @@ export async function createTenantWithOwner(): Promise<{ tenantId: string; owner
   });
   if (res.status !== 201)
     throw new Error(`tenant create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { tenantId, owner };
+  return { tenantId, owner, t: `/v1/tenants/${tenantId}`, as: { token: owner.accessToken } };
 }
 
 /**
@@ -142,6 +174,17 @@ export async function addUser(
   const user = await createUser();
   await joinAsAdded(tenantId, token, user, roles);
   return user;
+}
+
+/** Makes `user` an active member (default roles plus `roles`): an admin adds them, they accept. */
+export async function join(
+  tenantId: string,
+  token: string,
+  user: TestUser,
+  roles?: string[],
+): Promise<void> {
+  const res = await joinAsAdded(tenantId, token, user, roles);
+  if (res.status !== 200) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** `POST /members` for an existing user, then their own accept of the mailed invite. */

@@ -33,6 +33,24 @@ export async function partitionItems(pk: string): Promise<Item[]> {
   return out;
 }
 
+/** A tenant's own partition (tenant, policy, members, groups, roles, invites, tokens ...). */
+export function tenantItems(tenantId: string): Promise<Item[]> {
+  return partitionItems(`TENANT#${tenantId}`);
+}
+
+/** What the byUser index holds for `userId` in `tenantId` (the membership's index entry). */
+export async function byUserEntries(userId: string, tenantId: string): Promise<Item[]> {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'byUser',
+      KeyConditionExpression: 'gsi1pk = :u AND gsi1sk = :t',
+      ExpressionAttributeValues: { ':u': `USER#${userId}`, ':t': `TENANT#${tenantId}` },
+    }),
+  );
+  return res.Items ?? [];
+}
+
 /** A tenant's audit events, oldest first (the sort key is `<iso time>#<ulid>`). */
 export function auditEvents(tenantId: string): Promise<Item[]> {
   return partitionItems(`AUDIT#${tenantId}`);
@@ -54,10 +72,7 @@ export async function snapshotTenant(
 ): Promise<TenantSnapshot> {
   const strip = (items: Item[]) =>
     items.map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => !ignore.includes(k))));
-  const [tenant, audit] = await Promise.all([
-    partitionItems(`TENANT#${tenantId}`),
-    auditEvents(tenantId),
-  ]);
+  const [tenant, audit] = await Promise.all([tenantItems(tenantId), auditEvents(tenantId)]);
   return { tenant: strip(tenant), audit: strip(audit) };
 }
 

@@ -3,12 +3,13 @@
  * role (bound to a member and to the group), direct rules, pending invites (with the tokens from
  * their mails), service accounts and API tokens. Tests use it to call every route with real ids.
  */
+import { beforeAll } from 'vitest';
 import { mailsTo, tokenOf, waitForMails } from './mail-store.js';
 import {
-  type ApiResponse,
   addUser,
   api,
   createTenantWithOwner,
+  expectStatus,
   type TestUser,
   uniqueEmail,
   uniqueId,
@@ -45,13 +46,6 @@ export interface TenantFixture {
   params: Record<string, string>;
   /** Strings that appear only in this tenant's data (ids and emails). */
   markers: string[];
-}
-
-async function expectStatus(res: Promise<ApiResponse>, status: number, what: string) {
-  const r = await res;
-  if (r.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r;
 }
 
 export async function buildTenantFixture(): Promise<TenantFixture> {
@@ -214,4 +208,16 @@ export async function buildTenantFixture(): Promise<TenantFixture> {
       ...personalTokenIds,
     ],
   };
+}
+
+/**
+ * One fixture tenant for the whole file, built before its first test: the returned object is
+ * filled in by `beforeAll`, so read it only inside tests and hooks.
+ */
+export function useTenantFixture(): TenantFixture {
+  const f = {} as TenantFixture;
+  beforeAll(async () => {
+    Object.assign(f, await buildTenantFixture());
+  }, 120_000);
+  return f;
 }

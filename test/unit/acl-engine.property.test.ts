@@ -2,17 +2,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  compilePolicy,
-  compilePrincipal,
-  covers,
-  effectiveRules,
-  explain,
-  isAllowed,
-  isSuperuser,
-  namespaceViolation,
-  validateResourceId,
-} from '#shared/acl/engine.js';
+// The engine under test, called as engine.* beside the reference model's ref* functions.
+import * as engine from '#shared/acl/engine.js';
 import {
   ACTIONS,
   type Action,
@@ -210,25 +201,25 @@ describe('ACL engine against the reference model', () => {
         grantsArb,
         fc.array(queryRecipe, { minLength: 1, maxLength: 40 }),
         (policy, grants, recipes) => {
-          const set = compilePrincipal(compilePolicy(policy), grants);
+          const set = engine.compilePrincipal(engine.compilePolicy(policy), grants);
           const reference = refExpand(policy, grants);
           const resources = scenarioResources(policy, grants);
           for (const recipe of recipes) {
             const query = materialize(resources, recipe);
             const expected = refAllowed(reference, query, recipe.action);
-            expect(isAllowed(set, query, recipe.action), `${recipe.action} ${query}`).toBe(
+            expect(engine.isAllowed(set, query, recipe.action), `${recipe.action} ${query}`).toBe(
               expected,
             );
-            const decision = explain(set, query, recipe.action);
+            const decision = engine.explain(set, query, recipe.action);
             expect(decision.allowed, `explain ${recipe.action} ${query}`).toBe(expected);
             if (decision.matched !== undefined) {
               const m = decision.matched;
-              expect(m.action === 'full' || m.action === recipe.action || isSuperuser(set)).toBe(
-                true,
-              );
-              expect(covers(m.resource, isSuperuser(set) ? 'gatehouse:superuser' : query)).toBe(
-                true,
-              );
+              expect(
+                m.action === 'full' || m.action === recipe.action || engine.isSuperuser(set),
+              ).toBe(true);
+              expect(
+                engine.covers(m.resource, engine.isSuperuser(set) ? 'gatehouse:superuser' : query),
+              ).toBe(true);
             }
           }
         },
@@ -240,8 +231,8 @@ describe('ACL engine against the reference model', () => {
   it('agrees with the reference on the superuser flag', () => {
     fc.assert(
       fc.property(policyArb, grantsArb, (policy, grants) => {
-        const set = compilePrincipal(compilePolicy(policy), grants);
-        expect(isSuperuser(set)).toBe(refSuperuser(refExpand(policy, grants)));
+        const set = engine.compilePrincipal(engine.compilePolicy(policy), grants);
+        expect(engine.isSuperuser(set)).toBe(refSuperuser(refExpand(policy, grants)));
       }),
       { numRuns: NUM_RUNS },
     );
@@ -250,10 +241,10 @@ describe('ACL engine against the reference model', () => {
   it('lists exactly the reference rules, once per resource, action and source', () => {
     fc.assert(
       fc.property(policyArb, grantsArb, (policy, grants) => {
-        const set = compilePrincipal(compilePolicy(policy), grants);
-        const actual = effectiveRules(set).map(
-          (r) => `${r.resource} ${r.action} ${sourceText(r.source)}`,
-        );
+        const set = engine.compilePrincipal(engine.compilePolicy(policy), grants);
+        const actual = engine
+          .effectiveRules(set)
+          .map((r) => `${r.resource} ${r.action} ${sourceText(r.source)}`);
         const expected = new Set(
           refExpand(policy, grants).map((r) => `${r.resource} ${r.action} ${r.source}`),
         );
@@ -271,7 +262,7 @@ describe('resource helpers against the reference', () => {
     fc.assert(
       fc.property(near, ([r, q, glue]) => {
         for (const query of [q, r, r + glue + q]) {
-          expect(covers(r, query)).toBe(refCovers(r, query));
+          expect(engine.covers(r, query)).toBe(refCovers(r, query));
         }
       }),
       { numRuns: NUM_RUNS },
@@ -298,7 +289,7 @@ describe('resource helpers against the reference', () => {
         const levels = rid.split(/[:/]/);
         const dotLevel = levels.some((level) => level === '.' || level === '..');
         const valid = rid.length <= 256 && levels.length <= 32 && grammar.test(rid) && !dotLevel;
-        expect(validateResourceId(rid) === null).toBe(valid);
+        expect(engine.validateResourceId(rid) === null).toBe(valid);
       }),
       { numRuns: NUM_RUNS },
     );
@@ -317,7 +308,7 @@ describe('resource helpers against the reference', () => {
           .sort((x, y) => y.length - x.length);
         const deepest = covering[0];
         const refused = deepest !== undefined && !(ns[deepest] ?? []).includes(r.action);
-        expect(namespaceViolation(ns, r) !== null).toBe(refused);
+        expect(engine.namespaceViolation(ns, r) !== null).toBe(refused);
       }),
       { numRuns: NUM_RUNS },
     );

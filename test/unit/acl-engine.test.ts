@@ -13,7 +13,7 @@ import {
   type PermissionSet,
   validateResourceId,
 } from '#shared/acl/engine.js';
-import type { PrincipalGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
+import type { Action, PrincipalGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
 
 const MARATHON_SERVICES = 'dcos:service:marathon:marathon:services';
 
@@ -264,33 +264,26 @@ describe('namespaceViolation', () => {
     'dcos:adminrouter': ['full' as const],
     'dcos:adminrouter:ops/logs': ['read' as const, 'full' as const],
   };
+  const violation = (resource: string, action: Action) =>
+    namespaceViolation(namespaces, { resource, action });
 
   it('rejects an action the namespace does not accept', () => {
-    expect(
-      namespaceViolation(namespaces, {
-        resource: 'dcos:adminrouter:service:marathon',
-        action: 'read',
-      }),
-    ).toMatch(/dcos:adminrouter accepts only full/);
+    expect(violation('dcos:adminrouter:service:marathon', 'read')).toMatch(
+      /dcos:adminrouter accepts only full/,
+    );
   });
 
   it('accepts the namespace actions and resources outside any namespace', () => {
-    expect(
-      namespaceViolation(namespaces, { resource: 'dcos:adminrouter:package', action: 'full' }),
-    ).toBeNull();
-    expect(
-      namespaceViolation(namespaces, { resource: 'dcos:adminrouter-x', action: 'read' }),
-    ).toBeNull();
-    expect(namespaceViolation(namespaces, { resource: 'dcos', action: 'read' })).toBeNull();
+    expect(violation('dcos:adminrouter:package', 'full')).toBeNull();
+    expect(violation('dcos:adminrouter-x', 'read')).toBeNull();
+    expect(violation('dcos', 'read')).toBeNull();
   });
 
   it('uses the deepest namespace covering the resource', () => {
-    expect(
-      namespaceViolation(namespaces, { resource: 'dcos:adminrouter:ops/logs/x', action: 'read' }),
-    ).toBeNull();
-    expect(
-      namespaceViolation(namespaces, { resource: 'dcos:adminrouter:ops/logs', action: 'update' }),
-    ).toMatch(/dcos:adminrouter:ops\/logs accepts only read, full/);
+    expect(violation('dcos:adminrouter:ops/logs/x', 'read')).toBeNull();
+    expect(violation('dcos:adminrouter:ops/logs', 'update')).toMatch(
+      /dcos:adminrouter:ops\/logs accepts only read, full/,
+    );
   });
 });
 
