@@ -1,7 +1,8 @@
 /** Audit events: written in the same transaction as the change they record. */
 import { ulid } from 'ulid';
 import { requestCredential } from '#shared/audit/request-credential.js';
-import { keys } from '#shared/store/keys.js';
+import { auditEventPut } from '#shared/store/records/audit-record.js';
+import { type TxItem, transactItemOf } from '#shared/store/table.js';
 import type { TransactItem } from '#shared/store/transact.js';
 
 export interface AuditInput {
@@ -25,24 +26,24 @@ export interface AuditEvent extends AuditInput {
   tokenId?: string;
 }
 
-/** The Put for one audit event, to add to the change's transaction. */
-export function auditPut(tableName: string, input: AuditInput, now: Date): TransactItem {
+/** The put of one audit event, to add to the change's transaction. */
+export function auditPut(input: AuditInput, now: Date): TxItem;
+/** @deprecated The raw DynamoDB shape, for callers not yet on the storage port. */
+export function auditPut(tableName: string, input: AuditInput, now: Date): TransactItem;
+export function auditPut(
+  ...args: [AuditInput, Date] | [string, AuditInput, Date]
+): TxItem | TransactItem {
+  if (typeof args[0] === 'string') {
+    const [tableName, input, now] = args as [string, AuditInput, Date];
+    return transactItemOf(tableName, auditPut(input, now));
+  }
+  const [input, now] = args as [AuditInput, Date];
   const eventId = ulid(now.getTime());
   const at = now.toISOString();
   const via = requestCredential();
-  return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...keys.audit(input.tenantId, `${at}#${eventId}`),
-        type: 'audit',
-        eventId,
-        at,
-        ...(via ? { credential: via.credential } : {}),
-        ...(via?.tokenId ? { tokenId: via.tokenId } : {}),
-        ...input,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+  return auditEventPut(input.tenantId, at, eventId, {
+    ...(via ? { credential: via.credential } : {}),
+    ...(via?.tokenId ? { tokenId: via.tokenId } : {}),
+    ...input,
+  });
 }

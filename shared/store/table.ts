@@ -124,45 +124,49 @@ function conditionError(when: Condition | undefined, cause: unknown): DomainErro
   return error;
 }
 
-export function createTable(db: DocumentClient, tableName: string) {
-  const TableName = tableName;
-
-  function txItem(item: TxItem) {
-    const cond = item.when;
-    const condition = cond ? { ConditionExpression: cond.if } : {};
-    if ('put' in item) {
-      return { Put: { TableName, Item: item.put, ...condition, ...merged(cond) } };
-    }
-    if ('update' in item) {
-      return {
-        Update: {
-          TableName,
-          Key: { pk: item.update.pk, sk: item.update.sk },
-          UpdateExpression: item.set,
-          ...condition,
-          ...merged(item, cond),
-        },
-      };
-    }
-    if ('delete' in item) {
-      return {
-        Delete: {
-          TableName,
-          Key: { pk: item.delete.pk, sk: item.delete.sk },
-          ...condition,
-          ...merged(cond),
-        },
-      };
-    }
+/**
+ * The DynamoDB shape of a transaction item (TableName added). Used by the port, and by callers
+ * that still build raw transactions while services move to {@link Table.transact}.
+ */
+export function transactItemOf(TableName: string, item: TxItem) {
+  const cond = item.when;
+  const condition = cond ? { ConditionExpression: cond.if } : {};
+  if ('put' in item) {
+    return { Put: { TableName, Item: item.put, ...condition, ...merged(cond) } };
+  }
+  if ('update' in item) {
     return {
-      ConditionCheck: {
+      Update: {
         TableName,
-        Key: { pk: item.check.pk, sk: item.check.sk },
-        ConditionExpression: item.when.if,
-        ...merged(item.when),
+        Key: { pk: item.update.pk, sk: item.update.sk },
+        UpdateExpression: item.set,
+        ...condition,
+        ...merged(item, cond),
       },
     };
   }
+  if ('delete' in item) {
+    return {
+      Delete: {
+        TableName,
+        Key: { pk: item.delete.pk, sk: item.delete.sk },
+        ...condition,
+        ...merged(cond),
+      },
+    };
+  }
+  return {
+    ConditionCheck: {
+      TableName,
+      Key: { pk: item.check.pk, sk: item.check.sk },
+      ConditionExpression: item.when.if,
+      ...merged(item.when),
+    },
+  };
+}
+
+export function createTable(db: DocumentClient, tableName: string) {
+  const TableName = tableName;
 
   async function single<T>(send: () => Promise<T>, when: Condition | undefined): Promise<T> {
     try {
@@ -289,6 +293,34 @@ export function createTable(db: DocumentClient, tableName: string) {
       return all;
     },
 
+    /**
+     * One page of a filtered Query, filled: DynamoDB applies the filter after `limit`, so one
+     * call can return an empty page that still has a cursor. This keeps querying until the page
+     * holds `limit` items or the range ends (at most `maxCalls` calls); `lastKey` is where the
+     * next page starts (the key of the last item returned when the page stopped inside a call).
+     */
+    async queryFilled(
+      q: QueryOptions & { limit: number },
+      keyOf: (item: Item) => Record<string, unknown>,
+      maxCalls = 10,
+    ): Promise<QueryPage> {
+      const items: Item[] = [];
+      let startKey = q.startKey;
+      for (let call = 0; call < maxCalls; call++) {
+        const page = await table.query({ ...q, startKey });
+        for (const [i, item] of page.items.entries()) {
+          items.push(item);
+          if (items.length === q.limit) {
+            const more = i < page.items.length - 1 || page.lastKey !== undefined;
+            return { items, lastKey: more ? keyOf(item) : undefined };
+          }
+        }
+        startKey = page.lastKey;
+        if (!startKey) break;
+      }
+      return { items, lastKey: startKey };
+    },
+
     async put(item: Item, when?: Condition): Promise<void> {
       await single(
         () =>
@@ -351,7 +383,11 @@ export function createTable(db: DocumentClient, tableName: string) {
     async transact(items: readonly TxItem[]): Promise<void> {
       if (items.length === 0) return;
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: items.map(txItem) }));
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((i) => transactItemOf(TableName, i)),
+          }),
+        );
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
           const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
