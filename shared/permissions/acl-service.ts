@@ -2,7 +2,6 @@
  * The DC/OS-style ACL API: grant and revoke rules for users (on member items) and groups (in
  * the tenant policy), list them, and answer checks with the engine's reasons.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   compilePrincipal,
   covers,
@@ -68,7 +67,10 @@ export function assertNamespaceAccepts(
   if (problem) throw new InvalidError(problem, [{ path, message: problem }]);
 }
 
-/** Grants a rule directly to a member; the caller must hold it. Idempotent. */
+/**
+ * Grants a rule directly to a member; the caller must hold it and its namespace must accept it
+ * (both checked against the state the grant's retry reads). Idempotent.
+ */
 export async function grantUserRule(
   deps: StoreDeps,
   caller: Caller,
@@ -76,8 +78,6 @@ export async function grantUserRule(
   userId: string,
   rule: Rule,
 ): Promise<void> {
-  const state = await loadTenantState(deps, tenantId);
-  assertNamespaceAccepts(state.policy.namespaces, rule, 'path.action');
   await grantMemberRule(deps, caller, tenantId, userId, rule);
 }
 
@@ -103,7 +103,6 @@ export async function grantGroupRule(
   await changePolicy(deps, caller, tenantId, (state) => {
     const grants = state.policy.groups[groupId];
     if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
-    assertNamespaceAccepts(state.policy.namespaces, rule, 'path.action');
     assertCanGrant(state.actorPermissions, state.compiled, state.policy, { rules: [rule] });
     const next = copyPolicy(state.policy);
     const has = grants.rules.some((r) => r.resource === rule.resource && r.action === rule.action);
@@ -152,28 +151,15 @@ export interface AclEntry {
   action: Action;
 }
 
+/** The members holding direct rules (every page), eventually consistent like any listing. */
 async function membersWithRules(deps: StoreDeps, tenantId: string): Promise<MemberRecord[]> {
-  const out: MemberRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-        FilterExpression: 'size(#rules) > :zero',
-        ExpressionAttributeNames: { '#rules': 'rules' },
-        ExpressionAttributeValues: {
-          ':p': keys.tenantPartition(tenantId),
-          ':m': keys.memberPrefix,
-          ':zero': 0,
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(memberFromItem(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await deps.table.queryAll({
+    partition: keys.tenantPartition(tenantId),
+    prefix: keys.memberPrefix,
+    filter: { if: 'size(#rules) > :zero', names: { '#rules': 'rules' }, values: { ':zero': 0 } },
+    consistent: false,
+  });
+  return items.map(memberFromItem);
 }
 
 function pageOf<T>(all: T[], query: { limit: number; cursor?: string }): Page<T> {
