@@ -5,11 +5,11 @@
 import {
   compilePrincipal,
   covers,
-  explain,
   namespaceViolation,
   type PermissionSet,
   validateResourceId,
 } from '#shared/acl/engine.js';
+import { explain } from '#shared/acl/explain.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';

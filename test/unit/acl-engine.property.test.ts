@@ -7,12 +7,12 @@ import {
   compilePrincipal,
   covers,
   effectiveRules,
-  explain,
   isAllowed,
   isSuperuser,
   namespaceViolation,
   validateResourceId,
 } from '#shared/acl/engine.js';
+import { explain } from '#shared/acl/explain.js';
 import {
   ACTIONS,
   type Action,
