@@ -14,6 +14,7 @@ import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
 import type { CreateGroupInput, GroupView, PatchGroupInput } from '#shared/groups/group-schemas.js';
 import {
+  changeGroupGrants,
   deleteCatalogEntry,
   getCatalogEntry,
   listCatalog,
@@ -187,25 +188,16 @@ export async function bindGroupRole(
   assertValidScope(scope);
   const group = await loadGroup(deps, tenantId, groupId);
   const binding: RoleBinding = scope === undefined ? { roleId } : { roleId, scope };
-  return changePolicy(deps, caller, tenantId, (state) => {
-    const grants = state.policy.groups[groupId];
-    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+  return changeGroupGrants(deps, caller, tenantId, groupId, (grants, state) => {
     if (!state.policy.roles[roleId]) throw new NotFoundError(`Role '${roleId}' not found`);
     assertScopeAccepted(state.policy, binding);
     assertCanGrant(state.actorPermissions, state.compiled, state.policy, { roles: [binding] });
-    const next = copyPolicy(state.policy);
     const others = grants.roles.filter((r) => !(r.roleId === roleId && r.scope === scope));
     const after = { rules: grants.rules, roles: [...others, binding] };
-    next.groups[groupId] = after;
     return {
-      next,
-      audit: {
-        action: 'group.role.bind',
-        target: `group:${groupId}`,
-        before: grants,
-        after,
-      },
-      options: { limitField: 'path.roleId' },
+      after,
+      action: 'group.role.bind',
+      limitField: 'path.roleId',
       result: groupView(group, after),
     };
   });
@@ -219,19 +211,11 @@ export async function unbindGroupRole(
   groupId: string,
   roleId: string,
 ): Promise<void> {
-  await changePolicy(deps, caller, tenantId, (state) => {
-    const grants = state.policy.groups[groupId];
-    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+  await changeGroupGrants(deps, caller, tenantId, groupId, (grants) => {
     if (!grants.roles.some((r) => r.roleId === roleId)) {
       throw new NotFoundError(`Group '${groupId}' does not have role '${roleId}'`);
     }
-    const next = copyPolicy(state.policy);
     const after = { rules: grants.rules, roles: grants.roles.filter((r) => r.roleId !== roleId) };
-    next.groups[groupId] = after;
-    return {
-      next,
-      audit: { action: 'group.role.unbind', target: `group:${groupId}`, before: grants, after },
-      result: undefined,
-    };
+    return { after, action: 'group.role.unbind', result: undefined };
   });
 }

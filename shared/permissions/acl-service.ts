@@ -21,8 +21,8 @@ import {
   revokeMemberRule,
 } from '#shared/members/member-service.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
+import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
-import { changePolicy, copyPolicy } from '#shared/policy/policy-writes.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { findServiceAccount } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
@@ -100,20 +100,11 @@ export async function grantGroupRule(
   groupId: string,
   rule: Rule,
 ): Promise<void> {
-  await changePolicy(deps, caller, tenantId, (state) => {
-    const grants = state.policy.groups[groupId];
-    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+  await changeGroupGrants(deps, caller, tenantId, groupId, (grants, state) => {
     assertCanGrant(state.actorPermissions, state.compiled, state.policy, { rules: [rule] });
-    const next = copyPolicy(state.policy);
     const has = grants.rules.some((r) => r.resource === rule.resource && r.action === rule.action);
     const after = { rules: has ? grants.rules : [...grants.rules, rule], roles: grants.roles };
-    next.groups[groupId] = after;
-    return {
-      next,
-      audit: { action: 'acl.grant', target: `group:${groupId}`, before: grants, after },
-      options: { limitField: 'path.rid' },
-      result: undefined,
-    };
+    return { after, action: 'acl.grant', limitField: 'path.rid', result: undefined };
   });
 }
 
@@ -125,23 +116,14 @@ export async function revokeGroupRule(
   groupId: string,
   rule: Rule,
 ): Promise<void> {
-  await changePolicy(deps, caller, tenantId, (state) => {
-    const grants = state.policy.groups[groupId];
-    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+  await changeGroupGrants(deps, caller, tenantId, groupId, (grants) => {
     const rules = grants.rules.filter(
       (r) => !(r.resource === rule.resource && r.action === rule.action),
     );
     if (rules.length === grants.rules.length) {
       throw new NotFoundError(`Group '${groupId}' has no rule ${rule.resource} ${rule.action}`);
     }
-    const next = copyPolicy(state.policy);
-    const after = { rules, roles: grants.roles };
-    next.groups[groupId] = after;
-    return {
-      next,
-      audit: { action: 'acl.revoke', target: `group:${groupId}`, before: grants, after },
-      result: undefined,
-    };
+    return { after: { rules, roles: grants.roles }, action: 'acl.revoke', result: undefined };
   });
 }
 

@@ -2,10 +2,11 @@
  * Groups and roles alike: their items sit beside the policy item (which holds their grants), so
  * both are read, listed and deleted the same way. The group and role services add what differs.
  */
-import type { RoleBinding, TenantPolicy } from '#shared/acl/types.js';
+import type { GroupGrants, RoleBinding, TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { changePolicy, copyPolicy, type PolicyContent } from '#shared/policy/policy-writes.js';
+import type { TenantState } from '#shared/policy/tenant-state.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
 import {
   type CatalogKind,
@@ -134,6 +135,42 @@ export async function deleteCatalogEntry<H>(
         editServiceAccount: (sa) => withoutEntry(kind, id, sa),
       },
       result: undefined,
+    };
+  });
+}
+
+/** A change of one group's grants: the grants after it, and how it is audited and limited. */
+export interface GroupGrantsChange<T> {
+  after: GroupGrants;
+  /** The audit action, e.g. `acl.grant`. */
+  action: string;
+  /** The request field named when the change passes a tenant limit. */
+  limitField?: string;
+  result: T;
+}
+
+/**
+ * Changes one group's rules or role bindings in the policy (404 when the group is absent),
+ * audited with the grants before and after; `edit` validates against the fresh state.
+ */
+export function changeGroupGrants<T>(
+  deps: StoreDeps,
+  caller: Caller,
+  tenantId: string,
+  groupId: string,
+  edit: (grants: GroupGrants, state: TenantState) => GroupGrantsChange<T>,
+): Promise<T> {
+  return changePolicy(deps, caller, tenantId, (state) => {
+    const grants = state.policy.groups[groupId];
+    if (!grants) throw notFound('group', groupId);
+    const { after, action, limitField, result } = edit(grants, state);
+    const next = copyPolicy(state.policy);
+    next.groups[groupId] = after;
+    return {
+      next,
+      audit: { action, target: `group:${groupId}`, before: grants, after },
+      ...(limitField ? { options: { limitField } } : {}),
+      result,
     };
   });
 }
