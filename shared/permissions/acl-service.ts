@@ -238,6 +238,34 @@ async function serviceAccountAsPrincipal(
   };
 }
 
+/** Finds the principal a check names (service account, user id or email), once per request. */
+function principalResolver(deps: StoreDeps, tenantId: string) {
+  const found = new Map<string, Promise<MemberRecord | undefined>>();
+  const lookup = (c: CheckInput) =>
+    c.serviceAccountId !== undefined
+      ? serviceAccountAsPrincipal(deps, tenantId, c.serviceAccountId)
+      : c.userId !== undefined
+        ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
+            if (e instanceof NotFoundError) return undefined;
+            throw e;
+          })
+        : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
+  return (c: CheckInput) => {
+    const key =
+      c.serviceAccountId !== undefined
+        ? `s:${c.serviceAccountId}`
+        : c.userId !== undefined
+          ? `u:${c.userId}`
+          : `e:${normalizeEmail(c.email ?? '')}`;
+    let principal = found.get(key);
+    if (!principal) {
+      principal = lookup(c);
+      found.set(key, principal);
+    }
+    return principal;
+  };
+}
+
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
@@ -250,29 +278,7 @@ export async function checkAccess(
   single: boolean,
 ): Promise<CheckResult[]> {
   const state = await loadTenantState(deps, tenantId);
-  const members = new Map<string, Promise<MemberRecord | undefined>>();
-  const resolve = (c: CheckInput) => {
-    const key =
-      c.serviceAccountId !== undefined
-        ? `s:${c.serviceAccountId}`
-        : c.userId !== undefined
-          ? `u:${c.userId}`
-          : `e:${normalizeEmail(c.email ?? '')}`;
-    let found = members.get(key);
-    if (!found) {
-      found =
-        c.serviceAccountId !== undefined
-          ? serviceAccountAsPrincipal(deps, tenantId, c.serviceAccountId)
-          : c.userId !== undefined
-            ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
-                if (e instanceof NotFoundError) return undefined;
-                throw e;
-              })
-            : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
-      members.set(key, found);
-    }
-    return found;
-  };
+  const resolve = principalResolver(deps, tenantId);
   // One permission set per principal per request: compiling it (and its explain index, kept
   // with the set) once, not once per check, keeps a batch of 100 close to the cost of one.
   const sets = new Map<MemberRecord, PermissionSet>();
