@@ -133,11 +133,12 @@ export async function createTenant(
   const taken = () =>
     new ConflictError(`Tenant id '${input.tenantId}' is taken`, { extra: { field: 'tenantId' } });
   const created = deps.table.transact([
+    // First: when the id is taken and the cap reached too, the cap's 429 is the answer.
+    creationCounter(deps, caller.userId, cap),
     tenantCreate(tenant, taken),
     policyPut(input.tenantId, initialPolicy()),
     { put: memberItem(founder) },
     memberEmailPut(input.tenantId, founder.email, founder.userId),
-    creationCounter(deps, caller.userId, cap),
     ...builtInItems(input.tenantId, at),
     userProfilePut(caller.userId, caller.email),
     auditPut(
