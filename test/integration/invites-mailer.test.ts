@@ -23,6 +23,7 @@ import {
 } from '#shared/mail/outbox.js';
 import { fixedClock } from '#shared/platform/clock.js';
 import { keys } from '#shared/store/keys.js';
+import { createTable } from '#shared/store/table.js';
 import { createTableInput } from '#shared/store/table-definition.js';
 import { createTenant } from '#shared/tenants/tenant-service.js';
 import { domainDeps } from '../support/domain-deps.js';
@@ -40,7 +41,9 @@ beforeAll(async () => {
   });
   await ddb.send(new CreateTableCommand(createTableInput(tableName)));
   ddb.destroy();
-  deps = { ...domainDeps(), tableName };
+  const base = domainDeps();
+  // Services read and write through the storage port: point it at this file's table too.
+  deps = { ...base, tableName, table: createTable(base.db, tableName) };
   // One synthetic owner creates every tenant here: an operator lifts their daily cap.
   await setUserTenantCap(deps, owner.userId, 1000);
 });
