@@ -5,7 +5,6 @@ import { compilePolicy, compilePrincipal } from '#shared/acl/engine.js';
 import type { Action, Rule } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
-import { ConflictError } from '#shared/errors/domain-errors.js';
 import { planNewMember } from '#shared/members/member-service.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
@@ -16,7 +15,6 @@ import {
   SNAPSHOT_ATTRIBUTES,
 } from '#shared/store/records/member-record.js';
 import { policyFromItem } from '#shared/store/records/policy-record.js';
-import { transactWrite } from '#shared/store/transact.js';
 import { authorizerBench } from './harness.js';
 import type { BenchStack } from './stack.js';
 import { percentile, round } from './stats.js';
@@ -214,7 +212,7 @@ export async function benchAuthorizer(
     heavyUser.userId,
     'invite.accept',
   );
-  await transactWrite(benchDeps.db, joined.items, () => new ConflictError('bench member exists'));
+  await benchDeps.table.transact(joined.items);
   const rules = manyRules(heavyCount);
   await writeRules(db, tableName, tenantId, heavyUser.userId, rules);
   const heavyToken = await stack.signIn(heavyEmail, heavyPassword);

@@ -3,7 +3,6 @@
 import { ancestorsOf, covers, isSeparatorCode } from './resource.js';
 import {
   type Action,
-  type Decision,
   type EffectiveRule,
   EVERYONE_GROUP,
   type GrantSource,
@@ -32,7 +31,7 @@ export const ACTION_BITS: Readonly<Record<Action, number>> = Object.freeze({
 });
 
 /** The bit a request for `action` needs, or 0 for a string that is not an action. */
-function actionBit(action: string): number {
+export function actionBit(action: string): number {
   const bit: unknown = ACTION_BITS[action as Action];
   return typeof bit === 'number' ? bit : 0;
 }
@@ -43,7 +42,7 @@ export function grantMask(action: Action): number {
 }
 
 /** Rules that share one source, with their resource -> action-mask index. */
-interface Chunk {
+export interface Chunk {
   readonly rules: readonly EffectiveRule[];
   readonly masks: ReadonlyMap<string, number>;
 }
@@ -314,83 +313,6 @@ export function effectiveRules(set: PermissionSet): EffectiveRule[] {
   const out: EffectiveRule[] = [];
   for (const chunk of set.sources) for (const rule of chunk.rules) out.push(rule);
   return out;
-}
-
-const explainIndexes = new WeakMap<PermissionSet, Map<string, EffectiveRule[]>>();
-
-function explainIndex(set: PermissionSet): Map<string, EffectiveRule[]> {
-  let index = explainIndexes.get(set);
-  if (index === undefined) {
-    index = new Map();
-    for (const chunk of set.sources) {
-      for (const rule of chunk.rules) {
-        const list = index.get(rule.resource);
-        if (list === undefined) index.set(rule.resource, [rule]);
-        else list.push(rule);
-      }
-    }
-    explainIndexes.set(set, index);
-  }
-  return index;
-}
-
-/** Finds the deepest rule covering `resource` that grants `action` (an exact action first). */
-function findMatch(
-  index: ReadonlyMap<string, readonly EffectiveRule[]>,
-  resource: string,
-  action: Action,
-): EffectiveRule | undefined {
-  const ancestors = ancestorsOf(resource);
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const rules = index.get(ancestors[i] ?? '');
-    if (rules === undefined) continue;
-    const match = rules.find((r) => r.action === action) ?? rules.find((r) => r.action === 'full');
-    if (match !== undefined) return match;
-  }
-  return undefined;
-}
-
-/** Says where a grant came from, e.g. `via role viewer scoped to a:b via group ops`. */
-export function describeSource(source: GrantSource): string {
-  switch (source.type) {
-    case 'direct':
-      return 'granted directly';
-    case 'group':
-      return `via group ${source.groupId}`;
-    case 'role': {
-      const scope = source.scope === undefined ? '' : ` scoped to ${source.scope}`;
-      const group = source.groupId === undefined ? '' : ` via group ${source.groupId}`;
-      return `via role ${source.roleId}${scope}${group}`;
-    }
-  }
-}
-
-/** One line for an effective rule, e.g. `dcos:service:marathon full via group ops`. */
-export function describeRule(rule: EffectiveRule): string {
-  return `${rule.resource} ${rule.action} ${describeSource(rule.source)}`;
-}
-
-/**
- * Decides like {@link isAllowed} and says why: the superuser rule, or the deepest rule covering
- * the resource that grants the action, with its source (direct, group, role, scope).
- * Slower than isAllowed (it builds a per-set index on first use); meant for APIs and audits.
- */
-export function explain(set: PermissionSet, resource: string, action: Action): Decision {
-  if (actionBit(action) === 0) {
-    return { allowed: false, reason: `unknown action ${String(action)}` };
-  }
-  const index = explainIndex(set);
-  if (set.superuser) {
-    const matched = findMatch(index, SUPERUSER_RESOURCE, 'full');
-    if (matched !== undefined) {
-      return { allowed: true, reason: `superuser: ${describeRule(matched)}`, matched };
-    }
-  }
-  const matched = findMatch(index, resource, action);
-  if (matched === undefined) {
-    return { allowed: false, reason: `no rule grants ${action} on ${resource}` };
-  }
-  return { allowed: true, reason: describeRule(matched), matched };
 }
 
 /**

@@ -16,7 +16,6 @@ import { auditPut } from '#shared/audit/audit-event.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import { legacy } from '#shared/principals/legacy-items.js';
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import {
   actingMember,
@@ -71,7 +70,7 @@ export async function createApiToken(
       apiTokenPut(tenantId, sa, minter, stored),
       serviceAccountVersionBump(sa),
       actorCheck,
-      legacy(auditPut(deps.tableName, event, now)),
+      auditPut(event, now),
     ]);
     return {
       ...record,

@@ -25,7 +25,6 @@ import {
 } from '#shared/errors/domain-errors.js';
 import { loadMember } from '#shared/members/member-lookup.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
-import { legacy } from '#shared/principals/legacy-items.js';
 import type { CreateTokenInput } from '#shared/service-accounts/service-account-schemas.js';
 import { signedInBefore } from '#shared/sessions/session-time.js';
 import { membershipTenants } from '#shared/sessions/sign-out.js';
@@ -111,7 +110,7 @@ export async function createPersonalToken(
     await deps.table.transact([
       personalTokenPut(tenantId, actor, stored),
       memberVersionBump(tenantId, actor),
-      legacy(auditPut(deps.tableName, event, now)),
+      auditPut(event, now),
     ]);
     return { ...record, tenantId, token: formatPersonalToken({ userId, tokenId, secret }) };
   });

@@ -7,7 +7,6 @@ import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { found } from '#shared/principals/found.js';
-import { legacy } from '#shared/principals/legacy-items.js';
 import {
   type CreateTokenInput,
   TOKEN_DEFAULT_DAYS,
@@ -109,6 +108,6 @@ export async function revokeToken(
   await deps.table.transact([
     tokenRevoke(token.key, now, KEEP_AFTER_END_MS),
     ...checks,
-    legacy(auditPut(deps.tableName, event, now)),
+    auditPut(event, now),
   ]);
 }

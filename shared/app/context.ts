@@ -2,7 +2,6 @@
 
 import type { Clock } from '#shared/platform/clock.js';
 import type { TokenGenerator } from '#shared/platform/secret-tokens.js';
-import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import type { Table } from '#shared/store/table.js';
 
 /**
@@ -26,8 +25,6 @@ export interface Caller {
 
 /** Storage and platform dependencies shared by the use cases. */
 export interface StoreDeps {
-  db: DocumentClient;
-  tableName: string;
   /** The storage port: every service reads and writes through it. */
   table: Table;
   clock: Clock;

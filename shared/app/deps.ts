@@ -1,11 +1,10 @@
 /** Wires the production dependencies once per cold start from the parsed environment. */
 
-import type { StoreDeps } from '#shared/app/context.js';
-import { createStoreDeps } from '#shared/app/store-deps.js';
+import { createStoreDeps, type WiredStoreDeps } from '#shared/app/store-deps.js';
 import { type Env, loadEnv } from '#shared/config/env.js';
 import { createDocumentClient } from '#shared/store/dynamo-client.js';
 
-export interface AppDeps extends StoreDeps {
+export interface AppDeps extends WiredStoreDeps {
   env: Env;
 }
 

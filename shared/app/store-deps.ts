@@ -5,11 +5,21 @@ import { randomTokens, type TokenGenerator } from '#shared/platform/secret-token
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { createTable } from '#shared/store/table.js';
 
+/**
+ * The use cases' dependencies plus the client behind the port, for wiring only: the authorizer's
+ * reader, operators' scripts, and the tests and benchmarks that count or inspect requests.
+ * Services receive {@link StoreDeps}, which has no client.
+ */
+export interface WiredStoreDeps extends StoreDeps {
+  db: DocumentClient;
+  tableName: string;
+}
+
 export function createStoreDeps(
   db: DocumentClient,
   tableName: string,
   options: { clock?: Clock; tokens?: TokenGenerator } = {},
-): StoreDeps {
+): WiredStoreDeps {
   return {
     db,
     tableName,

@@ -1,8 +1,8 @@
 /** Audit events: written in the same transaction as the change they record. */
 import { ulid } from 'ulid';
 import { requestCredential } from '#shared/audit/request-credential.js';
-import { keys } from '#shared/store/keys.js';
-import type { TransactItem } from '#shared/store/transact.js';
+import { auditEventPut } from '#shared/store/records/audit-record.js';
+import type { TxItem } from '#shared/store/table.js';
 
 export interface AuditInput {
   tenantId: string;
@@ -25,24 +25,14 @@ export interface AuditEvent extends AuditInput {
   tokenId?: string;
 }
 
-/** The Put for one audit event, to add to the change's transaction. */
-export function auditPut(tableName: string, input: AuditInput, now: Date): TransactItem {
+/** The put of one audit event, to add to the change's transaction. */
+export function auditPut(input: AuditInput, now: Date): TxItem {
   const eventId = ulid(now.getTime());
   const at = now.toISOString();
   const via = requestCredential();
-  return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...keys.audit(input.tenantId, `${at}#${eventId}`),
-        type: 'audit',
-        eventId,
-        at,
-        ...(via ? { credential: via.credential } : {}),
-        ...(via?.tokenId ? { tokenId: via.tokenId } : {}),
-        ...input,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+  return auditEventPut(input.tenantId, at, eventId, {
+    ...(via ? { credential: via.credential } : {}),
+    ...(via?.tokenId ? { tokenId: via.tokenId } : {}),
+    ...input,
+  });
 }

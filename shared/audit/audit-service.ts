@@ -2,9 +2,9 @@
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { InvalidError } from '#shared/errors/domain-errors.js';
-import { queryFilledPage } from '#shared/store/filled-page.js';
 import { keys } from '#shared/store/keys.js';
-import { decodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';
+import { decodeCursor, encodeCursor, type Page, PageQuery } from '#shared/store/pagination.js';
+import { queryAudit } from '#shared/store/records/audit-record.js';
 
 export const ListAuditQuery = z.strictObject({
   ...PageQuery,
@@ -59,30 +59,11 @@ export async function listAudit(
   tenantId: string,
   query: ListAuditInput,
 ): Promise<Page<AuditView>> {
-  const pk = keys.auditPartition(tenantId);
-  const values: Record<string, unknown> = { ':p': pk };
-  let keyCondition = 'pk = :p';
-  if (query.since) {
-    keyCondition += ' AND sk >= :since';
-    values[':since'] = new Date(query.since).toISOString();
-  }
-  const filters: string[] = [];
-  if (query.actor) {
-    filters.push('actor = :actor');
-    values[':actor'] = query.actor;
-  }
-  if (query.target) {
-    filters.push('target = :target');
-    values[':target'] = query.target;
-  }
-  const startKey = decodeCursor(query.cursor, { pk });
+  const since = query.since ? new Date(query.since).toISOString() : undefined;
+  const startKey = decodeCursor(query.cursor, { pk: keys.auditPartition(tenantId) });
   // A cursor of a listing without `since` (or an earlier one) can point before `since`:
   // DynamoDB refuses a start key outside the key condition, which must be a 400, not a 500.
-  if (
-    startKey &&
-    values[':since'] !== undefined &&
-    String(startKey.sk) < String(values[':since'])
-  ) {
+  if (startKey && since !== undefined && String(startKey.sk) < since) {
     throw new InvalidError('The cursor is before `since`: it belongs to another listing', [
       {
         path: 'query.cursor',
@@ -90,17 +71,12 @@ export async function listAudit(
       },
     ]);
   }
-  const res = await queryFilledPage(
-    deps.db,
-    {
-      TableName: deps.tableName,
-      KeyConditionExpression: keyCondition,
-      ExpressionAttributeValues: values,
-      ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-      ScanIndexForward: false,
-    },
-    { limit: query.limit, startKey },
-    (item) => ({ pk: item.pk, sk: item.sk }),
-  );
-  return { items: res.items.map(auditView), nextCursor: res.nextCursor };
+  const page = await queryAudit(deps.table, tenantId, {
+    since,
+    actor: query.actor,
+    target: query.target,
+    limit: query.limit,
+    startKey,
+  });
+  return { items: page.items.map(auditView), nextCursor: encodeCursor(page.lastKey) };
 }

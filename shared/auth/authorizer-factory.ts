@@ -1,6 +1,6 @@
 /** Builds an authorizer from configuration: the token verifier for the pool, the snapshot reader, the route map. */
 
-import type { StoreDeps } from '#shared/app/context.js';
+import type { WiredStoreDeps } from '#shared/app/store-deps.js';
 import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
 import { externalRoutes, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
@@ -13,7 +13,7 @@ export type AuthorizerMode =
   | { mode: 'external'; tenantParam: string; routes: Record<string, RequiredPermission[]> };
 
 /** Creates the authorizer handler, with the user pool's verifier (see `verifierFromEnv`). */
-export async function buildAuthorizer(env: Env, deps: StoreDeps, config: AuthorizerMode) {
+export async function buildAuthorizer(env: Env, deps: WiredStoreDeps, config: AuthorizerMode) {
   const verifier = await verifierFromEnv(env);
   const authorizerDeps: AuthorizerDeps = {
     verifier,

@@ -21,7 +21,6 @@ import { memberStillActive } from '#shared/members/member-writes.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
-import { fromLegacy } from '#shared/store/legacy-tx.js';
 import {
   derivedStatus,
   findInvite,
@@ -120,8 +119,9 @@ async function joinOnce(deps: StoreDeps, invite: InviteRecord, user: Invitee): P
   const state = await loadInviterState(deps, invite);
   const inviterCheck = inviterStillAuthorizes(deps, state, invite);
   const now = deps.clock.now();
+  const isMember = () => new ConflictError(`${invite.email} is already a member`);
   const change = invite.pendingMemberId
-    ? await planActivation(deps, state, invite.pendingMemberId, user)
+    ? await planActivation(deps, state, invite.pendingMemberId, user, isMember)
     : planNewMember(
         deps,
         state,
@@ -129,6 +129,7 @@ async function joinOnce(deps: StoreDeps, invite: InviteRecord, user: Invitee): P
         { roles: invite.roles, groups: invite.groups },
         user.userId,
         'invite.accept',
+        { taken: isMember },
       );
   const accepted: InviteRecord = {
     ...invite,
@@ -136,12 +137,11 @@ async function joinOnce(deps: StoreDeps, invite: InviteRecord, user: Invitee): P
     acceptedAt: now.toISOString(),
     acceptedBy: user.userId,
   };
-  const isMember = () => new ConflictError(`${invite.email} is already a member`);
   // The invite first: when it is no longer usable, that is the answer (410).
   await deps.table.transact([
     invitePut(accepted, inviteUsable(invite.tokenHash, now.toISOString(), gone)),
-    // The member item, then (for a new member) the email's uniqueness item: 409 when taken.
-    ...change.items.map((item, i) => fromLegacy(item, i < 2 ? isMember : undefined)),
+    // The member item and the email's uniqueness item: 409 when taken.
+    ...change.items,
     inviteEmailLockDelete(invite, undefined, true),
     inviterCheck,
   ]);
@@ -185,7 +185,7 @@ function inviterStillAuthorizes(deps: StoreDeps, state: TenantState, invite: Inv
     }
     throw error;
   }
-  return fromLegacy(memberStillActive(deps, invite.tenantId, inviter));
+  return memberStillActive(deps, invite.tenantId, inviter);
 }
 
 function accountExists(): ConflictError {

@@ -5,7 +5,6 @@ import { inviteAudit, inviteChanged, loadInvite } from '#shared/invites/invite-w
 import { loadMember } from '#shared/members/member-service.js';
 import { planMemberChange } from '#shared/members/member-writes.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import { allFromLegacy } from '#shared/store/legacy-tx.js';
 import {
   findInviteEmailLock,
   type InviteRecord,
@@ -15,6 +14,7 @@ import {
 } from '#shared/store/records/invite-record.js';
 import { inviteOutboxDelete } from '#shared/store/records/outbox-record.js';
 import type { TxItem } from '#shared/store/table.js';
+import { withError } from '#shared/store/table.js';
 
 /** Revokes an invite (soft state `revoked`, audited); revoking twice is a no-op, an accepted invite 409. */
 export async function revokeInvite(
@@ -65,7 +65,7 @@ async function pendingMemberDeletion(
     action: 'member.delete',
     target: `member:${pending.userId}`,
   });
-  return allFromLegacy(change.items, inviteChanged);
+  return withError(change.items, inviteChanged);
 }
 
 /** Deleting the invite's email lock, unless a newer invite took it over after this one expired. */

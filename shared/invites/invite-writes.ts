@@ -7,7 +7,6 @@ import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
-import { fromLegacy } from '#shared/store/legacy-tx.js';
 import {
   findInvite,
   type InviteRecord,
@@ -68,25 +67,22 @@ export function sendWrites(invite: InviteRecord, token: string, now: Date): TxIt
 
 /** The audit event of an invite change by `caller` (`before` absent for a new invite). */
 export function inviteAudit(
-  deps: StoreDeps,
+  _deps: StoreDeps,
   caller: Pick<Caller, 'userId'>,
   action: string,
   change: { before?: InviteRecord; after: InviteRecord },
   now: Date,
 ): TxItem {
   const { before, after } = change;
-  return fromLegacy(
-    auditPut(
-      deps.table.name,
-      {
-        tenantId: after.tenantId,
-        actor: caller.userId,
-        action,
-        target: `invite:${after.inviteId}`,
-        ...(before ? { before: inviteView(before, now) } : {}),
-        after: inviteView(after, now),
-      },
-      now,
-    ),
+  return auditPut(
+    {
+      tenantId: after.tenantId,
+      actor: caller.userId,
+      action,
+      target: `invite:${after.inviteId}`,
+      ...(before ? { before: inviteView(before, now) } : {}),
+      after: inviteView(after, now),
+    },
+    now,
   );
 }

@@ -18,10 +18,8 @@ import {
   initialGrants,
   planNewMember,
 } from '#shared/members/member-service.js';
-import { alreadyMember } from '#shared/members/member-writes.js';
 import { assertCanGrant, assertKnown } from '#shared/policy/grant-guard.js';
 import { loadTenantState, type TenantState } from '#shared/policy/tenant-state.js';
-import { allFromLegacy, fromLegacy } from '#shared/store/legacy-tx.js';
 import { memberView, PENDING_ID_PREFIX } from '#shared/store/records/member-record.js';
 
 /** 400 unknown roles or groups, 403 granting more than the caller holds, 409 past the limits. */
@@ -79,11 +77,9 @@ export async function addMember(
     // First failed condition decides: the mail limits, the email's member, its open invite.
     await deps.table.transact([
       ...invite.counters,
-      // [1] is the email's uniqueness item.
-      ...member.items.map((item, i) =>
-        fromLegacy(item, i === 1 ? () => alreadyMember(input.email) : undefined),
-      ),
-      ...allFromLegacy(actorUnchanged(deps, state, caller, pendingId)),
+      // The email's uniqueness item answers 409 (already a member) when taken.
+      ...member.items,
+      ...actorUnchanged(deps, state, caller, pendingId),
       ...invite.writes,
     ]);
     if (!member.after) throw new Error('unreachable');

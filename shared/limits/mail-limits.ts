@@ -9,7 +9,6 @@ import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
-import { fromLegacy, toLegacy } from '#shared/store/legacy-tx.js';
 import {
   findTenantCap,
   findTenantLimitFields,
@@ -20,7 +19,6 @@ import {
   tenantCounterAdd,
 } from '#shared/store/records/limit-record.js';
 import type { TxItem } from '#shared/store/table.js';
-import type { TransactItem } from '#shared/store/transact.js';
 
 export interface MailLimits {
   mailsPerHour: number;
@@ -155,18 +153,6 @@ export function tenantCreationAdd(
   );
 }
 
-/**
- * {@link tenantCreationAdd} as an SDK-shaped item, for the tenant service until it writes port
- * items (the bridge goes with store/transact.ts).
- */
-export function tenantCreationWrite(
-  deps: StoreDeps,
-  userId: string,
-  max = DEFAULT_TENANTS_PER_DAY,
-): TransactItem {
-  return toLegacy(deps.table.name, tenantCreationAdd(deps, userId, max));
-}
-
 /** How many tenants `userId` may create per day: an operator's cap for them, else the default. */
 export async function tenantCapOf(deps: StoreDeps, userId: string): Promise<number> {
   return (await findTenantCap(deps.table, userId)) ?? DEFAULT_TENANTS_PER_DAY;
@@ -210,7 +196,7 @@ export async function setTenantLimits(
   await deps.table
     .transact([
       operatorLimitsUpdate(tenantId, after, notFound),
-      fromLegacy(auditPut(deps.table.name, { ...audit, before, after }, now)),
+      auditPut({ ...audit, before, after }, now),
     ])
     .catch((error: unknown) => {
       // The tenant changed meanwhile (a concurrent write): as before, answered as not found.

@@ -2,14 +2,15 @@
  * Planning a new membership: the grants a new member starts with, its limits, and the items of
  * a member added directly, joining by invite, or a pending member activated by its person.
  */
+
 import { EVERYONE_GROUP } from '#shared/acl/types.js';
 import type { StoreDeps } from '#shared/app/context.js';
+import type { DomainError } from '#shared/errors/domain-errors.js';
 import { GoneError } from '#shared/errors/domain-errors.js';
 import { type MemberChange, planMemberChange } from '#shared/members/member-writes.js';
 import { assertPrincipalWithinLimits } from '#shared/policy/policy-limits.js';
 import { holderBumps } from '#shared/policy/policy-writes.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
-import { legacyAll } from '#shared/principals/legacy-items.js';
 import { memberDelete, readMember, userProfilePut } from '#shared/store/records/member-record.js';
 
 /** Roles and groups a new member starts with: the tenant defaults plus what was granted. */
@@ -57,7 +58,7 @@ export function planNewMember(
   grants: { roles?: string[]; groups?: string[] },
   actor: string,
   action: string,
-  extra: { status?: 'active' | 'pending'; inviteId?: string } = {},
+  extra: { status?: 'active' | 'pending'; inviteId?: string; taken?: () => DomainError } = {},
 ): MemberChange {
   const { roles, groups } = initialGrants(state, grants);
   const change = planMemberChange(
@@ -77,12 +78,13 @@ export function planNewMember(
       sessionsValidAfter: 0,
     },
     { actor, action, target: `member:${user.userId}` },
+    extra.taken ? { taken: extra.taken } : {},
   );
   change.items.push(
     // A pending member has no account here yet: its profile is written when it is activated.
     ...(extra.status === 'pending' ? [] : [userProfilePut(user)]),
     // A group or role deleted meanwhile fails this and the write re-plans without it.
-    ...legacyAll(holderBumps(deps, state.tenantId, { groups, roles: roles.map((r) => r.roleId) })),
+    ...holderBumps(state.tenantId, { groups, roles: roles.map((r) => r.roleId) }),
   );
   return change;
 }
@@ -98,6 +100,7 @@ export async function planActivation(
   state: TenantState,
   pendingId: string,
   user: { userId: string; email: string },
+  taken?: () => DomainError,
 ): Promise<MemberChange> {
   const pending = await readMember(deps.table, state.tenantId, pendingId);
   if (pending?.status !== 'pending' || pending.email !== user.email)
@@ -109,17 +112,15 @@ export async function planActivation(
     undefined,
     { ...rest, userId: user.userId, status: 'active', joinedAt: deps.clock.now().toISOString() },
     { actor: user.userId, action: 'invite.accept', target: `member:${user.userId}` },
-    { takeOverEmailFrom: pending.userId },
+    { takeOverEmailFrom: pending.userId, ...(taken ? { taken } : {}) },
   );
   change.items.push(
     memberDelete(pending),
     userProfilePut(user),
-    ...legacyAll(
-      holderBumps(deps, state.tenantId, {
-        groups: pending.groups,
-        roles: pending.roles.map((r) => r.roleId),
-      }),
-    ),
+    ...holderBumps(state.tenantId, {
+      groups: pending.groups,
+      roles: pending.roles.map((r) => r.roleId),
+    }),
   );
   return change;
 }

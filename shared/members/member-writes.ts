@@ -11,7 +11,6 @@ import { newIncarnation } from '#shared/platform/incarnation.js';
 import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/policy/policy-limits.js';
 import { countsAsSuperuser, policyUnchanged, superuserCounter } from '#shared/policy/superusers.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
-import { legacy } from '#shared/principals/legacy-items.js';
 import {
   grantsOf,
   type MemberRecord,
@@ -112,19 +111,16 @@ export function planMemberChange(
 ): MemberChange {
   const after = next ? nextRecord(state, before, next, audit.action) : undefined;
   const delta = (after?.superuser ? 1 : 0) - (before?.superuser ? 1 : 0);
-  const items = [
-    ...memberItems(deps, before, after, options),
-    legacy(policyUnchanged(deps, state)),
-  ];
-  const counter = superuserCounter(deps, state, delta);
-  if (counter) items.push(legacy(counter));
+  const items = [...memberItems(deps, before, after, options), policyUnchanged(state)];
+  const counter = superuserCounter(state, delta);
+  if (counter) items.push(counter);
   const event = {
     tenantId: state.tenantId,
     ...audit,
     before: audit.before ?? (before ? auditView(before) : undefined),
     after: audit.after ?? (after ? auditView(after) : undefined),
   };
-  items.push(legacy(auditPut(deps.tableName, event, deps.clock.now())));
+  items.push(auditPut(event, deps.clock.now()));
   return { items, after };
 }
 

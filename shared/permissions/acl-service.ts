@@ -2,15 +2,14 @@
  * The DC/OS-style ACL API: grant and revoke rules for users (on member items) and groups (in
  * the tenant policy), list them, and answer checks with the engine's reasons.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   compilePrincipal,
   covers,
-  explain,
   namespaceViolation,
   type PermissionSet,
   validateResourceId,
 } from '#shared/acl/engine.js';
+import { explain } from '#shared/acl/explain.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
@@ -22,8 +21,8 @@ import {
   revokeMemberRule,
 } from '#shared/members/member-service.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
+import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
-import { changePolicy, copyPolicy } from '#shared/policy/policy-writes.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { findServiceAccount } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
@@ -68,7 +67,10 @@ export function assertNamespaceAccepts(
   if (problem) throw new InvalidError(problem, [{ path, message: problem }]);
 }
 
-/** Grants a rule directly to a member; the caller must hold it. Idempotent. */
+/**
+ * Grants a rule directly to a member; the caller must hold it and its namespace must accept it
+ * (both checked against the state the grant's retry reads). Idempotent.
+ */
 export async function grantUserRule(
   deps: StoreDeps,
   caller: Caller,
@@ -76,8 +78,6 @@ export async function grantUserRule(
   userId: string,
   rule: Rule,
 ): Promise<void> {
-  const state = await loadTenantState(deps, tenantId);
-  assertNamespaceAccepts(state.policy.namespaces, rule, 'path.action');
   await grantMemberRule(deps, caller, tenantId, userId, rule);
 }
 
@@ -100,21 +100,11 @@ export async function grantGroupRule(
   groupId: string,
   rule: Rule,
 ): Promise<void> {
-  await changePolicy(deps, caller, tenantId, (state) => {
-    const grants = state.policy.groups[groupId];
-    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
-    assertNamespaceAccepts(state.policy.namespaces, rule, 'path.action');
+  await changeGroupGrants(deps, caller, tenantId, groupId, (grants, state) => {
     assertCanGrant(state.actorPermissions, state.compiled, state.policy, { rules: [rule] });
-    const next = copyPolicy(state.policy);
     const has = grants.rules.some((r) => r.resource === rule.resource && r.action === rule.action);
     const after = { rules: has ? grants.rules : [...grants.rules, rule], roles: grants.roles };
-    next.groups[groupId] = after;
-    return {
-      next,
-      audit: { action: 'acl.grant', target: `group:${groupId}`, before: grants, after },
-      options: { limitField: 'path.rid' },
-      result: undefined,
-    };
+    return { after, action: 'acl.grant', limitField: 'path.rid', result: undefined };
   });
 }
 
@@ -126,23 +116,14 @@ export async function revokeGroupRule(
   groupId: string,
   rule: Rule,
 ): Promise<void> {
-  await changePolicy(deps, caller, tenantId, (state) => {
-    const grants = state.policy.groups[groupId];
-    if (!grants) throw new NotFoundError(`Group '${groupId}' not found`);
+  await changeGroupGrants(deps, caller, tenantId, groupId, (grants) => {
     const rules = grants.rules.filter(
       (r) => !(r.resource === rule.resource && r.action === rule.action),
     );
     if (rules.length === grants.rules.length) {
       throw new NotFoundError(`Group '${groupId}' has no rule ${rule.resource} ${rule.action}`);
     }
-    const next = copyPolicy(state.policy);
-    const after = { rules, roles: grants.roles };
-    next.groups[groupId] = after;
-    return {
-      next,
-      audit: { action: 'acl.revoke', target: `group:${groupId}`, before: grants, after },
-      result: undefined,
-    };
+    return { after: { rules, roles: grants.roles }, action: 'acl.revoke', result: undefined };
   });
 }
 
@@ -152,28 +133,15 @@ export interface AclEntry {
   action: Action;
 }
 
+/** The members holding direct rules (every page), eventually consistent like any listing. */
 async function membersWithRules(deps: StoreDeps, tenantId: string): Promise<MemberRecord[]> {
-  const out: MemberRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-        FilterExpression: 'size(#rules) > :zero',
-        ExpressionAttributeNames: { '#rules': 'rules' },
-        ExpressionAttributeValues: {
-          ':p': keys.tenantPartition(tenantId),
-          ':m': keys.memberPrefix,
-          ':zero': 0,
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(memberFromItem(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await deps.table.queryAll({
+    partition: keys.tenantPartition(tenantId),
+    prefix: keys.memberPrefix,
+    filter: { if: 'size(#rules) > :zero', names: { '#rules': 'rules' }, values: { ':zero': 0 } },
+    consistent: false,
+  });
+  return items.map(memberFromItem);
 }
 
 function pageOf<T>(all: T[], query: { limit: number; cursor?: string }): Page<T> {
@@ -270,6 +238,34 @@ async function serviceAccountAsPrincipal(
   };
 }
 
+/** Finds the principal a check names (service account, user id or email), once per request. */
+function principalResolver(deps: StoreDeps, tenantId: string) {
+  const found = new Map<string, Promise<MemberRecord | undefined>>();
+  const lookup = (c: CheckInput) =>
+    c.serviceAccountId !== undefined
+      ? serviceAccountAsPrincipal(deps, tenantId, c.serviceAccountId)
+      : c.userId !== undefined
+        ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
+            if (e instanceof NotFoundError) return undefined;
+            throw e;
+          })
+        : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
+  return (c: CheckInput) => {
+    const key =
+      c.serviceAccountId !== undefined
+        ? `s:${c.serviceAccountId}`
+        : c.userId !== undefined
+          ? `u:${c.userId}`
+          : `e:${normalizeEmail(c.email ?? '')}`;
+    let principal = found.get(key);
+    if (!principal) {
+      principal = lookup(c);
+      found.set(key, principal);
+    }
+    return principal;
+  };
+}
+
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
@@ -282,29 +278,7 @@ export async function checkAccess(
   single: boolean,
 ): Promise<CheckResult[]> {
   const state = await loadTenantState(deps, tenantId);
-  const members = new Map<string, Promise<MemberRecord | undefined>>();
-  const resolve = (c: CheckInput) => {
-    const key =
-      c.serviceAccountId !== undefined
-        ? `s:${c.serviceAccountId}`
-        : c.userId !== undefined
-          ? `u:${c.userId}`
-          : `e:${normalizeEmail(c.email ?? '')}`;
-    let found = members.get(key);
-    if (!found) {
-      found =
-        c.serviceAccountId !== undefined
-          ? serviceAccountAsPrincipal(deps, tenantId, c.serviceAccountId)
-          : c.userId !== undefined
-            ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
-                if (e instanceof NotFoundError) return undefined;
-                throw e;
-              })
-            : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
-      members.set(key, found);
-    }
-    return found;
-  };
+  const resolve = principalResolver(deps, tenantId);
   // One permission set per principal per request: compiling it (and its explain index, kept
   // with the set) once, not once per check, keeps a batch of 100 close to the cost of one.
   const sets = new Map<MemberRecord, PermissionSet>();

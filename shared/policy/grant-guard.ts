@@ -51,7 +51,8 @@ export function assertKnown(
 }
 
 /**
- * Throws 403 unless the granter holds everything the request would confer: every rule, every
+ * Throws 400 (naming `rulesPath`) when a registered namespace does not accept one of the rules,
+ * then 403 unless the granter holds everything the request would confer: every rule, every
  * permission of each role (within its scope), and every permission each group carries.
  * Superusers hold everything.
  */
@@ -60,7 +61,12 @@ export function assertCanGrant(
   compiled: CompiledPolicy,
   policy: TenantPolicy,
   request: GrantRequest,
+  rulesPath = 'path.action',
 ): void {
+  for (const rule of request.rules ?? []) {
+    const problem = namespaceViolation(policy.namespaces, rule);
+    if (problem) throw new InvalidError(problem, [{ path: rulesPath, message: problem }]);
+  }
   if (!granter) throw new ForbiddenError('Only members can grant');
   if (isSuperuser(granter)) return;
   const missing = (r: Rule) => !isAllowed(granter, r.resource, r.action);

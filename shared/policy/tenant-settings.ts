@@ -19,3 +19,8 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   defaultRoles: ['member'],
   maxResendsPerHour: 5,
 };
+
+/** A tenant's settings as stored, with the defaults for those never set. */
+export function settingsOf(stored: unknown): TenantSettings {
+  return { ...DEFAULT_SETTINGS, ...(stored as Partial<TenantSettings> | undefined) };
+}

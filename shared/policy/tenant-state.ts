@@ -3,7 +3,6 @@
  * policy and the acting member, read together in one BatchGetItem, strongly consistent.
  * Writes built from it are conditioned on the versions read here.
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CompiledPolicy,
   compiledPolicyWeight,
@@ -17,7 +16,7 @@ import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { type MailLimits, mailLimitsOf, type OperatorLimits } from '#shared/limits/mail-limits.js';
 import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
-import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/policy/tenant-settings.js';
+import { settingsOf, type TenantSettings } from '#shared/policy/tenant-settings.js';
 import { keys } from '#shared/store/keys.js';
 import {
   grantsOf,
@@ -69,27 +68,20 @@ export async function loadTenantState(
   tenantId: string,
   caller?: Caller,
 ): Promise<TenantState> {
-  const keyList = [keys.tenant(tenantId), keys.policy(tenantId)];
-  if (caller) keyList.push(keys.member(tenantId, caller.userId));
-  const res = await deps.db.send(
-    new BatchGetCommand({
-      RequestItems: { [deps.tableName]: { Keys: keyList, ConsistentRead: true } },
-    }),
-  );
-  const items = res.Responses?.[deps.tableName] ?? [];
-  const tenant = items.find((i) => i.sk === 'META');
-  const policyRow = items.find((i) => i.sk === 'POLICY');
+  const memberKey = caller ? keys.member(tenantId, caller.userId) : undefined;
+  const keyList = [keys.tenant(tenantId), keys.policy(tenantId), ...(memberKey ? [memberKey] : [])];
+  const items = await deps.table.batchGet(keyList);
+  const tenant = deps.table.pick(items, keys.tenant(tenantId));
+  const policyRow = deps.table.pick(items, keys.policy(tenantId));
   if (!tenant || !policyRow) throw new NotFoundError(`Tenant '${tenantId}' not found`);
-  const memberRow = caller
-    ? items.find((i) => String(i.sk).startsWith(keys.memberPrefix))
-    : undefined;
+  const memberRow = memberKey ? deps.table.pick(items, memberKey) : undefined;
   const policy = policyFromItem(policyRow);
   const compiled = compiledAt(tenantId, policy);
   const actor = memberRow ? memberFromItem(memberRow) : undefined;
   return {
     tenantId,
     name: String(tenant.name),
-    settings: { ...DEFAULT_SETTINGS, ...(tenant.settings as Partial<TenantSettings> | undefined) },
+    settings: settingsOf(tenant.settings),
     superuserCount: Number(tenant.superuserCount ?? 0),
     tenantVersion: Number(tenant.version ?? 0),
     limits: limitsOf(tenant),

@@ -15,7 +15,6 @@ import {
 } from '#shared/policy/grant-guard.js';
 import { holderBumps } from '#shared/policy/policy-writes.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
-import { legacyAll } from '#shared/principals/legacy-items.js';
 import type { TxItem } from '#shared/store/table.js';
 
 /** What a principal is granted, held on its own item. */
@@ -146,7 +145,7 @@ async function editHolding<P extends Grantee>(
       : held.roles.every((r) => p.roles.some((b) => b.roleId === r));
   const { caller, tenantId, id } = target;
   const after = await kind.edit(deps, caller, tenantId, id, change, { action }, (p) =>
-    holds(p) ? [] : legacyAll(holderBumps(deps, tenantId, held)),
+    holds(p) ? [] : holderBumps(tenantId, held),
   );
   if (!after) throw new Error('unreachable');
   return after;

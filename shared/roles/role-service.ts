@@ -2,43 +2,29 @@
  * Roles of a tenant: metadata in their own items, permissions in the tenant policy item, so an
  * edit takes effect for every bound member on their next request. Built-in roles are fixed.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { validateResourceId } from '#shared/acl/engine.js';
 import { BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import type { Rule, TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { loadPolicy } from '#shared/groups/group-service.js';
 import { assertNamespaceAccepts } from '#shared/permissions/acl-service.js';
-import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import {
-  changePolicy,
-  copyPolicy,
-  deleteHeldItem,
-  type HeldItemRead,
-  heldItemRead,
-} from '#shared/policy/policy-writes.js';
+  deleteCatalogEntry,
+  getCatalogEntry,
+  listCatalog,
+  readCatalogEntry,
+} from '#shared/policy/catalog.js';
+import { assertCanGrant } from '#shared/policy/grant-guard.js';
+import { changePolicy, copyPolicy } from '#shared/policy/policy-writes.js';
 import type { CreateRoleInput, PutRoleInput, RoleView } from '#shared/roles/role-schemas.js';
-import { keys } from '#shared/store/keys.js';
-import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
-
-interface RoleRecord {
-  roleId: string;
-  name: string;
-  builtIn: boolean;
-  createdAt: string;
-  version: number;
-}
-
-function roleFromItem(item: Record<string, unknown>): RoleRecord {
-  return {
-    roleId: String(item.roleId),
-    name: String(item.name),
-    builtIn: item.builtIn === true,
-    createdAt: String(item.createdAt),
-    version: Number(item.version ?? 0),
-  };
-}
+import type { Page } from '#shared/store/pagination.js';
+import {
+  catalogCreate,
+  catalogRename,
+  type RoleRecord,
+  roleFromItem,
+} from '#shared/store/records/catalog-record.js';
+import type { Item } from '#shared/store/table.js';
 
 function roleView(r: RoleRecord, permissions: Rule[] | undefined): RoleView {
   return {
@@ -50,28 +36,13 @@ function roleView(r: RoleRecord, permissions: Rule[] | undefined): RoleView {
   };
 }
 
-function roleItem(tenantId: string, r: RoleRecord): Record<string, unknown> {
-  return { ...keys.role(tenantId, r.roleId), type: 'role', tenantId, ...r };
-}
-
-async function readRole(
-  deps: StoreDeps,
-  tenantId: string,
-  roleId: string,
-): Promise<{ role: RoleRecord; read: HeldItemRead }> {
-  const res = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.role(tenantId, roleId),
-      ConsistentRead: true,
-    }),
-  );
-  if (!res.Item) throw new NotFoundError(`Role '${roleId}' not found`);
-  return { role: roleFromItem(res.Item), read: heldItemRead(res.Item) };
-}
+const viewOf = (item: Item, policy: TenantPolicy) => {
+  const r = roleFromItem(item);
+  return roleView(r, policy.roles[r.roleId]);
+};
 
 async function loadRole(deps: StoreDeps, tenantId: string, roleId: string): Promise<RoleRecord> {
-  return (await readRole(deps, tenantId, roleId)).role;
+  return roleFromItem((await readCatalogEntry(deps, 'role', tenantId, roleId)).item);
 }
 
 /** Deduplicated permissions, each a valid resource id that its namespace accepts (400 otherwise). */
@@ -97,39 +68,17 @@ function assertCustom(roleId: string): void {
 }
 
 /** Lists the tenant's roles with their permissions, by role id, with cursor pagination. */
-export async function listRoles(
+export function listRoles(
   deps: StoreDeps,
   tenantId: string,
   query: { limit: number; cursor?: string },
 ): Promise<Page<RoleView>> {
-  const partition = { pk: keys.tenantPartition(tenantId) };
-  const [res, policy] = await Promise.all([
-    deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':p': partition.pk, ':r': keys.rolePrefix },
-        Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor, partition, { sk: keys.rolePrefix }),
-      }),
-    ),
-    loadPolicy(deps, tenantId),
-  ]);
-  const items = (res.Items ?? []).map(roleFromItem).map((r) => roleView(r, policy.roles[r.roleId]));
-  return { items, nextCursor: encodeCursor(res.LastEvaluatedKey) };
+  return listCatalog(deps, 'role', tenantId, query, viewOf);
 }
 
 /** Reads one role with its permissions. */
-export async function getRole(
-  deps: StoreDeps,
-  tenantId: string,
-  roleId: string,
-): Promise<RoleView> {
-  const [role, policy] = await Promise.all([
-    loadRole(deps, tenantId, roleId),
-    loadPolicy(deps, tenantId),
-  ]);
-  return roleView(role, policy.roles[roleId]);
+export function getRole(deps: StoreDeps, tenantId: string, roleId: string): Promise<RoleView> {
+  return getCatalogEntry(deps, 'role', tenantId, roleId, viewOf);
 }
 
 /** Creates a custom role; the caller must hold every permission in it. A taken id is a 409. */
@@ -164,15 +113,7 @@ export async function createRole(
         after: { ...role, permissions },
       },
       options: {
-        items: [
-          {
-            Put: {
-              TableName: deps.tableName,
-              Item: { ...roleItem(tenantId, role), holderVersion: 0 },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
+        items: [catalogCreate('role', tenantId, role)],
         limitField: (limit) => (limit === 'rolesPerTenant' ? 'body.roleId' : 'body.permissions'),
       },
       result: roleView(role, permissions),
@@ -212,17 +153,14 @@ export async function replaceRole(
       },
       options: {
         items: [
-          {
-            // Role edits are serialized by the policy version condition of the same transaction.
-            Update: {
-              TableName: deps.tableName,
-              Key: keys.role(tenantId, roleId),
-              UpdateExpression: 'SET #name = :name, version = version + :one',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeNames: { '#name': 'name' },
-              ExpressionAttributeValues: { ':name': input.name, ':one': 1 },
-            },
-          },
+          // Role edits are serialized by the policy version condition of the same transaction.
+          catalogRename(
+            'role',
+            tenantId,
+            roleId,
+            { name: input.name, version: 'increment' },
+            { if: 'attribute_exists(pk)' },
+          ),
         ],
         limitField: 'body.permissions',
       },
@@ -244,30 +182,14 @@ export async function deleteRole(
   roleId: string,
 ): Promise<void> {
   assertCustom(roleId);
-  await changePolicy(deps, caller, tenantId, async (state) => {
-    const permissions = state.policy.roles[roleId];
-    if (!permissions) throw new NotFoundError(`Role '${roleId}' not found`);
-    const { role, read } = await readRole(deps, tenantId, roleId);
-    const next = copyPolicy(state.policy);
-    delete next.roles[roleId];
-    for (const grants of Object.values(next.groups)) {
-      grants.roles = grants.roles.filter((b) => b.roleId !== roleId);
-    }
-    return {
-      next,
-      audit: { action: 'role.delete', target: `role:${roleId}`, before: { ...role, permissions } },
-      options: {
-        items: [deleteHeldItem(deps, keys.role(tenantId, roleId), read)],
-        editMember: (m) =>
-          m.roles.some((b) => b.roleId === roleId)
-            ? { ...m, roles: m.roles.filter((b) => b.roleId !== roleId) }
-            : undefined,
-        editServiceAccount: (sa) =>
-          sa.roles.some((b) => b.roleId === roleId)
-            ? { ...sa, roles: sa.roles.filter((b) => b.roleId !== roleId) }
-            : undefined,
-      },
-      result: undefined,
-    };
+  await deleteCatalogEntry(deps, caller, tenantId, 'role', roleId, {
+    held: (policy) => policy.roles[roleId],
+    drop: (next) => {
+      delete next.roles[roleId];
+      for (const grants of Object.values(next.groups)) {
+        grants.roles = grants.roles.filter((b) => b.roleId !== roleId);
+      }
+    },
+    before: (item, permissions) => ({ ...roleFromItem(item), permissions }),
   });
 }

@@ -16,7 +16,6 @@ import type { TenantState } from '#shared/policy/tenant-state.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { found } from '#shared/principals/found.js';
 import type { PrincipalKind } from '#shared/principals/grant-edits.js';
-import { legacy } from '#shared/principals/legacy-items.js';
 import {
   readServiceAccount,
   type ServiceAccountRecord,
@@ -140,10 +139,10 @@ export async function mutateServiceAccount(
     };
     await deps.table.transact([
       ...(await accountItems(deps, state, before, after, act.action)),
-      legacy(policyUnchanged(deps, state)),
+      policyUnchanged(state),
       actorCheck,
       ...(extra?.(before) ?? []),
-      legacy(auditPut(deps.tableName, event, deps.clock.now())),
+      auditPut(event, deps.clock.now()),
     ]);
     return after;
   });

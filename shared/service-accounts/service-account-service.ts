@@ -8,7 +8,6 @@ import { ConflictError } from '#shared/errors/domain-errors.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { grantEdits } from '#shared/principals/grant-edits.js';
-import { legacy } from '#shared/principals/legacy-items.js';
 import { permissionsPage } from '#shared/principals/principal-permissions.js';
 import {
   actingMember,
@@ -75,7 +74,7 @@ export async function createServiceAccount(
   await deps.table.transact([
     serviceAccountPut(sa, undefined, taken),
     actorCheck,
-    legacy(auditPut(deps.tableName, event, deps.clock.now())),
+    auditPut(event, deps.clock.now()),
   ]);
   return serviceAccountView(sa);
 }

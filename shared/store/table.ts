@@ -16,160 +16,47 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type DomainError, raceLostError } from '#shared/errors/domain-errors.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
-import { type IndexName, TABLE_INDEXES } from '#shared/store/table-definition.js';
+import { TABLE_INDEXES } from '#shared/store/table-definition.js';
 
-/** An item's primary key. */
-export interface Key {
-  pk: string;
-  sk: string;
-  [attribute: string]: unknown;
-}
+import {
+  conditionError,
+  keyId,
+  merged,
+  projection,
+  transactItemOf,
+  withKeys,
+} from '#shared/store/table-requests.js';
+import type {
+  Condition,
+  Expression,
+  GetOptions,
+  Item,
+  Key,
+  QueryOptions,
+  QueryPage,
+  TxItem,
+} from '#shared/store/table-types.js';
 
-export type Item = Record<string, unknown>;
-
-/** Names and values of a condition, update or filter expression. */
-export interface Expression {
-  names?: Record<string, string>;
-  values?: Record<string, unknown>;
-}
-
-/** A condition and the domain error raised when it does not hold. */
-export interface Condition extends Expression {
-  if: string;
-  /** The error this condition raises; without it a failed condition is a lost race (retryable). */
-  else?: () => DomainError;
-}
-
-/** One write of a transaction: put, update, delete or condition check, each with its own error. */
-export type TxItem =
-  | { put: Item; when?: Condition }
-  | {
-      update: Key;
-      set: string;
-      names?: Record<string, string>;
-      values?: Record<string, unknown>;
-      when?: Condition;
-    }
-  | { delete: Key; when?: Condition }
-  | { check: Key; when: Condition };
-
-export interface GetOptions {
-  /** Strongly consistent (default true: reads that decide writes or access must see the last write). */
-  consistent?: boolean;
-  /** Only these attributes (top-level names). */
-  attributes?: readonly string[];
-}
-
-export interface QueryOptions {
-  /** The partition key's value (of the table or of `index`). */
-  partition: string;
-  index?: IndexName;
-  /** Only sort keys beginning with this. */
-  prefix?: string;
-  /** Sort keys in this inclusive range (instead of `prefix`). */
-  between?: [string, string];
-  /** Sort keys at or after / at or before this. */
-  from?: string;
-  to?: string;
-  filter?: { if: string } & Expression;
-  attributes?: readonly string[];
-  limit?: number;
-  startKey?: Record<string, unknown>;
-  /** Descending sort-key order. */
-  newestFirst?: boolean;
-  consistent?: boolean;
-}
-
-export interface QueryPage {
-  items: Item[];
-  lastKey?: Record<string, unknown>;
-  /** How many items matched (what `count` adds up). */
-  count?: number;
-}
+export { transactItemOf, withError } from '#shared/store/table-requests.js';
+export type {
+  Condition,
+  Expression,
+  GetOptions,
+  Item,
+  Key,
+  QueryOptions,
+  QueryPage,
+  TxItem,
+} from '#shared/store/table-types.js';
 
 /** DynamoDB's limit on keys per BatchGetItem. */
 const BATCH_GET_KEYS = 100;
 /** How many times unprocessed keys are asked again before the read fails (never read as absent). */
 const BATCH_GET_ROUNDS = 8;
 
-const keyId = (key: Record<string, unknown>) => `${key.pk}\u0000${key.sk}`;
-
-function projection(attributes: readonly string[] | undefined, names: Record<string, string>) {
-  if (!attributes?.length) return undefined;
-  return attributes
-    .map((a, i) => {
-      names[`#p${i}`] = a;
-      return `#p${i}`;
-    })
-    .join(', ');
-}
-
-/** The key attributes always come back from a batch read: its results are matched to keys by them. */
-function withKeys(attributes: readonly string[] | undefined) {
-  return attributes?.length ? [...new Set(['pk', 'sk', ...attributes])] : attributes;
-}
-
-function merged(...parts: (Expression | undefined)[]) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  for (const p of parts) {
-    Object.assign(names, p?.names);
-    Object.assign(values, p?.values);
-  }
-  return {
-    ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-    ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-  };
-}
-
-/** The error a failed condition raises: its own, or a lost race that re-planning may win. */
-function conditionError(when: Condition | undefined, cause: unknown): DomainError {
-  const error = when?.else?.() ?? raceLostError();
-  (error as { cause?: unknown }).cause = cause;
-  return error;
-}
-
 export function createTable(db: DocumentClient, tableName: string) {
   const TableName = tableName;
-
-  function txItem(item: TxItem) {
-    const cond = item.when;
-    const condition = cond ? { ConditionExpression: cond.if } : {};
-    if ('put' in item) {
-      return { Put: { TableName, Item: item.put, ...condition, ...merged(cond) } };
-    }
-    if ('update' in item) {
-      return {
-        Update: {
-          TableName,
-          Key: { pk: item.update.pk, sk: item.update.sk },
-          UpdateExpression: item.set,
-          ...condition,
-          ...merged(item, cond),
-        },
-      };
-    }
-    if ('delete' in item) {
-      return {
-        Delete: {
-          TableName,
-          Key: { pk: item.delete.pk, sk: item.delete.sk },
-          ...condition,
-          ...merged(cond),
-        },
-      };
-    }
-    return {
-      ConditionCheck: {
-        TableName,
-        Key: { pk: item.check.pk, sk: item.check.sk },
-        ConditionExpression: item.when.if,
-        ...merged(item.when),
-      },
-    };
-  }
 
   async function single<T>(send: () => Promise<T>, when: Condition | undefined): Promise<T> {
     try {
@@ -309,6 +196,34 @@ export function createTable(db: DocumentClient, tableName: string) {
       return total;
     },
 
+    /**
+     * One page of a filtered Query, filled: DynamoDB applies the filter after `limit`, so one
+     * call can return an empty page that still has a cursor. This keeps querying until the page
+     * holds `limit` items or the range ends (at most `maxCalls` calls); `lastKey` is where the
+     * next page starts (the key of the last item returned when the page stopped inside a call).
+     */
+    async queryFilled(
+      q: QueryOptions & { limit: number },
+      keyOf: (item: Item) => Record<string, unknown>,
+      maxCalls = 10,
+    ): Promise<QueryPage> {
+      const items: Item[] = [];
+      let startKey = q.startKey;
+      for (let call = 0; call < maxCalls; call++) {
+        const page = await table.query({ ...q, startKey });
+        for (const [i, item] of page.items.entries()) {
+          items.push(item);
+          if (items.length === q.limit) {
+            const more = i < page.items.length - 1 || page.lastKey !== undefined;
+            return { items, lastKey: more ? keyOf(item) : undefined };
+          }
+        }
+        startKey = page.lastKey;
+        if (!startKey) break;
+      }
+      return { items, lastKey: startKey };
+    },
+
     async put(item: Item, when?: Condition): Promise<void> {
       await single(
         () =>
@@ -371,7 +286,11 @@ export function createTable(db: DocumentClient, tableName: string) {
     async transact(items: readonly TxItem[]): Promise<void> {
       if (items.length === 0) return;
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: items.map(txItem) }));
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((i) => transactItemOf(TableName, i)),
+          }),
+        );
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
           const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');

@@ -1,47 +1,41 @@
 /** Tenants: create (the creator becomes the first superuser), read, update settings, and "my tenants". */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import { EVERYONE_GROUP, SUPERUSERS_GROUP } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
-import {
-  tenantCapOf,
-  tenantCreationLimit,
-  tenantCreationWrite,
-} from '#shared/limits/mail-limits.js';
+import { tenantCapOf, tenantCreationAdd } from '#shared/limits/mail-limits.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
-import { DEFAULT_SETTINGS, type TenantSettings } from '#shared/policy/tenant-settings.js';
+import {
+  DEFAULT_SETTINGS,
+  settingsOf,
+  type TenantSettings,
+} from '#shared/policy/tenant-settings.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import { keys } from '#shared/store/keys.js';
+import { catalogItem } from '#shared/store/records/catalog-record.js';
 import { type MemberRecord, memberItem } from '#shared/store/records/member-record.js';
-import { initialPolicy, policyItem } from '#shared/store/records/policy-record.js';
-import { transactWrite } from '#shared/store/transact.js';
+import { initialPolicy, policyPut } from '#shared/store/records/policy-record.js';
+import {
+  getTenantItem,
+  memberEmailPut,
+  membershipsOf,
+  tenantCreate,
+  tenantFromItem,
+  tenantNames,
+  tenantUpdate,
+} from '#shared/store/records/tenant-record.js';
+import { userProfilePut } from '#shared/store/records/user-record.js';
+import type { TxItem } from '#shared/store/table.js';
 import type {
   CreateTenantInput,
   PatchTenantInput,
   TenantView,
 } from '#shared/tenants/tenant-schemas.js';
 
-/** Where the tenant-creation counter sits in the create transaction. */
-const CAP_INDEX = 4;
-
 export interface TenantRecord extends TenantView {
   superuserCount: number;
   version: number;
-}
-
-function tenantFromItem(item: Record<string, unknown>): TenantRecord {
-  return {
-    tenantId: String(item.tenantId),
-    name: String(item.name),
-    settings: { ...DEFAULT_SETTINGS, ...(item.settings as Partial<TenantSettings> | undefined) },
-    createdAt: String(item.createdAt),
-    createdBy: String(item.createdBy),
-    superuserCount: Number(item.superuserCount ?? 0),
-    version: Number(item.version ?? 0),
-  };
 }
 
 export function tenantView(t: TenantRecord): TenantView {
@@ -54,17 +48,8 @@ export function tenantView(t: TenantRecord): TenantView {
   };
 }
 
-/**
- * Creates a tenant with its built-in groups and roles; the caller becomes its first
- * superuser (member of `superusers` and `everyone`). A taken id is a 409, also under races.
- */
-export async function createTenant(
-  deps: StoreDeps,
-  caller: Caller,
-  input: CreateTenantInput,
-): Promise<TenantView> {
-  const now = deps.clock.now();
-  const at = now.toISOString();
+/** A new tenant's records: the tenant and its creator, its first superuser. */
+export function newTenant(caller: Caller, input: CreateTenantInput, at: string) {
   const tenant: TenantRecord = {
     tenantId: input.tenantId,
     name: input.name,
@@ -74,7 +59,7 @@ export async function createTenant(
     superuserCount: 1,
     version: 1,
   };
-  const member: MemberRecord = {
+  const founder: MemberRecord = {
     tenantId: input.tenantId,
     userId: caller.userId,
     email: caller.email,
@@ -88,107 +73,76 @@ export async function createTenant(
     version: 1,
     incarnation: newIncarnation(),
   };
-  const T = deps.tableName;
-  const cap = await tenantCapOf(deps, caller.userId);
-  const builtInGroups = Object.entries(BUILT_IN_GROUPS).map(([groupId, g]) => ({
-    Put: {
-      TableName: T,
-      Item: {
-        ...keys.group(input.tenantId, groupId),
-        type: 'group',
-        tenantId: input.tenantId,
+  return { tenant, founder };
+}
+
+/** The items of the built-in groups and roles every tenant starts with. */
+export function builtInItems(tenantId: string, at: string): TxItem[] {
+  const common = { builtIn: true, createdAt: at, version: 1 };
+  return [
+    ...Object.entries(BUILT_IN_GROUPS).map(([groupId, g]) => ({
+      put: catalogItem('group', tenantId, {
         groupId,
         name: g.name,
         description: g.description,
-        builtIn: true,
-        createdAt: at,
-        version: 1,
-      },
-    },
-  }));
-  const builtInRoles = Object.entries(BUILT_IN_ROLES).map(([roleId, r]) => ({
-    Put: {
-      TableName: T,
-      Item: {
-        ...keys.role(input.tenantId, roleId),
-        type: 'role',
+        ...common,
+      }),
+    })),
+    ...Object.entries(BUILT_IN_ROLES).map(([roleId, r]) => ({
+      put: catalogItem('role', tenantId, { roleId, name: r.name, ...common }),
+    })),
+  ];
+}
+
+/**
+ * Creates a tenant with its built-in groups and roles; the caller becomes its first
+ * superuser (member of `superusers` and `everyone`). A taken id is a 409, also under races;
+ * rule 16: anyone signed in may create a tenant, a few per day (429 past the cap).
+ */
+export async function createTenant(
+  deps: StoreDeps,
+  caller: Caller,
+  input: CreateTenantInput,
+): Promise<TenantView> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const { tenant, founder } = newTenant(caller, input, at);
+  const cap = await tenantCapOf(deps, caller.userId);
+  const taken = () =>
+    new ConflictError(`Tenant id '${input.tenantId}' is taken`, { extra: { field: 'tenantId' } });
+  const created = deps.table.transact([
+    // First: when the id is taken and the cap reached too, the cap's 429 is the answer.
+    tenantCreationAdd(deps, caller.userId, cap),
+    tenantCreate(tenant, taken),
+    policyPut(input.tenantId, initialPolicy()),
+    { put: memberItem(founder) },
+    memberEmailPut(input.tenantId, founder.email, founder.userId),
+    ...builtInItems(input.tenantId, at),
+    userProfilePut(caller.userId, caller.email),
+    auditPut(
+      {
         tenantId: input.tenantId,
-        roleId,
-        name: r.name,
-        builtIn: true,
-        createdAt: at,
-        version: 1,
+        actor: caller.userId,
+        action: 'tenant.create',
+        target: `tenant:${input.tenantId}`,
+        after: tenantView(tenant),
       },
-    },
-  }));
-  await transactWrite(
-    deps.db,
-    [
-      {
-        Put: {
-          TableName: T,
-          Item: { ...keys.tenant(input.tenantId), type: 'tenant', ...tenant },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { Put: { TableName: T, Item: policyItem(input.tenantId, initialPolicy()) } },
-      { Put: { TableName: T, Item: memberItem(member) } },
-      {
-        Put: {
-          TableName: T,
-          Item: {
-            ...keys.memberEmail(input.tenantId, member.email),
-            type: 'member-email',
-            tenantId: input.tenantId,
-            email: member.email,
-            userId: member.userId,
-          },
-        },
-      },
-      // Rule 16: anyone signed in may create a tenant, a few per day (index CAP_INDEX).
-      tenantCreationWrite(deps, caller.userId, cap),
-      ...builtInGroups,
-      ...builtInRoles,
-      {
-        Put: {
-          TableName: T,
-          Item: {
-            ...keys.user(caller.userId),
-            type: 'user',
-            userId: caller.userId,
-            email: caller.email,
-          },
-        },
-      },
-      auditPut(
-        T,
-        {
-          tenantId: input.tenantId,
-          actor: caller.userId,
-          action: 'tenant.create',
-          target: `tenant:${input.tenantId}`,
-          after: tenantView(tenant),
-        },
-        now,
-      ),
-    ],
-    (codes) =>
-      codes[CAP_INDEX] === 'ConditionalCheckFailed'
-        ? tenantCreationLimit(deps, cap)
-        : new ConflictError(`Tenant id '${input.tenantId}' is taken`, {
-            extra: { field: 'tenantId' },
-          }),
-  );
+      now,
+    ),
+  ]);
+  // Racing creates of one id may conflict instead of failing the condition: taken all the same.
+  await created.catch((error: unknown) => {
+    throw error instanceof ConflictError && error.retryable ? taken() : error;
+  });
   return tenantView(tenant);
 }
 
 /** Reads a tenant record, or throws NotFound. */
 export async function loadTenant(deps: StoreDeps, tenantId: string): Promise<TenantRecord> {
-  const res = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }),
-  );
-  if (!res.Item) throw new NotFoundError(`Tenant '${tenantId}' not found`);
-  return tenantFromItem(res.Item);
+  const item = await getTenantItem(deps.table, tenantId);
+  if (!item) throw new NotFoundError(`Tenant '${tenantId}' not found`);
+  const t = tenantFromItem(item);
+  return { ...t, settings: settingsOf(t.settings) };
 }
 
 export async function getTenant(deps: StoreDeps, tenantId: string): Promise<TenantView> {
@@ -213,39 +167,24 @@ export async function patchTenant(
     version: before.version + 1,
   };
   const now = deps.clock.now();
-  await transactWrite(
-    deps.db,
-    [
+  await deps.table.transact([
+    tenantUpdate(
+      before,
+      after,
+      () => new ConflictError('The tenant changed while updating; retry'),
+    ),
+    auditPut(
       {
-        Update: {
-          TableName: deps.tableName,
-          Key: keys.tenant(tenantId),
-          UpdateExpression: 'SET #name = :name, settings = :settings, version = :next',
-          ConditionExpression: 'version = :prev',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: {
-            ':name': after.name,
-            ':settings': after.settings,
-            ':next': after.version,
-            ':prev': before.version,
-          },
-        },
+        tenantId,
+        actor: caller.userId,
+        action: 'tenant.update',
+        target: `tenant:${tenantId}`,
+        before: tenantView(before),
+        after: tenantView(after),
       },
-      auditPut(
-        deps.tableName,
-        {
-          tenantId,
-          actor: caller.userId,
-          action: 'tenant.update',
-          target: `tenant:${tenantId}`,
-          before: tenantView(before),
-          after: tenantView(after),
-        },
-        now,
-      ),
-    ],
-    () => new ConflictError('The tenant changed while updating; retry'),
-  );
+      now,
+    ),
+  ]);
   return tenantView(after);
 }
 
@@ -286,27 +225,16 @@ async function assertCanSetDefaults(
 
 /** The caller's identity and the tenants they belong to (byUser index). */
 export async function describeMe(deps: StoreDeps, caller: Caller) {
-  const res = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byUser',
-      KeyConditionExpression: 'gsi1pk = :u',
-      ExpressionAttributeValues: { ':u': keys.byUserPartition(caller.userId) },
-    }),
+  const memberships = await membershipsOf(deps.table, caller.userId);
+  const names = await tenantNames(
+    deps.table,
+    memberships.map((m) => String(m.tenantId)),
   );
-  const memberships = (res.Items ?? []).filter((i) => i.type === 'member');
-  const tenants = await Promise.all(
-    memberships.map(async (m) => {
-      const t = await deps.db.send(
-        new GetCommand({ TableName: deps.tableName, Key: keys.tenant(String(m.tenantId)) }),
-      );
-      return {
-        tenantId: String(m.tenantId),
-        name: String(t.Item?.name ?? m.tenantId),
-        status: String(m.status),
-        joinedAt: String(m.joinedAt),
-      };
-    }),
-  );
+  const tenants = memberships.map((m, i) => ({
+    tenantId: String(m.tenantId),
+    name: String(names[i]?.name ?? m.tenantId),
+    status: String(m.status),
+    joinedAt: String(m.joinedAt),
+  }));
   return { userId: caller.userId, email: caller.email, tenants };
 }

@@ -10,8 +10,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StoreDeps } from '#shared/app/context.js';
-import { createStoreDeps } from '#shared/app/store-deps.js';
+import { createStoreDeps, type WiredStoreDeps } from '#shared/app/store-deps.js';
 import { deliverInviteBatch, outboxKinds } from '#shared/invites/invite-delivery.js';
 import { createInvites } from '#shared/invites/invite-service.js';
 import { setTenantLimits, setUserTenantCap } from '#shared/limits/mail-limits.js';
@@ -31,7 +30,7 @@ import { stack, uniqueEmail, uniqueId } from '../support/stack-client.js';
 
 const tableName = `mailer-${randomBytes(4).toString('hex')}`;
 const owner = { userId: 'owner-1', email: 'owner@example.test' };
-let deps: StoreDeps;
+let deps: WiredStoreDeps;
 
 beforeAll(async () => {
   const ddb = new DynamoDBClient({

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 // The engine under test, called as engine.* beside the reference model's ref* functions.
 import * as engine from '#shared/acl/engine.js';
+import { explain } from '#shared/acl/explain.js';
 import {
   ACTIONS,
   type Action,
@@ -210,7 +211,7 @@ describe('ACL engine against the reference model', () => {
             expect(engine.isAllowed(set, query, recipe.action), `${recipe.action} ${query}`).toBe(
               expected,
             );
-            const decision = engine.explain(set, query, recipe.action);
+            const decision = explain(set, query, recipe.action);
             expect(decision.allowed, `explain ${recipe.action} ${query}`).toBe(expected);
             if (decision.matched !== undefined) {
               const m = decision.matched;

@@ -6,13 +6,13 @@ import {
   compilePrincipal,
   covers,
   effectiveRules,
-  explain,
   isAllowed,
   isSuperuser,
   namespaceViolation,
   type PermissionSet,
   validateResourceId,
 } from '#shared/acl/engine.js';
+import { explain } from '#shared/acl/explain.js';
 import type { Action, PrincipalGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
 
 const MARATHON_SERVICES = 'dcos:service:marathon:marathon:services';

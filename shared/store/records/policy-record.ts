@@ -2,6 +2,7 @@
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import type { Action, GroupGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
 import { keys } from '#shared/store/keys.js';
+import type { Table, TxItem } from '#shared/store/table.js';
 
 /** The policy every new tenant starts with: the built-in roles and groups. */
 export function initialPolicy(): TenantPolicy {
@@ -31,5 +32,29 @@ export function policyFromItem(item: Record<string, unknown>): TenantPolicy {
     roles: (item.roles as Record<string, Rule[]> | undefined) ?? {},
     groups: (item.groups as Record<string, GroupGrants> | undefined) ?? {},
     namespaces: (item.namespaces as Record<string, Action[]> | undefined) ?? {},
+  };
+}
+
+/** The policy item, strongly consistent; undefined when the tenant does not exist. */
+export async function getPolicy(table: Table, tenantId: string): Promise<TenantPolicy | undefined> {
+  const item = await table.get(keys.policy(tenantId));
+  return item && policyFromItem(item);
+}
+
+/** Writes the policy; with `readVersion`, only over the version the change was computed from. */
+export function policyPut(tenantId: string, policy: TenantPolicy, readVersion?: number): TxItem {
+  return {
+    put: policyItem(tenantId, policy),
+    ...(readVersion === undefined
+      ? {}
+      : { when: { if: 'policyVersion = :read', values: { ':read': readVersion } } }),
+  };
+}
+
+/** The policy must still be at `version` (a lost race otherwise). */
+export function policyVersionCheck(tenantId: string, version: number): TxItem {
+  return {
+    check: keys.policy(tenantId),
+    when: { if: 'policyVersion = :v', values: { ':v': version } },
   };
 }
