@@ -3,13 +3,8 @@
  * compiled policy of each tenant (by version: a new version is loaded and compiled once), and
  * the compiled permissions of principals (by content, see `principalCacheKey`).
  */
-import {
-  type CompiledPolicy,
-  compiledPolicyWeight,
-  compilePolicy,
-  compilePrincipal,
-  type PermissionSet,
-} from '#shared/acl/engine.js';
+import { CompiledPolicies } from '#shared/acl/compiled-policies.js';
+import { type CompiledPolicy, compilePrincipal, type PermissionSet } from '#shared/acl/engine.js';
 import type { TenantPolicy } from '#shared/acl/types.js';
 import { grantsOf, principalCacheKey } from '#shared/auth/snapshot-steps.js';
 import { BoundedCache } from '#shared/platform/bounded-cache.js';
@@ -37,18 +32,12 @@ export const MAX_CACHED_POLICY_WEIGHT = 300_000;
  * loaded (`load`, one read) and compiled, and kept under the version the loaded policy has.
  */
 export function createPolicyCache(load: (tenantId: string) => Promise<TenantPolicy>) {
-  const policies = new BoundedCache<string, VersionedPolicy>(
-    MAX_CACHED_POLICIES,
-    MAX_CACHED_POLICY_WEIGHT,
-    (entry) => compiledPolicyWeight(entry.compiled),
-  );
+  const policies = new CompiledPolicies(MAX_CACHED_POLICIES, MAX_CACHED_POLICY_WEIGHT);
   return async function policyAt(tenantId: string, version: number): Promise<VersionedPolicy> {
-    const cached = policies.get(tenantId);
-    if (cached && cached.version === version) return cached;
-    const policy = await load(tenantId);
-    const fresh = { version: policy.version, compiled: compilePolicy(policy) };
-    policies.set(tenantId, fresh);
-    return fresh;
+    const cached = policies.at(tenantId, version);
+    if (cached) return { version, compiled: cached };
+    const compiled = policies.of(tenantId, await load(tenantId));
+    return { version: compiled.version, compiled };
   };
 }
 

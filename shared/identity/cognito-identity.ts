@@ -13,27 +13,14 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider, IdentityUser } from '#shared/identity/identity-provider.js';
-import {
-  clientTimeouts,
-  DEFAULT_TIMEOUTS,
-  guardClient,
-} from '#shared/platform/dependency-guard.js';
+import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createCognitoClient(opts: {
   region: string;
   endpoint?: string;
   requestTimeoutMs?: number;
 }) {
-  const client = new CognitoIdentityProviderClient({
-    region: opts.region,
-    ...clientTimeouts({
-      ...DEFAULT_TIMEOUTS,
-      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
-    }),
-    ...(opts.endpoint
-      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+  const client = new CognitoIdentityProviderClient(clientConfig(opts));
   return guardClient(client, 'Cognito');
 }
 

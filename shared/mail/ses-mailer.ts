@@ -1,27 +1,14 @@
 /** SES adapter of the mailer port (SendEmail v1, which the local SES emulator also accepts). */
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { assertHeaderSafe, type Mailer } from '#shared/mail/mailer.js';
-import {
-  clientTimeouts,
-  DEFAULT_TIMEOUTS,
-  guardClient,
-} from '#shared/platform/dependency-guard.js';
+import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createSesClient(opts: {
   region: string;
   endpoint?: string;
   requestTimeoutMs?: number;
 }): SESClient {
-  const client = new SESClient({
-    region: opts.region,
-    ...clientTimeouts({
-      ...DEFAULT_TIMEOUTS,
-      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
-    }),
-    ...(opts.endpoint
-      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+  const client = new SESClient(clientConfig(opts));
   return guardClient(client, 'SES');
 }
 

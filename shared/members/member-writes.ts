@@ -19,8 +19,8 @@ import {
   memberEmailRelease,
   memberEmailTake,
   memberPut,
-  sessionFloorItem,
 } from '#shared/store/records/member-record.js';
+import { sessionFloorPut } from '#shared/store/records/session-record.js';
 import type { TxItem } from '#shared/store/table.js';
 
 export interface MemberChange {
@@ -91,7 +91,9 @@ function memberItems(
   if (!before) return [];
   return [
     memberDelete(before),
-    sessionFloorPut(deps, before.tenantId, before.userId),
+    // The tenant's session floor for the person rises to now (rule 11): every credential from
+    // before stays dead for any later membership of the same person.
+    sessionFloorPut(before.tenantId, before.userId, deps.clock.now().getTime()),
     memberEmailRelease(before),
   ];
 }
@@ -146,14 +148,4 @@ export function memberStillActive(
   member: Pick<MemberRecord, 'userId' | 'version'>,
 ): TxItem {
   return memberActiveCheck(tenantId, member);
-}
-
-/**
- * Raises the tenant's session floor for a user to now, with the deletion of their membership:
- * every credential from before (session, personal token, and service-account tokens they
- * minted) stays dead for any later membership of the same person (rule 11). The floor only
- * grows: `now` is later than any stamp the deleted membership carried.
- */
-export function sessionFloorPut(deps: StoreDeps, tenantId: string, userId: string): TxItem {
-  return sessionFloorItem(tenantId, userId, deps.clock.now().getTime());
 }

@@ -71,35 +71,23 @@ export function assertNamespaceAccepts(
  * Grants a rule directly to a member; the caller must hold it and its namespace must accept it
  * (both checked against the state the grant's retry reads). Idempotent.
  */
-export async function grantUserRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  userId: string,
-  rule: Rule,
-): Promise<void> {
-  await grantMemberRule(deps, caller, tenantId, userId, rule);
-}
+export const grantUserRule = grantMemberRule;
 
 /** Revokes a member's direct rule (404 when absent); 409 when it would leave no superuser. */
-export async function revokeUserRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  userId: string,
-  rule: Rule,
-): Promise<void> {
-  await revokeMemberRule(deps, caller, tenantId, userId, rule);
-}
+export const revokeUserRule = revokeMemberRule;
 
-/** Grants a rule to a group: every member of it holds it from their next request. Idempotent. */
-export async function grantGroupRule(
+/** What a group rule edit takes: who asks, in which tenant, for which group, which rule. */
+type GroupRuleArgs = [
   deps: StoreDeps,
   caller: Caller,
   tenantId: string,
   groupId: string,
   rule: Rule,
-): Promise<void> {
+];
+
+/** Grants a rule to a group: every member of it holds it from their next request. Idempotent. */
+export async function grantGroupRule(...args: GroupRuleArgs): Promise<void> {
+  const [deps, caller, tenantId, groupId, rule] = args;
   await changeGroupGrants(deps, caller, tenantId, groupId, (grants, state) => {
     assertCanGrant(state.actorPermissions, state.compiled, state.policy, { rules: [rule] });
     const has = grants.rules.some((r) => r.resource === rule.resource && r.action === rule.action);
@@ -109,13 +97,8 @@ export async function grantGroupRule(
 }
 
 /** Revokes a group's rule (404 when absent); 409 when it would leave no superuser. */
-export async function revokeGroupRule(
-  deps: StoreDeps,
-  caller: Caller,
-  tenantId: string,
-  groupId: string,
-  rule: Rule,
-): Promise<void> {
+export async function revokeGroupRule(...args: GroupRuleArgs): Promise<void> {
+  const [deps, caller, tenantId, groupId, rule] = args;
   await changeGroupGrants(deps, caller, tenantId, groupId, (grants) => {
     const rules = grants.rules.filter(
       (r) => !(r.resource === rule.resource && r.action === rule.action),

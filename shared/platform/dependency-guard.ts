@@ -41,6 +41,27 @@ export function clientTimeouts(timeouts: DependencyTimeouts = DEFAULT_TIMEOUTS) 
   };
 }
 
+/**
+ * An AWS SDK client's configuration: its region, the timeouts above on every attempt, and, when
+ * `endpoint` is set, that local emulator with placeholder credentials.
+ */
+export function clientConfig(opts: {
+  region: string;
+  endpoint?: string;
+  requestTimeoutMs?: number;
+}) {
+  return {
+    region: opts.region,
+    ...clientTimeouts({
+      ...DEFAULT_TIMEOUTS,
+      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+    }),
+    ...(opts.endpoint
+      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  };
+}
+
 const THROTTLING = new Set([
   'ThrottlingException',
   'Throttling',

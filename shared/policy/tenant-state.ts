@@ -3,19 +3,13 @@
  * policy and the acting member, read together in one BatchGetItem, strongly consistent.
  * Writes built from it are conditioned on the versions read here.
  */
-import {
-  type CompiledPolicy,
-  compiledPolicyWeight,
-  compilePolicy,
-  compilePrincipal,
-  type PermissionSet,
-} from '#shared/acl/engine.js';
+import { CompiledPolicies } from '#shared/acl/compiled-policies.js';
+import { type CompiledPolicy, compilePrincipal, type PermissionSet } from '#shared/acl/engine.js';
 import type { TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { type MailLimits, mailLimitsOf, type OperatorLimits } from '#shared/limits/mail-limits.js';
 import { limitsOf, type TenantLimits } from '#shared/limits/tenant-limits.js';
-import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { settingsOf, type TenantSettings } from '#shared/policy/tenant-settings.js';
 import { keys } from '#shared/store/keys.js';
 import {
@@ -48,19 +42,7 @@ export interface TenantState {
  * every policy write bumps the version (conditioned on the one read) and tenants are never
  * deleted, so a tenant's version names one policy content. Bounded like the authorizer's.
  */
-const compiledPolicies = new BoundedCache<string, CompiledPolicy>(
-  200,
-  300_000,
-  compiledPolicyWeight,
-);
-
-function compiledAt(tenantId: string, policy: TenantPolicy): CompiledPolicy {
-  const cached = compiledPolicies.get(tenantId);
-  if (cached && cached.version === policy.version) return cached;
-  const fresh = compilePolicy(policy);
-  compiledPolicies.set(tenantId, fresh);
-  return fresh;
-}
+const compiledPolicies = new CompiledPolicies(200, 300_000);
 
 /** Loads the tenant, its policy and (optionally) the caller's membership in one request. */
 export async function loadTenantState(
@@ -76,7 +58,7 @@ export async function loadTenantState(
   if (!tenant || !policyRow) throw new NotFoundError(`Tenant '${tenantId}' not found`);
   const memberRow = memberKey ? deps.table.pick(items, memberKey) : undefined;
   const policy = policyFromItem(policyRow);
-  const compiled = compiledAt(tenantId, policy);
+  const compiled = compiledPolicies.of(tenantId, policy);
   const actor = memberRow ? memberFromItem(memberRow) : undefined;
   return {
     tenantId,

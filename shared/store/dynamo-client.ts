@@ -34,28 +34,18 @@ export function itemTooLarge(cause: unknown): LimitError {
   });
 }
 
-import {
-  clientTimeouts,
-  DEFAULT_TIMEOUTS,
-  guardClient,
-} from '#shared/platform/dependency-guard.js';
+import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createDocumentClient(
   env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'> & Partial<Pick<Env, 'DEPENDENCY_TIMEOUT_MS'>>,
 ) {
-  const client = new DynamoDBClient({
-    region: env.AWS_REGION,
-    ...clientTimeouts({
-      ...DEFAULT_TIMEOUTS,
-      requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+  const client = new DynamoDBClient(
+    clientConfig({
+      region: env.AWS_REGION,
+      endpoint: env.DYNAMODB_ENDPOINT,
+      requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
     }),
-    ...(env.DYNAMODB_ENDPOINT
-      ? {
-          endpoint: env.DYNAMODB_ENDPOINT,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
-  });
+  );
   guardClient(client, 'DynamoDB');
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },

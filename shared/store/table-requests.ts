@@ -1,6 +1,13 @@
 /** How the storage port turns its own types into DynamoDB requests and failed conditions into errors. */
 import { type DomainError, raceLostError } from '#shared/errors/domain-errors.js';
-import type { Condition, Expression, TxItem } from '#shared/store/table-types.js';
+import { TABLE_INDEXES, TABLE_KEYS } from '#shared/store/table-definition.js';
+import type {
+  Condition,
+  Expression,
+  Item,
+  QueryOptions,
+  TxItem,
+} from '#shared/store/table-types.js';
 
 export const keyId = (key: Record<string, unknown>) => `${key.pk}\u0000${key.sk}`;
 
@@ -93,4 +100,12 @@ export function withError(items: readonly TxItem[], error: () => DomainError): T
       ? ({ ...item, when: { ...item.when, else: error } } as TxItem)
       : item,
   );
+}
+
+/** The key attributes of an item: the table key, plus the index key when querying an index. */
+export function pageKeyOf(item: Item, index: QueryOptions['index']): Record<string, unknown> {
+  const def = TABLE_INDEXES.find((i) => i.indexName === index);
+  const names: string[] = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  if (def) names.push(def.partitionKey, def.sortKey);
+  return Object.fromEntries(names.map((n) => [n, item[n]]));
 }

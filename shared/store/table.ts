@@ -23,6 +23,7 @@ import {
   conditionError,
   keyId,
   merged,
+  pageKeyOf,
   projection,
   transactItemOf,
   withKeys,
@@ -39,16 +40,7 @@ import type {
 } from '#shared/store/table-types.js';
 
 export { transactItemOf, withError } from '#shared/store/table-requests.js';
-export type {
-  Condition,
-  Expression,
-  GetOptions,
-  Item,
-  Key,
-  QueryOptions,
-  QueryPage,
-  TxItem,
-} from '#shared/store/table-types.js';
+export type * from '#shared/store/table-types.js';
 
 /** DynamoDB's limit on keys per BatchGetItem. */
 const BATCH_GET_KEYS = 100;
@@ -204,7 +196,8 @@ export function createTable(db: DocumentClient, tableName: string) {
      */
     async queryFilled(
       q: QueryOptions & { limit: number },
-      keyOf: (item: Item) => Record<string, unknown>,
+      /** Where the next page starts after `item` (by default its table and index key). */
+      keyOf: (item: Item) => Record<string, unknown> = (item) => pageKeyOf(item, q.index),
       maxCalls = 10,
     ): Promise<QueryPage> {
       const items: Item[] = [];

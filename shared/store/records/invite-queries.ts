@@ -1,5 +1,4 @@
 /** The queries over invites: a tenant's listing, the invites one member sent, those of one email. */
-import { queryFilled } from '#shared/store/filled-query.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor, encodeCursor, type Page } from '#shared/store/pagination.js';
 import {
@@ -47,7 +46,7 @@ export async function invitePage(
 ): Promise<Page<InviteRecord>> {
   const partition = keys.tenantPartition(tenantId);
   const filter = statusFilter(query.status, now.toISOString());
-  const page = await queryFilled(table, {
+  const page = await table.queryFilled({
     partition,
     prefix: keys.invitePrefix,
     ...(filter ? { filter } : {}),

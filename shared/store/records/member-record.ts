@@ -235,19 +235,6 @@ export function memberVersionBump(
   return versionBump(keys.member(tenantId, m.userId), m.version, active);
 }
 
-/** The session floor of a user in a tenant, raised to `at` (epoch ms) with their deletion. */
-export function sessionFloorItem(tenantId: string, userId: string, at: number): TxItem {
-  return {
-    put: {
-      ...keys.memberSessionFloor(tenantId, userId),
-      type: 'session-floor',
-      tenantId,
-      userId,
-      sessionsValidAfter: at,
-    },
-  };
-}
-
 /** The person's profile, written when a membership of theirs becomes active. */
 export function userProfilePut(user: { userId: string; email: string }): TxItem {
   return {
