@@ -13,18 +13,12 @@ import { explain } from '#shared/acl/explain.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
-import { normalizeEmail } from '#shared/identity/identity-provider.js';
-import {
-  findMemberByEmail,
-  grantMemberRule,
-  loadMember,
-  revokeMemberRule,
-} from '#shared/members/member-service.js';
+import { grantMemberRule, loadMember, revokeMemberRule } from '#shared/members/member-service.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
+import { checkSubjects, principalsOf, subjectIdOf } from '#shared/permissions/check-subjects.js';
 import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import { findServiceAccount } from '#shared/service-accounts/service-account-service.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
 import {
@@ -32,10 +26,7 @@ import {
   type MemberRecord,
   memberFromItem,
 } from '#shared/store/records/member-record.js';
-import {
-  serviceAccountGrants,
-  serviceAccountPrincipal,
-} from '#shared/store/records/service-account-record.js';
+import { serviceAccountGrants } from '#shared/store/records/service-account-record.js';
 
 /**
  * The rule named by the path parameters `{rid}` and `{action}`; 400 naming `path.rid` or
@@ -197,58 +188,6 @@ export interface CheckResult {
   action: Action;
 }
 
-/** A service account in the shape the check reads (its principal id as userId), or undefined. */
-async function serviceAccountAsPrincipal(
-  deps: StoreDeps,
-  tenantId: string,
-  serviceAccountId: string,
-): Promise<MemberRecord | undefined> {
-  const sa = await findServiceAccount(deps, tenantId, serviceAccountId);
-  if (!sa) return undefined;
-  return {
-    tenantId,
-    userId: serviceAccountPrincipal(serviceAccountId),
-    email: '',
-    status: sa.status,
-    joinedAt: sa.createdAt,
-    groups: sa.groups,
-    roles: sa.roles,
-    rules: sa.rules,
-    sessionsValidAfter: 0,
-    superuser: false,
-    version: sa.version,
-    incarnation: sa.incarnation,
-  };
-}
-
-/** Finds the principal a check names (service account, user id or email), once per request. */
-function principalResolver(deps: StoreDeps, tenantId: string) {
-  const found = new Map<string, Promise<MemberRecord | undefined>>();
-  const lookup = (c: CheckInput) =>
-    c.serviceAccountId !== undefined
-      ? serviceAccountAsPrincipal(deps, tenantId, c.serviceAccountId)
-      : c.userId !== undefined
-        ? loadMember(deps, tenantId, c.userId).catch((e: unknown) => {
-            if (e instanceof NotFoundError) return undefined;
-            throw e;
-          })
-        : findMemberByEmail(deps, tenantId, normalizeEmail(c.email ?? ''));
-  return (c: CheckInput) => {
-    const key =
-      c.serviceAccountId !== undefined
-        ? `s:${c.serviceAccountId}`
-        : c.userId !== undefined
-          ? `u:${c.userId}`
-          : `e:${normalizeEmail(c.email ?? '')}`;
-    let principal = found.get(key);
-    if (!principal) {
-      principal = lookup(c);
-      found.set(key, principal);
-    }
-    return principal;
-  };
-}
-
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
@@ -260,8 +199,11 @@ export async function checkAccess(
   checks: CheckInput[],
   single: boolean,
 ): Promise<CheckResult[]> {
-  const state = await loadTenantState(deps, tenantId);
-  const resolve = principalResolver(deps, tenantId);
+  // The subjects' items are read in the tenant state's BatchGetItem: one read for the request.
+  const subjects = checkSubjects(tenantId, checks);
+  const subjectKeys = [...subjects.values()].map((s) => s.key);
+  const state = await loadTenantState(deps, tenantId, undefined, subjectKeys);
+  const principals = await principalsOf(deps, tenantId, subjects, state.extra);
   // One permission set per principal per request: compiling it (and its explain index, kept
   // with the set) once, not once per check, keeps a batch of 100 close to the cost of one.
   const sets = new Map<MemberRecord, PermissionSet>();
@@ -276,26 +218,24 @@ export async function checkAccess(
     }
     return set;
   };
-  return Promise.all(
-    checks.map(async (c): Promise<CheckResult> => {
-      const found = await resolve(c);
-      // A pending member has not accepted yet: not a member (consent, rule 17).
-      const m = found?.status === 'pending' ? undefined : found;
-      const subject = c.userId ?? c.email ?? c.serviceAccountId ?? '';
-      if (!m) {
-        if (single) throw new NotFoundError(`No member '${subject}' in this tenant`);
-        return {
-          allowed: false,
-          reason: `no member ${subject}`,
-          resource: c.resource,
-          action: c.action,
-        };
-      }
-      const base = { userId: m.userId, resource: c.resource, action: c.action };
-      if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
-      const set = permissionsOf(m, c.serviceAccountId !== undefined);
-      const decision = explain(set, c.resource, c.action);
-      return { ...base, allowed: decision.allowed, reason: decision.reason };
-    }),
-  );
+  return checks.map((c): CheckResult => {
+    const found = principals.get(subjectIdOf(c));
+    // A pending member has not accepted yet: not a member (consent, rule 17).
+    const m = found?.status === 'pending' ? undefined : found;
+    const subject = c.userId ?? c.email ?? c.serviceAccountId ?? '';
+    if (!m) {
+      if (single) throw new NotFoundError(`No member '${subject}' in this tenant`);
+      return {
+        allowed: false,
+        reason: `no member ${subject}`,
+        resource: c.resource,
+        action: c.action,
+      };
+    }
+    const base = { userId: m.userId, resource: c.resource, action: c.action };
+    if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
+    const set = permissionsOf(m, c.serviceAccountId !== undefined);
+    const decision = explain(set, c.resource, c.action);
+    return { ...base, allowed: decision.allowed, reason: decision.reason };
+  });
 }

@@ -18,6 +18,7 @@ import {
   memberFromItem,
 } from '#shared/store/records/member-record.js';
 import { policyFromItem } from '#shared/store/records/policy-record.js';
+import type { Item, Key } from '#shared/store/table.js';
 
 export interface TenantState {
   tenantId: string;
@@ -44,14 +45,24 @@ export interface TenantState {
  */
 const compiledPolicies = new CompiledPolicies(200, 300_000);
 
-/** Loads the tenant, its policy and (optionally) the caller's membership in one request. */
+/**
+ * Loads the tenant, its policy and (optionally) the caller's membership in one request, with any
+ * `extraKeys` read in the same BatchGetItem (past 100 keys in all, the port sends its requests of
+ * 100 together); their items come back in `extra`, read with `deps.table.pick`.
+ */
 export async function loadTenantState(
   deps: StoreDeps,
   tenantId: string,
   caller?: Caller,
-): Promise<TenantState> {
+  extraKeys: readonly Key[] = [],
+): Promise<TenantState & { extra: Map<string, Item> }> {
   const memberKey = caller ? keys.member(tenantId, caller.userId) : undefined;
-  const keyList = [keys.tenant(tenantId), keys.policy(tenantId), ...(memberKey ? [memberKey] : [])];
+  const keyList = [
+    keys.tenant(tenantId),
+    keys.policy(tenantId),
+    ...(memberKey ? [memberKey] : []),
+    ...extraKeys,
+  ];
   const items = await deps.table.batchGet(keyList);
   const tenant = deps.table.pick(items, keys.tenant(tenantId));
   const policyRow = deps.table.pick(items, keys.policy(tenantId));
@@ -78,5 +89,7 @@ export async function loadTenantState(
     compiled,
     actor,
     actorPermissions: actor ? compilePrincipal(compiled, grantsOf(actor)) : undefined,
+    /** The items read (the extra keys' among them), by key id as `table.pick` reads them. */
+    extra: items,
   };
 }

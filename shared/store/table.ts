@@ -79,17 +79,18 @@ export function createTable(db: DocumentClient, tableName: string) {
     },
 
     /**
-     * Reads many items (any number of keys, in requests of 100), strongly consistent by default.
-     * Keys DynamoDB leaves unprocessed are asked again; if they stay unprocessed the read fails
-     * (an item is never reported absent because it was not read). Returns the items by key.
+     * Reads many items (any number of keys, in requests of 100 sent together), strongly
+     * consistent by default. Keys DynamoDB leaves unprocessed are asked again; if they stay
+     * unprocessed the read fails (an item is never reported absent because it was not read).
+     * Returns the items by key.
      */
     async batchGet(keyList: readonly Key[], options: GetOptions = {}): Promise<Map<string, Item>> {
       const found = new Map<string, Item>();
       const unique = [...new Map(keyList.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
       const names: Record<string, string> = {};
       const ProjectionExpression = projection(withKeys(options.attributes), names);
-      for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
-        let pending: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS);
+      const readChunk = async (chunk: Record<string, unknown>[]) => {
+        let pending = chunk;
         for (let round = 0; pending.length > 0; round++) {
           if (round === BATCH_GET_ROUNDS) throw new Error('DynamoDB left keys unprocessed');
           if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
@@ -108,7 +109,12 @@ export function createTable(db: DocumentClient, tableName: string) {
           for (const item of res.Responses?.[TableName] ?? []) found.set(keyId(item), item);
           pending = res.UnprocessedKeys?.[TableName]?.Keys ?? [];
         }
+      };
+      const chunks: Record<string, unknown>[][] = [];
+      for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+        chunks.push(unique.slice(i, i + BATCH_GET_KEYS));
       }
+      await Promise.all(chunks.map(readChunk));
       return found;
     },
 

@@ -133,12 +133,21 @@ export async function memberIdsOfEmail(
 ): Promise<{ owner: string } | { indexed: string[] }> {
   const unique = await table.get(keys.memberEmail(tenantId, email));
   if (unique) return { owner: String(unique.userId) };
+  return { indexed: await indexedMemberIdsOfEmail(table, tenantId, email) };
+}
+
+/** The members the byEmail index lists for an email (for members without a uniqueness item). */
+export async function indexedMemberIdsOfEmail(
+  table: Table,
+  tenantId: string,
+  email: string,
+): Promise<string[]> {
   const { items } = await table.query({
     index: 'byEmail',
     partition: keys.memberByEmailPartition(tenantId),
     between: [email, email],
   });
-  return { indexed: items.map((i) => String(i.userId)) };
+  return items.map((i) => String(i.userId));
 }
 
 /** One page of a tenant's members, by userId or (with `email`) by email prefix. */

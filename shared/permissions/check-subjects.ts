@@ -1,0 +1,116 @@
+/**
+ * The principals a check request names, read with the tenant state: each subject's item (a
+ * member by userId, a service account, or an email's uniqueness item) is a key of the state's
+ * BatchGetItem, so checks by userId and by service account cost that one read. An email takes
+ * one more: the members its uniqueness items name, read together (or, for members from before
+ * that item existed, the byEmail index).
+ */
+import type { StoreDeps } from '#shared/app/context.js';
+import { normalizeEmail } from '#shared/identity/identity-provider.js';
+import { loadMember } from '#shared/members/member-lookup.js';
+import type { CheckInput } from '#shared/permissions/acl-schemas.js';
+import { keys } from '#shared/store/keys.js';
+import {
+  indexedMemberIdsOfEmail,
+  type MemberRecord,
+  memberFromItem,
+} from '#shared/store/records/member-record.js';
+import {
+  serviceAccountFromItem,
+  serviceAccountPrincipal,
+} from '#shared/store/records/service-account-record.js';
+import type { Item, Key } from '#shared/store/table.js';
+
+/** One subject of a request: what a check names, and the key read with the tenant state. */
+interface Subject {
+  kind: 'user' | 'serviceAccount' | 'email';
+  id: string;
+  key: Key;
+}
+
+/** The subjects of a request by their identity (`u:`, `s:` or `e:` and the id), each once. */
+export function checkSubjects(tenantId: string, checks: readonly CheckInput[]) {
+  const subjects = new Map<string, Subject>();
+  for (const c of checks) {
+    const id = subjectIdOf(c);
+    if (subjects.has(id)) continue;
+    if (c.serviceAccountId !== undefined) {
+      const key = keys.serviceAccount(tenantId, c.serviceAccountId);
+      subjects.set(id, { kind: 'serviceAccount', id: c.serviceAccountId, key });
+    } else if (c.userId !== undefined) {
+      subjects.set(id, { kind: 'user', id: c.userId, key: keys.member(tenantId, c.userId) });
+    } else {
+      const email = normalizeEmail(c.email ?? '');
+      subjects.set(id, { kind: 'email', id: email, key: keys.memberEmail(tenantId, email) });
+    }
+  }
+  return subjects;
+}
+
+/** The identity of a check's subject in {@link checkSubjects}. */
+export function subjectIdOf(c: CheckInput): string {
+  return c.serviceAccountId !== undefined
+    ? `s:${c.serviceAccountId}`
+    : c.userId !== undefined
+      ? `u:${c.userId}`
+      : `e:${normalizeEmail(c.email ?? '')}`;
+}
+
+/** A service account in the shape the check reads (its principal id as userId). */
+function serviceAccountAsPrincipal(item: Item): MemberRecord {
+  const sa = serviceAccountFromItem(item);
+  return {
+    tenantId: sa.tenantId,
+    userId: serviceAccountPrincipal(sa.serviceAccountId),
+    email: '',
+    status: sa.status,
+    joinedAt: sa.createdAt,
+    groups: sa.groups,
+    roles: sa.roles,
+    rules: sa.rules,
+    sessionsValidAfter: 0,
+    superuser: false,
+    version: sa.version,
+    incarnation: sa.incarnation,
+  };
+}
+
+/**
+ * The principal of each subject (undefined when there is none), from the items read with the
+ * tenant state; emails read the members they name, all in one more request.
+ */
+export async function principalsOf(
+  deps: StoreDeps,
+  tenantId: string,
+  subjects: Map<string, Subject>,
+  items: Map<string, Item>,
+): Promise<Map<string, MemberRecord | undefined>> {
+  const principals = new Map<string, MemberRecord | undefined>();
+  const owners = new Map<string, string>();
+  const unindexed: [string, string][] = [];
+  for (const [id, s] of subjects) {
+    const item = deps.table.pick(items, s.key);
+    if (s.kind === 'user') principals.set(id, item ? memberFromItem(item) : undefined);
+    else if (s.kind === 'serviceAccount') {
+      principals.set(id, item ? serviceAccountAsPrincipal(item) : undefined);
+    } else if (item) owners.set(id, String(item.userId));
+    else unindexed.push([id, s.id]);
+  }
+  const ownerKeys = [...owners.values()]
+    .map((userId) => keys.member(tenantId, userId))
+    .filter((k) => !deps.table.pick(items, k));
+  const [owned] = await Promise.all([
+    ownerKeys.length ? deps.table.batchGet(ownerKeys) : new Map<string, Item>(),
+    // Members from before the uniqueness item: the first one the index lists (404 if gone).
+    ...unindexed.map(async ([id, email]) => {
+      const [first] = await indexedMemberIdsOfEmail(deps.table, tenantId, email);
+      principals.set(id, first === undefined ? undefined : await loadMember(deps, tenantId, first));
+    }),
+  ]);
+  for (const [id, userId] of owners) {
+    const key = keys.member(tenantId, userId);
+    const item = deps.table.pick(owned, key) ?? deps.table.pick(items, key);
+    principals.set(id, item ? memberFromItem(item) : undefined);
+  }
+  return principals;
+}
