@@ -27,7 +27,7 @@ import {
   type Row,
 } from '#shared/auth/snapshot-steps.js';
 import type { SnapshotReader, TokenUse } from '#shared/auth/snapshot-types.js';
-import { ConflictError } from '#shared/errors/domain-errors.js';
+import { isRaceLost } from '#shared/errors/domain-errors.js';
 import { logger } from '#shared/observability/logger.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
@@ -67,7 +67,7 @@ async function recordLastUse(table: Table, use: TokenUse, now: Date) {
       },
     });
   } catch (error) {
-    if (!(error instanceof ConflictError && error.retryable))
+    if (!isRaceLost(error))
       logger.warn('Could not record API token use', { error: error as Error });
   }
 }

@@ -1,5 +1,5 @@
 /** Optimistic writes: retry a re-planned transaction while a concurrent change keeps winning. */
-import { ConflictError, raceLostError } from '#shared/errors/domain-errors.js';
+import { isRaceLost, raceLostError } from '#shared/errors/domain-errors.js';
 import { remainingMs } from '#shared/platform/deadline.js';
 
 /** How long an optimistic write keeps retrying outside of a request deadline. */
@@ -42,7 +42,7 @@ export async function withOptimisticRetry<T>(
       try {
         return await attempt();
       } catch (error) {
-        const retryable = error instanceof ConflictError && error.retryable;
+        const retryable = isRaceLost(error);
         const wait = Math.random() * Math.min(500, 10 * 2 ** i);
         if (!retryable || Date.now() + wait >= until) throw error;
         await new Promise((r) => setTimeout(r, wait));

@@ -118,3 +118,8 @@ export class UnavailableError extends DomainError {
 export function raceLostError(): ConflictError {
   return new ConflictError('A concurrent change won; retry', { retryable: true });
 }
+
+/** Whether `error` is a lost race ({@link raceLostError}): a write whose condition named no error of its own. */
+export function isRaceLost(error: unknown): error is ConflictError {
+  return error instanceof ConflictError && error.retryable;
+}

@@ -1,6 +1,6 @@
 /** Revoking an invite: soft state `revoked`, audited; a member added directly goes with it. */
 import type { Caller, StoreDeps } from '#shared/app/context.js';
-import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { ConflictError, isRaceLost, NotFoundError } from '#shared/errors/domain-errors.js';
 import { inviteAudit, inviteChanged, loadInvite } from '#shared/invites/invite-writes.js';
 import { loadMember } from '#shared/members/member-service.js';
 import { planMemberChange } from '#shared/members/member-writes.js';
@@ -38,7 +38,7 @@ export async function revokeInvite(
   ];
   await deps.table.transact(items).catch((error: unknown) => {
     // Not retried: whatever changed meanwhile (the invite, its lock, its pending member) is news.
-    throw error instanceof ConflictError && error.retryable ? inviteChanged() : error;
+    throw isRaceLost(error) ? inviteChanged() : error;
   });
 }
 

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { ConflictError, NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
+import { isRaceLost, NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
 import {
   findTenantCap,
   findTenantLimitFields,
@@ -200,7 +200,7 @@ export async function setTenantLimits(
     ])
     .catch((error: unknown) => {
       // The tenant changed meanwhile (a concurrent write): as before, answered as not found.
-      throw error instanceof ConflictError && error.retryable ? notFound() : error;
+      throw isRaceLost(error) ? notFound() : error;
     });
   return mailLimitsOf({ createdAt: tenant.createdAt, operatorLimits: after }, now);
 }

@@ -3,7 +3,12 @@ import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissi
 import { EVERYONE_GROUP, SUPERUSERS_GROUP } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
-import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
+import {
+  ConflictError,
+  InvalidError,
+  isRaceLost,
+  NotFoundError,
+} from '#shared/errors/domain-errors.js';
 import { tenantCapOf, tenantCreationAdd } from '#shared/limits/mail-limits.js';
 import { newIncarnation } from '#shared/platform/incarnation.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
@@ -132,7 +137,7 @@ export async function createTenant(
   ]);
   // Racing creates of one id may conflict instead of failing the condition: taken all the same.
   await created.catch((error: unknown) => {
-    throw error instanceof ConflictError && error.retryable ? taken() : error;
+    throw isRaceLost(error) ? taken() : error;
   });
   return tenantView(tenant);
 }

@@ -1,5 +1,5 @@
 /** Conditional writes whose failed condition is an expected outcome, not an error. */
-import { ConflictError } from '#shared/errors/domain-errors.js';
+import { isRaceLost } from '#shared/errors/domain-errors.js';
 
 /**
  * Awaits a conditional write whose condition names no error: true when it was written, false
@@ -10,7 +10,7 @@ export async function written(write: Promise<unknown>): Promise<boolean> {
     await write;
     return true;
   } catch (error) {
-    if (error instanceof ConflictError && error.retryable) return false;
+    if (isRaceLost(error)) return false;
     throw error;
   }
 }

@@ -3,8 +3,9 @@
  * deleted, so it outlives it: rule 11) and the user's sign-out-everywhere stamp (sign-out and
  * offboarding). Both hold `sessionsValidAfter` (epoch ms): credentials from before it are dead.
  */
-import { ConflictError } from '#shared/errors/domain-errors.js';
+
 import { keys } from '#shared/store/keys.js';
+import { written } from '#shared/store/records/conditional-write.js';
 import type { Item, Key, Table, TxItem } from '#shared/store/table.js';
 
 /** The stamp an item holds (epoch ms), 0 for an absent item or one without a stamp. */
@@ -57,8 +58,8 @@ export async function getUserSessionsValidAfter(table: Table, userId: string): P
  * there it ends at least as much as this one would, and nothing is written. One UpdateItem.
  */
 export async function raiseUserSessionsStamp(table: Table, userId: string, at: number) {
-  try {
-    await table.update(
+  await written(
+    table.update(
       keys.userSessions(userId),
       'SET #t = :type, userId = :u, sessionsValidAfter = :at',
       {
@@ -66,9 +67,6 @@ export async function raiseUserSessionsStamp(table: Table, userId: string, at: n
         values: { ':type': 'user-sessions', ':u': userId, ':at': at },
         when: { if: 'attribute_not_exists(sessionsValidAfter) OR sessionsValidAfter < :at' },
       },
-    );
-  } catch (error) {
-    // A single write's failed condition (no `else`) is the port's retryable conflict.
-    if (!(error instanceof ConflictError && error.retryable)) throw error;
-  }
+    ),
+  );
 }
