@@ -32,6 +32,7 @@ import {
   startDynamoDbLocal,
   startSesLocal,
 } from './processes.js';
+import { startSesEvents } from './ses-events.js';
 
 export const REGION = 'us-east-1';
 export const TABLE_NAME = 'gatehouse';
@@ -231,6 +232,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       mail: { viewerUrl: ses.url, storeUrl: `${ses.url}/store` },
     };
     setHandlerEnvironment(base, pool);
+    const sesEvents = await startSesEvents(ses.url);
+    stops.push(sesEvents.stop);
+    Object.assign(process.env, sesEvents.environment);
     const extra = options.extraApis ? await options.extraApis(base) : [];
     server = createLocalServer([gatehouseApi(), ...extra], options.statics ?? [], options.limits);
     await listen(server, ports.api);

@@ -1,9 +1,19 @@
 /**
- * SES configuration-set events (bounces, complaints) delivered by EventBridge: each marks the
- * invite it belongs to and stops further mail to the address. (Placeholder until implemented.)
+ * Lambda entry: SES configuration-set events (bounces, complaints) delivered by EventBridge.
+ * Each marks the invite its mail's tags name and stops further mail to the address; events of
+ * other configuration sets are ignored. A malformed event throws: EventBridge retries it, then
+ * keeps it in the dead-letter queue.
  */
-import type { EventBridgeEvent } from 'aws-lambda';
+import { appDeps } from '#shared/app/deps.js';
+import { applyMailEvent } from '#shared/invites/invite-mail-events.js';
+import { parseMailEvent } from '#shared/mail/mail-events.js';
+import { logger } from '#shared/observability/logger.js';
 
-export async function handler(_event: EventBridgeEvent<string, unknown>): Promise<void> {
-  throw new Error('mail events are not handled yet');
-}
+const deps = appDeps();
+
+export const handler = async (event: unknown): Promise<void> => {
+  const parsed = parseMailEvent(event, deps.env.MAIL_CONFIGURATION_SET);
+  const result = await applyMailEvent(deps, parsed);
+  if (!result.applied) logger.info('Mail event ignored', { why: result.why });
+  else logger.info('Mail event applied', { ...result });
+};

@@ -31,6 +31,17 @@ const EnvSchema = z.object({
   MAIL_RETRY_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(3600),
   /** Attempts before an outbox mail is dead (listed, and sent again only when re-driven). */
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * The SES configuration set mail is sent with (its bounce and complaint events come back to
+   * the mail-events function); unset sends without one, and the mail-events function then
+   * ignores every event.
+   */
+  MAIL_CONFIGURATION_SET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  /** Most mails one mailer or re-drive instance sends per second (the stage's `mail.sendRatePerSecond`). */
+  MAIL_SEND_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
 });
 
 export type Env = Readonly<z.infer<typeof EnvSchema>>;

@@ -21,6 +21,7 @@ import {
   inviteIsNew,
   invitePut,
 } from '#shared/store/records/invite-record.js';
+import { suppressedAmong } from '#shared/store/records/mail-suppression-record.js';
 import type { TxItem } from '#shared/store/table.js';
 
 /** Parallel per-address transactions of one bulk invite. */
@@ -76,7 +77,8 @@ function assertGrantable(
 /**
  * Invites up to 100 addresses. Each valid, new address is its own conditional transaction, so
  * one bad address never fails the batch. Grants are checked, and the tenant's mail limits for
- * the whole batch (429 naming the limit), before anything is written.
+ * the whole batch (429 naming the limit), before anything is written. A suppressed address (an
+ * earlier mail to it bounced or drew a complaint) is answered `suppressed` and not counted.
  */
 export async function createInvites(
   deps: StoreDeps,
@@ -95,7 +97,14 @@ export async function createInvites(
   const members = await mapLimited(addresses, INVITE_CONCURRENCY, async (a) =>
     a.valid ? emailHasMember(deps.table, tenantId, a.email) : false,
   );
-  const toSend = addresses.filter((a, i) => a.valid && !members[i]).length;
+  const suppressed = await suppressedAmong(
+    deps.table,
+    tenantId,
+    addresses.filter((a) => a.valid).map((a) => a.email),
+  );
+  const toSend = addresses.filter(
+    (a, i) => a.valid && !members[i] && !suppressed.has(a.email),
+  ).length;
   await assertMailQuota(deps, tenantId, state.mailLimits, toSend);
   const results = await mapLimited(
     addresses.map((a, i) => ({ a, member: members[i] })),
@@ -103,6 +112,7 @@ export async function createInvites(
     async ({ a, member }): Promise<InviteResult> => {
       if (!a.valid) return { email: a.email, status: 'invalid' };
       if (member) return { email: a.email, status: 'already_member' };
+      if (suppressed.has(a.email)) return { email: a.email, status: 'suppressed' };
       return inviteOne(deps, state, caller, a.email, grants);
     },
   );

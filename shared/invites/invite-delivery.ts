@@ -6,8 +6,10 @@
  */
 
 import type { DynamoDBRecord } from 'aws-lambda';
+import { markInviteProblem } from '#shared/invites/invite-mail-events.js';
 import { deliverAccountMail } from '#shared/mail/account-mail.js';
 import { renderInviteEmail } from '#shared/mail/invite-email.js';
+import { inviteMailTags } from '#shared/mail/mail-tags.js';
 import {
   attemptOutboxItem,
   type FailureRecord,
@@ -23,6 +25,7 @@ import {
   isExpired,
   markInviteDelivery,
 } from '#shared/store/records/invite-record.js';
+import { findMailSuppression } from '#shared/store/records/mail-suppression-record.js';
 import {
   ACCOUNT_MAIL_TYPE,
   accountOutboxFromItem,
@@ -78,23 +81,43 @@ function isCurrentSend(
 
 /**
  * Sends the mail of one claimed outbox item unless it is stale (the invite was resent, revoked,
- * accepted, has expired or was already delivered for this send). On success the invite becomes
- * `sent` and the outbox item (the only copy of the raw token) is deleted; a failure propagates
- * to the outbox, which schedules the next attempt.
+ * accepted, has expired or was already delivered for this send) or its address was suppressed
+ * meanwhile (a bounce or complaint arrived after the send was queued: nothing is sent, the
+ * item is dropped). The mail carries the tags that lead SES's events back to this invite. On
+ * success the invite becomes `sent` and the outbox item (the only copy of the raw token) is
+ * deleted; a failure propagates to the outbox, which schedules the next attempt.
  */
 export async function deliverInviteMail(
   deps: DeliveryDeps,
   outbox: InviteOutbox,
 ): Promise<'sent' | 'stale'> {
-  const invite = await findInvite(deps.table, outbox.tenantId, outbox.inviteId);
+  const [invite, suppression] = await Promise.all([
+    findInvite(deps.table, outbox.tenantId, outbox.inviteId),
+    findMailSuppression(deps.table, outbox.tenantId, outbox.email),
+  ]);
   const log = { tenantId: outbox.tenantId, inviteId: outbox.inviteId, sendCount: outbox.sendCount };
-  if (!isCurrentSend(invite, outbox, deps.clock.now())) {
-    logger.info('Skipping stale invite mail', log);
+  const current = isCurrentSend(invite, outbox, deps.clock.now());
+  if (!current || suppression) {
+    logger.info(
+      suppression ? 'Skipping mail to a suppressed address' : 'Skipping stale invite mail',
+      log,
+    );
+    if (current && invite && suppression) {
+      const detail = `Not sent: the address is suppressed (${suppression.reason})`;
+      await markInviteProblem(deps, invite, {
+        kind: suppression.reason,
+        at: suppression.at,
+        detail,
+      });
+    }
     await deleteInviteOutbox(deps.table, outbox.inviteId, outbox.sendCount);
     return 'stale';
   }
   const mail = { to: outbox.email, inviterEmail: outbox.invitedByEmail, acceptUrl: deps.acceptUrl };
-  await deps.mailer.send(renderInviteEmail({ ...outbox, ...mail }));
+  await deps.mailer.send({
+    ...renderInviteEmail({ ...outbox, ...mail }),
+    tags: inviteMailTags(outbox),
+  });
   const at = deps.clock.now().toISOString();
   // A resend that won the race has its own outbox item to deliver; this mail went out already.
   await written(

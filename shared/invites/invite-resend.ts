@@ -5,6 +5,7 @@
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError, TooManyError } from '#shared/errors/domain-errors.js';
+import { assertNotSuppressed } from '#shared/invites/invite-suppression.js';
 import {
   HOUR_MS,
   inviteAudit,
@@ -24,7 +25,8 @@ import {
 
 /**
  * Resends a pending or expired invite: a new token (the old link dies), a new expiry and a new
- * mail. 409 for accepted or revoked invites, or when another open invite now holds the address;
+ * mail. 409 for accepted or revoked invites, when another open invite now holds the address,
+ * or when the address is suppressed (an earlier mail to it bounced or drew a complaint);
  * 429 with `retryAfterSeconds` after the tenant's `maxResendsPerHour` resends within an hour.
  */
 export async function resendInvite(
@@ -61,6 +63,7 @@ async function resendOnce(
   const before = await loadInvite(deps, tenantId, inviteId);
   if (before.status !== 'pending')
     throw new ConflictError(`The invite is ${before.status}; it cannot be resent`);
+  await assertNotSuppressed(deps, tenantId, before.email, 'path.inviteId');
   const now = deps.clock.now();
   const at = now.toISOString();
   const recent = recentSendsWithin(before, state.settings.maxResendsPerHour, now);
@@ -77,6 +80,9 @@ async function resendOnce(
     // A new send starts its delivery afresh.
     deliveryAttempts: undefined,
     lastDeliveryError: undefined,
+    deliveryProblem: undefined,
+    deliveryProblemAt: undefined,
+    deliveryProblemDetail: undefined,
   };
   const otherInvite = () =>
     new ConflictError(`Another open invite for ${before.email} exists; resend that one`);

@@ -5,7 +5,7 @@ import { safeText } from '#shared/common/validation.js';
 import { PasswordSchema } from '#shared/identity/password-policy.js';
 import { messageProblem } from '#shared/mail/invite-email.js';
 import { PageQuery } from '#shared/store/pagination.js';
-import { INVITE_STATUSES } from '#shared/store/records/invite-record.js';
+import { DELIVERY_STATUSES, INVITE_STATUSES } from '#shared/store/records/invite-record.js';
 
 const OneLine = (max: number) =>
   safeText()
@@ -39,7 +39,8 @@ export const AcceptInviteBody = z.strictObject({
 
 export const InviteResult = z.object({
   email: z.string(),
-  status: z.enum(['invited', 'already_member', 'already_invited', 'invalid']),
+  /** `suppressed`: an earlier mail to the address hard-bounced or was reported as spam; nothing sent. */
+  status: z.enum(['invited', 'already_member', 'already_invited', 'invalid', 'suppressed']),
   inviteId: z.string().optional(),
   expiresAt: z.string().optional(),
 });
@@ -51,6 +52,10 @@ export const InviteView = z.object({
   inviteId: z.string(),
   tenantId: z.string(),
   email: z.string(),
+  /**
+   * `expired`, `bounced` and `complained` are derived: a pending invite past its expiry, or
+   * whose mail hard-bounced or was reported as spam (the address is then suppressed).
+   */
   status: z.enum(INVITE_STATUSES),
   roles: z.array(z.string()),
   groups: z.array(z.string()),
@@ -59,11 +64,17 @@ export const InviteView = z.object({
   expiresAt: z.string(),
   sendCount: z.number(),
   lastSentAt: z.string(),
-  /** `failed`: every attempt failed; an operator re-drive or a resend sends it again. */
-  deliveryStatus: z.enum(['queued', 'sent', 'failed']),
+  /**
+   * `failed`: every attempt failed; an operator re-drive or a resend sends it again. `bounced`,
+   * `complained`: SES reported a hard bounce or a spam report after sending it.
+   */
+  deliveryStatus: z.enum(DELIVERY_STATUSES),
   /** Failed attempts of the current send so far (absent before the first failure). */
   deliveryAttempts: z.number().optional(),
   lastDeliveryError: z.string().optional(),
+  /** When the bounce or complaint happened, and what SES said (bounced or complained only). */
+  deliveryProblemAt: z.string().optional(),
+  deliveryProblemDetail: z.string().optional(),
   acceptedAt: z.string().optional(),
   acceptedBy: z.string().optional(),
   revokedAt: z.string().optional(),

@@ -11,6 +11,7 @@ import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError } from '#shared/errors/domain-errors.js';
 import { planInvite } from '#shared/invites/invite-create.js';
+import { assertNotSuppressed } from '#shared/invites/invite-suppression.js';
 import { assertMailQuota } from '#shared/limits/mail-limits.js';
 import {
   actorUnchanged,
@@ -39,7 +40,8 @@ function assertAddable(state: TenantState, input: { roles?: string[]; groups?: s
 /**
  * Adds `email` as a pending member with the tenant defaults plus the given roles and groups
  * (the caller must hold them), and invites them. 409 when the email already has a member or an
- * open invite in this tenant; 429 when the tenant's mail limit is reached.
+ * open invite in this tenant, or when the address is suppressed (an earlier mail to it bounced
+ * or drew a complaint); 429 when the tenant's mail limit is reached.
  */
 export async function addMember(
   deps: StoreDeps,
@@ -50,6 +52,7 @@ export async function addMember(
   return withOptimisticRetry(async () => {
     const state = await loadTenantState(deps, tenantId, caller);
     assertAddable(state, input);
+    await assertNotSuppressed(deps, tenantId, input.email, 'body.email');
     await assertMailQuota(deps, tenantId, state.mailLimits, 1);
     const pendingId = `${PENDING_ID_PREFIX}${ulid(deps.clock.now().getTime())}`;
     const openInvite = () =>

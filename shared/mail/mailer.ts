@@ -5,6 +5,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** SES message tags (name -> value in SES's tag alphabet), published with the mail's events. */
+  tags?: Record<string, string>;
 }
 
 export interface Mailer {

@@ -12,10 +12,15 @@ export function createSesClient(opts: {
   return guardClient(client, 'SES');
 }
 
-export function sesMailer(client: SESClient, from: string): Mailer {
+/**
+ * Sends through `client` from `from`; with `configurationSet`, every mail names it, so SES
+ * publishes the mail's bounces and complaints (with the message's tags) to its destinations.
+ */
+export function sesMailer(client: SESClient, from: string, configurationSet?: string): Mailer {
   return {
     async send(message) {
       assertHeaderSafe(message);
+      const tags = Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value }));
       await client.send(
         new SendEmailCommand({
           Source: from,
@@ -27,6 +32,8 @@ export function sesMailer(client: SESClient, from: string): Mailer {
               Html: { Data: message.html, Charset: 'UTF-8' },
             },
           },
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+          ...(tags.length ? { Tags: tags } : {}),
         }),
       );
     },

@@ -43,6 +43,14 @@ export const keys = {
     pk: `TENANT#${tenantId}`,
     sk: `INVITEEMAIL#${email}`,
   }),
+  /**
+   * A tenant's suppressed address: a hard bounce or a complaint of a mail to it stops every
+   * further mail from the tenant to it (invites, resends, direct adds, queued sends).
+   */
+  mailSuppression: (tenantId: string, email: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `MAILSUPPRESS#${email}`,
+  }),
   /** Token hash -> invite, read strongly consistent on lookup and accept. */
   inviteToken: (tokenHash: string) => ({ pk: `INVITETOKEN#${tokenHash}`, sk: 'INVITETOKEN' }),
   /** Outbox of one invite's pending mail: holds the raw token until the mailer has sent it. */

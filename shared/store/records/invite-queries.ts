@@ -23,15 +23,22 @@ export async function emailHasMember(
   return page.items.length > 0;
 }
 
-/** The filter of a listing by derived status at `now`. */
+/** The filter of a listing by derived status at `now` (see `derivedStatus`). */
 function statusFilter(status: InviteStatus | undefined, now: string) {
   if (!status) return undefined;
   const names = { '#s': 'status' };
   if (status === 'pending' || status === 'expired') {
     return {
-      if: `#s = :pending AND expiresAt ${status === 'pending' ? '>' : '<='} :now`,
+      if: `#s = :pending AND expiresAt ${status === 'pending' ? '>' : '<='} :now AND attribute_not_exists(deliveryProblem)`,
       names,
       values: { ':pending': 'pending', ':now': now },
+    };
+  }
+  if (status === 'bounced' || status === 'complained') {
+    return {
+      if: '#s = :pending AND deliveryProblem = :p',
+      names,
+      values: { ':pending': 'pending', ':p': status },
     };
   }
   return { if: '#s = :s', names, values: { ':s': status } };

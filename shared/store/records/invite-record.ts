@@ -6,8 +6,24 @@ import type { Condition, Table, TxItem } from '#shared/store/table.js';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'failed';
 
-export const INVITE_STATUSES = ['pending', 'expired', 'accepted', 'revoked'] as const;
-/** The status a reader sees: `expired` is derived, never stored. */
+/** What SES reported about a delivered mail: a hard bounce or a complaint (spam report). */
+export const DELIVERY_PROBLEMS = ['bounced', 'complained'] as const;
+export type DeliveryProblem = (typeof DELIVERY_PROBLEMS)[number];
+
+/** The delivery status a reader sees: a bounce or complaint wins over the send's own status. */
+export const DELIVERY_STATUSES = ['queued', 'sent', 'failed', ...DELIVERY_PROBLEMS] as const;
+
+export const INVITE_STATUSES = [
+  'pending',
+  'expired',
+  'accepted',
+  'revoked',
+  ...DELIVERY_PROBLEMS,
+] as const;
+/**
+ * The status a reader sees: `expired`, `bounced` and `complained` are derived (from expiresAt
+ * and the delivery problem of a pending invite), never stored.
+ */
 export type InviteStatus = (typeof INVITE_STATUSES)[number];
 
 export interface InviteRecord {
@@ -40,6 +56,13 @@ export interface InviteRecord {
   /** Failed attempts of the current send, and why the last one failed (until it is sent). */
   deliveryAttempts?: number;
   lastDeliveryError?: string;
+  /**
+   * A hard bounce or complaint SES reported for a mail of this invite (kept apart from
+   * `deliveryStatus`, which a send in flight may still set to `sent`): when and what.
+   */
+  deliveryProblem?: DeliveryProblem;
+  deliveryProblemAt?: string;
+  deliveryProblemDetail?: string;
   acceptedAt?: string;
   acceptedBy?: string;
   revokedAt?: string;
@@ -59,9 +82,15 @@ export function isExpired(invite: Pick<InviteRecord, 'expiresAt'>, now: Date): b
   return now.toISOString() >= invite.expiresAt;
 }
 
-/** The status a reader sees: `expired` is derived from expiresAt, never stored. */
+/**
+ * The status a reader sees: a pending invite whose mail bounced or was complained about is
+ * `bounced` or `complained` (it will not be accepted by mail), else `expired` once past
+ * expiresAt; neither is stored.
+ */
 export function derivedStatus(invite: InviteRecord, now: Date): InviteStatus {
-  return invite.status === 'pending' && isExpired(invite, now) ? 'expired' : invite.status;
+  if (invite.status !== 'pending') return invite.status;
+  if (invite.deliveryProblem) return invite.deliveryProblem;
+  return isExpired(invite, now) ? 'expired' : 'pending';
 }
 
 function inviteItem(invite: InviteRecord) {
@@ -103,6 +132,13 @@ export function inviteFromItem(item: Record<string, unknown>): InviteRecord {
     ...(typeof item.lastDeliveryError === 'string'
       ? { lastDeliveryError: item.lastDeliveryError }
       : {}),
+    ...(item.deliveryProblem === 'bounced' || item.deliveryProblem === 'complained'
+      ? {
+          deliveryProblem: item.deliveryProblem,
+          deliveryProblemAt: String(item.deliveryProblemAt ?? ''),
+          deliveryProblemDetail: String(item.deliveryProblemDetail ?? ''),
+        }
+      : {}),
     ...(typeof item.acceptedAt === 'string' ? { acceptedAt: item.acceptedAt } : {}),
     ...(typeof item.acceptedBy === 'string' ? { acceptedBy: item.acceptedBy } : {}),
     ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
@@ -124,9 +160,15 @@ export function inviteView(invite: InviteRecord, now: Date) {
     expiresAt: invite.expiresAt,
     sendCount: invite.sendCount,
     lastSentAt: invite.lastSentAt,
-    deliveryStatus: invite.deliveryStatus,
+    deliveryStatus: invite.deliveryProblem ?? invite.deliveryStatus,
     ...(invite.deliveryAttempts !== undefined ? { deliveryAttempts: invite.deliveryAttempts } : {}),
     ...(invite.lastDeliveryError ? { lastDeliveryError: invite.lastDeliveryError } : {}),
+    ...(invite.deliveryProblem
+      ? {
+          deliveryProblemAt: invite.deliveryProblemAt,
+          deliveryProblemDetail: invite.deliveryProblemDetail,
+        }
+      : {}),
     ...(invite.acceptedAt ? { acceptedAt: invite.acceptedAt } : {}),
     ...(invite.acceptedBy ? { acceptedBy: invite.acceptedBy } : {}),
     ...(invite.revokedAt ? { revokedAt: invite.revokedAt } : {}),
@@ -299,5 +341,21 @@ export function inviteSentUpdate(
     set: 'SET deliveryStatus = :sent, sentSendCount = :n, deliveredAt = :at REMOVE lastDeliveryError',
     values: { ':sent': 'sent', ':at': at },
     when: { if: 'sendCount = :n', values: { ':n': invite.sendCount } },
+  };
+}
+
+/**
+ * Records the first hard bounce or complaint of the invite's mail; a later one (or the same
+ * event again) fails the condition and changes nothing.
+ */
+export function inviteProblemUpdate(
+  invite: Pick<InviteRecord, 'tenantId' | 'inviteId'>,
+  problem: { kind: DeliveryProblem; at: string; detail: string },
+): TxItem {
+  return {
+    update: keys.invite(invite.tenantId, invite.inviteId),
+    set: 'SET deliveryProblem = :p, deliveryProblemAt = :at, deliveryProblemDetail = :d',
+    values: { ':p': problem.kind, ':at': problem.at, ':d': problem.detail },
+    when: { if: 'attribute_exists(pk) AND attribute_not_exists(deliveryProblem)' },
   };
 }
