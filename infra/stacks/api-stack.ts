@@ -21,6 +21,7 @@ import {
   AUTHORIZER_ENTRY,
   gatehouseLambdaAuthorizer,
 } from '#infra/constructs/gatehouse-authorizer.js';
+import { addMailEvents } from '#infra/constructs/mail-events.js';
 import {
   addMailer,
   addMailRedrive,
@@ -33,6 +34,12 @@ import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 
 /** The Cognito admin calls route functions make; each is granted on the user pool only. */
+/**
+ * Mails per second per mailer or re-drive instance. TODO(lead, issue 15 merge): pass the stage's
+ * `mail.sendRatePerSecond` (shared/config/stages.ts) once the stack receives its stage settings.
+ */
+const MAIL_SEND_RATE = 10;
+
 const COGNITO_ACTIONS = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminDeleteUser',
@@ -88,14 +95,24 @@ export class GatehouseApiStack extends Stack {
     this.addRoutes(this.api, this.functions, authorizer);
 
     const mailerEntry = resolveMailerEntry(props.mailerEntry);
+    const sending =
+      mailerEntry === null ? undefined : addMailEvents(this, table).sending(MAIL_SEND_RATE);
     this.mailer =
-      mailerEntry === null
+      mailerEntry === null || !sending
         ? undefined
-        : addMailer(this, mailerEntry, table, mail.sendMail(), mail.mailFrom, mail.acceptUrl);
+        : addMailer(
+            this,
+            mailerEntry,
+            table,
+            mail.sendMail(),
+            mail.mailFrom,
+            mail.acceptUrl,
+            sending,
+          );
     this.mailRedrive =
-      mailerEntry === null
+      mailerEntry === null || !sending
         ? undefined
-        : addMailRedrive(this, table, mail.sendMail(), mail.mailFrom, mail.acceptUrl);
+        : addMailRedrive(this, table, mail.sendMail(), mail.mailFrom, mail.acceptUrl, sending);
 
     this.offboarding = addOffboarding(this, table, userPool.userPoolId);
 

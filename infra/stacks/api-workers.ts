@@ -5,7 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnCondition, CfnParameter, Duration, Fn, type Stack, Validations } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  type Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -15,6 +23,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { ApiFunction, PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import type { MailSending } from '#infra/constructs/mail-events.js';
 import { OUTBOX_TYPES } from '#shared/invites/invite-delivery.js';
 import { OFFBOARDING_EVENTS } from '#shared/sessions/offboarding.js';
 
@@ -28,13 +37,32 @@ export const MAIL_REDRIVE_ENTRY = 'functions/mail-redrive/handler.ts';
 /** How often the re-drive runs: the first retry of a failed mail is due after about a minute. */
 export const MAIL_REDRIVE_RATE = Duration.minutes(1);
 
-/** What the re-drive does to the table: read due and dead items, claim, update, delete. */
+/**
+ * What the re-drive does to the table: read due and dead items, claim, update, delete; put an
+ * audit event when a queued mail's address was suppressed meanwhile (the invite is marked).
+ */
 const REDRIVE_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:Query',
+  'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ];
+
+/**
+ * Stream records per mailer invocation. With the send rate R, a full batch takes 10/R seconds
+ * at most; one invocation runs per stream shard at a time (parallelization factor 1), so SES
+ * sees at most R mails per second per shard from the mailer.
+ */
+export const MAILER_BATCH_SIZE = 10;
+
+/** The environment of a function that sends mail through the configuration set at the rate. */
+function sendingEnvironment(sending: MailSending): Record<string, string> {
+  return {
+    MAIL_CONFIGURATION_SET: sending.configurationSetName,
+    MAIL_SEND_RATE_PER_SECOND: String(sending.sendRatePerSecond),
+  };
+}
 
 const SES_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
 
@@ -153,7 +181,15 @@ export function addOffboarding(scope: Stack, table: ITable, userPoolId: string):
   return fn;
 }
 
-/** The outbox consumer: invite items on the table stream become emails, with retries and a DLQ. */
+/**
+ * The outbox consumer: invite items on the table stream become emails, with retries and a DLQ
+ * kept on stack deletion. It reads from the trim horizon, so records written before the event
+ * source existed (or while it was disabled) are still delivered: delivery is idempotent (each
+ * attempt claims the outbox item conditionally, a sent send is recorded on the invite and its
+ * item deleted in one transaction), so a record read twice sends nothing twice. It reads new
+ * images only. Mail goes through the configuration set (bounces and complaints come back) at
+ * `sending.sendRatePerSecond` per invocation.
+ */
 export function addMailer(
   scope: Stack,
   entry: string,
@@ -161,25 +197,29 @@ export function addMailer(
   sendMail: PolicyStatement,
   mailFrom: string,
   acceptUrl: string,
+  sending: MailSending,
 ): ApiFunction {
   const mailer = new ApiFunction(scope, 'Mailer', {
     entry,
     description: 'Gatehouse invite mailer (table stream consumer)',
     timeout: Duration.seconds(30),
-    environment: { MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl },
+    environment: { MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl, ...sendingEnvironment(sending) },
   });
   mailer.bindTable(table, 'readWrite');
   mailer.addToRolePolicy(sendMail);
+  mailer.addToRolePolicy(sending.useConfigurationSet());
 
   const deadLetters = new Queue(scope, 'MailerDeadLetters', {
     enforceSSL: true,
     encryption: QueueEncryption.SQS_MANAGED,
     retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
   });
   mailer.fn.addEventSource(
     new DynamoEventSource(table, {
-      startingPosition: StartingPosition.LATEST,
-      batchSize: 10,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: MAILER_BATCH_SIZE,
+      parallelizationFactor: 1,
       bisectBatchOnError: true,
       retryAttempts: 5,
       reportBatchItemFailures: true,
@@ -222,12 +262,18 @@ export function addMailRedrive(
   sendMail: PolicyStatement,
   mailFrom: string,
   acceptUrl: string,
+  sending: MailSending,
 ): ApiFunction {
   const redrive = new ApiFunction(scope, 'MailRedrive', {
     entry: MAIL_REDRIVE_ENTRY,
     description: 'Gatehouse outbox re-drive (scheduled)',
     timeout: Duration.seconds(60),
-    environment: { MAIL_FROM: mailFrom, ACCEPT_URL: acceptUrl, TABLE_NAME: table.tableName },
+    environment: {
+      MAIL_FROM: mailFrom,
+      ACCEPT_URL: acceptUrl,
+      TABLE_NAME: table.tableName,
+      ...sendingEnvironment(sending),
+    },
   });
   redrive.addToRolePolicy(
     new PolicyStatement({
@@ -236,6 +282,7 @@ export function addMailRedrive(
     }),
   );
   redrive.addToRolePolicy(sendMail);
+  redrive.addToRolePolicy(sending.useConfigurationSet());
   new Rule(scope, 'MailRedriveSchedule', {
     description: 'Runs the Gatehouse outbox re-drive',
     schedule: Schedule.rate(MAIL_REDRIVE_RATE),
