@@ -10,11 +10,12 @@ import { collect, type PageOptions, withPaging } from './shared-options.js';
 
 /** The API accepts at most this many addresses per request. */
 const BATCH = 100;
-const STATUSES = ['pending', 'expired', 'accepted', 'revoked'];
+/** `bounced` and `complained`: SES reported a hard bounce or a spam report; the address is suppressed. */
+const STATUSES = ['pending', 'expired', 'accepted', 'revoked', 'bounced', 'complained'];
 
 interface InviteResult {
   email: string;
-  status: 'invited' | 'already_member' | 'already_invited' | 'invalid';
+  status: 'invited' | 'already_member' | 'already_invited' | 'invalid' | 'suppressed';
   inviteId?: string;
   expiresAt?: string;
 }
@@ -31,6 +32,8 @@ interface InviteBody {
   sendCount: number;
   lastSentAt: string;
   deliveryStatus: string;
+  deliveryProblemAt?: string;
+  deliveryProblemDetail?: string;
   acceptedAt?: string;
   revokedAt?: string;
 }
@@ -95,6 +98,8 @@ function renderInvite(i: InviteBody): string {
     ['sendCount', i.sendCount],
     ['lastSent', i.lastSentAt],
     ['delivery', i.deliveryStatus],
+    ['problem', i.deliveryProblemDetail],
+    ['problemAt', i.deliveryProblemAt],
     ['accepted', i.acceptedAt],
     ['revoked', i.revokedAt],
   ]);

@@ -6,7 +6,10 @@
  * AWS would send (the same builder) and feed it to the code the handler runs, as the
  * offboarding tests do.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyMailEvent } from '#shared/invites/invite-mail-events.js';
 import { parseMailEvent } from '#shared/mail/mail-events.js';
 import { inviteMailTags } from '#shared/mail/mail-tags.js';
@@ -15,16 +18,39 @@ import {
   type SimulatedOutcome,
   sesEventFor,
 } from '../../local/ses-events.js';
+import { runCli } from '../support/cli-runner.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { waitForMails } from '../support/mail-store.js';
 import {
   api,
   createTenantWithOwner,
   type OwnedTenant,
+  stack,
   uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
 import { partitionItems, snapshotTenant } from '../support/table-snapshot.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-mail-events-'));
+const stackFile = join(scratch, 'stack.json');
+writeFileSync(stackFile, JSON.stringify(stack));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** `gatehouse invites list --status <status> --json` as the tenant's owner. */
+async function cliInvites(o: OwnedTenant, status: string): Promise<{ inviteId: string }[]> {
+  const dir = mkdtempSync(join(scratch, 'config-'));
+  const login = await runCli(
+    stackFile,
+    dir,
+    ['login', '--email', o.owner.email, '--password-stdin'],
+    o.owner.password,
+  );
+  expect(login.code).toBe(0);
+  const args = ['--tenant', o.tenantId, 'invites', 'list', '--status', status, '--json'];
+  const listed = await runCli(stackFile, dir, args);
+  expect(listed.code, listed.stderr).toBe(0);
+  return JSON.parse(listed.stdout).items;
+}
 
 const simulator = (box: 'bounce' | 'complaint') =>
   `${box}+${uniqueId('x')}@simulator.amazonses.com`;
@@ -78,7 +104,9 @@ function feed(
 }
 
 describe('bounces and complaints (issue 15)', () => {
-  it('a hard bounce marks the invite bounced, suppresses the address and audits both', async () => {
+  it('a hard bounce marks the invite bounced (API and CLI listings), suppresses the address and audits both', {
+    timeout: 60_000,
+  }, async () => {
     const o = await createTenantWithOwner();
     const email = simulator('bounce');
     const inviteId = await invite(o, email);
@@ -90,6 +118,7 @@ describe('bounces and complaints (issue 15)', () => {
     expect(bounced.body.items.map((i: { inviteId: string }) => i.inviteId)).toEqual([inviteId]);
     const pending = await api('GET', `${o.t}/invites?status=pending`, o.as);
     expect(pending.body.items).toEqual([]);
+    expect((await cliInvites(o, 'bounced')).map((i) => i.inviteId)).toEqual([inviteId]);
     const actions = await auditActions(o.tenantId);
     expect(actions.filter((a) => a === 'invite.bounce')).toHaveLength(1);
     expect(actions.filter((a) => a === 'mail.suppress')).toHaveLength(1);
