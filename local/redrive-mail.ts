@@ -4,6 +4,11 @@
  * a worker of `npm start` locally) then sends it. `--list` only lists. Against the local stack
  * by default (`.local/stack.json`); `--table <name> --region <region>` for a deployed one, with
  * the usual AWS credentials.
+ *
+ * `--events <file>` (repeatable) applies SES bounce and complaint events saved from the
+ * mail-events dead-letter queue (a message body: the EventBridge event, or Lambda's failure
+ * record around it) with the code the mail-events function runs; `--configuration-set <name>`
+ * names the stage's set (the local one by default). Applying an event twice changes nothing.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,9 +16,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStoreDeps } from '#shared/app/store-deps.js';
 import { outboxKinds } from '#shared/invites/invite-delivery.js';
+import { applyMailEvent } from '#shared/invites/invite-mail-events.js';
+import { parseMailEvent } from '#shared/mail/mail-events.js';
 import { listDeadMail, requeueDeadMail } from '#shared/mail/outbox.js';
 import { createDocumentClient } from '#shared/store/dynamo-client.js';
 import { projectRoot } from './function-modules.js';
+import { LOCAL_CONFIGURATION_SET } from './ses-events.js';
 import type { StackInfo } from './stack.js';
 
 const { values } = parseArgs({
@@ -22,6 +30,8 @@ const { values } = parseArgs({
     table: { type: 'string' },
     region: { type: 'string' },
     endpoint: { type: 'string' },
+    events: { type: 'string', multiple: true },
+    'configuration-set': { type: 'string' },
   },
 });
 
@@ -50,6 +60,27 @@ const deps = createStoreDeps(
   createDocumentClient({ AWS_REGION: t.region, DYNAMODB_ENDPOINT: t.endpoint }),
   t.tableName,
 );
+/** The events a saved dead-letter message holds: one event, an array, or Lambda's failure record. */
+function eventsIn(file: string): unknown[] {
+  const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return (Array.isArray(body) ? body : [body]).map((m) =>
+    m && typeof m === 'object' && 'requestPayload' in m ? m.requestPayload : m,
+  );
+}
+
+if (values.events?.length) {
+  const set = values['configuration-set'] ?? (values.table ? undefined : LOCAL_CONFIGURATION_SET);
+  if (!set) throw new Error('--events on a deployed stage needs --configuration-set <name>');
+  for (const file of values.events) {
+    for (const event of eventsIn(file)) {
+      const result = await applyMailEvent(deps, parseMailEvent(event, set));
+      process.stdout.write(`${file}: ${JSON.stringify(result)}\n`);
+    }
+  }
+  deps.db.destroy();
+  process.exit(0);
+}
+
 const dead = await listDeadMail(deps);
 for (const d of dead) {
   process.stdout.write(

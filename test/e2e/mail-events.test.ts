@@ -6,9 +6,11 @@
  * AWS would send (the same builder) and feed it to the code the handler runs, as the
  * offboarding tests do.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMailEvent } from '#shared/invites/invite-mail-events.js';
 import { parseMailEvent } from '#shared/mail/mail-events.js';
@@ -230,5 +232,32 @@ describe('bounces and complaints (issue 15)', () => {
     const result = await feed(o, inviteId, email, 'hard-bounce', 'someone-else').apply();
     expect(result).toEqual({ applied: false, why: 'another configuration set (someone-else)' });
     expect(await snapshotTenant(o.tenantId)).toEqual(before);
+  });
+
+  it('npm run redrive-mail -- --events applies events saved from the dead-letter queue, once', {
+    timeout: 60_000,
+  }, async () => {
+    const o = await createTenantWithOwner();
+    const email = uniqueEmail('dead-lettered');
+    const inviteId = await invite(o, email);
+    await inviteWhen(o, inviteId, (b) => b.deliveryStatus === 'sent');
+    // Lambda's failure record around the event, as the queue keeps it.
+    const file = join(scratch, `${inviteId}.json`);
+    const { event } = feed(o, inviteId, email, 'complaint');
+    writeFileSync(file, JSON.stringify({ requestContext: {}, requestPayload: event }));
+    const tsx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const script = join(import.meta.dirname, '..', '..', 'local', 'redrive-mail.ts');
+    const args = [
+      script,
+      ...['--table', stack.dynamodb.tableName, '--region', stack.dynamodb.region],
+      ...['--endpoint', stack.dynamodb.endpoint, '--events', file],
+      ...['--configuration-set', LOCAL_CONFIGURATION_SET],
+    ];
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const run = () => promisify(execFile)(tsx, args, { env });
+    expect((await run()).stdout).toContain('"marked":true');
+    expect((await run()).stdout).toContain('"marked":false');
+    const read = await api('GET', `${o.t}/invites/${inviteId}`, o.as);
+    expect(read.body.status).toBe('complained');
   });
 });
