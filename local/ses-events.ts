@@ -166,6 +166,19 @@ export interface SesEvents {
   stop(): Promise<void>;
 }
 
+/**
+ * The port each emulator's proxy last listened on: a stack restarted in the same process (whose
+ * handler modules keep the endpoint they read at load) gets its proxy back on the same port.
+ */
+const lastPorts = new Map<string, number>();
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
 /** Starts the proxy in front of the SES emulator at `sesUrl`. */
 export async function startSesEvents(sesUrl: string, delayMs = 50): Promise<SesEvents> {
   const inFlight = new Set<Promise<void>>();
@@ -207,11 +220,10 @@ export async function startSesEvents(sesUrl: string, delayMs = 50): Promise<SesE
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await listen(server, lastPorts.get(sesUrl) ?? 0).catch(() => listen(server, 0));
+  const { port } = server.address() as AddressInfo;
+  lastPorts.set(sesUrl, port);
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     environment: {
