@@ -14,6 +14,8 @@ import { type RunningStack, type StackInfo, startStack } from '../../local/stack
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackInfo;
+    /** The shared stack's data directory (a test reads an emulator's own files from it). */
+    stackDir: string;
   }
 }
 
@@ -31,6 +33,7 @@ export async function setup(project: TestProject) {
     ...localExtras(),
   });
   project.provide('stack', stack.info);
+  project.provide('stackDir', dir);
 }
 
 export async function teardown() {
