@@ -249,13 +249,14 @@ function listen(server: Server, port: number): Promise<void> {
 /** Starts every part of the stack and bootstraps tenant `demo` with a superuser. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dir = options.dir;
+  // A taken port fails the start before anything, `--fresh`'s wipe included, happens.
+  const ports = await resolvePorts(options.ports);
   if (options.fresh) rmSync(dir, { recursive: true, force: true });
   ensurePrivateDir(dir);
   const statePath = join(dir, 'state.json');
   const saved: SavedState | undefined = existsSync(statePath)
     ? (JSON.parse(readFileSync(statePath, 'utf8')) as SavedState)
     : undefined;
-  const ports = await resolvePorts(options.ports);
   const children: RunningProcess[] = [];
   const stops: (() => Promise<void>)[] = [];
   const servers: Server[] = [];
