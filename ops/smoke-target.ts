@@ -61,8 +61,8 @@ export function smokeAdmin(
   stack: SmokeStack,
   env = process.env,
 ): { email: string; password: string } {
-  const email = env.SMOKE_ADMIN_EMAIL ?? stack.bootstrap?.email;
-  const password = env.SMOKE_ADMIN_PASSWORD ?? stack.bootstrap?.password;
+  const email = env.SMOKE_ADMIN_EMAIL || stack.bootstrap?.email;
+  const password = env.SMOKE_ADMIN_PASSWORD || stack.bootstrap?.password;
   if (!email || !password) {
     throw new Error(
       'no admin to sign in as: give bootstrap.email and bootstrap.password in the stack file, or SMOKE_ADMIN_EMAIL and SMOKE_ADMIN_PASSWORD',
