@@ -15,6 +15,8 @@ import { type RunningStack, startStack } from './stack.js';
 const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
+    /** Where data and stack.json live (default `.local`). */
+    dir: { type: 'string' },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     'cors-origin': { type: 'string', multiple: true, default: [] },
     quiet: { type: 'boolean', default: false },
@@ -38,7 +40,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const dir = join(projectRoot, '.local');
+const dir = values.dir ?? join(projectRoot, '.local');
 const started = Date.now();
 const apiPort = Number(values.port);
 if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65532) {

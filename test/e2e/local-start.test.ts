@@ -28,6 +28,11 @@ function listening(port: number): Promise<boolean> {
 }
 
 const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
+  dirs.push(dir);
+  return dir;
+}
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -41,7 +46,7 @@ describe('npm start', () => {
     try {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'local/start.ts', '--port', String(api)],
+        ['--import', 'tsx', 'local/start.ts', '--port', String(api), '--dir', tempDir()],
         { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
@@ -63,9 +68,7 @@ describe('npm start', () => {
     const port = await freePort();
     const busy = await hold(port);
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
-      dirs.push(dir);
-      const started = startStack({ dir, ports: { ses: port } });
+      const started = startStack({ dir: tempDir(), ports: { ses: port } });
       await expect(started).rejects.toBeInstanceOf(PortInUseError);
       await expect(started).rejects.toThrow(
         `port ${port} is in use (SES emulator and mail viewer)`,
@@ -77,11 +80,9 @@ describe('npm start', () => {
   });
 
   it('stops every emulator it started when the start fails later', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
-    dirs.push(dir);
     const dynamodb = await freePort();
     const failing = startStack({
-      dir,
+      dir: tempDir(),
       ports: { dynamodb },
       extraApis: async () => {
         expect(liveChildCount()).toBe(3); // the emulators are up when this fails
@@ -91,5 +92,24 @@ describe('npm start', () => {
     await expect(failing).rejects.toThrow('an extra API failed to load');
     expect(liveChildCount()).toBe(0);
     expect(await listening(dynamodb)).toBe(false);
+  }, 120_000);
+
+  it('stops the emulators already started when interrupted (SIGINT) during the start', async () => {
+    const api = await freePort();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/start.ts', '--port', String(api), '--dir', tempDir()],
+      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    // interrupt once the SES emulator (the quickest to start) is up, before the stack is ready
+    const deadline = Date.now() + 60_000;
+    while (!(await listening(api + 3)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await listening(api + 3)).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    for (const port of [api, api + 1, api + 3]) expect(await listening(port)).toBe(false);
   }, 120_000);
 });
