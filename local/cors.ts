@@ -4,6 +4,7 @@
  * origin is allowed, ignores CORS headers an integration returns, and gives a disallowed origin
  * no CORS header at all (the browser then refuses the response).
  */
+import { CORS_POLICY } from '#shared/config/cors.js';
 import { stageSettings } from '#shared/config/stages.js';
 
 /** The HTTP API's CORS settings (what `corsPreflight` configures on AWS). */
@@ -16,12 +17,7 @@ export interface CorsSettings {
 }
 
 /** Methods, headers and cache time the API allows cross-origin (the origins are per stage). */
-export const CORS_DEFAULTS: Omit<CorsSettings, 'allowOrigins'> = {
-  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-  allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-  exposeHeaders: ['retry-after', 'allow'],
-  maxAgeSeconds: 600,
-};
+export const CORS_DEFAULTS: Omit<CorsSettings, 'allowOrigins'> = CORS_POLICY;
 
 /** The `local` stage's settings plus `extraOrigins` (tests add the origin of their own page). */
 export function localCors(extraOrigins: readonly string[] = []): CorsSettings {

@@ -5,15 +5,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { CorsHttpMethod, type CorsPreflightOptions } from 'aws-cdk-lib/aws-apigatewayv2';
-
-/** Request headers a browser client sends: the bearer token, JSON bodies, invite idempotency. */
-export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key'];
-
-/** Response headers a browser client may read besides the safelisted ones (503 Retry-After). */
-export const CORS_EXPOSE_HEADERS = ['retry-after'];
-
-/** How long a browser may reuse a preflight answer. */
-export const CORS_MAX_AGE = Duration.hours(1);
+import { CORS_POLICY } from '#shared/config/cors.js';
 
 /**
  * CORS for `origins`: the methods the route table uses, no credentials (Gatehouse takes bearer
@@ -22,16 +14,10 @@ export const CORS_MAX_AGE = Duration.hours(1);
 export function corsPreflight(origins: readonly string[]): CorsPreflightOptions {
   return {
     allowOrigins: [...origins],
-    allowMethods: [
-      CorsHttpMethod.GET,
-      CorsHttpMethod.POST,
-      CorsHttpMethod.PUT,
-      CorsHttpMethod.PATCH,
-      CorsHttpMethod.DELETE,
-    ],
-    allowHeaders: CORS_ALLOW_HEADERS,
-    exposeHeaders: CORS_EXPOSE_HEADERS,
+    allowMethods: CORS_POLICY.allowMethods.map((m) => CorsHttpMethod[m]),
+    allowHeaders: [...CORS_POLICY.allowHeaders],
+    exposeHeaders: [...CORS_POLICY.exposeHeaders],
     allowCredentials: false,
-    maxAge: CORS_MAX_AGE,
+    maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
   };
 }

@@ -318,7 +318,7 @@ describe('api stack', () => {
       AllowOrigins: stageSettings('prod').allowedOrigins,
       AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-      ExposeHeaders: ['retry-after'],
+      ExposeHeaders: ['retry-after', 'allow'],
       AllowCredentials: false,
       MaxAge: 3600,
     });
