@@ -3,8 +3,11 @@
  * only outside Lambda), log lines carrying the Lambda context, and metrics flushed once per
  * invocation as EMF, in Lambda only.
  */
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PROJECT_ROOT } from '#infra/constructs/api-function.js';
 import { loadEnv, MissingConfigError } from '#shared/config/env.js';
 import {
   captureOutput,
@@ -176,5 +179,48 @@ describe('log context', () => {
       correlation_id: 'apigw-req-8',
       function_request_id: 'lambda-req-8',
     });
+  });
+});
+
+describe('tracing', () => {
+  it('instruments the SDK clients created before the tracer loaded, and after', async () => {
+    vi.resetModules();
+    const { traceClient, registerClientTracing } = await import(
+      '#shared/observability/client-tracing.js'
+    );
+    const early = { middlewareStack: 'early' };
+    traceClient(early);
+    const seen: unknown[] = [];
+    registerClientTracing((client) => seen.push(client.middlewareStack));
+    traceClient({ middlewareStack: 'late' });
+    expect(seen).toEqual(['early', 'late']);
+  });
+
+  /** The npm packages in the minified bundle of `functions/<name>/handler.ts`, as CDK builds it. */
+  async function bundledPackages(name: string): Promise<string[]> {
+    const result = await build({
+      entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
+      absWorkingDir: PROJECT_ROOT,
+      bundle: true,
+      minify: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    return Object.keys(result.metafile.inputs).flatMap(
+      (path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? [],
+    );
+  }
+
+  it('keeps the X-Ray SDK out of the authorizer bundle (about 120 KiB), not out of routes', async () => {
+    expect(await bundledPackages('members')).toContain('aws-xray-sdk-core');
+    const authorizer = await bundledPackages('authorizer');
+    expect(authorizer).toContain('@aws-lambda-powertools/metrics');
+    expect(authorizer).not.toContain('aws-xray-sdk-core');
+    expect(authorizer).not.toContain('@aws-lambda-powertools/tracer');
   });
 });
