@@ -12,6 +12,7 @@ import type { EngineResult } from './acl.js';
 import type { ApiTokensBenchResult, TokenDecisionResult } from './api-tokens.js';
 import type { AuthorizerBenchResult } from './authorizer.js';
 import type { BundleResult } from './bundles.js';
+import type { CheckLatencyResult } from './check-latency.js';
 import type { WorstCheckResult } from './check-worst.js';
 import { reexecWithGc } from './expose-gc.js';
 import type { InvitesBenchResult } from './invites.js';
@@ -37,6 +38,7 @@ const { benchApiTokens } = await import('./api-tokens.js');
 const { benchLogout } = await import('./logout.js');
 const { benchOperations } = await import('./operations.js');
 const { benchWorstCheck, formatWorstCheck } = await import('./check-worst.js');
+const { benchCheckLatency, formatCheckLatency } = await import('./check-latency.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -58,6 +60,7 @@ let logout: LogoutBenchResult;
 let invites: InvitesBenchResult | null;
 let operations: OperationCount[];
 let worstCheck: WorstCheckResult;
+let checkLatency: CheckLatencyResult;
 try {
   progress('authorizer decisions');
   authorizer = await benchAuthorizer(stack, { quick });
@@ -71,6 +74,8 @@ try {
   operations = await benchOperations(stack);
   progress('worst-case check (the largest principal the tenant limits allow)');
   worstCheck = await benchWorstCheck(stack, { quick });
+  progress('POST /check against a raw GetItem');
+  checkLatency = await benchCheckLatency(stack, { quick });
 } finally {
   await stack.stop();
 }
@@ -151,6 +156,12 @@ const goals: Goal[] = [
     met: worstCheck.ratioP50 <= 10,
   },
   {
+    goal: 'POST /check over local HTTP vs a raw GetItem (p50), 1 and 100 checks',
+    target: '<= 3x',
+    actual: `${checkLatency.one.xGetItemP50}x (1), ${checkLatency.hundred.xGetItemP50}x (100)`,
+    met: checkLatency.one.xGetItemP50 <= 3 && checkLatency.hundred.xGetItemP50 <= 3,
+  },
+  {
     goal: 'largest bundle',
     target: '< 300 KiB',
     actual: biggest ? `${(biggest[1].bytes / 1024).toFixed(0)} KiB (${biggest[0]})` : 'none',
@@ -212,6 +223,7 @@ const results = {
   invites,
   operations,
   worstCheck,
+  checkLatency,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -436,6 +448,7 @@ out.push(
   ),
 );
 out.push('', ...formatWorstCheck(worstCheck));
+out.push('', ...formatCheckLatency(checkLatency));
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

@@ -1,25 +1,36 @@
-/** The Gatehouse CDK app: the stateful data stack, the API stack on top of it, and cdk-nag's AwsSolutions checks. */
+/**
+ * The Gatehouse CDK app for one stage (`-c stage=<name>`, default `prod`): the stateful data
+ * stack, the API stack on top of it, and cdk-nag's AwsSolutions checks. Stack ids carry the
+ * stage, so several stages deploy side by side in one account.
+ */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GatehouseApiStack } from '#infra/stacks/api-stack.js';
 import { GatehouseDataStack } from '#infra/stacks/data-stack.js';
+import { stageSettings } from '#shared/config/stages.js';
+
+/** The stage `cdk synth` and `cdk deploy` build when no `-c stage=` is given. */
+export const DEFAULT_STAGE = 'prod';
 
 const app = new App();
+const settings = stageSettings(String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE));
 
 // Environment-agnostic unless the CLI knows an account (synth works without credentials).
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 const env = account && region ? { account, region } : undefined;
 
-const data = new GatehouseDataStack(app, 'GatehouseData', {
+const data = new GatehouseDataStack(app, `Gatehouse-${settings.stage}-Data`, {
   ...(env ? { env } : {}),
-  description: 'Gatehouse stateful resources: the single table and the Cognito user pool',
+  description: `Gatehouse ${settings.stage}: the single table and the Cognito user pool`,
+  settings,
   threatProtection: app.node.tryGetContext('gatehouse:threatProtection') === true,
 });
 
-new GatehouseApiStack(app, 'GatehouseApi', {
+new GatehouseApiStack(app, `Gatehouse-${settings.stage}-Api`, {
   ...(env ? { env } : {}),
-  description: 'Gatehouse HTTP API, its Lambda functions and authorizer',
+  description: `Gatehouse ${settings.stage}: HTTP API, its Lambda functions and authorizer`,
+  settings,
   table: data.table,
   userPool: data.userPool,
   userPoolClient: data.userPoolClient,

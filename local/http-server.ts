@@ -4,7 +4,14 @@
  * It holds no Gatehouse logic of its own.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -12,10 +19,13 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { SimpleAuthorizerResult } from '#shared/auth/authorizer.js';
-import {
-  FUNCTION_TIMEOUT_SECONDS,
-  INTEGRATION_TIMEOUT_SECONDS,
-} from '#shared/platform/deadline.js';
+import { problemResponse } from '#shared/http/problem.js';
+import { pathMatcher } from '#shared/routes/path-matcher.js';
+import { type CorsSettings, preflightHeaders, withCorsHeaders } from './cors.js';
+import { AWS_LIMITS, type GatewayLimits, invokeWithin, LimitExceeded } from './lambda-invoke.js';
+import type { RequestLogEntry } from './request-log.js';
+
+export { AWS_LIMITS, type GatewayLimits };
 
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -25,19 +35,6 @@ export type LambdaAuthorizer = (
   event: APIGatewayRequestAuthorizerEventV2,
   context?: Context,
 ) => Promise<SimpleAuthorizerResult>;
-
-/** The time limits API Gateway and Lambda put on one request (milliseconds). */
-export interface GatewayLimits {
-  /** A function's timeout (the infra default unless a construct sets another). */
-  functionTimeoutMs: number;
-  /** API Gateway's integration timeout. */
-  integrationTimeoutMs: number;
-}
-
-export const AWS_LIMITS: GatewayLimits = {
-  functionTimeoutMs: FUNCTION_TIMEOUT_SECONDS * 1000,
-  integrationTimeoutMs: INTEGRATION_TIMEOUT_SECONDS * 1000,
-};
 
 export interface LocalRoute {
   method: string;
@@ -60,42 +57,9 @@ export type StaticHandler = (
   url: URL,
 ) => Promise<boolean>;
 
-interface CompiledRoute extends LocalRoute {
+/** A route of one of the APIs the server serves. */
+interface ApiRoute extends LocalRoute {
   api: LocalApi;
-  pattern: RegExp;
-  params: string[];
-}
-
-function compile(api: LocalApi, route: LocalRoute): CompiledRoute {
-  const params: string[] = [];
-  const source = route.path
-    .split('/')
-    .map((segment) => {
-      const m = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
-      if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      params.push(m[1] ?? '');
-      return m[2] ? '(.+)' : '([^/]+)';
-    })
-    .join('/');
-  return { ...route, api, pattern: new RegExp(`^${source}$`), params };
-}
-
-function lambdaContext(name: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -133,37 +97,6 @@ const problem = (status: number, path: string, message: string) => ({
   headers: { 'content-type': 'application/problem+json' },
 });
 
-class LimitExceeded extends Error {
-  constructor(readonly limit: 'function' | 'integration') {
-    super(`${limit} timeout`);
-  }
-}
-
-/**
- * Runs one Lambda invocation under the function timeout (Lambda ends it: API Gateway answers
- * 500) and what is left of the integration timeout (API Gateway gives up: 503).
- */
-async function invokeWithin<T>(
-  call: (context: Context) => Promise<T>,
-  name: string,
-  limits: GatewayLimits,
-  integrationDeadline: number,
-): Promise<T> {
-  const integrationLeft = integrationDeadline - Date.now();
-  const limit: LimitExceeded['limit'] =
-    integrationLeft < limits.functionTimeoutMs ? 'integration' : 'function';
-  const ms = Math.max(0, Math.min(integrationLeft, limits.functionTimeoutMs));
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LimitExceeded(limit)), ms);
-  });
-  try {
-    return await Promise.race([call(lambdaContext(name, limits.functionTimeoutMs)), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function limitResponse(error: LimitExceeded) {
   process.stderr.write(
     `local server: the ${error.message} passed; answering as API Gateway does\n`,
@@ -173,45 +106,52 @@ function limitResponse(error: LimitExceeded) {
     : gatewayMessage(500, 'Internal Server Error');
 }
 
-/** What the gateway answers: status, body and headers. */
+/** What the gateway answers: status, body and headers (and the tenant decided, for the log). */
 interface Reply {
   status: number;
   body: string;
   headers: Record<string, string>;
+  tenant?: string;
 }
 
 interface RouteMatch {
-  route: CompiledRoute;
+  route: ApiRoute;
   params: Record<string, string>;
 }
 
+type Matcher = ReturnType<typeof pathMatcher<ApiRoute>>;
+
 /**
- * The route a request is for, with its decoded path parameters; else the gateway's own answer:
- * 404 for an unknown path, 405 for a known path with another method, 400 for a parameter that
- * is not valid percent-encoded UTF-8.
+ * The route a request is for, with its decoded path parameters; `unmatched` for an unknown path
+ * or method (the `$default` route's), or a 400 for a parameter that is not valid
+ * percent-encoded UTF-8.
  */
-function matchRoute(routes: CompiledRoute[], pathname: string, method: string): RouteMatch | Reply {
-  let pathMatched = false;
-  for (const route of routes) {
-    const m = route.pattern.exec(pathname);
-    if (!m) continue;
-    pathMatched = true;
-    if (route.method !== method) continue;
-    const params: Record<string, string> = {};
-    let badParam: string | undefined;
-    route.params.forEach((name, i) => {
-      try {
-        params[name] = decodeURIComponent(m[i + 1] ?? '');
-      } catch {
-        badParam ??= name;
-      }
-    });
-    // A path that is not valid percent-encoded UTF-8 (`%E0%A4%A`) is the client's error.
-    if (badParam !== undefined)
-      return problem(400, `path.${badParam}`, 'must be valid percent-encoded UTF-8');
-    return { route, params };
+function matchRoute(
+  match: Matcher,
+  pathname: string,
+  method: string,
+): RouteMatch | Reply | 'unmatched' {
+  const found = match(pathname, method);
+  if (found.kind !== 'route') return 'unmatched';
+  const params: Record<string, string> = {};
+  let badParam: string | undefined;
+  for (const [name, raw] of Object.entries(found.raw)) {
+    try {
+      params[name] = decodeURIComponent(raw);
+    } catch {
+      badParam ??= name;
+    }
   }
-  return gatewayMessage(pathMatched ? 405 : 404, pathMatched ? 'Method Not Allowed' : 'Not Found');
+  // A path that is not valid percent-encoded UTF-8 (`%E0%A4%A`) is the client's error.
+  if (badParam !== undefined)
+    return problem(400, `path.${badParam}`, 'must be valid percent-encoded UTF-8');
+  return { route: found.route, params };
+}
+
+/** The `$default` route as a match: the fallback function, no authorizer, no parameters. */
+function defaultRoute(handler: () => Promise<LambdaHttpHandler>, method: string): RouteMatch {
+  const api: LocalApi = { name: 'gatehouse-default', routes: [] };
+  return { route: { api, method, path: '$default', authorized: false, handler }, params: {} };
 }
 
 /** The parts of a payload 2.0 event the authorizer's and the handler's events share. */
@@ -222,7 +162,8 @@ function eventParts(req: IncomingMessage, url: URL, method: string, match: Route
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-  const routeKey = `${match.route.method} ${match.route.path}`;
+  const { path } = match.route;
+  const routeKey = path === '$default' ? path : `${match.route.method} ${path}`;
   const requestContext = {
     accountId: '000000000000',
     apiId: 'local',
@@ -264,7 +205,7 @@ async function authorizeRequest(
   { common, requestContext }: EventParts,
   limits: GatewayLimits,
   integrationDeadline: number,
-): Promise<{ authorizer: unknown } | Reply> {
+): Promise<{ authorizer: unknown; tenant?: string } | Reply> {
   const { api } = match.route;
   if (!match.route.authorized || !api.authorizer) return { authorizer: undefined };
   const authorize = await api.authorizer();
@@ -291,8 +232,10 @@ async function authorizeRequest(
       ? gatewayMessage(401, 'Unauthorized')
       : gatewayMessage(500, 'Internal Server Error');
   }
-  if (!result.isAuthorized) return gatewayMessage(403, 'Forbidden');
-  return { authorizer: { lambda: result.context } };
+  const tenant = (result.context as { tenantId?: unknown } | undefined)?.tenantId;
+  const decided = typeof tenant === 'string' && tenant ? tenant : undefined;
+  if (!result.isAuthorized) return { ...gatewayMessage(403, 'Forbidden'), tenant: decided };
+  return { authorizer: { lambda: result.context }, tenant: decided };
 }
 
 /** Calls the route's handler with the payload 2.0 event; its result, or the timeout's answer. */
@@ -322,22 +265,41 @@ async function integrate(
   return { status: result.statusCode ?? 200, body: result.body ?? '', headers };
 }
 
+/** What the local server does besides routing (each optional). */
+export interface LocalServerOptions {
+  /** Pages and files served before the APIs (accept page, docs). */
+  statics?: StaticHandler[];
+  /** Time limits of the local API Gateway (default: AWS's). */
+  limits?: GatewayLimits;
+  /** The HTTP API's CORS settings; none: no preflight answers and no CORS headers. */
+  cors?: CorsSettings;
+  /** The `$default` route's function; without it the gateway's own 404/405 answer. */
+  fallback?: () => Promise<LambdaHttpHandler>;
+  /** Called once per answered request (`npm start` prints it). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
 /** One API request: route, body, authorizer, handler; every early answer is API Gateway's. */
 async function handleApiRequest(
-  routes: CompiledRoute[],
+  match: Matcher,
   req: IncomingMessage,
   url: URL,
-  limits: GatewayLimits,
+  options: LocalServerOptions,
 ): Promise<Reply> {
+  const limits = options.limits ?? AWS_LIMITS;
   const method = (req.method ?? 'GET').toUpperCase();
-  const match = matchRoute(routes, url.pathname, method);
-  if ('status' in match) return match;
+  let matched = matchRoute(match, url.pathname, method);
+  if (matched === 'unmatched') {
+    if (!options.fallback) return gatewayMessage(404, 'Not Found');
+    matched = defaultRoute(options.fallback, method);
+  }
+  if ('status' in matched) return matched;
   // API Gateway's payload limit is 10 MB; handlers apply their own, smaller limits.
   const raw = await readBody(req, 10 * 1024 * 1024);
   if (raw === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
-  const parts = eventParts(req, url, method, match);
+  const parts = eventParts(req, url, method, matched);
   const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
-  const auth = await authorizeRequest(match, parts, limits, integrationDeadline);
+  const auth = await authorizeRequest(matched, parts, limits, integrationDeadline);
   if ('status' in auth) return auth;
   const event = {
     ...parts.common,
@@ -346,27 +308,75 @@ async function handleApiRequest(
     isBase64Encoded: false,
     requestContext: { ...parts.requestContext, authorizer: auth.authorizer },
   } as unknown as APIGatewayProxyEventV2;
-  return integrate(match, event, limits, integrationDeadline);
+  const reply = await integrate(matched, event, limits, integrationDeadline);
+  return { ...reply, tenant: auth.tenant };
 }
 
-export function createLocalServer(
-  apis: LocalApi[],
-  statics: StaticHandler[] = [],
-  limits: GatewayLimits = AWS_LIMITS,
-): Server {
-  const routes = apis.flatMap((api) => api.routes.map((r) => compile(api, r)));
-  return createServer(async (req, res) => {
+/**
+ * Node refuses a request whose headers pass its limit before any handler runs; answer that
+ * as problem+json 431 too (API Gateway's own limit is lower: 10 KiB of request line and headers).
+ */
+function headerOverflow(onRequest: LocalServerOptions['onRequest']) {
+  return (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    if (error.code !== 'HPE_HEADER_OVERFLOW') {
+      return void socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    }
+    const body = problemResponse(
+      431,
+      'Request header fields too large',
+      `The request line and headers exceed ${maxHeaderSize} bytes.`,
+    ).body as string;
+    socket.end(
+      [
+        'HTTP/1.1 431 Request Header Fields Too Large',
+        'content-type: application/problem+json',
+        `content-length: ${Buffer.byteLength(body)}`,
+        'connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+    onRequest?.({ method: '-', path: '-', status: 431, ms: 0 });
+  };
+}
+
+/** A CORS preflight: an OPTIONS request a browser sends before a cross-origin call. */
+function isPreflight(req: IncomingMessage): boolean {
+  return req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+}
+
+export function createLocalServer(apis: LocalApi[], options: LocalServerOptions = {}): Server {
+  const match = pathMatcher(apis.flatMap((api) => api.routes.map((r) => ({ ...r, api }))));
+  const server = createServer(async (req, res) => {
+    const started = performance.now();
+    let tenant: string | undefined;
+    const url = URL.parse(req.url ?? '/', 'http://127.0.0.1') ?? new URL('http://127.0.0.1/');
+    res.once('finish', () => {
+      const method = req.method ?? 'GET';
+      const ms = performance.now() - started;
+      options.onRequest?.({ method, path: url.pathname, status: res.statusCode, ms, tenant });
+    });
+    const origin = req.headers.origin;
+    if (options.cors && isPreflight(req)) {
+      return send(res, 204, '', preflightHeaders(options.cors, origin));
+    }
     let reply: Reply;
     try {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      for (const handler of statics) {
+      for (const handler of options.statics ?? []) {
         if (await handler(req, res, url)) return;
       }
-      reply = await handleApiRequest(routes, req, url, limits);
+      reply = await handleApiRequest(match, req, url, options);
     } catch (error) {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
       reply = gatewayMessage(500, 'Internal Server Error');
     }
-    send(res, reply.status, reply.body, reply.headers);
+    tenant = reply.tenant;
+    const headers = options.cors
+      ? withCorsHeaders(options.cors, origin, reply.headers)
+      : reply.headers;
+    send(res, reply.status, reply.body, headers);
   });
+  server.on('clientError', headerOverflow(options.onRequest));
+  return server;
 }

@@ -1,6 +1,6 @@
 /** Child processes of the local stack: the emulators, started on chosen ports and stopped cleanly. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,60 @@ export interface RunningProcess {
   /** Thaws it (SIGCONT). */
   resume(): void;
 }
+
+/** A port the stack was asked to use is taken by another process. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly role: string,
+  ) {
+    super(
+      `port ${port} is in use (${role}); stop the other process, or start on other ports with \`npm start -- --port <n>\` (the API on <n>, the emulators on the next three)`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Whether `port` can be bound on `host` right now. */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Fails with PortInUseError naming the first taken port, before anything starts. `host` is
+ * where the part listens (DynamoDB Local listens on every interface: `0.0.0.0`).
+ */
+export async function assertPortsFree(
+  ports: { port: number; role: string; host?: string }[],
+): Promise<void> {
+  for (const { port, role, host } of ports) {
+    if (!(await portFree(port, host ?? '127.0.0.1'))) throw new PortInUseError(port, role);
+  }
+}
+
+/** Every child process started and not yet ended; killed when this process exits. */
+const liveChildren = new Set<ChildProcess>();
+
+/** How many emulator processes of this process are running (tests check none is left). */
+export function liveChildCount(): number {
+  return liveChildren.size;
+}
+
+/** Ends every running child now (SIGKILL): the last resort on exit, so no emulator outlives us. */
+export function killAllChildren(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+}
+
+/** Ends every running child gracefully (SIGTERM, then SIGKILL after 5 s). */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.allSettled([...liveChildren].map((child) => stopper(child)()));
+}
+
+process.once('exit', killAllChildren);
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -109,6 +163,9 @@ function launch(
     env: { ...process.env, ...options.env },
     stdio: options.log ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'ignore', 'pipe'],
   });
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  child.once('error', () => liveChildren.delete(child));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
@@ -168,13 +225,36 @@ export async function startDynamoDbLocal(opts: {
   });
 }
 
-/** cognito-local; keeps its data under `<dataDir>/.cognito`. */
+/**
+ * Sets the issuer cognito-local stamps in tokens (`<issuerDomain>/<poolId>`) in its config
+ * file, keeping whatever else the file holds.
+ */
+function setIssuerDomain(dataDir: string, issuerDomain: string) {
+  const dir = join(dataDir, '.cognito');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'config.json');
+  const config = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+    : {};
+  config.TokenConfig = {
+    ...(config.TokenConfig as object | undefined),
+    IssuerDomain: issuerDomain,
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+}
+
+/**
+ * cognito-local; keeps its data under `<dataDir>/.cognito`. `issuerDomain` is the URL clients
+ * reach it at (the password-policy proxy), so tokens name it as their issuer.
+ */
 export async function startCognitoLocal(opts: {
   port: number;
   dataDir: string;
+  issuerDomain?: string;
   log?: boolean;
 }): Promise<RunningProcess> {
   mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.issuerDomain) setIssuerDomain(opts.dataDir, opts.issuerDomain);
   const bin = join(
     dirname(require.resolve('cognito-local/package.json')),
     'lib',

@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { routeTable } from '#shared/routes/route-table.js';
 import { ensureTable } from '#shared/store/local-table.js';
+import { startCognitoProxy } from './cognito-proxy.js';
+import { localCors } from './cors.js';
 import { loadHandler } from './function-modules.js';
 import {
   createLocalServer,
@@ -26,12 +28,14 @@ import {
 } from './http-server.js';
 import { ensurePrivateDir, writePrivateFile } from './private-dir.js';
 import {
+  assertPortsFree,
   freePort,
   type RunningProcess,
   startCognitoLocal,
   startDynamoDbLocal,
   startSesLocal,
 } from './processes.js';
+import type { RequestLogEntry } from './request-log.js';
 import { startSesEvents } from './ses-events.js';
 
 export const REGION = 'us-east-1';
@@ -44,6 +48,8 @@ export interface StackInfo {
   dynamodb: { endpoint: string; region: string; tableName: string };
   mail: { viewerUrl: string; storeUrl: string };
   bootstrap: { tenantId: string; email: string; password: string };
+  /** Browser origins the API allows cross-origin (the stage's, plus any a caller added). */
+  cors?: { allowedOrigins: string[] };
 }
 
 export interface StackOptions {
@@ -62,6 +68,10 @@ export interface StackOptions {
   workers?: ((context: { dir: string }) => Promise<() => Promise<void>>)[];
   /** Time limits of the local API Gateway (default: AWS's). */
   limits?: GatewayLimits;
+  /** Origins allowed cross-origin besides the `local` stage's (tests add their page's). */
+  corsOrigins?: string[];
+  /** Called once per request the local API answers (`npm start` prints a line). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 export interface RunningStack {
@@ -123,35 +133,67 @@ function generatedPassword(): string {
   return `Gh-${randomBytes(12).toString('base64url')}-9a`;
 }
 
-/** The ports asked for, and free ones for the rest. */
+/**
+ * The ports asked for (failing at once, naming the part, when one is taken) and free ones for
+ * the rest. `cognito` is the password-policy proxy clients use; cognito-local itself listens on
+ * a free port behind it.
+ */
 async function resolvePorts(asked: StackOptions['ports']) {
+  await assertPortsFree(
+    [
+      { port: asked?.api, role: 'API' },
+      { port: asked?.dynamodb, role: 'DynamoDB Local', host: '0.0.0.0' },
+      { port: asked?.cognito, role: 'Cognito endpoint' },
+      { port: asked?.ses, role: 'SES emulator and mail viewer' },
+    ].filter((p): p is { port: number; role: string; host?: string } => Boolean(p.port)),
+  );
   const port = async (p: number | undefined) => (p ? p : freePort());
   return {
     api: await port(asked?.api),
     dynamodb: await port(asked?.dynamodb),
     cognito: await port(asked?.cognito),
+    cognitoLocal: await freePort(),
     ses: await port(asked?.ses),
   };
 }
 
-/** DynamoDB Local, cognito-local and the SES emulator, started together. */
+/**
+ * DynamoDB Local, cognito-local and the SES emulator, started together; each one that started
+ * goes into `started` at once, so a failure of another still stops it.
+ */
 async function startEmulators(
   options: StackOptions,
   ports: Awaited<ReturnType<typeof resolvePorts>>,
+  started: RunningProcess[],
 ): Promise<[RunningProcess, RunningProcess, RunningProcess]> {
-  return Promise.all([
-    startDynamoDbLocal({
-      port: ports.dynamodb,
-      dataDir: options.persist ? join(options.dir, 'dynamodb') : undefined,
-      log: options.log,
-    }),
-    startCognitoLocal({
-      port: ports.cognito,
-      dataDir: join(options.dir, 'cognito'),
-      log: options.log,
-    }),
-    startSesLocal({ port: ports.ses, log: options.log }),
-  ]);
+  const keep = async (p: Promise<RunningProcess>) => {
+    const running = await p;
+    started.push(running);
+    return running;
+  };
+  const all = [
+    keep(
+      startDynamoDbLocal({
+        port: ports.dynamodb,
+        dataDir: options.persist ? join(options.dir, 'dynamodb') : undefined,
+        log: options.log,
+      }),
+    ),
+    keep(
+      startCognitoLocal({
+        port: ports.cognitoLocal,
+        dataDir: join(options.dir, 'cognito'),
+        issuerDomain: `http://127.0.0.1:${ports.cognito}`,
+        log: options.log,
+      }),
+    ),
+    keep(startSesLocal({ port: ports.ses, log: options.log })),
+  ] as const;
+  // Wait for every start to settle before failing, so none is left starting unseen.
+  const settled = await Promise.allSettled(all);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return Promise.all(all);
 }
 
 /** The handlers read their configuration from the environment, as in Lambda. */
@@ -192,6 +234,12 @@ function gatehouseApi(): LocalApi {
   };
 }
 
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise((r) => server.close(() => r(undefined)));
+  server.closeAllConnections();
+  await closed;
+}
+
 function listen(server: Server, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -202,32 +250,34 @@ function listen(server: Server, port: number): Promise<void> {
 /** Starts every part of the stack and bootstraps tenant `demo` with a superuser. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dir = options.dir;
+  // A taken port fails the start before anything, `--fresh`'s wipe included, happens.
+  const ports = await resolvePorts(options.ports);
   if (options.fresh) rmSync(dir, { recursive: true, force: true });
   ensurePrivateDir(dir);
   const statePath = join(dir, 'state.json');
   const saved: SavedState | undefined = existsSync(statePath)
     ? (JSON.parse(readFileSync(statePath, 'utf8')) as SavedState)
     : undefined;
-  const ports = await resolvePorts(options.ports);
   const children: RunningProcess[] = [];
   const stops: (() => Promise<void>)[] = [];
-  let server: Server | undefined;
+  const servers: Server[] = [];
   const stop = async () => {
-    if (server) await new Promise((r) => server?.close(() => r(undefined)));
-    server?.closeAllConnections();
+    await Promise.allSettled(servers.map(closeServer));
     await Promise.allSettled(stops.map((s) => s()));
     await Promise.allSettled(children.map((c) => c.stop()));
   };
   try {
-    const started = await startEmulators(options, ports);
-    children.push(...started);
-    const [dynamo, cognito, ses] = started;
+    const [dynamo, cognito, ses] = await startEmulators(options, ports, children);
+    servers.push(await startCognitoProxy(ports.cognito, cognito.url));
+    const cognitoEndpoint = `http://127.0.0.1:${ports.cognito}`;
     await ensureTable({ endpoint: dynamo.url, region: REGION }, TABLE_NAME);
-    const pool = await ensureUserPool(cognito.url, saved);
+    const pool = await ensureUserPool(cognitoEndpoint, saved);
     const apiUrl = `http://127.0.0.1:${ports.api}`;
+    const cors = localCors(options.corsOrigins);
     const base = {
       apiUrl,
-      cognito: { endpoint: cognito.url, region: REGION, ...pool },
+      cors: { allowedOrigins: [...cors.allowOrigins] },
+      cognito: { endpoint: cognitoEndpoint, region: REGION, ...pool },
       dynamodb: { endpoint: dynamo.url, region: REGION, tableName: TABLE_NAME },
       mail: { viewerUrl: ses.url, storeUrl: `${ses.url}/store` },
     };
@@ -236,7 +286,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.push(sesEvents.stop);
     Object.assign(process.env, sesEvents.environment);
     const extra = options.extraApis ? await options.extraApis(base) : [];
-    server = createLocalServer([gatehouseApi(), ...extra], options.statics ?? [], options.limits);
+    const server = createLocalServer([gatehouseApi(), ...extra], {
+      statics: options.statics,
+      limits: options.limits,
+      cors,
+      fallback: () => loadHandler<LambdaHttpHandler>('fallback'),
+      onRequest: options.onRequest,
+    });
+    servers.push(server);
     await listen(server, ports.api);
     for (const worker of options.workers ?? []) stops.push(await worker({ dir }));
     const bootstrap = await bootstrapDemo(saved?.bootstrap);

@@ -6,7 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
   type IGrantable,
   type IPrincipal,
-  PolicyStatement,
+  type PolicyStatement,
   Role,
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
@@ -14,8 +14,9 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { tableStatement } from '#infra/constructs/function-grants.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '#shared/platform/deadline.js';
-import { TABLE_INDEXES } from '#shared/store/table-definition.js';
+import { TABLE_READ, TABLE_WRITE } from '#shared/routes/function-needs.js';
 
 /** The repository root: every entry path, the lock file and the `#shared/*` imports resolve from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,21 +26,6 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 export type TableAccess = 'read' | 'readWrite';
-
-/** Data-plane actions per access level; transactions are authorized as these item actions. */
-const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  readWrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-};
 
 export interface ApiFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/me/handler.ts`. */
@@ -62,9 +48,12 @@ export class ApiFunction extends Construct implements IGrantable {
   readonly grantPrincipal: IPrincipal;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** Entry file relative to the repository root. */
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -117,18 +106,11 @@ export class ApiFunction extends Construct implements IGrantable {
   /**
    * Binds the Gatehouse table in one call: sets TABLE_NAME and grants exactly the data-plane
    * actions of `access` on the table and its named indexes (no wildcard actions or index ARNs).
+   * Functions of this app get theirs from their declared needs (function-grants.ts) instead.
    */
   bindTable(table: ITable, access: TableAccess): void {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: [...TABLE_ACTIONS[access]],
-        resources: [
-          table.tableArn,
-          ...TABLE_INDEXES.map((index) => `${table.tableArn}/index/${index.indexName}`),
-        ],
-      }),
-    );
+    this.fn.addToRolePolicy(tableStatement(table, access === 'read' ? TABLE_READ : TABLE_WRITE));
   }
 
   /** Adds an explicit statement to the execution role. */

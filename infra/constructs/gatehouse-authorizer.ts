@@ -15,6 +15,8 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ApiFunction } from '#infra/constructs/api-function.js';
+import { grantNeeds } from '#infra/constructs/function-grants.js';
+import { functionNeeds } from '#shared/routes/function-needs.js';
 
 /** Entry of the authorizer Lambda, relative to the repository root. */
 export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
@@ -113,7 +115,8 @@ export class GatehouseAuthorizer extends Construct {
         USER_POOL_CLIENT_ID: props.userPoolClient.userPoolClientId,
       },
     });
-    this.function.bindTable(props.table, 'read');
+    // The same needs as Gatehouse's own authorizer: table reads and a token's `lastUsedAt`.
+    grantNeeds(this.function, functionNeeds('authorizer'), { table: props.table });
     this.authorizer = gatehouseLambdaAuthorizer(`${id}Authorizer`, this.function.fn);
   }
 

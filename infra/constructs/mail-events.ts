@@ -21,8 +21,10 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { ApiFunction } from '#infra/constructs/api-function.js';
+import { grantNeeds } from '#infra/constructs/function-grants.js';
 import { MAIL_EVENT_DETAIL_TYPES, MAIL_EVENT_SOURCE } from '#shared/mail/mail-events.js';
 import { CONFIGURATION_SET_TAG } from '#shared/mail/mail-tags.js';
+import { functionNeeds } from '#shared/routes/function-needs.js';
 
 export const MAIL_EVENTS_ENTRY = 'functions/mail-events/handler.ts';
 
@@ -64,19 +66,11 @@ export function addMailEvents(scope: Stack, table: ITable): MailEvents {
     entry: MAIL_EVENTS_ENTRY,
     description:
       'Gatehouse mail events: SES bounces and complaints mark invites, suppress addresses',
-    environment: { MAIL_CONFIGURATION_SET: name, TABLE_NAME: table.tableName },
+    environment: { MAIL_CONFIGURATION_SET: name },
   });
   // It reads the invite and writes the invite's mark, the tenant's suppression item and their
   // audit events (one transaction each): items under TENANT# and AUDIT# only.
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-      conditions: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#*', 'AUDIT#*'] },
-      },
-    }),
-  );
+  grantNeeds(fn, functionNeeds('mail-events'), { table });
 
   const deadLetters = new Queue(scope, 'MailEventsDeadLetters', {
     enforceSSL: true,
@@ -123,10 +117,8 @@ export function addMailEvents(scope: Stack, table: ITable): MailEvents {
       configurationSetName: name,
       sendRatePerSecond,
       useConfigurationSet: () =>
-        new PolicyStatement({
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-          resources: [configurationSetArn],
-        }),
+        // SendEmail only, as on the identity (the SES adapter sends no raw mail).
+        new PolicyStatement({ actions: ['ses:SendEmail'], resources: [configurationSetArn] }),
     }),
   };
 }

@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -11,12 +13,14 @@ import {
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiFunction } from '#infra/constructs/api-function.js';
+import { corsPreflight } from '#infra/constructs/cors.js';
+import { type GrantTargets, grantNeeds } from '#infra/constructs/function-grants.js';
 import {
   AUTHORIZER_ENTRY,
   gatehouseLambdaAuthorizer,
@@ -26,29 +30,20 @@ import {
   addMailer,
   addMailRedrive,
   addOffboarding,
-  type MailSettings,
   mailSettings,
   resolveMailerEntry,
 } from '#infra/stacks/api-workers.js';
+import type { StageSettings } from '#shared/config/stages.js';
+import { functionNeeds } from '#shared/routes/function-needs.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 
-/** The Cognito admin calls route functions make; each is granted on the user pool only. */
-/**
- * Mails per second per mailer or re-drive instance. TODO(lead, issue 15 merge): pass the stage's
- * `mail.sendRatePerSecond` (shared/config/stages.ts) once the stack receives its stage settings.
- */
-const MAIL_SEND_RATE = 10;
-
-const COGNITO_ACTIONS = [
-  'cognito-idp:AdminCreateUser',
-  'cognito-idp:AdminDeleteUser',
-  'cognito-idp:AdminGetUser',
-  'cognito-idp:AdminSetUserPassword',
-  'cognito-idp:AdminUserGlobalSignOut',
-];
+/** Entry of the `$default` route: anything no route matches answers problem+json. */
+export const FALLBACK_ENTRY = 'functions/fallback/handler.ts';
 
 export interface GatehouseApiStackProps extends StackProps {
+  /** The stage's settings (shared/config/stages.ts): mail, origins, domain, throttles. */
+  readonly settings: StageSettings;
   readonly table: ITable;
   readonly userPool: IUserPool;
   readonly userPoolClient: IUserPoolClient;
@@ -68,35 +63,50 @@ export class GatehouseApiStack extends Stack {
   /** Ends every session and token of a user the user pool deletes or disables. */
   readonly offboarding: ApiFunction;
   readonly mailRedrive: ApiFunction | undefined;
+  /** Serves the `$default` route. */
+  readonly fallback: ApiFunction;
 
   constructor(scope: Construct, id: string, props: GatehouseApiStackProps) {
     super(scope, id, props);
-    const { table, userPool, userPoolClient } = props;
-    const mail = mailSettings(this);
+    const { settings, table, userPool, userPoolClient } = props;
+    const mail = mailSettings(this, settings.mail);
+    const targets: GrantTargets = { table, userPool, sesIdentityArn: mail.sesIdentityArn };
     const cognitoEnv = {
       USER_POOL_ID: userPool.userPoolId,
       USER_POOL_CLIENT_ID: userPoolClient.userPoolClientId,
     };
 
-    this.functions = this.addRouteFunctions(table, userPool, mail, cognitoEnv);
+    this.functions = this.addRouteFunctions(targets, cognitoEnv);
     this.authorizerFunction = new ApiFunction(this, 'Authorizer', {
       entry: AUTHORIZER_ENTRY,
       description: 'Gatehouse authorizer (internal mode)',
       environment: { ...cognitoEnv, AUTHORIZER_MODE: 'internal' },
     });
-    this.authorizerFunction.bindTable(table, 'read');
+    grantNeeds(this.authorizerFunction, functionNeeds('authorizer'), targets);
     const authorizer = gatehouseLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction.fn);
+    this.fallback = new ApiFunction(this, 'Fallback', {
+      entry: FALLBACK_ENTRY,
+      description: 'Gatehouse $default route (no route matched)',
+    });
+    grantNeeds(this.fallback, functionNeeds('fallback'), targets);
 
     this.api = new HttpApi(this, 'HttpApi', {
-      description: 'Gatehouse v1',
+      description: `Gatehouse v1 (${settings.stage})`,
       createDefaultStage: false,
+      ...(settings.allowedOrigins.length
+        ? { corsPreflight: corsPreflight(settings.allowedOrigins) }
+        : {}),
     });
-    this.stage = this.addStage(this.api);
+    this.stage = this.addStage(this.api, settings.throttle);
     this.addRoutes(this.api, this.functions, authorizer);
+    this.addDefaultRoute(this.api, this.fallback);
+    if (settings.domain) this.addDomain(this.api, this.stage, settings.domain);
 
     const mailerEntry = resolveMailerEntry(props.mailerEntry);
     const sending =
-      mailerEntry === null ? undefined : addMailEvents(this, table).sending(MAIL_SEND_RATE);
+      mailerEntry === null
+        ? undefined
+        : addMailEvents(this, table).sending(settings.mail.sendRatePerSecond);
     this.mailer =
       mailerEntry === null || !sending
         ? undefined
@@ -122,11 +132,12 @@ export class GatehouseApiStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
   }
 
-  /** One function per capability named in the route table: a new route needs no infra change. */
+  /**
+   * One function per capability named in the route table (a new route needs no infra change),
+   * each granted exactly its declared needs (shared/routes/function-needs.ts).
+   */
   private addRouteFunctions(
-    table: ITable,
-    userPool: IUserPool,
-    mail: MailSettings,
+    targets: GrantTargets,
     cognitoEnv: Record<string, string>,
   ): Map<string, ApiFunction> {
     const functions = new Map<string, ApiFunction>();
@@ -134,25 +145,21 @@ export class GatehouseApiStack extends Stack {
       const apiFunction = new ApiFunction(this, `Fn-${fn}`, {
         entry: `functions/${fn}/handler.ts`,
         description: `Gatehouse ${fn} routes`,
-        environment: { ...cognitoEnv, MAIL_FROM: mail.mailFrom, ACCEPT_URL: mail.acceptUrl },
+        environment: cognitoEnv,
       });
-      apiFunction.bindTable(table, 'readWrite');
-      apiFunction.addToRolePolicy(
-        new PolicyStatement({ actions: COGNITO_ACTIONS, resources: [userPool.userPoolArn] }),
-      );
-      apiFunction.addToRolePolicy(mail.sendMail());
+      grantNeeds(apiFunction, functionNeeds(fn), targets);
       functions.set(fn, apiFunction);
     }
     return functions;
   }
 
-  /** The default stage: auto-deployed, throttled, with JSON access logs kept a month. */
-  private addStage(httpApi: HttpApi): HttpStage {
+  /** The default stage: auto-deployed, throttled per stage, with JSON access logs kept a month. */
+  private addStage(httpApi: HttpApi, throttle: StageSettings['throttle']): HttpStage {
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
     return new HttpStage(this, 'DefaultStage', {
       httpApi,
       autoDeploy: true,
-      throttle: { rateLimit: 200, burstLimit: 400 },
+      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -211,5 +218,40 @@ export class GatehouseApiStack extends Stack {
         });
       }
     }
+  }
+
+  /**
+   * `$default` catches what no route matches (unknown path or method), with no authorizer, so it
+   * answers the fallback function's problem+json 404 instead of API Gateway's bare message.
+   */
+  private addDefaultRoute(httpApi: HttpApi, fallback: ApiFunction): void {
+    const route = new HttpRoute(this, 'Route $default', {
+      httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('Integration-fallback', fallback.fn, {
+        scopePermissionToRoute: false,
+      }),
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        '$default only answers that no route matches: its function reads nothing and needs no grant.',
+    });
+  }
+
+  /** The stage's custom domain: the regional domain name, mapped to this API's stage. */
+  private addDomain(
+    api: HttpApi,
+    stage: HttpStage,
+    domain: NonNullable<StageSettings['domain']>,
+  ): void {
+    const domainName = new DomainName(this, 'Domain', {
+      domainName: domain.name,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+    });
+    new ApiMapping(this, 'DomainMapping', { api, domainName, stage });
+    // Point the domain's DNS record (CNAME or alias) at this name.
+    new CfnOutput(this, 'DomainTarget', { value: domainName.regionalDomainName });
   }
 }

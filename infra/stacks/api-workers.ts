@@ -5,15 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CfnCondition,
-  CfnParameter,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  type Stack,
-  Validations,
-} from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -23,8 +15,11 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { ApiFunction, PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import { grantNeeds, sendMailStatement } from '#infra/constructs/function-grants.js';
 import type { MailSending } from '#infra/constructs/mail-events.js';
+import type { StageSettings } from '#shared/config/stages.js';
 import { OUTBOX_TYPES } from '#shared/invites/invite-delivery.js';
+import { functionNeeds } from '#shared/routes/function-needs.js';
 import { OFFBOARDING_EVENTS } from '#shared/sessions/offboarding.js';
 
 /** Entry of the stream consumer that sends invite emails (deployed once it exists). */
@@ -64,12 +59,12 @@ function sendingEnvironment(sending: MailSending): Record<string, string> {
   };
 }
 
-const SES_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
-
 /** The deploy-time mail settings every mail-sending function shares. */
 export interface MailSettings {
   mailFrom: string;
   acceptUrl: string;
+  /** ARN of the SES identity mail is sent through. */
+  sesIdentityArn: string;
   /** A fresh grant of SES sending through the configured identity (one per function). */
   sendMail: () => PolicyStatement;
 }
@@ -81,44 +76,20 @@ export function resolveMailerEntry(entry: string | null | undefined): string | n
 }
 
 /**
- * The deploy-time mail parameters: the SES identity invites are sent through, the sender
- * (the identity itself when `MailFrom` is empty) and the accept page the emails link to.
+ * The stage's mail settings (shared/config/stages.ts): the SES identity invites are sent
+ * through, the sender and the accept page the emails link to, fixed at synth time per stage.
  */
-export function mailSettings(scope: Stack): MailSettings {
-  const sesIdentity = new CfnParameter(scope, 'SesIdentity', {
-    type: 'String',
-    minLength: 3,
-    description:
-      'Verified SES identity invites are sent through: a domain (example.com) or an email address.',
-  });
-  const mailFromParam = new CfnParameter(scope, 'MailFrom', {
-    type: 'String',
-    default: '',
-    description:
-      'Sender address (e.g. no-reply@example.com); leave empty when SesIdentity is itself an email address.',
-  });
-  const acceptUrl = new CfnParameter(scope, 'AcceptUrl', {
-    type: 'String',
-    allowedPattern: '^https://\\S+$',
-    description: 'The invite accept page; emails link to <AcceptUrl>?token=<token>.',
-  });
-  const noMailFrom = new CfnCondition(scope, 'MailFromEmpty', {
-    expression: Fn.conditionEquals(mailFromParam.valueAsString, ''),
-  });
-  const mailFrom = Fn.conditionIf(
-    noMailFrom.logicalId,
-    sesIdentity.valueAsString,
-    mailFromParam.valueAsString,
-  ).toString();
+export function mailSettings(scope: Stack, mail: StageSettings['mail']): MailSettings {
   const sesIdentityArn = scope.formatArn({
     service: 'ses',
     resource: 'identity',
-    resourceName: sesIdentity.valueAsString,
+    resourceName: mail.sesIdentity,
   });
   return {
-    mailFrom,
-    acceptUrl: acceptUrl.valueAsString,
-    sendMail: () => new PolicyStatement({ actions: SES_ACTIONS, resources: [sesIdentityArn] }),
+    mailFrom: mail.from,
+    acceptUrl: mail.acceptUrl,
+    sesIdentityArn,
+    sendMail: () => sendMailStatement(sesIdentityArn),
   };
 }
 
@@ -135,14 +106,7 @@ export function addOffboarding(scope: Stack, table: ITable, userPoolId: string):
     environment: { USER_POOL_ID: userPoolId },
   });
   // It writes one item, the user's sign-out stamp (`USER#<sub>` / `SESSIONS`): nothing else.
-  fn.fn.addEnvironment('TABLE_NAME', table.tableName);
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
-    }),
-  );
+  grantNeeds(fn, functionNeeds('offboarding'), { table });
   const deadLetters = new Queue(scope, 'OffboardingDeadLetters', {
     enforceSSL: true,
     encryption: QueueEncryption.SQS_MANAGED,

@@ -2,11 +2,13 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  type CfnUserPoolClient,
   FeaturePlan,
   Mfa,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import {
   AttributeType,
@@ -16,10 +18,13 @@ import {
   Table,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import type { StageSettings } from '#shared/config/stages.js';
 import { PASSWORD_POLICY } from '#shared/identity/password-policy.js';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 
 export interface GatehouseDataStackProps extends StackProps {
+  /** The stage's settings (shared/config/stages.ts): Cognito's mail sender and sign-in flows. */
+  readonly settings: StageSettings;
   /**
    * Cognito threat protection (compromised credentials, adaptive authentication). It needs the
    * paid Plus feature plan, so it is opt-in.
@@ -33,7 +38,7 @@ export class GatehouseDataStack extends Stack {
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
 
-  constructor(scope: Construct, id: string, props: GatehouseDataStackProps = {}) {
+  constructor(scope: Construct, id: string, props: GatehouseDataStackProps) {
     super(scope, id, props);
 
     this.table = new Table(this, 'Table', {
@@ -55,6 +60,7 @@ export class GatehouseDataStack extends Stack {
       });
     }
 
+    const { settings } = props;
     const threatProtection = props.threatProtection ?? false;
     this.userPool = new UserPool(this, 'UserPool', {
       signInAliases: { email: true },
@@ -68,6 +74,7 @@ export class GatehouseDataStack extends Stack {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: cognitoEmail(settings.mail, this.region),
       featurePlan: threatProtection ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
       ...(threatProtection
         ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION }
@@ -76,8 +83,10 @@ export class GatehouseDataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Password sign-in only where the stage allows it (the CLI's USER_PASSWORD_AUTH); nothing
+    // here uses SRP. People sign in through the OAuth code flow (the console issue).
     this.userPoolClient = this.userPool.addClient('AppClient', {
-      authFlows: { userPassword: true, userSrp: true },
+      authFlows: { userPassword: settings.cognito.allowPasswordAuth },
       generateSecret: false,
       // Gatehouse issues no hosted-UI redirects; the default OAuth setup would allow example.com.
       disableOAuth: true,
@@ -87,6 +96,14 @@ export class GatehouseDataStack extends Stack {
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
     });
+
+    // With no flow selected CDK leaves ExplicitAuthFlows out, and Cognito's default then allows
+    // SRP and custom auth: name the one flow every client keeps instead.
+    const client = this.userPoolClient.node.defaultChild as CfnUserPoolClient;
+    client.explicitAuthFlows = [
+      ...(settings.cognito.allowPasswordAuth ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ];
 
     const pool = Validations.of(this.userPool);
     pool.acknowledge({
@@ -109,4 +126,19 @@ export class GatehouseDataStack extends Stack {
       );
     }
   }
+}
+
+/**
+ * Cognito's own mail (forgotten password, email verification) through the stage's SES
+ * identity instead of Cognito's default sender, which allows 50 messages a day.
+ */
+function cognitoEmail(mail: StageSettings['mail'], region: string): UserPoolEmail {
+  const domainIdentity = !mail.sesIdentity.includes('@');
+  return UserPoolEmail.withSES({
+    fromEmail: mail.from,
+    fromName: 'Gatehouse',
+    // Unresolved in an environment-agnostic synth: the pool's own region at deploy time.
+    sesRegion: region,
+    ...(domainIdentity ? { sesVerifiedDomain: mail.sesIdentity } : {}),
+  });
 }

@@ -10,6 +10,10 @@
  * - `internal` (Gatehouse's own API): always hands its decision to the integration, whose
  *   handler chain renders 401/403/404 as problem+json and refuses anything but `allow`.
  * - `external` (other APIs): throws `Unauthorized` (API Gateway answers 401) or denies (403).
+ *
+ * Every decision counts as `Allowed` or `Denied` (by reason); a decision that could not be taken
+ * counts as `AuthorizerFault`, the metric its alarm watches, since Lambda's own Errors metric
+ * also counts every thrown `Unauthorized` (a bad token) in external mode.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
@@ -30,6 +34,7 @@ import {
 import { UnavailableError } from '#shared/errors/domain-errors.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
+import { recordAuthorizerFault, recordDecision } from '#shared/observability/metrics.js';
 import type { Clock } from '#shared/platform/clock.js';
 import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
@@ -306,6 +311,7 @@ export function createAuthorizer(deps: AuthorizerDeps) {
     try {
       context = await decide(deps, event);
     } catch (error) {
+      recordAuthorizerFault();
       logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
       // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
       const down = error instanceof UnavailableError || isDependencyFailure(error);
@@ -319,6 +325,12 @@ export function createAuthorizer(deps: AuthorizerDeps) {
         email: '',
       };
     }
+    recordDecision(context.decision);
+    logger.debug('Authorizer decision', {
+      decision: context.decision,
+      reason: context.reason,
+      tenantId: context.tenantId,
+    });
     if (deps.mode === 'internal') return { isAuthorized: true, context };
     if (context.decision === 'unauthenticated') throw new Error('Unauthorized');
     // HTTP APIs turn any other authorizer error into a 500 (never cached, retried by clients).

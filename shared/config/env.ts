@@ -1,4 +1,8 @@
-/** Runtime configuration: `process.env` parsed once with zod into a frozen object. No other module reads `process.env`. */
+/**
+ * Runtime configuration: `process.env` parsed once with zod into a frozen object. No other module
+ * reads `process.env`. Locally (npm start, tests) deployment-specific values fall back to local
+ * defaults; in Lambda they are required, so a function deployed without one fails loudly.
+ */
 import * as z from 'zod';
 
 const EnvSchema = z.object({
@@ -42,16 +46,60 @@ const EnvSchema = z.object({
     .optional(),
   /** Most mails one mailer or re-drive instance sends per second (the stage's `mail.sendRatePerSecond`). */
   MAIL_SEND_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  /** Set by the Lambda runtime: its presence means the process runs in Lambda. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
+  /** The deployed stage (shared/config/stages.ts); metrics carry it as a dimension. */
+  GATEHOUSE_STAGE: z.string().min(1).optional(),
 });
 
 export type Env = Readonly<z.infer<typeof EnvSchema>>;
 
+/**
+ * What differs per deployment and has only a local default: in Lambda each must be set on the
+ * function. (AWS_REGION is set by the runtime; the tuning knobs keep their defaults everywhere.)
+ */
+export const DEPLOYMENT_VARIABLES = [
+  'TABLE_NAME',
+  'USER_POOL_ID',
+  'USER_POOL_CLIENT_ID',
+  'MAIL_FROM',
+  'ACCEPT_URL',
+] as const satisfies readonly (keyof Env)[];
+
+/** A variable a deployed function reads was not set on it. */
+export class MissingConfigError extends Error {
+  constructor(readonly variable: string) {
+    super(
+      `Missing environment variable ${variable}: this Lambda function reads it, and local defaults do not apply in Lambda; set it on the function (infra/)`,
+    );
+    this.name = 'MissingConfigError';
+  }
+}
+
 let cached: Env | undefined;
 
-/** Reads the environment once; throws at cold start when a value is malformed. */
+/**
+ * Reads the environment once; throws at cold start when a value is malformed. In Lambda
+ * (AWS_LAMBDA_FUNCTION_NAME set) a deployment variable that is missing throws a
+ * `MissingConfigError` naming it when the function first reads it: functions read their
+ * configuration while loading, so that is the cold start, and a function is never refused for a
+ * variable it does not use (the offboarding function has no mail settings).
+ */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (source === process.env && cached) return cached;
-  const env = Object.freeze(EnvSchema.parse(source));
+  const parsed = EnvSchema.parse(source);
+  if (parsed.AWS_LAMBDA_FUNCTION_NAME !== undefined) {
+    for (const name of DEPLOYMENT_VARIABLES) {
+      if (source[name]) continue;
+      Object.defineProperty(parsed, name, {
+        enumerable: true,
+        get: () => {
+          throw new MissingConfigError(name);
+        },
+      });
+    }
+  }
+  const env = Object.freeze(parsed);
   if (source === process.env) cached = env;
   return env;
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider, IdentityUser } from '#shared/identity/identity-provider.js';
+import { traceClient } from '#shared/observability/client-tracing.js';
 import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createCognitoClient(opts: {
@@ -21,7 +22,7 @@ export function createCognitoClient(opts: {
   requestTimeoutMs?: number;
 }) {
   const client = new CognitoIdentityProviderClient(clientConfig(opts));
-  return guardClient(client, 'Cognito');
+  return traceClient(guardClient(client, 'Cognito'));
 }
 
 function subOf(attributes: AttributeType[] | undefined): string {

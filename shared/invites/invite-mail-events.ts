@@ -11,6 +11,7 @@ import { normalizeEmail } from '#shared/identity/identity-provider.js';
 import { inviteAudit } from '#shared/invites/invite-writes.js';
 import type { MailEventOutcome } from '#shared/mail/mail-events.js';
 import { logger } from '#shared/observability/logger.js';
+import { recordBounce } from '#shared/observability/metrics.js';
 import { written } from '#shared/store/records/conditional-write.js';
 import {
   type DeliveryProblem,
@@ -30,11 +31,11 @@ export type MailEventResult =
 type Reported = Extract<MailEventOutcome, { tenantId: string }>;
 
 /**
- * The one place a bounce or complaint is counted: the metrics call goes here (issue 15; the
- * lead adds the Powertools metric). Called once per event that changed something.
+ * The one place a bounce or complaint is counted (`MailBounce`, kind `permanent` or
+ * `complaint`): once per event that changed something.
  */
 function recordMailProblem(kind: 'bounced' | 'complained', event: Reported): void {
-  // METRICS: add `metrics.addMetric(kind === 'bounced' ? 'InviteBounced' : 'InviteComplaint', Count, 1)` here.
+  recordBounce(kind === 'bounced' ? 'permanent' : 'complaint');
   logger.warn('Invite mail reported by SES', {
     kind,
     tenantId: event.tenantId,

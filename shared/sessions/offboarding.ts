@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
+import { recordForcedLogout } from '#shared/observability/metrics.js';
 import { stampUserSessions } from '#shared/sessions/sign-out.js';
 
 /** The user-pool API calls that remove a person. */
@@ -57,6 +58,8 @@ export function offboardingTarget(event: unknown, userPoolId: string): Offboardi
 }
 
 /** Ends every session and token of the user now; returns the stamp (epoch ms). */
-export function offboardUser(deps: StoreDeps, userId: string): Promise<number> {
-  return stampUserSessions(deps, userId);
+export async function offboardUser(deps: StoreDeps, userId: string): Promise<number> {
+  const at = await stampUserSessions(deps, userId);
+  recordForcedLogout('offboarding');
+  return at;
 }

@@ -2,6 +2,7 @@
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import type { IdentityProvider } from '#shared/identity/identity-provider.js';
 import { logger } from '#shared/observability/logger.js';
+import { recordForcedLogout } from '#shared/observability/metrics.js';
 import {
   getUserSessionsValidAfter,
   membershipTenantIds,
@@ -39,6 +40,7 @@ export async function signOutEverywhere(
   accessToken: string,
 ): Promise<void> {
   await stampUserSessions(deps, caller.userId);
+  recordForcedLogout('sign-out-everywhere');
   try {
     await identity.globalSignOut(accessToken);
   } catch (error) {

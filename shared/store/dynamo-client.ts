@@ -34,6 +34,7 @@ export function itemTooLarge(cause: unknown): LimitError {
   });
 }
 
+import { traceClient } from '#shared/observability/client-tracing.js';
 import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createDocumentClient(
@@ -46,7 +47,7 @@ export function createDocumentClient(
       requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
     }),
   );
-  guardClient(client, 'DynamoDB');
+  traceClient(guardClient(client, 'DynamoDB'));
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });

@@ -4,32 +4,18 @@
  * queue, least privilege), and the mailer hardening (trim horizon, retained DLQ, configuration
  * set and send rate in the environment of both senders).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '#infra/constructs/api-function.js';
-import { GatehouseApiStack } from '#infra/stacks/api-stack.js';
-import { GatehouseDataStack } from '#infra/stacks/data-stack.js';
+import { stageSettings } from '#shared/config/stages.js';
+import { synthesize as synth } from './synth-kit.js';
 
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties?: Json; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
-const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Json;
-
-/** The API stack with a mailer entry (bundling skipped). */
+/** The prod stage's API stack with a mailer entry (bundling skipped). */
 function synthesize(mailerEntry: string | null = 'functions/me/handler.ts'): Template {
-  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-  const data = new GatehouseDataStack(app, 'GatehouseData');
-  const api = new GatehouseApiStack(app, 'GatehouseApi', {
-    table: data.table,
-    userPool: data.userPool,
-    userPoolClient: data.userPoolClient,
-    mailerEntry,
-  });
-  return Template.fromStack(api);
+  return synth({ bundle: false, mailerEntry }).apiTemplate;
 }
 
 function resources(template: Template, type: string): [string, Resource][] {
@@ -183,13 +169,13 @@ describe('mailer hardening', () => {
       const [, fn] = functionNamed(template, description);
       expect(envOf(fn), String(description)).toMatchObject({
         MAIL_CONFIGURATION_SET: { Ref: setId },
-        MAIL_SEND_RATE_PER_SECOND: '10',
+        MAIL_SEND_RATE_PER_SECOND: String(stageSettings('prod').mail.sendRatePerSecond),
       });
       const onSet = statementsOfRole(template, fn).filter((s) =>
         JSON.stringify(s.Resource).includes(':configuration-set/'),
       );
       expect(onSet, String(description)).toEqual([
-        expect.objectContaining({ Action: ['ses:SendEmail', 'ses:SendRawEmail'] }),
+        expect.objectContaining({ Action: 'ses:SendEmail' }),
       ]);
     }
   });

@@ -1,109 +1,30 @@
 /** CDK template assertions for the data and API stacks, the reusable authorizer construct, and cdk-nag. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '#infra/constructs/api-function.js';
 import { GatehouseAuthorizer } from '#infra/constructs/gatehouse-authorizer.js';
-import { GatehouseApiStack } from '#infra/stacks/api-stack.js';
-import { GatehouseDataStack } from '#infra/stacks/data-stack.js';
+import { stageSettings } from '#shared/config/stages.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
-
-type Json = Record<string, unknown>;
-type Resource = { Type: string; Properties?: Json; DeletionPolicy?: string };
-
-/** The feature flags `cdk synth` uses, so tests see the same templates. */
-const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Json;
-
-interface Built {
-  app: App;
-  data: GatehouseDataStack;
-  api: GatehouseApiStack;
-}
-
-/** Both stacks in one app; `bundle: false` sets CDK's bundling-stacks context to [] (no esbuild). */
-function build(options: { bundle: boolean; mailerEntry?: string | null }): Built {
-  const app = new App({
-    context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
-  const data = new GatehouseDataStack(app, 'GatehouseData');
-  const api = new GatehouseApiStack(app, 'GatehouseApi', {
-    table: data.table,
-    userPool: data.userPool,
-    userPoolClient: data.userPoolClient,
-    ...(options.mailerEntry === undefined ? {} : { mailerEntry: options.mailerEntry }),
-  });
-  return { app, data, api };
-}
-
-interface Synthesized extends Built {
-  dataTemplate: Template;
-  apiTemplate: Template;
-}
-
-function synthesize(options: { bundle: boolean; mailerEntry?: string | null }): Synthesized {
-  const built = build(options);
-  return {
-    ...built,
-    dataTemplate: Template.fromStack(built.data),
-    apiTemplate: Template.fromStack(built.api),
-  };
-}
-
-function resourcesOf(template: Template, type: string): Resource[] {
-  return Object.values(template.findResources(type)) as Resource[];
-}
-
-function onlyResource(template: Template, type: string): Resource {
-  const [resource, ...rest] = resourcesOf(template, type);
-  expect(rest).toHaveLength(0);
-  if (!resource) throw new Error(`no ${type} in template`);
-  return resource;
-}
-
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-}
-
-function statementsOf(template: Template): Statement[] {
-  const policies = resourcesOf(template, 'AWS::IAM::Policy').map(
-    (p) => p.Properties?.PolicyDocument as { Statement: Statement[] },
-  );
-  const inline = resourcesOf(template, 'AWS::IAM::Role').flatMap(
-    (r) => (r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[],
-  );
-  return [...policies, ...inline.map((p) => p.PolicyDocument)].flatMap((d) => d.Statement);
-}
-
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-
-function envOf(fn: Resource): Json {
-  return ((fn.Properties?.Environment as { Variables?: Json } | undefined)?.Variables ??
-    {}) as Json;
-}
-
-function functionByDescription(template: Template, description: string): Resource {
-  const match = resourcesOf(template, 'AWS::Lambda::Function').find(
-    (fn) => fn.Properties?.Description === description,
-  );
-  if (!match) throw new Error(`no function described as "${description}"`);
-  return match;
-}
-
-/** Unacknowledged AwsSolutions findings of error severity, as "rule at path". */
-function nagErrors(app: App): string[] {
-  return new AwsSolutionsChecks()
-    .validateScope(app)
-    .violations.filter((v) => v.severity === 'error')
-    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
-}
+import {
+  actionsOf,
+  build,
+  envOf,
+  functionByDescription,
+  type Json,
+  nagErrors,
+  onlyResource,
+  type Resource,
+  resourcesOf,
+  roleStatements,
+  type Statement,
+  type Synthesized,
+  statementsOf,
+  synthesize,
+} from './synth-kit.js';
 
 let main: Synthesized;
 
@@ -176,16 +97,46 @@ describe('data stack', () => {
       TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes', RefreshToken: 'minutes' }),
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',
-      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
       AllowedOAuthFlowsUserPoolClient: false,
     });
+  });
+
+  it('allows no password (and no SRP) sign-in on prod: only refresh', () => {
+    const client = onlyResource(main.dataTemplate, 'AWS::Cognito::UserPoolClient');
+    expect(client.Properties?.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+  });
+
+  it('allows password sign-in on a stage whose settings ask for it', () => {
+    const prod = stageSettings('prod');
+    const cli = synthesize({
+      bundle: false,
+      mailerEntry: null,
+      settings: { ...prod, stage: 'cli', cognito: { allowPasswordAuth: true } },
+    });
+    const client = onlyResource(cli.dataTemplate, 'AWS::Cognito::UserPoolClient');
+    expect(client.Properties?.ExplicitAuthFlows).toEqual([
+      'ALLOW_USER_PASSWORD_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ]);
+  });
+
+  it("sends Cognito's own mail through the stage's SES identity, not Cognito's default sender", () => {
+    const { mail } = stageSettings('prod');
+    const pool = onlyResource(main.dataTemplate, 'AWS::Cognito::UserPool');
+    const email = pool.Properties?.EmailConfiguration as Json;
+    expect(email).toMatchObject({
+      EmailSendingAccount: 'DEVELOPER',
+      From: `Gatehouse <${mail.from}>`,
+    });
+    expect(JSON.stringify(email.SourceArn)).toContain(`:identity/${mail.sesIdentity}`);
   });
 });
 
 describe('api stack', () => {
   it('serves every route of the route table with the authorization its kind requires', () => {
     const routes = resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Route');
-    expect(routes).toHaveLength(routeTable.length);
+    // Plus `$default`.
+    expect(routes).toHaveLength(routeTable.length + 1);
     for (const route of routeTable) {
       const guarded = route.auth.kind === 'tenant' || route.auth.kind === 'authenticated';
       main.apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -195,17 +146,28 @@ describe('api stack', () => {
     }
   });
 
-  it('builds one function per distinct route-table function, plus the authorizer and offboarding', () => {
+  it('builds one function per distinct route-table function, plus the authorizer, fallback and offboarding', () => {
     const names = new Set(routeTable.map((r) => r.fn));
     for (const name of names) functionByDescription(main.apiTemplate, `Gatehouse ${name} routes`);
     // The mailer, the re-drive and (with them) the mail-events function.
     const mailers = (main.api.mailer ? 2 : 0) + (main.api.mailRedrive ? 1 : 0);
     expect(resourcesOf(main.apiTemplate, 'AWS::Lambda::Function')).toHaveLength(
-      names.size + 2 + mailers,
+      names.size + 3 + mailers,
     );
     expect(resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Integration')).toHaveLength(
-      names.size,
+      names.size + 1,
     );
+  });
+
+  it('answers unknown routes through an unauthorized $default route on the fallback function', () => {
+    const route = resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Route').find(
+      (r) => r.Properties?.RouteKey === '$default',
+    );
+    expect(route?.Properties).toMatchObject({ AuthorizationType: 'NONE' });
+    const integrationId = JSON.stringify(route?.Properties?.Target).match(/"Ref":"([^"]+)"/)?.[1];
+    const integration = main.apiTemplate.toJSON().Resources[String(integrationId)] as Resource;
+    const fallbackId = main.api.getLogicalId(main.api.fallback.fn.node.defaultChild as CfnElement);
+    expect(JSON.stringify(integration.Properties?.IntegrationUri)).toContain(fallbackId);
   });
 
   it('never caches authorizer decisions and invokes the authorizer without any identity source', () => {
@@ -221,7 +183,7 @@ describe('api stack', () => {
     expect(envOf(fn)).toMatchObject({ AUTHORIZER_MODE: 'internal' });
   });
 
-  it('runs every function on nodejs22.x arm64 with source maps, tracing and the table bound', () => {
+  it('runs every function on nodejs22.x arm64 with source maps and tracing', () => {
     const functions = resourcesOf(main.apiTemplate, 'AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {
@@ -232,7 +194,6 @@ describe('api stack', () => {
         Handler: 'index.handler',
       });
       expect(envOf(fn)).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
-      expect(envOf(fn)).toHaveProperty('TABLE_NAME');
     }
     const logGroups = resourcesOf(main.apiTemplate, 'AWS::Logs::LogGroup');
     for (const group of logGroups) expect(group.Properties?.RetentionInDays).toBe(30);
@@ -248,16 +209,26 @@ describe('api stack', () => {
     }
   });
 
-  it('gives route functions the mail and accept-link settings from stack parameters', () => {
+  it("gives the mail senders the stage's sender and accept page, and takes no stack parameters", () => {
+    const { mail } = stageSettings('prod');
+    for (const description of [
+      'Gatehouse invite mailer (table stream consumer)',
+      'Gatehouse outbox re-drive (scheduled)',
+    ]) {
+      const env = envOf(functionByDescription(main.apiTemplate, description));
+      expect(env).toMatchObject({ MAIL_FROM: mail.from, ACCEPT_URL: mail.acceptUrl });
+    }
     for (const name of new Set(routeTable.map((r) => r.fn))) {
       const env = envOf(functionByDescription(main.apiTemplate, `Gatehouse ${name} routes`));
-      expect(env.ACCEPT_URL).toEqual({ Ref: 'AcceptUrl' });
-      expect(env.MAIL_FROM).toEqual({
-        'Fn::If': ['MailFromEmpty', { Ref: 'SesIdentity' }, { Ref: 'MailFrom' }],
-      });
+      expect(env).not.toHaveProperty('MAIL_FROM');
     }
-    main.apiTemplate.hasParameter('SesIdentity', { Type: 'String' });
-    main.apiTemplate.hasParameter('AcceptUrl', { Type: 'String' });
+    expect(main.apiTemplate.toJSON().Parameters ?? {}).not.toHaveProperty('SesIdentity');
+    expect(main.apiTemplate.toJSON().Parameters ?? {}).not.toHaveProperty('AcceptUrl');
+  });
+
+  it('carries the stage in both stack names, so two stages share an account', () => {
+    expect(main.data.stackName).toBe('Gatehouse-prod-Data');
+    expect(main.api.stackName).toBe('Gatehouse-prod-Api');
   });
 
   it('grants no IAM action with a wildcard', () => {
@@ -274,34 +245,55 @@ describe('api stack', () => {
     );
     expect(cognito.length).toBeGreaterThan(0);
     for (const s of cognito) {
-      expect([...actionsOf(s)].sort()).toEqual([
-        'cognito-idp:AdminCreateUser',
-        'cognito-idp:AdminDeleteUser',
-        'cognito-idp:AdminGetUser',
-        'cognito-idp:AdminSetUserPassword',
-        'cognito-idp:AdminUserGlobalSignOut',
-      ]);
-      expect(JSON.stringify(s.Resource)).toMatch(/^\{"Fn::ImportValue":"GatehouseData:.*UserPool/);
+      expect(actionsOf(s)).not.toContain('cognito-idp:AdminUserGlobalSignOut');
+      expect(JSON.stringify(s.Resource)).toMatch(
+        /^\{"Fn::ImportValue":"Gatehouse-prod-Data:.*UserPool/,
+      );
     }
     const ses = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
     expect(ses.length).toBeGreaterThan(0);
     for (const s of ses) {
-      expect([...actionsOf(s)].sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-      const resource = JSON.stringify(s.Resource);
-      expect(resource).toContain(':identity/');
-      expect(resource).toContain('{"Ref":"SesIdentity"}');
+      expect(actionsOf(s)).toEqual(['ses:SendEmail']);
+      expect(JSON.stringify(s.Resource)).toContain(
+        `:identity/${stageSettings('prod').mail.sesIdentity}`,
+      );
     }
   });
 
-  it('gives the authorizer read-only access to the table and its named indexes', () => {
-    const statements = statementsOf(main.apiTemplate);
-    const readOnly = statements.filter(
-      (s) =>
-        JSON.stringify(actionsOf(s).sort()) ===
-        '["dynamodb:BatchGetItem","dynamodb:GetItem","dynamodb:Query"]',
+  it("lets the authorizer write only an API token's lastUsedAt, in tenant partitions", () => {
+    const statements = roleStatements(
+      main.api,
+      main.apiTemplate,
+      main.api.authorizerFunction,
+    ).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const writes = statements.filter((s) =>
+      actionsOf(s).some(
+        (a) => !['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'].includes(a),
+      ),
     );
-    expect(readOnly).toHaveLength(1);
-    const resources = JSON.stringify(readOnly[0]?.Resource);
+    expect(writes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/^Gatehouse-prod-Data:.*Table/) },
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#*'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'lastUsedAt'] },
+          StringEqualsIfExists: {
+            'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
+            'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'],
+          },
+        },
+      },
+    ]);
+    const reads = statements.filter((s) => !writes.includes(s));
+    expect(reads).toHaveLength(1);
+    expect([...actionsOf(reads[0] as Statement)].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    const resources = JSON.stringify(reads[0]?.Resource);
     for (const index of TABLE_INDEXES) expect(resources).toContain(`/index/${index.indexName}`);
     expect(resources).not.toContain('/index/*');
   });
@@ -314,8 +306,58 @@ describe('api stack', () => {
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
       },
-      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
+      DefaultRouteSettings: Match.objectLike({
+        ThrottlingRateLimit: stageSettings('prod').throttle.rateLimit,
+        ThrottlingBurstLimit: stageSettings('prod').throttle.burstLimit,
+      }),
     });
+  });
+
+  it("answers the browser preflight for the stage's origins, with the headers clients send", () => {
+    const api = onlyResource(main.apiTemplate, 'AWS::ApiGatewayV2::Api');
+    expect(api.Properties?.CorsConfiguration).toEqual({
+      AllowOrigins: stageSettings('prod').allowedOrigins,
+      AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      ExposeHeaders: ['retry-after', 'allow'],
+      AllowCredentials: false,
+      MaxAge: 3600,
+    });
+  });
+
+  it('configures no CORS for a stage without browser origins', () => {
+    const closed = synthesize({
+      bundle: false,
+      mailerEntry: null,
+      settings: { ...stageSettings('prod'), stage: 'closed', allowedOrigins: [] },
+    });
+    const api = onlyResource(closed.apiTemplate, 'AWS::ApiGatewayV2::Api');
+    expect(api.Properties).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it("maps the stage's custom domain to the API, and adds none without one", () => {
+    main.apiTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    const certificateArn = 'arn:aws:acm:us-east-1:111111111111:certificate/abc';
+    const withDomain = synthesize({
+      bundle: false,
+      mailerEntry: null,
+      settings: {
+        ...stageSettings('prod'),
+        stage: 'custom',
+        domain: { name: 'api.example.com', certificateArn },
+      },
+    });
+    withDomain.apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'api.example.com',
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: certificateArn })],
+    });
+    withDomain.apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+      DomainName: Match.anyValue(),
+      ApiId: Match.anyValue(),
+      Stage: Match.anyValue(),
+    });
+    withDomain.apiTemplate.hasOutput('DomainTarget', {});
+    expect(nagErrors(withDomain.app)).toEqual([]);
   });
 
   it('outputs what a client needs: API URL, user pool, client and table', () => {
@@ -467,7 +509,6 @@ describe('invite mailer', () => {
         'dynamodb:UpdateItem',
         // On the SES identity and the configuration set (test/infra/mail-events.test.ts).
         'ses:SendEmail',
-        'ses:SendRawEmail',
       ].sort(),
     );
   });

@@ -1,0 +1,226 @@
+/**
+ * Operations plumbing without AWS: strict configuration at a Lambda cold start (local defaults
+ * only outside Lambda), log lines carrying the Lambda context, and metrics flushed once per
+ * invocation as EMF, in Lambda only.
+ */
+import { join } from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { build } from 'esbuild';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import { loadEnv, MissingConfigError } from '#shared/config/env.js';
+import {
+  captureOutput,
+  coldStartInLambda,
+  lambdaContext,
+  metricsNamed,
+} from '../support/lambda-output.js';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+const deployed = {
+  TABLE_NAME: 'gatehouse-prod',
+  USER_POOL_ID: 'us-east-1_pool',
+  USER_POOL_CLIENT_ID: 'client',
+  MAIL_FROM: 'no-reply@example.com',
+  ACCEPT_URL: 'https://app.example.com/accept',
+};
+
+describe('configuration', () => {
+  it('falls back to the local defaults outside Lambda', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({ TABLE_NAME: 'gatehouse', USER_POOL_ID: 'local' });
+    expect(env.MAIL_FROM).toBe('no-reply@gatehouse.local');
+  });
+
+  it('in Lambda, refuses to read a missing deployment variable, naming it', () => {
+    const env = loadEnv({ AWS_LAMBDA_FUNCTION_NAME: 'fn', TABLE_NAME: 'gatehouse-prod' });
+    expect(env.TABLE_NAME).toBe('gatehouse-prod');
+    expect(() => env.MAIL_FROM).toThrow(MissingConfigError);
+    expect(() => env.MAIL_FROM).toThrow(/MAIL_FROM/);
+    expect(() => env.USER_POOL_ID).toThrow(/USER_POOL_ID/);
+  });
+
+  it('in Lambda, takes every deployment variable that is set', () => {
+    const env = loadEnv({ AWS_LAMBDA_FUNCTION_NAME: 'fn', ...deployed });
+    expect(env).toMatchObject(deployed);
+  });
+
+  it('fails the cold start of a mailer deployed without MAIL_FROM', async () => {
+    coldStartInLambda({ ...deployed, MAIL_FROM: undefined });
+    await expect(import('../../functions/mailer/handler.js')).rejects.toThrow(
+      /Missing environment variable MAIL_FROM/,
+    );
+  });
+
+  it('fails the cold start of a route function deployed without TABLE_NAME', async () => {
+    coldStartInLambda({ ...deployed, TABLE_NAME: undefined });
+    await expect(import('../../functions/members/handler.js')).rejects.toThrow(
+      /Missing environment variable TABLE_NAME/,
+    );
+  });
+
+  it('starts a function that lacks only variables it never reads (offboarding: no mail)', async () => {
+    coldStartInLambda({
+      TABLE_NAME: 'gatehouse-prod',
+      USER_POOL_ID: 'us-east-1_pool',
+      MAIL_FROM: undefined,
+      ACCEPT_URL: undefined,
+    });
+    await expect(import('../../functions/offboarding/handler.js')).resolves.toHaveProperty(
+      'handler',
+    );
+  });
+});
+
+describe('metrics', () => {
+  it('in Lambda, flushes what was recorded as EMF in the Gatehouse namespace, once', async () => {
+    coldStartInLambda(deployed);
+    const metrics = await import('#shared/observability/metrics.js');
+    const out = captureOutput();
+    metrics.recordBounce('permanent');
+    metrics.recordBounce('permanent');
+    metrics.recordMailSent();
+    metrics.flushMetrics();
+    metrics.flushMetrics();
+    out.stop();
+    const [bounce, ...moreBounces] = metricsNamed(out.emf(), 'MailBounce');
+    expect(moreBounces).toEqual([]);
+    expect(bounce).toMatchObject({
+      MailBounce: [1, 1],
+      kind: 'permanent',
+      service: 'gatehouse',
+      stage: 'test',
+      _aws: {
+        CloudWatchMetrics: [{ Namespace: 'Gatehouse', Dimensions: [['service', 'stage', 'kind']] }],
+      },
+    });
+    // MailSent has no `kind`: each extra dimension stays on its own metric.
+    const [sent] = metricsNamed(out.emf(), 'MailSent');
+    expect(sent).toMatchObject({ MailSent: 1, stage: 'test' });
+    expect(sent).not.toHaveProperty('kind');
+  });
+
+  it('outside Lambda (npm start, tests), records and writes nothing', async () => {
+    vi.resetModules();
+    const metrics = await import('#shared/observability/metrics.js');
+    const out = captureOutput();
+    metrics.recordBounce('complaint');
+    metrics.recordForcedLogout('member');
+    metrics.flushMetrics();
+    out.stop();
+    expect(out.json()).toEqual([]);
+  });
+});
+
+describe('log context', () => {
+  it("a worker's lines carry the Lambda context; its metrics are flushed when it throws", async () => {
+    coldStartInLambda(deployed);
+    const { observedWorker } = await import('#shared/observability/worker.js');
+    const { logger } = await import('#shared/observability/logger.js');
+    const { recordForcedLogout } = await import('#shared/observability/metrics.js');
+    const worker = observedWorker(async (_event: unknown) => {
+      logger.warn('working');
+      recordForcedLogout('offboarding');
+      throw new Error('boom');
+    });
+    const out = captureOutput();
+    await expect(worker({}, lambdaContext('req-worker'))).rejects.toThrow('boom');
+    out.stop();
+    expect(out.logs().find((l) => l.message === 'working')).toMatchObject({
+      function_request_id: 'req-worker',
+      function_name: 'gatehouse-test-fn',
+      cold_start: expect.any(Boolean),
+      service: 'gatehouse',
+    });
+    expect(metricsNamed(out.emf(), 'ForcedLogout')).toMatchObject([
+      { ForcedLogout: 1, kind: 'offboarding' },
+    ]);
+  });
+
+  it("an API function's lines carry API Gateway's request id and the route", async () => {
+    coldStartInLambda(deployed);
+    const { apiHandler } = await import('#shared/http/api-handler.js');
+    const { logger } = await import('#shared/observability/logger.js');
+    const handler = apiHandler('docs', {
+      'docs.openapi': async () => {
+        logger.warn('serving');
+        return {};
+      },
+    });
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /v1/openapi.json',
+      rawPath: '/v1/openapi.json',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { requestId: 'apigw-req-7', http: { method: 'GET' } },
+    } as unknown as APIGatewayProxyEventV2;
+    const out = captureOutput();
+    const response = await handler(event, lambdaContext('lambda-req-7'));
+    await handler(
+      { ...event, requestContext: { requestId: 'apigw-req-8' } } as never,
+      lambdaContext('lambda-req-8'),
+    );
+    out.stop();
+    expect(response).toMatchObject({ statusCode: 200 });
+    const [first, second] = out.logs().filter((l) => l.message === 'serving');
+    expect(first).toMatchObject({
+      correlation_id: 'apigw-req-7',
+      function_request_id: 'lambda-req-7',
+      routeKey: 'GET /v1/openapi.json',
+      cold_start: expect.any(Boolean),
+    });
+    // Keys of one request never leak into the next.
+    expect(second).toMatchObject({
+      correlation_id: 'apigw-req-8',
+      function_request_id: 'lambda-req-8',
+    });
+  });
+});
+
+describe('tracing', () => {
+  it('instruments the SDK clients created before the tracer loaded, and after', async () => {
+    vi.resetModules();
+    const { traceClient, registerClientTracing } = await import(
+      '#shared/observability/client-tracing.js'
+    );
+    const early = { middlewareStack: 'early' };
+    traceClient(early);
+    const seen: unknown[] = [];
+    registerClientTracing((client) => seen.push(client.middlewareStack));
+    traceClient({ middlewareStack: 'late' });
+    expect(seen).toEqual(['early', 'late']);
+  });
+
+  /** The npm packages in the minified bundle of `functions/<name>/handler.ts`, as CDK builds it. */
+  async function bundledPackages(name: string): Promise<string[]> {
+    const result = await build({
+      entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
+      absWorkingDir: PROJECT_ROOT,
+      bundle: true,
+      minify: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    return Object.keys(result.metafile.inputs).flatMap(
+      (path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? [],
+    );
+  }
+
+  it('keeps the X-Ray SDK out of the authorizer bundle (about 120 KiB), not out of routes', async () => {
+    expect(await bundledPackages('members')).toContain('aws-xray-sdk-core');
+    const authorizer = await bundledPackages('authorizer');
+    expect(authorizer).toContain('@aws-lambda-powertools/metrics');
+    expect(authorizer).not.toContain('aws-xray-sdk-core');
+    expect(authorizer).not.toContain('@aws-lambda-powertools/tracer');
+  });
+});
