@@ -25,7 +25,7 @@ import {
   AUTHORIZER_ENTRY,
   gatehouseLambdaAuthorizer,
 } from '#infra/constructs/gatehouse-authorizer.js';
-import { addMailEvents } from '#infra/constructs/mail-events.js';
+import { addMailEvents, type MailEvents } from '#infra/constructs/mail-events.js';
 import {
   addMailer,
   addMailRedrive,
@@ -63,6 +63,8 @@ export class GatehouseApiStack extends Stack {
   /** Ends every session and token of a user the user pool deletes or disables. */
   readonly offboarding: ApiFunction;
   readonly mailRedrive: ApiFunction | undefined;
+  /** SES bounces and complaints: configuration set, rule, function, dead-letter queue. */
+  readonly mailEvents: MailEvents | undefined;
   /** Serves the `$default` route. */
   readonly fallback: ApiFunction;
 
@@ -103,10 +105,8 @@ export class GatehouseApiStack extends Stack {
     if (settings.domain) this.addDomain(this.api, this.stage, settings.domain);
 
     const mailerEntry = resolveMailerEntry(props.mailerEntry);
-    const sending =
-      mailerEntry === null
-        ? undefined
-        : addMailEvents(this, table).sending(settings.mail.sendRatePerSecond);
+    this.mailEvents = mailerEntry === null ? undefined : addMailEvents(this, table);
+    const sending = this.mailEvents?.sending(settings.mail.sendRatePerSecond);
     this.mailer =
       mailerEntry === null || !sending
         ? undefined
