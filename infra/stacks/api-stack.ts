@@ -17,6 +17,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ApiFunction } from '#infra/constructs/api-function.js';
 import { corsPreflight } from '#infra/constructs/cors.js';
@@ -26,6 +27,7 @@ import {
   gatehouseLambdaAuthorizer,
 } from '#infra/constructs/gatehouse-authorizer.js';
 import { addMailEvents, type MailEvents } from '#infra/constructs/mail-events.js';
+import { Operations } from '#infra/constructs/operations.js';
 import {
   addMailer,
   addMailRedrive,
@@ -67,6 +69,8 @@ export class GatehouseApiStack extends Stack {
   readonly mailEvents: MailEvents | undefined;
   /** Serves the `$default` route. */
   readonly fallback: ApiFunction;
+  /** Alarms, the alarm topic and the dashboard. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: GatehouseApiStackProps) {
     super(scope, id, props);
@@ -125,11 +129,46 @@ export class GatehouseApiStack extends Stack {
         : addMailRedrive(this, table, mail.sendMail(), mail.mailFrom, mail.acceptUrl, sending);
 
     this.offboarding = addOffboarding(this, table, userPool.userPoolId);
+    this.operations = this.addOperations(settings, table);
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+
+  /**
+   * Alarms, their topic and the dashboard over every function, dead-letter queue, the mailer's
+   * stream, the API and the table (infra/constructs/operations.ts).
+   */
+  private addOperations(settings: StageSettings, table: ITable): Operations {
+    const workers: [string, ApiFunction | undefined][] = [
+      ['fallback', this.fallback],
+      ['mailer', this.mailer],
+      ['mailRedrive', this.mailRedrive],
+      ['offboarding', this.offboarding],
+      ['mailEvents', this.mailEvents?.fn],
+    ];
+    const functions = Object.fromEntries(
+      [...this.functions, ...workers].flatMap(([name, f]) => (f ? [[name, f.fn]] : [])),
+    );
+    // The workers' dead-letter queues, by the ids api-workers.ts and mail-events.ts give them.
+    const deadLetterQueues = Object.fromEntries(
+      ['MailerDeadLetters', 'OffboardingDeadLetters', 'MailEventsDeadLetters'].flatMap((id) => {
+        const queue = this.node.tryFindChild(id);
+        return queue instanceof Queue ? [[id.replace('DeadLetters', ''), queue]] : [];
+      }),
+    );
+    return new Operations(this, 'Operations', {
+      stage: settings.stage,
+      alarmEmail: settings.alarmEmail,
+      functions,
+      authorizer: this.authorizerFunction.fn,
+      deadLetterQueues,
+      ...(this.mailer ? { streamConsumers: { mailer: this.mailer.fn } } : {}),
+      api: this.api,
+      table,
+    });
   }
 
   /**

@@ -2,12 +2,14 @@
  * Members of a tenant: read, list, enable/disable, delete one at a time, log out, bind/unbind
  * roles, join/leave groups and direct rules, always keeping at least one active superuser.
  */
+
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { loadMember } from '#shared/members/member-lookup.js';
 import { MEMBER, mutateMember } from '#shared/members/member-mutation.js';
 import { planMemberChange } from '#shared/members/member-writes.js';
+import { recordForcedLogout } from '#shared/observability/metrics.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { grantEdits } from '#shared/principals/grant-edits.js';
 import { permissionsPage } from '#shared/principals/principal-permissions.js';
@@ -209,6 +211,7 @@ export async function forceLogout(
     (m) => ({ ...m, sessionsValidAfter: deps.clock.now().getTime() }),
     { action: 'session.logout', against: 'log out' },
   );
+  recordForcedLogout('member');
 }
 
 /**

@@ -28,7 +28,7 @@ function build(alarmEmail?: string) {
   const table = new Table(stack, 'Table', {
     partitionKey: { name: 'pk', type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,
-    stream: StreamViewType.NEW_AND_OLD_IMAGES,
+    stream: StreamViewType.NEW_IMAGE,
   });
   const queue = (id: string) =>
     new Queue(stack, id, { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED });

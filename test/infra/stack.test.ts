@@ -43,7 +43,7 @@ describe('data stack', () => {
         { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
       ],
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
-      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
     });
@@ -157,6 +157,23 @@ describe('api stack', () => {
     expect(resourcesOf(main.apiTemplate, 'AWS::ApiGatewayV2::Integration')).toHaveLength(
       names.size + 1,
     );
+  });
+
+  it('alarms on every dead-letter queue and every function but the authorizer, on one dashboard', () => {
+    const alarms = resourcesOf(main.apiTemplate, 'AWS::CloudWatch::Alarm').map(
+      (a) => a.Properties as Json,
+    );
+    const names = alarms.map((a) => String(a.AlarmName));
+    for (const dlq of ['Mailer', 'Offboarding', 'MailEvents']) {
+      expect(
+        names.some((n) => n.includes(dlq) || n.toLowerCase().includes(dlq.toLowerCase())),
+      ).toBe(true);
+    }
+    const functions = resourcesOf(main.apiTemplate, 'AWS::Lambda::Function').length;
+    const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors');
+    // Every function has an Errors alarm except the authorizer, whose 401s are not faults.
+    expect(errorAlarms).toHaveLength(functions - 1);
+    expect(resourcesOf(main.apiTemplate, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
   });
 
   it('answers unknown routes through an unauthorized $default route on the fallback function', () => {
