@@ -80,6 +80,24 @@ export function policyVersionShardPuts(tenantId: string, version: number): TxIte
   }));
 }
 
+/**
+ * Backfills the shards of a tenant created before they existed, at the policy version read: the
+ * policy must still be at it, and no shard may hold a later one (a policy change that commits
+ * meanwhile writes them itself; this then fails and is re-read).
+ */
+export function policyVersionShardBackfill(tenantId: string, version: number): TxItem[] {
+  return [
+    policyVersionCheck(tenantId, version),
+    ...policyVersionShardPuts(tenantId, version).map((item) => ({
+      ...item,
+      when: {
+        if: 'attribute_not_exists(pk) OR policyVersion <= :v',
+        values: { ':v': version },
+      },
+    })),
+  ];
+}
+
 /** The policy must still be at `version` (a lost race otherwise). */
 export function policyVersionCheck(tenantId: string, version: number): TxItem {
   return {
