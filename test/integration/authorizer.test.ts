@@ -1,5 +1,4 @@
 /** The authorizer built in-test against DynamoDB Local and cognito-local: one read per decision, token rejections, no leaks. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
@@ -11,14 +10,12 @@ import { createSigningKey } from '../support/signing-key.js';
 import {
   createTenantWithOwner,
   createUser,
-  ddb,
   join,
   joinAsAdded,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
 
-const table = stack.dynamodb.tableName;
 const issuer = `${stack.cognito.endpoint}/${stack.cognito.userPoolId}`;
 const jwksUri = `${issuer}/.well-known/jwks.json`;
 const deps = domainDeps();
