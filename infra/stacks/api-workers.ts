@@ -106,13 +106,17 @@ export function addOffboarding(scope: Stack, table: ITable, userPoolId: string):
     description: 'Gatehouse offboarding: user-pool deletions end sessions and tokens',
     environment: { USER_POOL_ID: userPoolId },
   });
-  // It writes one item, the user's sign-out stamp (`USER#<sub>` / `SESSIONS`): nothing else.
+  // It raises the user's sign-out stamp (`USER#<sub>` / `SESSIONS`, read back when a later one
+  // is there), finds their memberships (that item's set and the byUser index) and raises the
+  // stamp folded into each member item (`TENANT#<t>` / `MEMBER#<sub>`): nothing else.
   fn.fn.addEnvironment('TABLE_NAME', table.tableName);
   fn.addToRolePolicy(
     new PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+      actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [table.tableArn, `${table.tableArn}/index/byUser`],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'TENANT#*'] },
+      },
     }),
   );
   const deadLetters = new Queue(scope, 'OffboardingDeadLetters', {
