@@ -204,7 +204,7 @@ export async function benchAuthorizer(
   const heavyUser = await identity.ensureUser(heavyEmail, heavyPassword);
   // Joined as an invite acceptance would write it (the bench has no mailbox to accept from).
   const benchDeps = appDeps();
-  const joined = planNewMember(
+  const joined = await planNewMember(
     benchDeps,
     await loadTenantState(benchDeps, tenantId),
     { userId: heavyUser.userId, email: heavyEmail },

@@ -118,6 +118,26 @@ function firstEvent(name: string): { label: string; event: unknown } {
     };
   }
   if (name === 'mail-redrive') return { label: 'scheduled tick (import only)', event: null };
+  // A placeholder that throws on any event until its issue lands: timed on import only.
+  if (name === 'mail-events') return { label: 'SES event (import only)', event: null };
+  if (name === 'fallback') {
+    // The `$default` route: a path no route matches (404 problem+json).
+    return {
+      label: '$default GET /no-such-route',
+      event: {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/no-such-route',
+        rawQueryString: '',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: {
+          ...requestContext('GET /no-such-route', '/no-such-route'),
+          routeKey: '$default',
+        },
+      },
+    };
+  }
   const routes = routeTable.filter((r) => r.fn === name);
   const route =
     routes.find((r) => r.auth.kind === 'public' && r.method === 'GET' && !r.path.includes('{')) ??

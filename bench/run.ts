@@ -18,6 +18,7 @@ import { reexecWithGc } from './expose-gc.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
 import type { OperationCount } from './operations.js';
+import type { ReadUnitsResult } from './read-units.js';
 import { percentile, round } from './stats.js';
 
 reexecWithGc();
@@ -33,6 +34,7 @@ const { benchAcl } = await import('./acl.js');
 const { benchBundles } = await import('./bundles.js');
 const { startBenchStack } = await import('./stack.js');
 const { benchAuthorizer } = await import('./authorizer.js');
+const { benchReadUnits } = await import('./read-units.js');
 const { benchInvites } = await import('./invites.js');
 const { benchApiTokens } = await import('./api-tokens.js');
 const { benchLogout } = await import('./logout.js');
@@ -54,7 +56,7 @@ try {
 
 progress('local stack (DynamoDB Local, cognito-local, SES emulator, local API)');
 const stack = await startBenchStack();
-let authorizer: AuthorizerBenchResult;
+let authorizer: AuthorizerBenchResult & ReadUnitsResult;
 let apiTokens: ApiTokensBenchResult;
 let logout: LogoutBenchResult;
 let invites: InvitesBenchResult | null;
@@ -63,7 +65,9 @@ let worstCheck: WorstCheckResult;
 let checkLatency: CheckLatencyResult;
 try {
   progress('authorizer decisions');
-  authorizer = await benchAuthorizer(stack, { quick });
+  const decisions = await benchAuthorizer(stack, { quick });
+  progress('read units per decision (ReturnConsumedCapacity)');
+  authorizer = { ...decisions, ...(await benchReadUnits(stack)) };
   progress('authorizer decisions with API tokens');
   apiTokens = await benchApiTokens(stack, { quick });
   progress(`forced logout latency (${quick ? 20 : 100} logouts)`);
@@ -120,6 +124,29 @@ const goals: Goal[] = [
     target: '<= 5x',
     actual: `${times(e.floor.checksPerSec, e.gatehouse.checksPerSec).toFixed(2)}x`,
     met: times(e.floor.checksPerSec, e.gatehouse.checksPerSec) <= 5,
+  },
+  {
+    goal: 'read units per steady-state decision, every policy size (issue 19)',
+    target: '<= 2',
+    actual: authorizer.readUnits.byPolicy.map((r) => r.after).join(' / '),
+    met: authorizer.readUnits.byPolicy.every((r) => r.after <= 2),
+  },
+  {
+    goal: 'read units per steady-state decision, members up to 50 direct rules',
+    target: '<= 2',
+    actual: authorizer.readUnits.byMember
+      .filter((r) => r.directRules <= 50)
+      .map((r) => `${r.after} (${r.directRules}, ${r.rules})`)
+      .join(' / '),
+    met: authorizer.readUnits.byMember
+      .filter((r) => r.directRules <= 50)
+      .every((r) => r.after <= 2),
+  },
+  {
+    goal: 'per-tenant decision ceiling (capacity model)',
+    target: '>= 30,000/s',
+    actual: `${authorizer.tenantCeilingPerSec}/s`,
+    met: authorizer.tenantCeilingPerSec >= 30_000,
   },
   {
     goal: 'DynamoDB requests per authorizer decision',
@@ -313,6 +340,26 @@ out.push(
         '',
         `compile ${fixed(authorizer.heavy.compileMs, 2)} ms`,
       ],
+    ],
+  ),
+  '',
+  `Read units per steady-state decision (ReturnConsumedCapacity; before = policy + member + floor + user stamp; ` +
+    `after = one version shard + the member item); tenant ceiling ${num(authorizer.tenantCeilingPerSec)}/s`,
+  table(
+    ['case', 'item bytes', 'before', 'after'],
+    [
+      ...authorizer.readUnits.byPolicy.map((r) => [
+        `policy ${fixed(r.policyBytes / 1024, 1)} KiB (ceiling before ${num(r.decisionsPerSecBefore)}/s)`,
+        String(r.policyBytes),
+        String(r.before),
+        String(r.after),
+      ]),
+      ...authorizer.readUnits.byMember.map((r) => [
+        `member, ${r.directRules} direct rules (${r.rules})`,
+        String(r.memberItemBytes),
+        String(r.before),
+        String(r.after),
+      ]),
     ],
   ),
   '',

@@ -105,7 +105,8 @@ export function addOffboarding(scope: Stack, table: ITable, userPoolId: string):
     description: 'Gatehouse offboarding: user-pool deletions end sessions and tokens',
     environment: { USER_POOL_ID: userPoolId },
   });
-  // It writes one item, the user's sign-out stamp (`USER#<sub>` / `SESSIONS`): nothing else.
+  // The user's sign-out stamp, their memberships and the stamp folded into each member item
+  // (shared/routes/function-needs.ts says which items).
   grantNeeds(fn, functionNeeds('offboarding'), { table });
   const deadLetters = new Queue(scope, 'OffboardingDeadLetters', {
     enforceSSL: true,

@@ -1,12 +1,17 @@
 /**
- * Loads what one authorization decision needs in ONE DynamoDB request: a BatchGetItem of the
- * member item (status, sessionsValidAfter, groups, roles, rules), its tenant session floor, the
- * user's sign-out stamp and the tenant policy item, projected down to its version. The compiled
+ * Loads what one authorization decision needs in ONE DynamoDB request: a BatchGetItem of one of
+ * the tenant's policy-version shards (picked at random) and the member item (status,
+ * sessionsValidAfter with the tenant floor and the user's sign-out stamp folded in, groups,
+ * roles, rules): two small items, 2 read units, whatever the size of the policy. The compiled
  * policy is cached in memory by version, so only the first request after a policy change pays
  * one extra GetItem for the new policy.
  *
+ * Data from before shards and folded stamps costs one more BatchGetItem, never a wrong answer:
+ * a tenant without shards has its policy item read (projected to its version), and a member item
+ * of format 1 has its tenant floor and user stamp read (see `followUpKeys`).
+ *
  * API tokens take the same shape: one BatchGetItem of the token item, its owner (service account
- * or member) and the policy version, decided through the same compiled-policy cache.
+ * or member), a version shard and the member item, decided through the same compiled-policy cache.
  */
 import {
   createPolicyCache,
@@ -17,6 +22,7 @@ import {
   apiTokenDecisionKeys,
   apiTokenSnapshotFrom,
   DECISION_ATTRIBUTES,
+  followUpKeys,
   LAST_USED_INTERVAL_MS,
   lastUseIsDue,
   memberDecisionKeys,
@@ -31,7 +37,7 @@ import { isRaceLost } from '#shared/errors/domain-errors.js';
 import { logger } from '#shared/observability/logger.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
-import { policyFromItem } from '#shared/store/records/policy-record.js';
+import { policyFromItem, randomPolicyShard } from '#shared/store/records/policy-record.js';
 import { getUserSessionsValidAfter } from '#shared/store/records/session-record.js';
 import { createTable, type Item, type Key, type Table } from '#shared/store/table.js';
 
@@ -43,6 +49,40 @@ import { createTable, type Item, type Key, type Table } from '#shared/store/tabl
 async function readBatch(table: Table, keyList: Key[]): Promise<Row[]> {
   const found = await table.batchGet(keyList, { attributes: DECISION_ATTRIBUTES });
   return keyList.map((key) => table.pick(found, key));
+}
+
+/** What a decision read beyond its own items: the policy version, and the member's stamps. */
+interface DecisionRead {
+  /** The items of the keys asked for besides the shard and the member, in order. */
+  head: Row[];
+  /** The shard (or, for a tenant without shards, the policy item); undefined: no such tenant. */
+  version: Row;
+  /** The member item, then its tenant floor and user stamp when it does not fold them. */
+  memberRows: Row[];
+}
+
+/**
+ * Reads `head` (the token's items), one policy-version shard and `userId`'s member item in one
+ * BatchGetItem, then what data from before shards and folded stamps still needs (see
+ * `followUpKeys`) in a second one. Undefined when an item of `head` is absent.
+ */
+async function readDecision(
+  table: Table,
+  tenantId: string,
+  userId: string,
+  head: (shard: number) => Key[],
+): Promise<DecisionRead | undefined> {
+  const keyList = head(randomPolicyShard());
+  const rows = await readBatch(table, keyList);
+  const member = rows.at(-1);
+  const shard = rows.at(-2);
+  const headRows = rows.slice(0, -2);
+  if (headRows.some((row) => !row)) return undefined;
+  const more = followUpKeys(tenantId, userId, shard, member);
+  const extra = more.length > 0 ? await readBatch(table, more) : [];
+  // Without a shard, the policy item is the first key read after (followUpKeys).
+  const version = shard ?? extra.shift();
+  return { head: headRows, version, memberRows: [member, ...extra] };
 }
 
 /** The tenant's whole policy item (read after a version change), strongly consistent. */
@@ -85,23 +125,24 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
 
   return {
     async read(tenantId, userId) {
-      const [policyRow, ...memberRows] = await readBatch(
-        table,
-        memberDecisionKeys(tenantId, userId),
+      const read = await readDecision(table, tenantId, userId, (shard) =>
+        memberDecisionKeys(tenantId, userId, shard),
       );
-      if (!policyRow) return undefined;
-      const policy = await policyOf(tenantId, policyRow);
-      return memberSnapshotFrom(userId, memberRows, (m) =>
+      if (!read?.version) return undefined;
+      const policy = await policyOf(tenantId, read.version);
+      return memberSnapshotFrom(userId, read.memberRows, (m) =>
         permissionsOf(tenantId, m, policy, true),
       );
     },
 
     async readApiToken(tenantId, serviceAccountId, tokenId, minterUserId) {
-      const batch = apiTokenDecisionKeys(tenantId, serviceAccountId, tokenId, minterUserId);
-      const [token, account, policyRow, ...minterRows] = await readBatch(table, batch);
-      if (!token || !account || !policyRow) return undefined;
-      const policy = await policyOf(tenantId, policyRow);
-      const minter = memberSnapshotFrom(minterUserId, minterRows, (m) =>
+      const read = await readDecision(table, tenantId, minterUserId, (shard) =>
+        apiTokenDecisionKeys(tenantId, serviceAccountId, tokenId, minterUserId, shard),
+      );
+      const [token, account] = read?.head ?? [];
+      if (!read?.version || !token || !account) return undefined;
+      const policy = await policyOf(tenantId, read.version);
+      const minter = memberSnapshotFrom(minterUserId, read.memberRows, (m) =>
         permissionsOf(tenantId, m, policy, true),
       );
       // Service accounts are not members: `everyone` never reaches them.
@@ -110,11 +151,13 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
     },
 
     async readPersonalToken(tenantId, userId, tokenId) {
-      const batch = personalTokenDecisionKeys(tenantId, userId, tokenId);
-      const [token, policyRow, ...memberRows] = await readBatch(table, batch);
-      if (!token || !policyRow) return undefined;
-      const policy = await policyOf(tenantId, policyRow);
-      const member = memberSnapshotFrom(userId, memberRows, (m) =>
+      const read = await readDecision(table, tenantId, userId, (shard) =>
+        personalTokenDecisionKeys(tenantId, userId, tokenId, shard),
+      );
+      const [token] = read?.head ?? [];
+      if (!read?.version || !token) return undefined;
+      const policy = await policyOf(tenantId, read.version);
+      const member = memberSnapshotFrom(userId, read.memberRows, (m) =>
         permissionsOf(tenantId, m, policy, true),
       );
       return member && personalTokenSnapshotFrom(token, member);

@@ -14,8 +14,8 @@ import type {
 } from '#shared/auth/snapshot-types.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
-import { SNAPSHOT_ATTRIBUTES } from '#shared/store/records/member-record.js';
-import { memberSessionKeys, stampOf } from '#shared/store/records/session-record.js';
+import { FOLDED_MEMBER_FORMAT, SNAPSHOT_ATTRIBUTES } from '#shared/store/records/member-record.js';
+import { memberStampKeys, stampOf } from '#shared/store/records/session-record.js';
 import type { Item, Key } from '#shared/store/table.js';
 
 /** An item of the batch, undefined when it does not exist. */
@@ -47,32 +47,63 @@ export const DECISION_ATTRIBUTES = [
   'sk',
 ];
 
-/** The batch of a session decision: the policy version, then the member's three session items. */
-export function memberDecisionKeys(tenantId: string, userId: string): Key[] {
-  return [keys.policy(tenantId), ...memberSessionKeys(tenantId, userId)];
+/**
+ * The batch of a session decision: one policy-version shard (`shard`, chosen at random by the
+ * reader), then the member item. In the steady state that is all a decision reads: two small
+ * items, whatever the size of the tenant's policy (see {@link followUpKeys} for the rest).
+ */
+export function memberDecisionKeys(tenantId: string, userId: string, shard: number): Key[] {
+  return [keys.policyVersionShard(tenantId, shard), keys.member(tenantId, userId)];
 }
 
-/** The batch of an API-token decision: token, account, policy, then the minter's session items. */
+/** The batch of an API-token decision: token, account, a version shard, then the minter's item. */
 export function apiTokenDecisionKeys(
   tenantId: string,
   serviceAccountId: string,
   tokenId: string,
   minterUserId: string,
+  shard: number,
 ): Key[] {
   return [
     keys.apiToken(tenantId, serviceAccountId, tokenId),
     keys.serviceAccount(tenantId, serviceAccountId),
-    keys.policy(tenantId),
-    ...memberSessionKeys(tenantId, minterUserId),
+    ...memberDecisionKeys(tenantId, minterUserId, shard),
   ];
 }
 
-/** The batch of a personal-token decision: token, policy, then the owner's session items. */
-export function personalTokenDecisionKeys(tenantId: string, userId: string, tokenId: string) {
+/** The batch of a personal-token decision: token, a version shard, then the owner's item. */
+export function personalTokenDecisionKeys(
+  tenantId: string,
+  userId: string,
+  tokenId: string,
+  shard: number,
+) {
   return [
     keys.personalToken(tenantId, userId, tokenId),
-    keys.policy(tenantId),
-    ...memberSessionKeys(tenantId, userId),
+    ...memberDecisionKeys(tenantId, userId, shard),
+  ];
+}
+
+/** A member item's format: 1 when it has none (written before stamps were folded into it). */
+export function memberFormatOf(member: Item): number {
+  return member.format === undefined ? 1 : Number(member.format);
+}
+
+/**
+ * What a decision must read after its batch, in a second BatchGetItem, and only for data from
+ * before this version: the policy item (projected to its version) when the tenant has no version
+ * shard yet, and the tenant floor and the user stamp when the member item does not fold them
+ * (format 1). Empty in the steady state.
+ */
+export function followUpKeys(
+  tenantId: string,
+  userId: string,
+  versionRow: Row,
+  member: Row,
+): Key[] {
+  return [
+    ...(versionRow ? [] : [keys.policy(tenantId)]),
+    ...(member && memberFormatOf(member) === 1 ? memberStampKeys(tenantId, userId) : []),
   ];
 }
 
@@ -109,9 +140,10 @@ export function principalCacheKey(
 }
 
 /**
- * A membership's snapshot from its item, its tenant floor and the user's stamp; undefined when
- * it is not a member (absent, pending, or a status this version does not know: fail closed).
- * `permissionsOf` compiles the member's permissions, only for a member.
+ * A membership's snapshot from its item (and, for an item of format 1, its tenant floor and the
+ * user's stamp); undefined when it is not a member (absent, pending, or a status or format this
+ * version does not know: fail closed). `permissionsOf` compiles the member's permissions, only
+ * for a member.
  */
 export function memberSnapshotFrom(
   userId: string,
@@ -120,11 +152,18 @@ export function memberSnapshotFrom(
 ): MemberSnapshot | undefined {
   if (!member) return undefined;
   if (member.status !== 'active' && member.status !== 'disabled') return undefined;
+  const format = memberFormatOf(member);
+  if (format !== 1 && format !== FOLDED_MEMBER_FORMAT) return undefined;
+  // A folded item holds the latest of the three stamps itself (session-record.ts).
+  const sessionsValidAfter =
+    format === FOLDED_MEMBER_FORMAT
+      ? stampOf(member)
+      : Math.max(stampOf(member), stampOf(floor), stampOf(userStamp));
   return {
     userId,
     email: String(member.email ?? ''),
     status: member.status,
-    sessionsValidAfter: Math.max(stampOf(member), stampOf(floor), stampOf(userStamp)),
+    sessionsValidAfter,
     incarnation: incarnationOf(member),
     permissions: permissionsOf(member),
   };

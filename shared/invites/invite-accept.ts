@@ -122,7 +122,7 @@ async function joinOnce(deps: StoreDeps, invite: InviteRecord, user: Invitee): P
   const isMember = () => new ConflictError(`${invite.email} is already a member`);
   const change = invite.pendingMemberId
     ? await planActivation(deps, state, invite.pendingMemberId, user, isMember)
-    : planNewMember(
+    : await planNewMember(
         deps,
         state,
         user,

@@ -68,7 +68,7 @@ export async function addMember(
       { roles: [...new Set(input.roles ?? [])], groups: [...new Set(input.groups ?? [])] },
       { pendingMemberId: pendingId, openInvite },
     );
-    const member = planNewMember(
+    const member = await planNewMember(
       deps,
       state,
       { userId: pendingId, email: input.email },

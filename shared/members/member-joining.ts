@@ -11,7 +11,35 @@ import { type MemberChange, planMemberChange } from '#shared/members/member-writ
 import { assertPrincipalWithinLimits } from '#shared/policy/policy-limits.js';
 import { holderBumps } from '#shared/policy/policy-writes.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
-import { memberDelete, readMember, userProfilePut } from '#shared/store/records/member-record.js';
+import {
+  FOLDED_MEMBER_FORMAT,
+  memberDelete,
+  readMember,
+  userProfilePut,
+} from '#shared/store/records/member-record.js';
+import {
+  foldedStamp,
+  type JoinStamps,
+  joinGuards,
+  readJoinStamps,
+} from '#shared/store/records/session-record.js';
+import type { TxItem } from '#shared/store/table.js';
+
+/**
+ * What a new membership of `userId` folds in (rule 11, rules 6 and 13): the tenant's session
+ * floor for the person and their sign-out stamp, read now, and the transaction items that hold
+ * the join to them (see `joinGuards`). A pending member's provisional id has neither.
+ */
+async function joinStamps(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+  pending: boolean,
+): Promise<{ sessionsValidAfter: number; guards: TxItem[] }> {
+  if (pending) return { sessionsValidAfter: 0, guards: [] };
+  const read: JoinStamps = await readJoinStamps(deps.table, tenantId, userId);
+  return { sessionsValidAfter: foldedStamp(read), guards: joinGuards(tenantId, userId, read) };
+}
 
 /** Roles and groups a new member starts with: the tenant defaults plus what was granted. */
 export function initialGrants(state: TenantState, grants: { roles?: string[]; groups?: string[] }) {
@@ -50,8 +78,10 @@ export function assertNewMemberWithinLimits(
 /**
  * Plans a new membership for `user` with the tenant defaults plus `grants`, to be written with
  * `extra` items in one transaction (the invite accept adds its own). Fails if already a member.
+ * Reads the person's session stamps first (one BatchGetItem) and folds them into the item; a
+ * sign-out or deletion that lands before the commit fails it as a lost race (retry).
  */
-export function planNewMember(
+export async function planNewMember(
   deps: StoreDeps,
   state: TenantState,
   user: { userId: string; email: string },
@@ -59,8 +89,10 @@ export function planNewMember(
   actor: string,
   action: string,
   extra: { status?: 'active' | 'pending'; inviteId?: string; taken?: () => DomainError } = {},
-): MemberChange {
+): Promise<MemberChange> {
   const { roles, groups } = initialGrants(state, grants);
+  const pending = extra.status === 'pending';
+  const stamps = await joinStamps(deps, state.tenantId, user.userId, pending);
   const change = planMemberChange(
     deps,
     state,
@@ -75,14 +107,16 @@ export function planNewMember(
       groups,
       roles,
       rules: [],
-      sessionsValidAfter: 0,
+      sessionsValidAfter: stamps.sessionsValidAfter,
+      format: FOLDED_MEMBER_FORMAT,
     },
     { actor, action, target: `member:${user.userId}` },
     extra.taken ? { taken: extra.taken } : {},
   );
   change.items.push(
+    ...stamps.guards,
     // A pending member has no account here yet: its profile is written when it is activated.
-    ...(extra.status === 'pending' ? [] : [userProfilePut(user)]),
+    ...(pending ? [] : [userProfilePut(user)]),
     // A group or role deleted meanwhile fails this and the write re-plans without it.
     ...holderBumps(state.tenantId, { groups, roles: roles.map((r) => r.roleId) }),
   );
@@ -106,16 +140,25 @@ export async function planActivation(
   if (pending?.status !== 'pending' || pending.email !== user.email)
     throw new GoneError('This invite link is not valid: it is unknown, used, revoked or expired');
   const { superuser: _s, version: _v, inviteId: _i, ...rest } = pending;
+  const stamps = await joinStamps(deps, state.tenantId, user.userId, false);
   const change = planMemberChange(
     deps,
     state,
     undefined,
-    { ...rest, userId: user.userId, status: 'active', joinedAt: deps.clock.now().toISOString() },
+    {
+      ...rest,
+      userId: user.userId,
+      status: 'active',
+      joinedAt: deps.clock.now().toISOString(),
+      sessionsValidAfter: Math.max(pending.sessionsValidAfter, stamps.sessionsValidAfter),
+      format: FOLDED_MEMBER_FORMAT,
+    },
     { actor: user.userId, action: 'invite.accept', target: `member:${user.userId}` },
     { takeOverEmailFrom: pending.userId, ...(taken ? { taken } : {}) },
   );
   change.items.push(
     memberDelete(pending),
+    ...stamps.guards,
     userProfilePut(user),
     ...holderBumps(state.tenantId, {
       groups: pending.groups,

@@ -12,6 +12,7 @@ import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/policy/policy
 import { countsAsSuperuser, policyUnchanged, superuserCounter } from '#shared/policy/superusers.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
 import {
+  FOLDED_MEMBER_FORMAT,
   grantsOf,
   type MemberRecord,
   memberActiveCheck,
@@ -20,7 +21,7 @@ import {
   memberEmailTake,
   memberPut,
 } from '#shared/store/records/member-record.js';
-import { sessionFloorPut } from '#shared/store/records/session-record.js';
+import { joinedTenantRemove, sessionFloorPut } from '#shared/store/records/session-record.js';
 import type { TxItem } from '#shared/store/table.js';
 
 export interface MemberChange {
@@ -95,7 +96,13 @@ function memberItems(
     // before stays dead for any later membership of the same person.
     sessionFloorPut(before.tenantId, before.userId, deps.clock.now().getTime()),
     memberEmailRelease(before),
+    ...(joinedFolded(before) ? [joinedTenantRemove(before.tenantId, before.userId)] : []),
   ];
+}
+
+/** Whether a member joined with its stamps folded: the tenant is in the user's `tenants` set. */
+function joinedFolded(m: MemberRecord): boolean {
+  return m.format === FOLDED_MEMBER_FORMAT && m.status !== 'pending';
 }
 
 /**

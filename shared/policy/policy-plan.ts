@@ -19,7 +19,11 @@ import { countsAsSuperuser, LAST_SUPERUSER } from '#shared/policy/superusers.js'
 import type { TenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
 import { grantsOf, type MemberRecord, memberItem } from '#shared/store/records/member-record.js';
-import { policyPut } from '#shared/store/records/policy-record.js';
+import {
+  POLICY_VERSION_SHARDS,
+  policyPut,
+  policyVersionShardPuts,
+} from '#shared/store/records/policy-record.js';
 import {
   type ServiceAccountRecord,
   serviceAccountGrants,
@@ -28,8 +32,18 @@ import {
 import { superuserCountSet } from '#shared/store/records/tenant-record.js';
 import type { TxItem } from '#shared/store/table.js';
 
-/** Most member items one policy change may rewrite or check (DynamoDB allows 100 per transaction). */
-export const MAX_MEMBER_WRITES = 90;
+/**
+ * Items of a policy change besides the principals it rewrites or checks: the policy, the
+ * superuser counter, the audit event and the change's own items (one today; room is kept for two
+ * more). The policy-version shards come on top.
+ */
+const OTHER_POLICY_WRITES = 6;
+
+/**
+ * Most member items one policy change may rewrite or check: DynamoDB allows 100 items per
+ * transaction, less the policy-version shards and the change's other items (82 with 12 shards).
+ */
+export const MAX_MEMBER_WRITES = 100 - POLICY_VERSION_SHARDS - OTHER_POLICY_WRITES;
 
 export type PolicyContent = Omit<TenantPolicy, 'version'>;
 
@@ -238,6 +252,9 @@ export function planPolicyWrites(
       : [];
   return [
     policyPut(state.tenantId, change.next, state.policy.version),
+    // Every shard names the new version in the same transaction: a decision that reads any
+    // of them after the commit loads the new policy (revocations hold on the next request).
+    ...policyVersionShardPuts(state.tenantId, change.next.version),
     ...(options.items ?? []),
     ...accounts,
     ...members,

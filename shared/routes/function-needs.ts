@@ -128,10 +128,16 @@ export const FUNCTION_NEEDS: Readonly<Record<DeployedFunctionName, FunctionNeeds
     cognito: [],
     ses: false,
   },
-  // The sign-out stamp `USER#<sub>` / `SESSIONS`, nothing else.
+  // The sign-out stamp `USER#<sub>` / `SESSIONS` (read back when a later one is there), the
+  // memberships (that item's set and the byUser index) and the stamp folded into each member
+  // item (`TENANT#<t>` / `MEMBER#<sub>`; IAM cannot narrow a grant to sort keys).
   offboarding: {
     table: [
-      { actions: ['UpdateItem'], indexes: [], partitionPrefixes: [keys.byUserPartition('')] },
+      {
+        actions: ['GetItem', 'Query', 'UpdateItem'],
+        indexes: ['byUser'],
+        partitionPrefixes: [keys.byUserPartition(''), keys.tenantPartition('')],
+      },
     ],
     cognito: [],
     ses: false,

@@ -3,8 +3,9 @@
  * user pool ends every session and token of that person in every tenant: their sessions, their
  * personal tokens and the service-account tokens they minted. On AWS the user pool's API calls
  * reach us as CloudTrail events through EventBridge; the handler stamps the user-wide
- * `sessionsValidAfter`, which the authorizer reads with every decision (one write, whatever the
- * number of memberships). Re-enabling the user lets fresh sign-ins in; nothing from before.
+ * `sessionsValidAfter` and its copy in each of the person's member items, which the authorizer
+ * reads with every decision (one write, plus one per membership). Re-enabling the user lets
+ * fresh sign-ins in; nothing from before.
  */
 import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';

@@ -6,8 +6,12 @@ import { recordForcedLogout } from '#shared/observability/metrics.js';
 import {
   getUserSessionsValidAfter,
   membershipTenantIds,
+  raiseMemberStamp,
   raiseUserSessionsStamp,
 } from '#shared/store/records/session-record.js';
+
+/** Member items a sign-out raises at once (each is one UpdateItem). */
+const MEMBER_STAMPS_IN_FLIGHT = 16;
 
 /**
  * cognito-local answers GlobalSignOut and AdminUserGlobalSignOut with this error; real Cognito
@@ -25,13 +29,13 @@ export function membershipTenants(deps: StoreDeps, userId: string): Promise<stri
 }
 
 /**
- * Signs the caller out everywhere: one user-wide stamp `sessionsValidAfter = now`, which the
- * authorizer reads with every decision (in every tenant, outside tenants, and for the personal
- * tokens and service-account tokens the user minted), then Cognito GlobalSignOut with the
- * caller's access token revokes their refresh tokens. The work is one write whatever the number
- * of memberships, and no tenant learns of it: a person's sign-out is not an event of the tenants
- * they belong to (rule 17). The stamp goes first: it is what our authorizer enforces, and a
- * retry after a failed GlobalSignOut repeats it harmlessly.
+ * Signs the caller out everywhere: the user-wide stamp `sessionsValidAfter = now` and its copy
+ * in every member item of the user (see {@link stampUserSessions}), which the authorizer reads
+ * (in every tenant, outside tenants, and for the personal tokens and service-account tokens the
+ * user minted), then Cognito GlobalSignOut with the caller's access token revokes their refresh
+ * tokens. No tenant learns of it: a person's sign-out is not an event of the tenants they belong
+ * to (rule 17), so no audit event is written. The stamps go first: they are what our authorizer
+ * enforces, and a retry after a failed GlobalSignOut repeats them harmlessly.
  */
 export async function signOutEverywhere(
   deps: StoreDeps,
@@ -58,12 +62,27 @@ export function userSessionsValidAfter(deps: StoreDeps, userId: string): Promise
 }
 
 /**
- * Ends every session and token of a user, in every tenant at once: the user-wide stamp becomes
- * now (never lowered). Used by sign-out everywhere and when the identity provider deletes or
- * disables the user (offboarding).
+ * Ends every session and token of a user, in every tenant: the user-wide stamp becomes now
+ * (never lowered), then so does the stamp folded into each of their member items, and only then
+ * does this return (rule 6: the next request is refused). The memberships come from the
+ * `tenants` set the raise itself returns (a membership created after it reads the new stamp
+ * when it joins), united with the byUser index for memberships from before the set existed.
+ * Used by sign-out everywhere and when the identity provider deletes or disables the user
+ * (offboarding). One UpdateItem, one Query, and one UpdateItem per membership.
  */
 export async function stampUserSessions(deps: StoreDeps, userId: string): Promise<number> {
   const at = deps.clock.now().getTime();
-  await raiseUserSessionsStamp(deps.table, userId, at);
+  const [joined, indexed] = await Promise.all([
+    raiseUserSessionsStamp(deps.table, userId, at),
+    membershipTenantIds(deps.table, userId),
+  ]);
+  const tenants = [...new Set([...joined, ...indexed])];
+  for (let i = 0; i < tenants.length; i += MEMBER_STAMPS_IN_FLIGHT) {
+    await Promise.all(
+      tenants
+        .slice(i, i + MEMBER_STAMPS_IN_FLIGHT)
+        .map((tenantId) => raiseMemberStamp(deps.table, tenantId, userId, at)),
+    );
+  }
   return at;
 }

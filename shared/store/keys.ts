@@ -4,6 +4,17 @@ export const keys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'META' }),
   /** The tenant's group/role/namespace policy, one versioned item read beside each member snapshot. */
   policy: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'POLICY' }),
+  /**
+   * One of the tenant's policy-version shards (`shard` in 0..POLICY_VERSION_SHARDS-1): a tiny
+   * item holding the policy version, written in the same transaction as every policy change.
+   * Each decision reads one of them, at random, instead of the policy item: distinct partition
+   * keys, so a tenant's decisions spread over several partitions and never pay for the policy's
+   * size (docs/data-model.md, capacity model).
+   */
+  policyVersionShard: (tenantId: string, shard: number) => ({
+    pk: `POLICYVERSION#${tenantId}#${shard}`,
+    sk: 'V',
+  }),
   member: (tenantId: string, userId: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `MEMBER#${userId}`,
@@ -119,7 +130,12 @@ export const keys = {
     sk: `IDEMPOTENCY#${scope}#${key}`,
   }),
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
-  /** When the user last signed out everywhere: tokens signed in before it fail outside tenants too. */
+  /**
+   * When the user last signed out everywhere: tokens signed in before it fail outside tenants
+   * too. Also holds `tenants`, the set of tenants the user joined since memberships fold the
+   * stamps (added in the joining transaction, removed with the membership), so a sign-out learns
+   * every membership it must stamp atomically with raising the stamp.
+   */
   userSessions: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SESSIONS' }),
   audit: (tenantId: string, sortKey: string) => ({ pk: `AUDIT#${tenantId}`, sk: sortKey }),
   auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,

@@ -13,6 +13,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -116,6 +117,56 @@ export function createTable(db: DocumentClient, tableName: string) {
       }
       await Promise.all(chunks.map(readChunk));
       return found;
+    },
+
+    /**
+     * Read units a strongly consistent BatchGetItem of `keyList` consumes (ReturnConsumedCapacity),
+     * for measuring only (the bench): DynamoDB bills each item by its whole size, whatever the
+     * projection, rounded up to 4 KB.
+     */
+    async batchGetReadUnits(keyList: readonly Key[], options: GetOptions = {}): Promise<number> {
+      const names: Record<string, string> = {};
+      const ProjectionExpression = projection(withKeys(options.attributes), names);
+      const res = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [TableName]: {
+              Keys: keyList.map((k) => ({ pk: k.pk, sk: k.sk })),
+              ConsistentRead: options.consistent ?? true,
+              ProjectionExpression,
+              ExpressionAttributeNames: ProjectionExpression ? names : undefined,
+            },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      if (Object.keys(res.UnprocessedKeys ?? {}).length > 0)
+        throw new Error('keys left unprocessed');
+      return (res.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    },
+
+    /**
+     * One page of a Scan of the whole table, filtered (operator scripts only: a backfill walks
+     * every item once; no request path scans).
+     */
+    async scan(q: {
+      filter: { if: string } & Expression;
+      attributes?: readonly string[];
+      startKey?: Record<string, unknown>;
+    }): Promise<QueryPage> {
+      const names: Record<string, string> = { ...q.filter.names };
+      const ProjectionExpression = projection(q.attributes, names);
+      const res = await db.send(
+        new ScanCommand({
+          TableName,
+          FilterExpression: q.filter.if,
+          ProjectionExpression,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: q.filter.values,
+          ExclusiveStartKey: q.startKey,
+        }),
+      );
+      return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey };
     },
 
     /** The item of `key` in a {@link batchGet} result. */

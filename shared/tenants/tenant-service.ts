@@ -19,8 +19,22 @@ import {
 } from '#shared/policy/tenant-settings.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { catalogItem } from '#shared/store/records/catalog-record.js';
-import { type MemberRecord, memberItem } from '#shared/store/records/member-record.js';
-import { initialPolicy, policyPut } from '#shared/store/records/policy-record.js';
+import {
+  FOLDED_MEMBER_FORMAT,
+  type MemberRecord,
+  memberItem,
+} from '#shared/store/records/member-record.js';
+import {
+  initialPolicy,
+  policyPut,
+  policyVersionShardPuts,
+} from '#shared/store/records/policy-record.js';
+import {
+  foldedStamp,
+  type JoinStamps,
+  joinGuards,
+  readJoinStamps,
+} from '#shared/store/records/session-record.js';
 import {
   getTenantItem,
   memberEmailPut,
@@ -53,8 +67,16 @@ export function tenantView(t: TenantRecord): TenantView {
   };
 }
 
-/** A new tenant's records: the tenant and its creator, its first superuser. */
-export function newTenant(caller: Caller, input: CreateTenantInput, at: string) {
+/**
+ * A new tenant's records: the tenant and its creator, its first superuser, whose member item
+ * folds `sessionsValidAfter` (the creator's sign-out stamp as read, epoch ms).
+ */
+export function newTenant(
+  caller: Caller,
+  input: CreateTenantInput,
+  at: string,
+  sessionsValidAfter = 0,
+) {
   const tenant: TenantRecord = {
     tenantId: input.tenantId,
     name: input.name,
@@ -73,10 +95,11 @@ export function newTenant(caller: Caller, input: CreateTenantInput, at: string) 
     groups: [EVERYONE_GROUP, SUPERUSERS_GROUP],
     roles: [],
     rules: [],
-    sessionsValidAfter: 0,
+    sessionsValidAfter,
     superuser: true,
     version: 1,
     incarnation: newIncarnation(),
+    format: FOLDED_MEMBER_FORMAT,
   };
   return { tenant, founder };
 }
@@ -111,35 +134,67 @@ export async function createTenant(
 ): Promise<TenantView> {
   const now = deps.clock.now();
   const at = now.toISOString();
-  const { tenant, founder } = newTenant(caller, input, at);
   const cap = await tenantCapOf(deps, caller.userId);
   const taken = () =>
     new ConflictError(`Tenant id '${input.tenantId}' is taken`, { extra: { field: 'tenantId' } });
-  const created = deps.table.transact([
+  const stampsOf = () => readJoinStamps(deps.table, input.tenantId, caller.userId);
+  for (let attempt = 1; ; attempt++) {
+    const read = await stampsOf();
+    const { tenant, founder } = newTenant(caller, input, at, foldedStamp(read));
+    try {
+      await deps.table.transact(
+        creationItems(deps, caller, tenant, founder, read, cap, taken, now),
+      );
+      return tenantView(tenant);
+    } catch (error) {
+      if (!isRaceLost(error)) throw error;
+      // The founder's stamps moved (a sign-out meanwhile): read them again. Otherwise racing
+      // creates of one id conflicted instead of failing the condition: taken all the same.
+      if (attempt < MAX_CREATE_ATTEMPTS && !sameStamps(read, await stampsOf())) continue;
+      throw attempt < MAX_CREATE_ATTEMPTS ? taken() : error;
+    }
+  }
+}
+
+/** Attempts of a tenant creation whose founder's stamps keep moving. */
+const MAX_CREATE_ATTEMPTS = 4;
+
+const sameStamps = (a: JoinStamps, b: JoinStamps) => a.floor === b.floor && a.user === b.user;
+
+/** The one transaction that creates a tenant (see {@link createTenant}). */
+function creationItems(
+  deps: StoreDeps,
+  caller: Caller,
+  tenant: TenantRecord,
+  founder: MemberRecord,
+  read: JoinStamps,
+  cap: number,
+  taken: () => ConflictError,
+  now: Date,
+): TxItem[] {
+  const { tenantId } = tenant;
+  return [
     // First: when the id is taken and the cap reached too, the cap's 429 is the answer.
     tenantCreationAdd(deps, caller.userId, cap),
     tenantCreate(tenant, taken),
-    policyPut(input.tenantId, initialPolicy()),
+    policyPut(tenantId, initialPolicy()),
+    ...policyVersionShardPuts(tenantId, initialPolicy().version),
     { put: memberItem(founder) },
-    memberEmailPut(input.tenantId, founder.email, founder.userId),
-    ...builtInItems(input.tenantId, at),
+    ...joinGuards(tenantId, founder.userId, read),
+    memberEmailPut(tenantId, founder.email, founder.userId),
+    ...builtInItems(tenantId, tenant.createdAt),
     userProfilePut(caller.userId, caller.email),
     auditPut(
       {
-        tenantId: input.tenantId,
+        tenantId,
         actor: caller.userId,
         action: 'tenant.create',
-        target: `tenant:${input.tenantId}`,
+        target: `tenant:${tenantId}`,
         after: tenantView(tenant),
       },
       now,
     ),
-  ]);
-  // Racing creates of one id may conflict instead of failing the condition: taken all the same.
-  await created.catch((error: unknown) => {
-    throw isRaceLost(error) ? taken() : error;
-  });
-  return tenantView(tenant);
+  ];
 }
 
 /** Reads a tenant record, or throws NotFound. */

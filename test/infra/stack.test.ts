@@ -414,7 +414,7 @@ describe('offboarding', () => {
     );
     expect(envOf(fn)).toHaveProperty('USER_POOL_ID');
     expect(envOf(fn)).toHaveProperty('TABLE_NAME');
-    // Least privilege: one action, only on user items (the sign-out stamp).
+    // Least privilege: the user's stamp and memberships, and the stamps of their member items.
     const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': string[] } | undefined)?.[
       'Fn::GetAtt'
     ][0];
@@ -430,10 +430,15 @@ describe('offboarding', () => {
     );
     expect(tableStatements).toEqual([
       expect.objectContaining({
-        Action: 'dynamodb:UpdateItem',
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'TENANT#*'] },
+        },
       }),
     ]);
+    const resources = JSON.stringify(tableStatements[0]?.Resource);
+    expect(resources).toContain('/index/byUser');
+    expect(resources).not.toContain('/index/*');
     const targets = (rule.Properties as { Targets: { Arn: unknown; DeadLetterConfig?: unknown }[] })
       .Targets;
     expect(targets).toHaveLength(1);

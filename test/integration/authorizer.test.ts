@@ -1,23 +1,21 @@
 /** The authorizer built in-test against DynamoDB Local and cognito-local: one read per decision, token rejections, no leaks. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
+import { createRole } from '#shared/roles/role-service.js';
 import { appDecider, countingClient, deleteThings, readThings } from '../support/authorizer-kit.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { createSigningKey } from '../support/signing-key.js';
 import {
   createTenantWithOwner,
   createUser,
-  ddb,
   join,
   joinAsAdded,
   stack,
   type TestUser,
 } from '../support/stack-client.js';
 
-const table = stack.dynamodb.tableName;
 const issuer = `${stack.cognito.endpoint}/${stack.cognito.userPoolId}`;
 const jwksUri = `${issuer}/.well-known/jwks.json`;
 const deps = domainDeps();
@@ -66,20 +64,13 @@ describe('one DynamoDB request per decision', () => {
     for (let i = 0; i < 10; i++) steady.push(await measure());
     expect(steady).toEqual(Array(10).fill(1));
 
-    // A policy change (here: a new role written straight into the policy item, as the roles
-    // API does, with the version bumped) costs one extra read, once.
-    await ddb.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: `TENANT#${tenantId}`, sk: 'POLICY' },
-        UpdateExpression: 'SET #roles.#viewer = :perms ADD policyVersion :one',
-        ExpressionAttributeNames: { '#roles': 'roles', '#viewer': 'viewer' },
-        ExpressionAttributeValues: {
-          ':perms': [{ resource: 'apps:things', action: 'read' }],
-          ':one': 1,
-        },
-      }),
-    );
+    // A policy change (here: a new role, through the roles service, which writes the policy and
+    // its version shards in one transaction) costs one extra read, once.
+    await createRole(deps, callerOf(owner), tenantId, {
+      roleId: 'viewer',
+      name: 'Viewer',
+      permissions: [{ resource: 'apps:things', action: 'read' }],
+    });
     expect(await measure()).toBe(2);
     expect(await measure()).toBe(1);
   });

@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS } from '#shared/policy/tenant-settings.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
 import { catalogDelete } from '#shared/store/records/catalog-record.js';
 import type { MemberRecord } from '#shared/store/records/member-record.js';
-import { initialPolicy } from '#shared/store/records/policy-record.js';
+import { initialPolicy, POLICY_VERSION_SHARDS } from '#shared/store/records/policy-record.js';
 import type { ServiceAccountRecord } from '#shared/store/records/service-account-record.js';
 import type { TxItem } from '#shared/store/table.js';
 import { builtInItems, newTenant } from '#shared/tenants/tenant-service.js';
@@ -115,13 +115,19 @@ function caught(fn: () => unknown): unknown {
 }
 
 describe('planning a policy change', () => {
-  it('writes only the policy (over the version read) and the audit event when no superuser can flip', () => {
+  it('writes only the policy (over the version read), its version shards and the audit event when no superuser can flip', () => {
     const state = stateOf(initialPolicy(), 1);
     const next = { ...initialPolicy(), namespaces: { app: ['full' as const] } };
     const change = preparePolicyChange(state, next);
     expect(change).toMatchObject({ readMembers: false, readAccounts: false, superuserPass: false });
     const items = plan(state, next);
-    expect(items).toHaveLength(2);
+    expect(items).toHaveLength(2 + POLICY_VERSION_SHARDS);
+    // Every shard names the new version, in the same transaction as the policy.
+    const shards = puts(items, 'policy-version');
+    expect(shards.map((i) => i.put.pk)).toEqual(
+      Array.from({ length: POLICY_VERSION_SHARDS }, (_, k) => `POLICYVERSION#${TENANT}#${k}`),
+    );
+    expect(new Set(shards.map((i) => i.put.policyVersion))).toEqual(new Set([2]));
     expect(items[0]).toMatchObject({
       put: { sk: 'POLICY', policyVersion: 2, namespaces: { app: ['full'] } },
       when: { if: 'policyVersion = :read', values: { ':read': 1 } },
@@ -203,6 +209,25 @@ describe('planning a policy change', () => {
     const error = caught(() => plan(stateOf(policyWithOps(), members.length), next, { members }));
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).extra).toEqual({ limit: MAX_MEMBER_WRITES });
+  });
+
+  it(`fits DynamoDB's 100 items when it rewrites ${MAX_MEMBER_WRITES} members, with the shards and its own item`, () => {
+    const members = [member('boss', ['superusers'], true)];
+    for (let i = 1; i < MAX_MEMBER_WRITES; i++) members.push(member(`m${i}`, ['ops'], true));
+    const next = structuredClone(policyWithOps()) as PolicyContent;
+    next.groups.ops = { rules: [], roles: [] };
+    const own: TxItem = { put: { pk: `TENANT#${TENANT}`, sk: 'GROUP#x', type: 'group' } };
+    const items = plan(
+      stateOf(policyWithOps(), members.length),
+      next,
+      { members },
+      { items: [own] },
+    );
+    expect(puts(items, 'member').length + items.filter((i) => 'check' in i).length).toBe(
+      MAX_MEMBER_WRITES,
+    );
+    expect(puts(items, 'policy-version')).toHaveLength(POLICY_VERSION_SHARDS);
+    expect(items.length).toBeLessThanOrEqual(100);
   });
 
   it('refuses a change past a tenant limit before reading anything, naming the request field', () => {

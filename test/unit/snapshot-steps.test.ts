@@ -6,15 +6,18 @@ import {
   apiTokenDecisionKeys,
   apiTokenSnapshotFrom,
   DECISION_ATTRIBUTES,
+  followUpKeys,
   grantsOf,
   LAST_USED_INTERVAL_MS,
   lastUseIsDue,
   memberDecisionKeys,
   memberSnapshotFrom,
+  personalTokenDecisionKeys,
   personalTokenSnapshotFrom,
   principalCacheKey,
 } from '#shared/auth/snapshot-steps.js';
 import { keys } from '#shared/store/keys.js';
+import { FOLDED_MEMBER_FORMAT } from '#shared/store/records/member-record.js';
 import { initialPolicy } from '#shared/store/records/policy-record.js';
 
 const noPermissions = { masks: new Map() } as unknown as PermissionSet;
@@ -40,6 +43,18 @@ describe('memberSnapshotFrom', () => {
     expect(memberSnapshotFrom('u1', [member({ status: 'disabled' })], permissions)?.status).toBe(
       'disabled',
     );
+  });
+
+  it('ends a folded member item (format 2) at its own stamp, which holds the other two', () => {
+    const folded = member({ format: FOLDED_MEMBER_FORMAT, sessionsValidAfter: 7 });
+    expect(memberSnapshotFrom('u1', [folded], permissions)?.sessionsValidAfter).toBe(7);
+  });
+
+  it('denies a member item of a format this version does not know (fail closed)', () => {
+    for (const format of [3, 99, 'two']) {
+      const unknown = member({ format, sessionsValidAfter: 0 });
+      expect(memberSnapshotFrom('u1', [unknown], permissions)).toBeUndefined();
+    }
   });
 
   it('ends sessions at the latest of the forced logout, the tenant floor and the sign-out everywhere', () => {
@@ -78,28 +93,53 @@ describe('memberSnapshotFrom', () => {
 });
 
 describe('decision batches', () => {
-  it('reads the policy version and the three session items of a member in one batch', () => {
-    expect(memberDecisionKeys('t1', 'u1')).toEqual([
-      keys.policy('t1'),
+  it('reads one policy-version shard and the member item, nothing else', () => {
+    expect(memberDecisionKeys('t1', 'u1', 3)).toEqual([
+      keys.policyVersionShard('t1', 3),
       keys.member('t1', 'u1'),
+    ]);
+    expect(keys.policyVersionShard('t1', 3)).toEqual({ pk: 'POLICYVERSION#t1#3', sk: 'V' });
+  });
+
+  it("reads an API token with its account, a shard and its minter's member item", () => {
+    expect(apiTokenDecisionKeys('t1', 'sa1', 'tok1', 'u1', 0)).toEqual([
+      keys.apiToken('t1', 'sa1', 'tok1'),
+      keys.serviceAccount('t1', 'sa1'),
+      keys.policyVersionShard('t1', 0),
+      keys.member('t1', 'u1'),
+    ]);
+    expect(personalTokenDecisionKeys('t1', 'u1', 'tok1', 5)).toEqual([
+      keys.personalToken('t1', 'u1', 'tok1'),
+      keys.policyVersionShard('t1', 5),
+      keys.member('t1', 'u1'),
+    ]);
+  });
+
+  it('reads nothing more in the steady state: a shard and a folded member item', () => {
+    const shard = { policyVersion: 4 };
+    const folded = member({ format: FOLDED_MEMBER_FORMAT });
+    expect(followUpKeys('t1', 'u1', shard, folded)).toEqual([]);
+    // No member at all: nothing to fold either.
+    expect(followUpKeys('t1', 'u1', shard, undefined)).toEqual([]);
+  });
+
+  it('reads the policy item of a tenant without shards, and the stamps of a member of format 1', () => {
+    expect(followUpKeys('t1', 'u1', undefined, member({ format: 2 }))).toEqual([keys.policy('t1')]);
+    expect(followUpKeys('t1', 'u1', { policyVersion: 1 }, member())).toEqual([
+      keys.memberSessionFloor('t1', 'u1'),
+      keys.userSessions('u1'),
+    ]);
+    expect(followUpKeys('t1', 'u1', undefined, member({ format: 1 }))).toEqual([
+      keys.policy('t1'),
       keys.memberSessionFloor('t1', 'u1'),
       keys.userSessions('u1'),
     ]);
   });
 
-  it("reads an API token with its account and its minter's session items", () => {
-    const batch = apiTokenDecisionKeys('t1', 'sa1', 'tok1', 'u1');
-    expect(batch.slice(0, 3)).toEqual([
-      keys.apiToken('t1', 'sa1', 'tok1'),
-      keys.serviceAccount('t1', 'sa1'),
-      keys.policy('t1'),
-    ]);
-    expect(batch).toContainEqual(keys.userSessions('u1'));
-    expect(batch).toContainEqual(keys.memberSessionFloor('t1', 'u1'));
-  });
-
   it('projects the keys, so each item is matched to its key', () => {
-    expect(DECISION_ATTRIBUTES).toEqual(expect.arrayContaining(['pk', 'sk', 'policyVersion']));
+    expect(DECISION_ATTRIBUTES).toEqual(
+      expect.arrayContaining(['pk', 'sk', 'policyVersion', 'format', 'sessionsValidAfter']),
+    );
   });
 });
 

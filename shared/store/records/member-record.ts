@@ -43,7 +43,19 @@ export interface MemberRecord {
   incarnation: string;
   /** A pending member's invite: accepting it activates this member. */
   inviteId?: string;
+  /**
+   * The item's format: absent (1) for items whose `sessionsValidAfter` is the member's own
+   * forced-logout stamp only, {@link FOLDED_MEMBER_FORMAT} when it also folds the tenant floor
+   * and the user's sign-out stamp (see session-record.ts). Kept by every rewrite.
+   */
+  format?: number;
 }
+
+/**
+ * The member format whose `sessionsValidAfter` folds the tenant floor and the user's stamp: a
+ * decision reads this item alone. An authorizer meeting a higher format it does not know denies.
+ */
+export const FOLDED_MEMBER_FORMAT = 2;
 
 /** The attributes the authorizer projects from the member item (plus the policy version). */
 export const SNAPSHOT_ATTRIBUTES = [
@@ -57,6 +69,7 @@ export const SNAPSHOT_ATTRIBUTES = [
   'version',
   'policyVersion',
   'incarnation',
+  'format',
 ] as const;
 
 /** The full item for a member, with its index keys. */
@@ -85,6 +98,7 @@ export function memberFromItem(item: Record<string, unknown>): MemberRecord {
     version: Number(item.version ?? 0),
     incarnation: incarnationOf(item),
     ...(typeof item.inviteId === 'string' ? { inviteId: item.inviteId } : {}),
+    ...(item.format === undefined ? {} : { format: Number(item.format) }),
   };
 }
 
