@@ -52,11 +52,13 @@ export const handler = apiHandler('acls', {
     await deleteNamespace(deps, requireCaller(input), input.params.tenantId, input.params.prefix);
     return noContent();
   },
-  'acls.check': async ({ params, body }) => {
+  'acls.check': async ({ params, body, caller }) => {
+    // The policy version the authorizer decided under: a warm function answers from it.
+    const under = caller?.policyVersion;
     if (body.checks)
-      return { results: await checkAccess(deps, params.tenantId, body.checks, false) };
+      return { results: await checkAccess(deps, params.tenantId, body.checks, false, under) };
     // Without `checks`, CheckBody's refinement has required `resource` and `action`.
-    const [result] = await checkAccess(deps, params.tenantId, [body as CheckInput], true);
+    const [result] = await checkAccess(deps, params.tenantId, [body as CheckInput], true, under);
     return result;
   },
 });

@@ -21,6 +21,8 @@ export interface Caller {
   credential?: CredentialKind;
   /** The token's id when the credential is an API or personal token. */
   tokenId?: string;
+  /** The tenant policy version the authorizer decided under, when it says (tenant routes). */
+  policyVersion?: number;
 }
 
 /** Storage and platform dependencies shared by the use cases. */

@@ -122,7 +122,12 @@ async function decideMemberSession(
 ): Promise<AuthorizerContext> {
   const snapshot = await deps.snapshots.read(tenantId, who.userId);
   if (!snapshot) return ctx('not-member', 'Not a member of this tenant', who);
-  const fields = { ...who, tenantId, email: snapshot.email || who.email };
+  const fields = {
+    ...who,
+    tenantId,
+    email: snapshot.email || who.email,
+    ...(snapshot.policyVersion === undefined ? {} : { policyVersion: snapshot.policyVersion }),
+  };
   if (snapshot.status !== 'active') return ctx('unauthenticated', 'Membership is disabled', fields);
   if (signedInBefore(who.authTime, snapshot.sessionsValidAfter)) {
     return ctx(

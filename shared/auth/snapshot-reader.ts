@@ -130,9 +130,10 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
       );
       if (!read?.version) return undefined;
       const policy = await policyOf(tenantId, read.version);
-      return memberSnapshotFrom(userId, read.memberRows, (m) =>
+      const snapshot = memberSnapshotFrom(userId, read.memberRows, (m) =>
         permissionsOf(tenantId, m, policy, true),
       );
+      return snapshot && { ...snapshot, policyVersion: policy.version };
     },
 
     async readApiToken(tenantId, serviceAccountId, tokenId, minterUserId) {

@@ -17,6 +17,8 @@ export interface MemberSnapshot {
   /** Random id of this membership's life: a deleted and re-created member gets a new one. */
   incarnation: string;
   permissions: PermissionSet;
+  /** The tenant policy version the permissions were compiled under (passed on to handlers). */
+  policyVersion?: number;
 }
 
 /** What the authorizer needs to decide for an API token: the token item and its account. */

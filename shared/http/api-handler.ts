@@ -120,6 +120,7 @@ function callerOf(ctx: AuthorizerContext): Caller {
     ...(ctx.authTime === undefined ? {} : { authTime: ctx.authTime }),
     ...(ctx.credential === undefined ? {} : { credential: ctx.credential }),
     ...(ctx.tokenId === undefined ? {} : { tokenId: ctx.tokenId }),
+    ...(ctx.policyVersion === undefined ? {} : { policyVersion: ctx.policyVersion }),
   };
 }
 

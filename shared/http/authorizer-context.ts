@@ -32,6 +32,11 @@ export interface AuthorizerContext {
   tokenId?: string;
   /** Why the decision was taken (no secrets). */
   reason: string;
+  /**
+   * The tenant policy version the decision was taken under (member sessions): a handler holding
+   * that version compiled answers from it without reading the policy item again.
+   */
+  policyVersion?: number;
 }
 
 export function readAuthorizerContext(raw: unknown): AuthorizerContext | undefined {
@@ -47,6 +52,9 @@ export function readAuthorizerContext(raw: unknown): AuthorizerContext | undefin
     ...(isCredentialKind(lambda.credential) ? { credential: lambda.credential } : {}),
     ...(typeof lambda.tokenId === 'string' && lambda.tokenId ? { tokenId: lambda.tokenId } : {}),
     reason: String(lambda.reason ?? ''),
+    ...(Number.isSafeInteger(lambda.policyVersion)
+      ? { policyVersion: lambda.policyVersion as number }
+      : {}),
   };
 }
 

@@ -18,7 +18,7 @@ import type { CheckInput } from '#shared/permissions/acl-schemas.js';
 import { checkSubjects, principalsOf, subjectIdOf } from '#shared/permissions/check-subjects.js';
 import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
-import { loadTenantState } from '#shared/policy/tenant-state.js';
+import { compiledPolicyAt, loadTenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
 import {
@@ -189,6 +189,25 @@ export interface CheckResult {
 }
 
 /**
+ * What a check is answered from, in one request: the subjects' items, and the tenant policy.
+ * When the authorizer decided this request under a policy version this process holds compiled
+ * (`decidedUnder`), only the subjects are read (small items; the policy item can be 256 KiB);
+ * otherwise they are read with the tenant state, in its one BatchGetItem.
+ */
+async function checkState(
+  deps: StoreDeps,
+  tenantId: string,
+  subjects: ReturnType<typeof checkSubjects>,
+  decidedUnder: number | undefined,
+) {
+  const subjectKeys = [...subjects.values()].map((s) => s.key);
+  const held = decidedUnder === undefined ? undefined : compiledPolicyAt(tenantId, decidedUnder);
+  if (held) return { compiled: held, items: await deps.table.batchGet(subjectKeys) };
+  const state = await loadTenantState(deps, tenantId, undefined, subjectKeys);
+  return { compiled: state.compiled, items: state.extra };
+}
+
+/**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
  * it is a denial with its reason. Disabled members are denied; pending members are not members.
@@ -198,22 +217,18 @@ export async function checkAccess(
   tenantId: string,
   checks: CheckInput[],
   single: boolean,
+  decidedUnder?: number,
 ): Promise<CheckResult[]> {
-  // The subjects' items are read in the tenant state's BatchGetItem: one read for the request.
   const subjects = checkSubjects(tenantId, checks);
-  const subjectKeys = [...subjects.values()].map((s) => s.key);
-  const state = await loadTenantState(deps, tenantId, undefined, subjectKeys);
-  const principals = await principalsOf(deps, tenantId, subjects, state.extra);
+  const { compiled, items } = await checkState(deps, tenantId, subjects, decidedUnder);
+  const principals = await principalsOf(deps, tenantId, subjects, items);
   // One permission set per principal per request: compiling it (and its explain index, kept
   // with the set) once, not once per check, keeps a batch of 100 close to the cost of one.
   const sets = new Map<MemberRecord, PermissionSet>();
   const permissionsOf = (m: MemberRecord, serviceAccount: boolean) => {
     let set = sets.get(m);
     if (!set) {
-      set = compilePrincipal(
-        state.compiled,
-        serviceAccount ? serviceAccountGrants(m) : grantsOf(m),
-      );
+      set = compilePrincipal(compiled, serviceAccount ? serviceAccountGrants(m) : grantsOf(m));
       sets.set(m, set);
     }
     return set;

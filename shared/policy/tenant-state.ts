@@ -46,6 +46,14 @@ export interface TenantState {
 const compiledPolicies = new CompiledPolicies(200, 300_000);
 
 /**
+ * The tenant's policy compiled at `version` when this process already holds it (a previous
+ * request read that version): what a read-only answer needs without the policy item.
+ */
+export function compiledPolicyAt(tenantId: string, version: number) {
+  return compiledPolicies.at(tenantId, version);
+}
+
+/**
  * Loads the tenant, its policy and (optionally) the caller's membership in one request, with any
  * `extraKeys` read in the same BatchGetItem (past 100 keys in all, the port sends its requests of
  * 100 together); their items come back in `extra`, read with `deps.table.pick`.

@@ -48,20 +48,21 @@ beforeAll(async () => {
   });
 });
 
-/** A fresh authorizer (cold caches) that records the sort keys of every BatchGetItem it sends. */
+/** A fresh authorizer (cold caches) that records the sort keys of every read it sends (BatchGetItem, GetItem). */
 function authorizer() {
   const { db, total } = countingClient();
   const batches: string[][] = [];
   db.middlewareStack.add(
     (next, context) => async (args) => {
+      // The document client's keys, or the marshalled ones beneath it ({ S: '...' }).
+      type Sk = string | { S?: string };
+      const skOf = (k: { sk: Sk }) => (typeof k.sk === 'string' ? k.sk : String(k.sk.S));
       if (/^BatchGet/.test(String(context.commandName))) {
-        // The document client's keys, or the marshalled ones beneath it ({ S: '...' }).
-        type Sk = string | { S?: string };
         const input = args.input as { RequestItems: Record<string, { Keys: { sk: Sk }[] }> };
-        const sortKeys = (input.RequestItems[TableName]?.Keys ?? []).map((k) =>
-          typeof k.sk === 'string' ? k.sk : String(k.sk.S),
-        );
-        batches.push(sortKeys);
+        batches.push((input.RequestItems[TableName]?.Keys ?? []).map(skOf));
+      } else if (/^GetItem|^Get/.test(String(context.commandName))) {
+        // The port reads a batch of one key with GetItem.
+        batches.push([skOf((args.input as { Key: { sk: Sk } }).Key)]);
       }
       return next(args);
     },
