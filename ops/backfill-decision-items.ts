@@ -6,26 +6,17 @@
  * the service runs, and again. Reads the table from the environment (TABLE_NAME, AWS_REGION,
  * DYNAMODB_ENDPOINT); against `npm start`, the endpoint and table are in .local/stack.json.
  *
- *   npx tsx ops/backfill-decision-items.ts [<tenantId> ...]    (no id: every tenant, by a Scan)
+ *   npm run backfill-decision-items -- [<tenantId> ...]    (no id: every tenant, by a Scan)
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { useLocalStackTable } from './local-table-env.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { stack: { type: 'string', default: '.local/stack.json' } },
 });
 // Local convenience: without DYNAMODB_ENDPOINT, use the running `npm start` stack if there is one.
-if (!process.env.DYNAMODB_ENDPOINT && values.stack && existsSync(values.stack)) {
-  const stack = JSON.parse(readFileSync(values.stack, 'utf8')) as {
-    dynamodb: { endpoint: string; region: string; tableName: string };
-  };
-  process.env.DYNAMODB_ENDPOINT = stack.dynamodb.endpoint;
-  process.env.AWS_REGION = stack.dynamodb.region;
-  process.env.TABLE_NAME = stack.dynamodb.tableName;
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-}
+useLocalStackTable(values.stack);
 const { appDeps } = await import('#shared/app/deps.js');
 const { allTenantIds, backfillTenant } = await import('#shared/sessions/decision-backfill.js');
 const deps = appDeps();

@@ -6,8 +6,8 @@
  *   npm run tenant-limits -- <tenantId> [--mails-per-hour <n>] [--mails-per-day <n>]
  *   npm run tenant-limits -- --user <sub> --tenants-per-day <n>
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { useLocalStackTable } from './local-table-env.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -29,16 +29,7 @@ if (!forUser && (!tenantId || (!values['mails-per-hour'] && !values['mails-per-d
   process.exit(2);
 }
 // Local convenience: without DYNAMODB_ENDPOINT, use the running `npm start` stack if there is one.
-if (!process.env.DYNAMODB_ENDPOINT && values.stack && existsSync(values.stack)) {
-  const stack = JSON.parse(readFileSync(values.stack, 'utf8')) as {
-    dynamodb: { endpoint: string; region: string; tableName: string };
-  };
-  process.env.DYNAMODB_ENDPOINT = stack.dynamodb.endpoint;
-  process.env.AWS_REGION = stack.dynamodb.region;
-  process.env.TABLE_NAME = stack.dynamodb.tableName;
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-}
+useLocalStackTable(values.stack);
 const { appDeps } = await import('#shared/app/deps.js');
 const { setTenantLimits, setUserTenantCap } = await import('#shared/limits/mail-limits.js');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
