@@ -4,7 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
+    // End-to-end tests share 2 cores with the emulators; several take 15-30 s there, so the
+    // limit leaves room for a loaded machine (none asserts a time: speed is the bench's job).
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     pool: 'forks',
     // CI machines have 2 cores: more workers only add contention.
