@@ -16,13 +16,10 @@ export interface CorsSettings {
   maxAgeSeconds: number;
 }
 
-/** Methods, headers and cache time the API allows cross-origin (the origins are per stage). */
-export const CORS_DEFAULTS: Omit<CorsSettings, 'allowOrigins'> = CORS_POLICY;
-
 /** The `local` stage's settings plus `extraOrigins` (tests add the origin of their own page). */
 export function localCors(extraOrigins: readonly string[] = []): CorsSettings {
   const origins = [...stageSettings('local').allowedOrigins, ...extraOrigins];
-  return { ...CORS_DEFAULTS, allowOrigins: [...new Set(origins)] };
+  return { ...CORS_POLICY, allowOrigins: [...new Set(origins)] };
 }
 
 function allowedOrigin(settings: CorsSettings, origin: string | undefined): string | undefined {

@@ -8,24 +8,19 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import { captureOutput, coldStartInLambda, metricsNamed } from '../support/lambda-output.js';
-import { createSigningKey } from '../support/signing-key.js';
+import { accessTokenClaims, createSigningKey } from '../support/signing-key.js';
 import { stack } from '../support/stack-client.js';
 
 const key = createSigningKey();
 const issuer = 'https://issuer.test/pool-metrics';
 const clientId = 'client-metrics';
-const now = () => Math.floor(Date.now() / 1000);
 const accessToken = () =>
-  key.sign({
-    sub: `user-${Math.random().toString(36).slice(2)}`,
-    username: 'someone@example.test',
-    iss: issuer,
-    client_id: clientId,
-    token_use: 'access',
-    auth_time: now(),
-    iat: now(),
-    exp: now() + 300,
-  });
+  key.sign(
+    accessTokenClaims(issuer, clientId, {
+      sub: `user-${Math.random().toString(36).slice(2)}`,
+      username: 'someone@example.test',
+    }),
+  );
 
 const ROUTE = 'GET /v1/me';
 const event = (token?: string) =>

@@ -31,3 +31,26 @@ export function createSigningKey(): SigningKey {
     },
   };
 }
+
+/**
+ * The claims of a Cognito access token from `issuer` for `clientId`, signed in and issued now,
+ * valid five minutes; `overrides` replace or remove (undefined) any of them.
+ */
+export function accessTokenClaims(
+  issuer: string,
+  clientId: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: 'user-1',
+    username: 'user-1@example.test',
+    iss: issuer,
+    client_id: clientId,
+    token_use: 'access',
+    auth_time: now,
+    iat: now,
+    exp: now + 300,
+    ...overrides,
+  };
+}

@@ -4,23 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier } from '#shared/auth/token-verifier.js';
-import { createSigningKey } from '../support/signing-key.js';
+import { accessTokenClaims, createSigningKey } from '../support/signing-key.js';
 
 const key = createSigningKey();
 const issuer = 'https://issuer.test/pool-verifier';
 const clientId = 'client-verifier';
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (overrides: Record<string, unknown> = {}) => ({
-  sub: 'user-1',
-  username: 'user-1@example.test',
-  iss: issuer,
-  client_id: clientId,
-  token_use: 'access',
-  auth_time: now(),
-  iat: now(),
-  exp: now() + 300,
-  ...overrides,
-});
+const claims = (overrides: Record<string, unknown> = {}) =>
+  accessTokenClaims(issuer, clientId, overrides);
 const verifier = createAccessTokenVerifier({
   issuer,
   clientId,
