@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,18 @@ function listening(port: number): Promise<boolean> {
     const socket = createServer().listen(port, '127.0.0.1');
     socket.once('listening', () => socket.close(() => resolve(false)));
     socket.once('error', () => resolve(true));
+  });
+}
+
+/** Whether a connection to 127.0.0.1:`port` is accepted (probes without taking the port). */
+function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 
@@ -95,7 +107,14 @@ describe('npm start', () => {
   }, 120_000);
 
   it('stops the emulators already started when interrupted (SIGINT) during the start', async () => {
-    const api = await freePort();
+    // All four ports free before the start, so what answers on the SES port below is the child's
+    // emulator (another process's would make the test interrupt the child before it even ran).
+    let api = await freePort();
+    for (let tries = 0; tries < 20; tries++) {
+      const taken = await Promise.all([1, 2, 3].map((i) => listening(api + i)));
+      if (!taken.some(Boolean)) break;
+      api = await freePort();
+    }
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'local/start.ts', '--port', String(api), '--dir', tempDir()],
@@ -104,10 +123,11 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     // interrupt once the SES emulator (the quickest to start) is up, before the stack is ready
     const deadline = Date.now() + 60_000;
-    while (!(await listening(api + 3)) && Date.now() < deadline) {
+    // Probed by connecting, not by binding: a bind probe could take the port from the emulator.
+    while (!(await accepting(api + 3)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(await listening(api + 3)).toBe(true);
+    expect(await accepting(api + 3)).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     for (const port of [api, api + 1, api + 3]) expect(await listening(port)).toBe(false);
