@@ -9,6 +9,7 @@ import * as z from 'zod';
 import type { StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { isRaceLost, NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
+import { keys } from '#shared/store/keys.js';
 import {
   findTenantCap,
   findTenantLimitFields,
@@ -18,7 +19,7 @@ import {
   putTenantCap,
   tenantCounterAdd,
 } from '#shared/store/records/limit-record.js';
-import type { TxItem } from '#shared/store/table.js';
+import type { Key, TxItem } from '#shared/store/table.js';
 
 export interface MailLimits {
   mailsPerHour: number;
@@ -111,22 +112,49 @@ export async function assertMailQuota(
     tenantId,
     windows.map((w) => w.key),
   );
-  for (const [i, w] of windows.entries()) {
+  assertMailRoom(now, limits, used, count);
+}
+
+/** The keys of the tenant's counters at `now` (hour, day), for a caller reading them in its own batch. */
+export function mailCounterKeys(now: Date, tenantId: string): Key[] {
+  return windowsAt(now).map((w) => keys.mailCounter(tenantId, w.key));
+}
+
+/**
+ * {@link assertMailQuota} on counts read already: `used` holds the counts of
+ * {@link mailCounterKeys}, in that order, read at `now`.
+ */
+export function assertMailRoom(now: Date, limits: MailLimits, used: number[], count: number) {
+  if (count <= 0) return;
+  for (const [i, w] of windowsAt(now).entries()) {
     if ((used[i] ?? 0) + count > limits[w.name]) throw limitReached(w, limits[w.name], now);
   }
 }
 
 /**
- * The counter updates for one more mail, to add to the transaction that queues it; each is
- * conditioned on staying within its limit and raises the 429 naming it otherwise.
+ * The counter updates for `count` more mails (default one), to add to the transaction that
+ * queues them; each is conditioned on staying within its limit and raises the 429 naming it
+ * otherwise (at once, when `count` exceeds the limit itself).
  */
-export function mailCounterWrites(deps: StoreDeps, tenantId: string, limits: MailLimits): TxItem[] {
+export function mailCounterWrites(
+  deps: StoreDeps,
+  tenantId: string,
+  limits: MailLimits,
+  count = 1,
+): TxItem[] {
   const now = deps.clock.now();
-  return windowsAt(now).map((w) =>
-    mailCounterAdd(tenantId, w.key, limits[w.name], Math.floor(w.endsAt / 1000) + 24 * 3600, () =>
-      limitReached(w, limits[w.name], now),
-    ),
-  );
+  return windowsAt(now).map((w) => {
+    const max = limits[w.name];
+    if (count > max) throw limitReached(w, max, now);
+    return mailCounterAdd(
+      tenantId,
+      w.key,
+      max,
+      Math.floor(w.endsAt / 1000) + 24 * 3600,
+      () => limitReached(w, max, now),
+      count,
+    );
+  });
 }
 
 /** The end of the UTC day of `now` (epoch ms): when the tenant-creation counter starts over. */

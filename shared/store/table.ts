@@ -343,18 +343,34 @@ export function createTable(db: DocumentClient, tableName: string) {
      * writer is a lost race too. Other errors propagate unchanged.
      */
     async transact(items: readonly TxItem[]): Promise<void> {
-      if (items.length === 0) return;
+      const { failed, cause } = await table.transactOrFailed(items);
+      const [first] = failed;
+      if (first !== undefined) throw conditionError(items[first]?.when, cause);
+    },
+
+    /**
+     * Writes `items` atomically, like {@link transact}, but failed conditions are answered, not
+     * thrown: `failed` holds the indexes of the items whose condition failed, in request order
+     * (DynamoDB's CancellationReasons), and is empty when everything was written (`cause` is the
+     * cancellation). A transaction conflict with
+     * another writer is thrown as a lost race (retryable); other errors propagate unchanged.
+     */
+    async transactOrFailed(
+      items: readonly TxItem[],
+    ): Promise<{ failed: number[]; cause?: unknown }> {
+      if (items.length === 0) return { failed: [] };
       try {
         await db.send(
           new TransactWriteCommand({
             TransactItems: items.map((i) => transactItemOf(TableName, i)),
           }),
         );
+        return { failed: [] };
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
           const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-          const failed = codes.indexOf('ConditionalCheckFailed');
-          if (failed >= 0) throw conditionError(items[failed]?.when, error);
+          const failed = codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
+          if (failed.length > 0) return { failed, cause: error };
           if (codes.includes('TransactionConflict')) throw conditionError(undefined, error);
         }
         throw error;

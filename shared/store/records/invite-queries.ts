@@ -9,11 +9,7 @@ import {
 import type { Table } from '#shared/store/table.js';
 
 /** Whether the tenant has a member (pending or active) with this email, by the byEmail index. */
-export async function emailHasMember(
-  table: Table,
-  tenantId: string,
-  email: string,
-): Promise<boolean> {
+async function emailHasMember(table: Table, tenantId: string, email: string): Promise<boolean> {
   const page = await table.query({
     index: 'byEmail',
     partition: keys.memberByEmailPartition(tenantId),
@@ -21,6 +17,50 @@ export async function emailHasMember(
     limit: 1,
   });
   return page.items.length > 0;
+}
+
+/**
+ * The emails among `emails` (normalized, at most 100) that the byEmail index lists a member
+ * for: how members from before the email uniqueness item are found. One Query over the range of
+ * the sorted addresses, filtered to them (`IN` takes up to 100 operands); when that range holds
+ * more than `maxPages` pages, the addresses past the last page read are asked one by one.
+ */
+export async function indexedMemberEmails(
+  table: Table,
+  tenantId: string,
+  emails: readonly string[],
+  maxPages = 2,
+): Promise<Set<string>> {
+  const sorted = [...new Set(emails)].sort();
+  const found = new Set<string>();
+  const [first] = sorted;
+  const last = sorted[sorted.length - 1];
+  if (first === undefined || last === undefined) return found;
+  const values = Object.fromEntries(sorted.map((e, i) => [`:e${i}`, e]));
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const res = await table.query({
+      index: 'byEmail',
+      partition: keys.memberByEmailPartition(tenantId),
+      between: [first, last],
+      filter: {
+        if: `#email IN (${Object.keys(values).join(', ')})`,
+        names: { '#email': 'email' },
+        values,
+      },
+      attributes: ['email'],
+      startKey,
+    });
+    for (const item of res.items) found.add(String(item.email));
+    startKey = res.lastKey;
+    if (!startKey) return found;
+  }
+  const rest = sorted.filter((e) => e >= String(startKey?.gsi2sk ?? ''));
+  const listed = await Promise.all(rest.map((e) => emailHasMember(table, tenantId, e)));
+  rest.forEach((e, i) => {
+    if (listed[i]) found.add(e);
+  });
+  return found;
 }
 
 /** The filter of a listing by derived status at `now` (see `derivedStatus`). */

@@ -2,7 +2,7 @@
 import type { DomainError } from '#shared/errors/domain-errors.js';
 import { keys } from '#shared/store/keys.js';
 import { written } from '#shared/store/records/conditional-write.js';
-import type { Condition, Table, TxItem } from '#shared/store/table.js';
+import type { Condition, Item, Table, TxItem } from '#shared/store/table.js';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'failed';
 
@@ -251,6 +251,18 @@ export async function findInviteEmailLock(
 ): Promise<{ inviteId: string; expiresAt: string } | undefined> {
   const lock = await table.get(keys.inviteEmail(tenantId, email));
   return lock ? { inviteId: String(lock.inviteId), expiresAt: String(lock.expiresAt) } : undefined;
+}
+
+/**
+ * The open invite an email lock item (as read) names: undefined when there is no lock or its
+ * invite expired by `now` (a new invite may then take it, see {@link inviteEmailLockPut}).
+ */
+export function openInviteOf(
+  lock: Item | undefined,
+  now: string,
+): { inviteId: string; expiresAt: string } | undefined {
+  if (!lock || String(lock.expiresAt) <= now) return undefined;
+  return { inviteId: String(lock.inviteId), expiresAt: String(lock.expiresAt) };
 }
 
 /** Releasing the email lock while `invite` holds it (or, with `orAbsent`, while nobody does). */

@@ -6,39 +6,44 @@
  */
 import type { DomainError } from '#shared/errors/domain-errors.js';
 import { keys } from '#shared/store/keys.js';
-import type { Table, TxItem } from '#shared/store/table.js';
+import type { Item, Key, Table, TxItem } from '#shared/store/table.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 
-/** Adding one to a counter `attribute` of `key`, conditioned on staying within `max`. */
+/**
+ * Adding `n` (at least 1, at most `max`) to a counter `attribute` of `key`, conditioned on
+ * staying within `max`.
+ */
 function counterAdd(
   key: { pk: string; sk: string },
   attribute: string,
   max: number,
   ttl: number,
   orElse?: () => DomainError,
+  n = 1,
 ): TxItem {
   return {
     update: key,
     set: `ADD #count :one SET #ttl = :ttl`,
     names: { '#count': attribute, '#ttl': TTL_ATTRIBUTE },
-    values: { ':one': 1, ':ttl': ttl },
+    values: { ':one': n, ':ttl': ttl },
     when: {
-      if: 'attribute_not_exists(#count) OR #count < :max',
-      values: { ':max': max },
+      if: 'attribute_not_exists(#count) OR #count <= :room',
+      values: { ':room': max - n },
       ...(orElse ? { else: orElse } : {}),
     },
   };
 }
 
-/** One more mail in the tenant's `window` (e.g. `H#2024-01-01T10`), within `max`. */
+/** `n` more mails (default one) in the tenant's `window` (e.g. `H#2024-01-01T10`), within `max`. */
 export function mailCounterAdd(
   tenantId: string,
   window: string,
   max: number,
   ttl: number,
   orElse: () => DomainError,
+  n = 1,
 ): TxItem {
-  return counterAdd(keys.mailCounter(tenantId, window), 'sent', max, ttl, orElse);
+  return counterAdd(keys.mailCounter(tenantId, window), 'sent', max, ttl, orElse, n);
 }
 
 /** The mails the tenant sent in each of `windows` so far (one batch read, strongly consistent). */
@@ -48,8 +53,16 @@ export async function mailCounts(
   windows: readonly string[],
 ): Promise<number[]> {
   const counterKeys = windows.map((w) => keys.mailCounter(tenantId, w));
-  const found = await table.batchGet(counterKeys);
-  return counterKeys.map((k) => Number(table.pick(found, k)?.sent ?? 0));
+  return mailCountsIn(table, await table.batchGet(counterKeys), counterKeys);
+}
+
+/** The mails counted in the counter items of `counterKeys` among `items` (a batch read's result). */
+export function mailCountsIn(
+  table: Pick<Table, 'pick'>,
+  items: Map<string, Item>,
+  counterKeys: readonly Key[],
+): number[] {
+  return counterKeys.map((k) => Number(table.pick(items, k)?.sent ?? 0));
 }
 
 /** One more tenant created by `userId` on `day`, within `max`. */
