@@ -13,7 +13,9 @@
  *
  * Every decision counts as `Allowed` or `Denied` (by reason); a decision that could not be taken
  * counts as `AuthorizerFault`, the metric its alarm watches, since Lambda's own Errors metric
- * also counts every thrown `Unauthorized` (a bad token) in external mode.
+ * also counts every thrown `Unauthorized` (a bad token) in external mode. An item of a format
+ * this version does not know (written by a newer one) is denied as `unknown-item-format` and
+ * counted as `UnknownItemFormat` by item kind, not as a fault (docs/data-model.md, Item formats).
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
