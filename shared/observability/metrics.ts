@@ -12,7 +12,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadEnv } from '#shared/config/env.js';
 import { SERVICE_NAME } from '#shared/observability/logger.js';
-import type { ItemKind } from '#shared/store/records/item-format.js';
 
 export const METRICS_NAMESPACE = 'Gatehouse';
 
@@ -35,7 +34,7 @@ export const METRIC = {
   bounce: 'MailBounce',
   /**
    * The authorizer met an item of a format it does not know and denied: a reader older than the
-   * data (deploy readers before writers); dimension `kind` (the item kind, see `ItemKind`).
+   * data (deploy readers before writers); dimension `kind` (the item kind, see `ITEM_KINDS`).
    */
   unknownItemFormat: 'UnknownItemFormat',
 } as const;
@@ -112,8 +111,12 @@ export function recordAuthorizerFault(): void {
   countMetric(METRIC.authorizerFault);
 }
 
-/** The authorizer denied on an item of a format it does not know (`kind`: the item kind). */
-export function recordUnknownItemFormat(kind: ItemKind): void {
+/**
+ * The authorizer denied on an item of a format it does not know. `kind`: the item kind, one of
+ * the small fixed set `ITEM_KINDS` of shared/store/records/item-format.ts (not imported: the
+ * store layer imports this one).
+ */
+export function recordUnknownItemFormat(kind: string): void {
   countMetric(METRIC.unknownItemFormat, ['kind', kind]);
 }
 
