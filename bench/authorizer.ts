@@ -5,6 +5,7 @@ import { compilePolicy, compilePrincipal } from '#shared/acl/engine.js';
 import type { Action, Rule } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
+import { itemSizeBytes } from '#shared/limits/item-size.js';
 import { planNewMember } from '#shared/members/member-service.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
@@ -14,6 +15,7 @@ import {
   memberFromItem,
   SNAPSHOT_ATTRIBUTES,
 } from '#shared/store/records/member-record.js';
+import { PACKED_RULES_ATTRIBUTE, packRules } from '#shared/store/records/packed-rules.js';
 import { policyFromItem } from '#shared/store/records/policy-record.js';
 import { authorizerBench } from './harness.js';
 import type { BenchStack } from './stack.js';
@@ -259,7 +261,7 @@ export async function benchAuthorizer(
     verifyP50us: round(percentile(verifyUs, 50), 1),
     heavy: {
       rules: heavyCount,
-      itemKb: round(Buffer.byteLength(JSON.stringify(memberItem.Item)) / 1024, 1),
+      itemKb: round(itemSizeBytes(memberItem.Item) / 1024, 1),
       firstDecisionMs: round(heavyFirst.ms),
       compileMs: round(percentile(compileMs, 50)),
       p50ms: round(percentile(heavyMs, 50)),
@@ -282,10 +284,15 @@ async function writeRules(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.member(tenantId, userId),
-      UpdateExpression: 'SET #rules = :rules, #version = #version + :one',
+      // Packed, as the member item's current format holds them (packed-rules.ts).
+      UpdateExpression: 'SET #packed = :packed, #version = #version + :one REMOVE #rules',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#rules': 'rules', '#version': 'version' },
-      ExpressionAttributeValues: { ':rules': rules, ':one': 1 },
+      ExpressionAttributeNames: {
+        '#packed': PACKED_RULES_ATTRIBUTE,
+        '#rules': 'rules',
+        '#version': 'version',
+      },
+      ExpressionAttributeValues: { ':packed': packRules(rules), ':one': 1 },
     }),
   );
 }

@@ -19,6 +19,8 @@ import { planNewMember } from '#shared/members/member-service.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import { memberPut, readMember } from '#shared/store/records/member-record.js';
+import { PACKED_RULES_ATTRIBUTE, unpackRules } from '#shared/store/records/packed-rules.js';
 import {
   getPolicy,
   POLICY_VERSION_SHARDS,
@@ -29,7 +31,7 @@ import {
 import { memberSessionKeys, raiseUserSessionsStamp } from '#shared/store/records/session-record.js';
 import { createTenant } from '#shared/tenants/tenant-service.js';
 import type { BenchStack } from './stack.js';
-import { round } from './stats.js';
+import { percentile, round } from './stats.js';
 
 /** What one partition serves a second (DynamoDB's documented per-partition limits). */
 export const PARTITION_READ_UNITS = 3000;
@@ -44,7 +46,18 @@ export interface ReadUnitsResult {
   readUnits: {
     method: string;
     byPolicy: (ReadUnitsRow & { policyBytes: number; decisionsPerSecBefore: number })[];
-    byMember: (ReadUnitsRow & { directRules: number; rules: string; memberItemBytes: number })[];
+    byMember: (ReadUnitsRow & {
+      directRules: number;
+      rules: string;
+      memberItemBytes: number;
+      /** The packed rules attribute (member format 3), bytes; 0 without rules. */
+      packedRulesBytes: number;
+      /**
+       * Median microseconds to unpack them: paid when the authorizer compiles the member (once
+       * per item content and policy version, cached), not on every decision.
+       */
+      unpackUs: number;
+    })[];
     /** Size of a member item with 50 realistic direct rules (goal: at most 4 KB, one unit). */
     member50RulesBytes: number;
   };
@@ -102,6 +115,18 @@ export function longPathRules(count: number): Rule[] {
   }));
 }
 
+/** Median microseconds of unpacking `packed` (after a warm-up), over 200 runs. */
+function unpackMicros(packed: Uint8Array): number {
+  for (let i = 0; i < 50; i++) unpackRules(packed);
+  const us: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    unpackRules(packed);
+    us.push((performance.now() - t0) * 1000);
+  }
+  return round(percentile(us, 50), 1);
+}
+
 /** A policy of about `bytes` (as DynamoDB measures the item): custom roles of 100 permissions. */
 function policyOfAbout(
   tenantId: string,
@@ -146,10 +171,12 @@ export async function benchReadUnits(stack: BenchStack): Promise<ReadUnitsResult
       'invite.accept',
     );
     await deps.table.transact(joined.items);
-    await deps.table.update(keys.member(tenantId, user.userId), 'SET #r = :r', {
-      names: { '#r': 'rules' },
-      values: { ':r': rules },
-    });
+    // The rules as a grant writes them (the member item's current format), version bumped.
+    const member = await readMember(deps.table, tenantId, user.userId);
+    if (!member) throw new Error('the new member is missing');
+    await deps.table.transact([
+      memberPut({ ...member, rules, version: member.version + 1 }, member),
+    ]);
     // As after a sign-out everywhere: the user's stamp item exists (the old read paid for it).
     await raiseUserSessionsStamp(deps.table, user.userId, 1);
     return user.userId;
@@ -206,10 +233,13 @@ export async function benchReadUnits(stack: BenchStack): Promise<ReadUnitsResult
   for (const [i, [kind, rules]] of members.entries()) {
     const userId = await addMember(small, 10 + i, rules);
     const item = await deps.table.get(keys.member(small, userId));
+    const packed = item?.[PACKED_RULES_ATTRIBUTE];
     byMember.push({
       directRules: rules.length,
       rules: kind,
       memberItemBytes: item ? itemSizeBytes(item) : 0,
+      packedRulesBytes: packed instanceof Uint8Array ? packed.byteLength : 0,
+      unpackUs: packed instanceof Uint8Array ? unpackMicros(packed) : 0,
       ...(await decisionUnits(small, userId)),
     });
   }

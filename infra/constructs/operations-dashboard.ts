@@ -21,6 +21,7 @@ import {
   FORCED_LOGOUT_KINDS,
   METRIC,
 } from '#shared/observability/metrics.js';
+import { ITEM_KINDS } from '#shared/store/records/item-format.js';
 
 export interface DashboardInputs {
   name: string;
@@ -92,7 +93,13 @@ export function operationsDashboard(scope: Construct, id: string, d: DashboardIn
         custom(METRIC.allowed),
         ...DENY_REASONS.map((reason) => custom(METRIC.denied, { reason }, `Denied: ${reason}`)),
       ],
-      [custom(METRIC.authorizerFault)],
+      [
+        custom(METRIC.authorizerFault),
+        // Denials on items newer than the authorizer: should stay at zero (readers before writers).
+        ...ITEM_KINDS.map((kind) =>
+          custom(METRIC.unknownItemFormat, { kind }, `UnknownItemFormat: ${kind}`),
+        ),
+      ],
     ),
     graph(
       'Authorizer duration (ms)',

@@ -13,7 +13,9 @@
  *
  * Every decision counts as `Allowed` or `Denied` (by reason); a decision that could not be taken
  * counts as `AuthorizerFault`, the metric its alarm watches, since Lambda's own Errors metric
- * also counts every thrown `Unauthorized` (a bad token) in external mode.
+ * also counts every thrown `Unauthorized` (a bad token) in external mode. An item of a format
+ * this version does not know (written by a newer one) is denied as `unknown-item-format` and
+ * counted as `UnknownItemFormat` by item kind, not as a fault (docs/data-model.md, Item formats).
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { isAllowed, isSuperuser, type PermissionSet } from '#shared/acl/engine.js';
@@ -34,12 +36,17 @@ import {
 import { UnavailableError } from '#shared/errors/domain-errors.js';
 import type { AuthDecision, AuthorizerContext } from '#shared/http/authorizer-context.js';
 import { logger } from '#shared/observability/logger.js';
-import { recordAuthorizerFault, recordDecision } from '#shared/observability/metrics.js';
+import {
+  recordAuthorizerFault,
+  recordDecision,
+  recordUnknownItemFormat,
+} from '#shared/observability/metrics.js';
 import type { Clock } from '#shared/platform/clock.js';
 import { isDependencyFailure } from '#shared/platform/dependency-guard.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import { SIGN_IN_AGAIN, signedInBefore } from '#shared/sessions/session-time.js';
 import { keys } from '#shared/store/keys.js';
+import { UnknownItemFormatError } from '#shared/store/records/item-format.js';
 
 export interface AuthorizerDeps {
   verifier: AccessTokenVerifier;
@@ -309,6 +316,29 @@ async function decidePersonalToken(
 /** Reads as no member at all: a token without a recorded minter matches no membership. */
 const NO_MINTER = '-';
 
+/**
+ * The decision when deciding threw: a deny with its own reason for an item of a format this
+ * version does not know (newer data: an answer, counted as `UnknownItemFormat`, not a fault),
+ * else a fault (`AuthorizerFault`): unavailable when a dependency failed, forbidden otherwise.
+ */
+function failedDecision(
+  event: APIGatewayRequestAuthorizerEventV2,
+  error: unknown,
+): AuthorizerContext {
+  if (error instanceof UnknownItemFormatError) {
+    recordUnknownItemFormat(error.kind);
+    logger.warn('Denied an item of an unknown format', { routeKey: event.routeKey, error });
+    return ctx('unknown-item-format', `unknown-item-format: ${error.message}`);
+  }
+  recordAuthorizerFault();
+  logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
+  // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
+  const down = error instanceof UnavailableError || isDependencyFailure(error);
+  return down
+    ? ctx('unavailable', 'Authorization is unavailable; retry shortly')
+    : ctx('forbidden', 'Authorization could not be evaluated');
+}
+
 /** Builds the handler API Gateway invokes. */
 export function createAuthorizer(deps: AuthorizerDeps) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<SimpleAuthorizerResult> => {
@@ -316,19 +346,7 @@ export function createAuthorizer(deps: AuthorizerDeps) {
     try {
       context = await decide(deps, event);
     } catch (error) {
-      recordAuthorizerFault();
-      logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
-      // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
-      const down = error instanceof UnavailableError || isDependencyFailure(error);
-      context = {
-        decision: down ? 'unavailable' : 'forbidden',
-        reason: down
-          ? 'Authorization is unavailable; retry shortly'
-          : 'Authorization could not be evaluated',
-        tenantId: '',
-        userId: '',
-        email: '',
-      };
+      context = failedDecision(event, error);
     }
     recordDecision(context.decision);
     logger.debug('Authorizer decision', {

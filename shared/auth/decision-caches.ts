@@ -1,7 +1,8 @@
 /**
  * The authorizer's two in-memory caches, bounded so a warm Lambda's memory stays bounded: the
  * compiled policy of each tenant (by version: a new version is loaded and compiled once), and
- * the compiled permissions of principals (by content, see `principalCacheKey`).
+ * the compiled permissions of principals (by content, see `principalCacheKey`), so a member's
+ * packed rules are unpacked once per item content, not per decision.
  */
 import { CompiledPolicies } from '#shared/acl/compiled-policies.js';
 import { type CompiledPolicy, compilePrincipal, type PermissionSet } from '#shared/acl/engine.js';
@@ -57,11 +58,11 @@ export function createPrincipalCache() {
     policy: VersionedPolicy,
     everyone: boolean,
   ): PermissionSet {
-    const grants = grantsOf(principal);
-    const cacheKey = principalCacheKey(tenantId, policy.version, everyone, grants);
+    const cacheKey = principalCacheKey(tenantId, policy.version, everyone, principal);
     let set = principals.get(cacheKey);
     if (!set) {
-      set = compilePrincipal(policy.compiled, { ...grants, everyone });
+      // Packed rules are unpacked here only, once per grants and policy version.
+      set = compilePrincipal(policy.compiled, { ...grantsOf(principal), everyone });
       principals.set(cacheKey, set);
     }
     return set;

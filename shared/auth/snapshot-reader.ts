@@ -21,6 +21,7 @@ import {
 import {
   apiTokenDecisionKeys,
   apiTokenSnapshotFrom,
+  assertKnownFormats,
   DECISION_ATTRIBUTES,
   followUpKeys,
   LAST_USED_INTERVAL_MS,
@@ -37,6 +38,7 @@ import { isRaceLost } from '#shared/errors/domain-errors.js';
 import { logger } from '#shared/observability/logger.js';
 import type { DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import { knownFormat } from '#shared/store/records/item-format.js';
 import { policyFromItem, randomPolicyShard } from '#shared/store/records/policy-record.js';
 import { getUserSessionsValidAfter } from '#shared/store/records/session-record.js';
 import { createTable, type Item, type Key, type Table } from '#shared/store/table.js';
@@ -89,6 +91,7 @@ async function readDecision(
 async function loadPolicy(table: Table, tenantId: string) {
   const item = await table.get(keys.policy(tenantId));
   if (!item) throw new Error('policy item vanished');
+  knownFormat('policy', item);
   return policyFromItem(item);
 }
 
@@ -141,6 +144,10 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         apiTokenDecisionKeys(tenantId, serviceAccountId, tokenId, minterUserId, shard),
       );
       const [token, account] = read?.head ?? [];
+      assertKnownFormats([
+        ['api-token', token],
+        ['service-account', account],
+      ]);
       if (!read?.version || !token || !account) return undefined;
       const policy = await policyOf(tenantId, read.version);
       const minter = memberSnapshotFrom(minterUserId, read.memberRows, (m) =>
@@ -156,6 +163,7 @@ export function createSnapshotReader(db: DocumentClient, tableName: string): Sna
         personalTokenDecisionKeys(tenantId, userId, tokenId, shard),
       );
       const [token] = read?.head ?? [];
+      assertKnownFormats([['personal-token', token]]);
       if (!read?.version || !token) return undefined;
       const policy = await policyOf(tenantId, read.version);
       const member = memberSnapshotFrom(userId, read.memberRows, (m) =>

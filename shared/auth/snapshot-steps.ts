@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PermissionSet } from '#shared/acl/engine.js';
-import type { PrincipalGrants, RoleBinding, Rule } from '#shared/acl/types.js';
+import type { PrincipalGrants, RoleBinding } from '#shared/acl/types.js';
 import type {
   ApiTokenSnapshot,
   MemberSnapshot,
@@ -14,7 +14,9 @@ import type {
 } from '#shared/auth/snapshot-types.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
+import { type ItemKind, knownFormat } from '#shared/store/records/item-format.js';
 import { FOLDED_MEMBER_FORMAT, SNAPSHOT_ATTRIBUTES } from '#shared/store/records/member-record.js';
+import { PACKED_RULES_ATTRIBUTE, rulesOfItem } from '#shared/store/records/packed-rules.js';
 import { memberStampKeys, stampOf } from '#shared/store/records/session-record.js';
 import type { Item, Key } from '#shared/store/table.js';
 
@@ -84,9 +86,20 @@ export function personalTokenDecisionKeys(
   ];
 }
 
-/** A member item's format: 1 when it has none (written before stamps were folded into it). */
+/**
+ * A member item's format: 1 when it has none (written before stamps were folded into it);
+ * throws `UnknownItemFormatError` for a format this version does not know (item-format.ts).
+ */
 export function memberFormatOf(member: Item): number {
-  return member.format === undefined ? 1 : Number(member.format);
+  return knownFormat('member', member);
+}
+
+/**
+ * Refuses (throws `UnknownItemFormatError`) an item of the batch whose format this version does
+ * not know; absent items pass. Checked before anything is read from the item.
+ */
+export function assertKnownFormats(rows: readonly [ItemKind, Row][]): void {
+  for (const [kind, row] of rows) if (row) knownFormat(kind, row);
 }
 
 /**
@@ -107,43 +120,53 @@ export function followUpKeys(
   ];
 }
 
-/** The policy version the batch's policy item names (the item is projected down to it). */
-export function policyVersionOf(policyRow: Item): number {
-  return Number(policyRow.policyVersion);
+/**
+ * The policy version the batch's version item names (a shard, or for a tenant without shards
+ * the policy item projected down to it), once its format is known.
+ */
+export function policyVersionOf(versionRow: Item): number {
+  knownFormat(versionRow.sk === 'POLICY' ? 'policy' : 'policy-version', versionRow);
+  return Number(versionRow.policyVersion);
 }
 
-/** A principal item's own grants (groups, role bindings, direct rules). */
+/** A principal item's own grants (groups, role bindings, direct rules, unpacked if packed). */
 export function grantsOf(principal: Item): Required<Omit<PrincipalGrants, 'everyone'>> {
   return {
     groups: (principal.groups as string[] | undefined) ?? [],
     roles: (principal.roles as RoleBinding[] | undefined) ?? [],
-    rules: (principal.rules as Rule[] | undefined) ?? [],
+    rules: rulesOfItem(principal),
   };
 }
 
 /**
  * The principal cache's key: the tenant, the policy version, `everyone` and a hash of the
- * grants. Nothing about who the principal is takes part, so a deleted and re-created principal
- * (rule 11) can never meet an entry of its former self: equal grants under an equal policy
- * compile to equal permissions, whoever holds them.
+ * principal item's grants as stored. Nothing about who the principal is takes part, so a deleted
+ * and re-created principal (rule 11) can never meet an entry of its former self: equal grants
+ * under an equal policy compile to equal permissions, whoever holds them. Packed rules are
+ * hashed as their bytes, so a decision unpacks them only when it compiles (once per item
+ * version and policy version); a tag keeps the two spellings of rules apart.
  */
 export function principalCacheKey(
   tenantId: string,
   policyVersion: number,
   everyone: boolean,
-  grants: ReturnType<typeof grantsOf>,
+  principal: Item,
 ): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([grants.groups, grants.roles, grants.rules]))
-    .digest('base64url');
-  return `${tenantId}#${policyVersion}#${everyone ? 'e' : '-'}#${digest}`;
+  const packed = principal[PACKED_RULES_ATTRIBUTE];
+  const hash = createHash('sha256').update(
+    JSON.stringify([principal.groups ?? [], principal.roles ?? []]),
+  );
+  if (packed instanceof Uint8Array) hash.update('\npacked\n').update(packed);
+  else hash.update('\nplain\n').update(JSON.stringify(principal.rules ?? []));
+  return `${tenantId}#${policyVersion}#${everyone ? 'e' : '-'}#${hash.digest('base64url')}`;
 }
 
 /**
  * A membership's snapshot from its item (and, for an item of format 1, its tenant floor and the
- * user's stamp); undefined when it is not a member (absent, pending, or a status or format this
- * version does not know: fail closed). `permissionsOf` compiles the member's permissions, only
- * for a member.
+ * user's stamp); undefined when it is not a member (absent, pending, or a status this version
+ * does not know: fail closed). An item of a format this version does not know throws
+ * `UnknownItemFormatError` (the authorizer denies). `permissionsOf` compiles the member's
+ * permissions, only for a member.
  */
 export function memberSnapshotFrom(
   userId: string,
@@ -151,12 +174,15 @@ export function memberSnapshotFrom(
   permissionsOf: (member: Item) => PermissionSet,
 ): MemberSnapshot | undefined {
   if (!member) return undefined;
-  if (member.status !== 'active' && member.status !== 'disabled') return undefined;
   const format = memberFormatOf(member);
-  if (format !== 1 && format !== FOLDED_MEMBER_FORMAT) return undefined;
+  assertKnownFormats([
+    ['session-floor', floor],
+    ['user-sessions', userStamp],
+  ]);
+  if (member.status !== 'active' && member.status !== 'disabled') return undefined;
   // A folded item holds the latest of the three stamps itself (session-record.ts).
   const sessionsValidAfter =
-    format === FOLDED_MEMBER_FORMAT
+    format >= FOLDED_MEMBER_FORMAT
       ? stampOf(member)
       : Math.max(stampOf(member), stampOf(floor), stampOf(userStamp));
   return {

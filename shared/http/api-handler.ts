@@ -104,7 +104,9 @@ function callerFor(event: APIGatewayProxyEventV2, route: RouteDefinition): Calle
   // The authorizer could not reach what it needed: nothing was decided, so retry later (503).
   if (ctx.decision === 'unavailable') throw unavailable('Authorization');
   if (ctx.decision === 'not-member') throw new NotFoundError('Tenant not found');
-  if (ctx.decision === 'forbidden') throw new ForbiddenError(ctx.reason || 'Permission denied');
+  if (ctx.decision === 'forbidden' || ctx.decision === 'unknown-item-format') {
+    throw new ForbiddenError(ctx.reason || 'Permission denied');
+  }
   if (ctx.decision !== 'allow') throw new ForbiddenError('Permission denied');
   if (route.auth.kind === 'tenant') {
     const tenant = event.pathParameters?.[route.auth.tenantParam];

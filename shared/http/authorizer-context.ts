@@ -14,7 +14,12 @@ export type AuthDecision =
   | 'forbidden'
   | 'not-member'
   /** A dependency (DynamoDB, Cognito) failed or was too slow: nothing was decided (503). */
-  | 'unavailable';
+  | 'unavailable'
+  /**
+   * An item the decision needed has a format this authorizer does not know (a newer version
+   * wrote it): denied (403), never read (docs/data-model.md, "Item formats").
+   */
+  | 'unknown-item-format';
 
 export interface AuthorizerContext {
   decision: AuthDecision;

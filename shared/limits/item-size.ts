@@ -1,12 +1,13 @@
 /**
  * The size DynamoDB gives an item (pure, no SDK): attribute names plus values, strings in UTF-8,
- * numbers about one byte per two digits, maps and lists three bytes plus one per element. The
+ * binary values by their bytes, numbers about one byte per two digits, maps and lists three bytes plus one per element. The
  * policy-size limit is checked with it before the item is written.
  */
 
 function valueSize(value: unknown): number {
   if (value === null || value === undefined || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (value instanceof Uint8Array) return value.byteLength;
   if (typeof value === 'number' || typeof value === 'bigint') {
     const digits = String(value)
       .replace(/[^0-9]/g, '')

@@ -12,7 +12,7 @@ import { assertPrincipalWithinLimits } from '#shared/policy/policy-limits.js';
 import { holderBumps } from '#shared/policy/policy-writes.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
 import {
-  FOLDED_MEMBER_FORMAT,
+  MEMBER_FORMAT,
   memberDelete,
   readMember,
   userProfilePut,
@@ -108,7 +108,7 @@ export async function planNewMember(
       roles,
       rules: [],
       sessionsValidAfter: stamps.sessionsValidAfter,
-      format: FOLDED_MEMBER_FORMAT,
+      format: MEMBER_FORMAT,
     },
     { actor, action, target: `member:${user.userId}` },
     extra.taken ? { taken: extra.taken } : {},
@@ -151,7 +151,7 @@ export async function planActivation(
       status: 'active',
       joinedAt: deps.clock.now().toISOString(),
       sessionsValidAfter: Math.max(pending.sessionsValidAfter, stamps.sessionsValidAfter),
-      format: FOLDED_MEMBER_FORMAT,
+      format: MEMBER_FORMAT,
     },
     { actor: user.userId, action: 'invite.accept', target: `member:${user.userId}` },
     { takeOverEmailFrom: pending.userId, ...(taken ? { taken } : {}) },

@@ -12,7 +12,7 @@ import { assertPrincipalWithinLimits, limitFieldOf } from '#shared/policy/policy
 import { countsAsSuperuser, policyUnchanged, superuserCounter } from '#shared/policy/superusers.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
 import {
-  FOLDED_MEMBER_FORMAT,
+  foldsStamps,
   grantsOf,
   type MemberRecord,
   memberActiveCheck,
@@ -102,7 +102,7 @@ function memberItems(
 
 /** Whether a member joined with its stamps folded: the tenant is in the user's `tenants` set. */
 function joinedFolded(m: MemberRecord): boolean {
-  return m.format === FOLDED_MEMBER_FORMAT && m.status !== 'pending';
+  return foldsStamps(m) && m.status !== 'pending';
 }
 
 /**

@@ -32,13 +32,24 @@ export const METRIC = {
   forcedLogout: 'ForcedLogout',
   /** A bounce or complaint SES reported; dimension `kind` (see `BounceKind`). */
   bounce: 'MailBounce',
+  /**
+   * The authorizer met an item of a format it does not know and denied: a reader older than the
+   * data (deploy readers before writers); dimension `kind` (the item kind, see `ITEM_KINDS`).
+   */
+  unknownItemFormat: 'UnknownItemFormat',
 } as const;
 
 /**
  * The authorizer's decisions that deny (its `AuthDecision` type, which lives above this layer),
  * each a value of the `reason` dimension of `Denied`: a small fixed set, never free text.
  */
-export const DENY_REASONS = ['unauthenticated', 'forbidden', 'not-member', 'unavailable'] as const;
+export const DENY_REASONS = [
+  'unauthenticated',
+  'forbidden',
+  'not-member',
+  'unavailable',
+  'unknown-item-format',
+] as const;
 export type Decision = 'allow' | (typeof DENY_REASONS)[number];
 
 /** The `kind` dimension of `ForcedLogout`. */
@@ -98,6 +109,15 @@ export function recordDecision(decision: Decision): void {
 /** The authorizer could not decide: the fault its alarm counts (never a 401). */
 export function recordAuthorizerFault(): void {
   countMetric(METRIC.authorizerFault);
+}
+
+/**
+ * The authorizer denied on an item of a format it does not know. `kind`: the item kind, one of
+ * the small fixed set `ITEM_KINDS` of shared/store/records/item-format.ts (not imported: the
+ * store layer imports this one).
+ */
+export function recordUnknownItemFormat(kind: string): void {
+  countMetric(METRIC.unknownItemFormat, ['kind', kind]);
 }
 
 /** An email SES accepted. */

@@ -26,6 +26,7 @@ import {
   type MemberRecord,
   memberFromItem,
 } from '#shared/store/records/member-record.js';
+import { PACKED_RULES_ATTRIBUTE } from '#shared/store/records/packed-rules.js';
 import { serviceAccountGrants } from '#shared/store/records/service-account-record.js';
 
 /**
@@ -112,7 +113,12 @@ async function membersWithRules(deps: StoreDeps, tenantId: string): Promise<Memb
   const items = await deps.table.queryAll({
     partition: keys.tenantPartition(tenantId),
     prefix: keys.memberPrefix,
-    filter: { if: 'size(#rules) > :zero', names: { '#rules': 'rules' }, values: { ':zero': 0 } },
+    // Format 3 packs the rules (an attribute only when there are some); earlier formats list them.
+    filter: {
+      if: 'attribute_exists(#packed) OR size(#rules) > :zero',
+      names: { '#packed': PACKED_RULES_ATTRIBUTE, '#rules': 'rules' },
+      values: { ':zero': 0 },
+    },
     consistent: false,
   });
   return items.map(memberFromItem);

@@ -1,26 +1,35 @@
 /**
- * Operator backfill for data written before decisions read two items (ops/backfill-decision-items.ts):
- * a tenant's policy-version shards, and member items that do not fold the tenant floor and the
- * user's sign-out stamp (format 1). Until it runs those decisions stay correct and cost one more
- * BatchGetItem; running it twice, or while the service runs, is harmless: every write is
- * conditioned on what it read and re-read when a concurrent change won.
+ * Operator backfill for data written before decisions read two small items
+ * (ops/backfill-decision-items.ts): a tenant's policy-version shards, and member items of an
+ * earlier format upgraded to the current one (format 1 does not fold the tenant floor and the
+ * user's sign-out stamp: those decisions cost one more BatchGetItem; format 2 keeps its rules as
+ * a list, a larger item: more read units per decision with many direct rules). Until it runs
+ * those decisions stay correct; running it twice, or while the service runs, is harmless: every
+ * write is conditioned on what it read and re-read when a concurrent change won.
  */
 import type { StoreDeps } from '#shared/app/context.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { keys } from '#shared/store/keys.js';
-import { FOLDED_MEMBER_FORMAT, memberFromItem } from '#shared/store/records/member-record.js';
+import { FORMAT_ATTRIBUTE, knownFormat } from '#shared/store/records/item-format.js';
+import {
+  foldsStamps,
+  MEMBER_FORMAT,
+  memberFromItem,
+  memberPut,
+} from '#shared/store/records/member-record.js';
 import { getPolicy, policyVersionShardBackfill } from '#shared/store/records/policy-record.js';
 import { foldedStamp, joinGuards, readJoinStamps } from '#shared/store/records/session-record.js';
-import { atVersion } from '#shared/store/records/versioned-item.js';
 
 export interface BackfillReport {
   tenantId: string;
   /** Whether the tenant's shards were written (false: they were there, or no such tenant). */
   shards: boolean;
-  /** Member items folded now. */
+  /** Member items of format 1 folded (and their rules packed) now. */
   folded: number;
-  /** Member items that were folded already. */
-  alreadyFolded: number;
+  /** Member items of format 2 whose rules were packed now. */
+  packed: number;
+  /** Member items that were of the current format already. */
+  current: number;
 }
 
 /** Every tenant id of the table (one filtered Scan, every page): tenants are never deleted. */
@@ -56,30 +65,34 @@ async function backfillShards(deps: StoreDeps, tenantId: string): Promise<boolea
 }
 
 /**
- * Folds one member item: its stamp becomes the latest of its own, its tenant floor and the
- * user's, and its format the folded one, conditioned on the version read, with the same guards
- * as a new membership (the floor and the user stamp still as read; the tenant joins the user's
- * `tenants` set). False when it was folded already or is gone.
+ * Upgrades one member item to {@link MEMBER_FORMAT}, conditioned on the version read: a format-2
+ * item is rewritten with its rules packed; a format-1 item is also folded (its stamp becomes the
+ * latest of its own, its tenant floor and the user's), with the same guards as a new membership
+ * (the floor and the user stamp still as read; the tenant joins the user's `tenants` set).
+ * Undefined when it is current already or gone; throws for a format this version does not know.
  */
-async function foldMember(deps: StoreDeps, tenantId: string, userId: string): Promise<boolean> {
+async function upgradeMember(
+  deps: StoreDeps,
+  tenantId: string,
+  userId: string,
+): Promise<'folded' | 'packed' | undefined> {
   return withOptimisticRetry(async () => {
     const item = await deps.table.get(keys.member(tenantId, userId));
-    if (!item || item.format !== undefined) return false;
+    if (!item || knownFormat('member', item) === MEMBER_FORMAT) return undefined;
     const member = memberFromItem(item);
+    const next = { ...member, format: MEMBER_FORMAT, version: member.version + 1 };
+    if (foldsStamps(member)) {
+      await deps.table.transact([memberPut(next, member)]);
+      return 'packed';
+    }
     const pending = member.status === 'pending';
     const read = pending ? undefined : await readJoinStamps(deps.table, tenantId, userId);
     const stamp = Math.max(member.sessionsValidAfter, read ? foldedStamp(read) : 0);
     await deps.table.transact([
-      {
-        update: keys.member(tenantId, userId),
-        set: 'SET sessionsValidAfter = :stamp, #format = :format, version = :next',
-        names: { '#format': 'format' },
-        values: { ':stamp': stamp, ':format': FOLDED_MEMBER_FORMAT, ':next': member.version + 1 },
-        when: atVersion(member.version),
-      },
+      memberPut({ ...next, sessionsValidAfter: stamp }, member),
       ...(read ? joinGuards(tenantId, userId, read) : []),
     ]);
-    return true;
+    return 'folded';
   });
 }
 
@@ -89,13 +102,15 @@ export async function backfillTenant(deps: StoreDeps, tenantId: string): Promise
   const members = await deps.table.queryAll({
     partition: keys.tenantPartition(tenantId),
     prefix: keys.memberPrefix,
-    attributes: ['userId', 'format'],
+    attributes: ['userId', FORMAT_ATTRIBUTE],
   });
-  let folded = 0;
-  let alreadyFolded = 0;
+  const report: BackfillReport = { tenantId, shards, folded: 0, packed: 0, current: 0 };
   for (const m of members) {
-    if (m.format !== undefined) alreadyFolded++;
-    else if (await foldMember(deps, tenantId, String(m.userId))) folded++;
+    if (knownFormat('member', m) === MEMBER_FORMAT) report.current++;
+    else {
+      const done = await upgradeMember(deps, tenantId, String(m.userId));
+      if (done) report[done]++;
+    }
   }
-  return { tenantId, shards, folded, alreadyFolded };
+  return report;
 }

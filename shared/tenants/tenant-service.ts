@@ -20,7 +20,7 @@ import {
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { catalogItem } from '#shared/store/records/catalog-record.js';
 import {
-  FOLDED_MEMBER_FORMAT,
+  MEMBER_FORMAT,
   type MemberRecord,
   memberItem,
 } from '#shared/store/records/member-record.js';
@@ -99,7 +99,7 @@ export function newTenant(
     superuser: true,
     version: 1,
     incarnation: newIncarnation(),
-    format: FOLDED_MEMBER_FORMAT,
+    format: MEMBER_FORMAT,
   };
   return { tenant, founder };
 }

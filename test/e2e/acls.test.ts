@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addUser, api, createTenantWithOwner, tenantRow } from '../support/stack-client.js';
+import {
+  addUser,
+  api,
+  createTenantWithOwner,
+  storedMemberRules,
+  tenantRow,
+} from '../support/stack-client.js';
 import { addGroup } from '../support/tenant-setup.js';
 
 const enc = encodeURIComponent;
@@ -95,7 +101,7 @@ describe('user rules', () => {
       { principal: 'group:superusers', resource: 'gatehouse:superuser', action: 'full' },
     ]);
     expect((await api('DELETE', path, { token: owner.accessToken })).status).toBe(204);
-    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([]);
+    expect(await storedMemberRules(tenantId, user.userId)).toEqual([]);
   });
 
   it('rejects a bad resource id or action with 400 naming the path field, writing nothing', async () => {
@@ -119,7 +125,7 @@ describe('user rules', () => {
       token: owner.accessToken,
     });
     expect(badGroupAction.body.errors[0].path).toBe('path.action');
-    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([]);
+    expect(await storedMemberRules(tenantId, user.userId)).toEqual([]);
     expect((await tenantRow(tenantId, 'POLICY'))?.groups.everyone.rules).toEqual([]);
   });
 
@@ -139,7 +145,7 @@ describe('user rules', () => {
       token: admin.accessToken,
     });
     expect(held.status).toBe(204);
-    expect((await tenantRow(tenantId, `MEMBER#${user.userId}`))?.rules).toEqual([
+    expect(await storedMemberRules(tenantId, user.userId)).toEqual([
       { resource: 'gatehouse:members', action: 'read' },
     ]);
     expect((await tenantRow(tenantId, 'POLICY'))?.groups.everyone.rules).toEqual([]);

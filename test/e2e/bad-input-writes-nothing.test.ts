@@ -27,6 +27,7 @@ import {
   ddb,
   joinAsAdded,
   stack,
+  storedMemberRules,
   tenantRow,
   uniqueEmail,
   uniqueId,
@@ -34,7 +35,6 @@ import {
 import {
   auditEvents,
   cognitoUserExists,
-  itemAt,
   snapshotTenant,
 } from '../support/table-snapshot.js';
 import { buildTenantFixture, useTenantFixture } from '../support/tenant-fixture.js';
@@ -509,7 +509,7 @@ describe('registered resource namespaces', () => {
     // What the namespace accepts goes through.
     const ok = await api('PUT', `${t}/acls/${rid}/users/${user.userId}/full`, as);
     expect(ok.status).toBe(204);
-    expect((await itemAt(`TENANT#${tenantId}`, `MEMBER#${user.userId}`))?.rules).toEqual([
+    expect(await storedMemberRules(tenantId, user.userId)).toEqual([
       { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
     ]);
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Caller } from '#shared/app/context.js';
 import { ConflictError, ForbiddenError } from '#shared/errors/domain-errors.js';
 import { addToGroup, grantMemberRule, removeFromGroup } from '#shared/members/member-service.js';
+import { rulesOfItem } from '#shared/store/records/packed-rules.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { tokenOf, waitForMails } from '../support/mail-store.js';
 import { allowManyTenants } from '../support/operator.js';
@@ -85,9 +86,7 @@ async function recountSuperusers(tenantId: string): Promise<number> {
       m.status === 'active' &&
       ((m.groups as string[]).includes('superusers') ||
         (m.roles as { roleId: string }[]).some((r) => r.roleId === 'owner') ||
-        (m.rules as { resource: string; action: string }[]).some(
-          (r) => r.resource === 'gatehouse:superuser' && r.action === 'full',
-        )),
+        rulesOfItem(m).some((r) => r.resource === 'gatehouse:superuser' && r.action === 'full')),
   ).length;
 }
 

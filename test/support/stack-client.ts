@@ -9,6 +9,7 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { rulesOfItem } from '#shared/store/records/packed-rules.js';
 
 export const stack = inject('stack');
 const local = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -246,4 +247,10 @@ export async function tenantRow(tenantId: string, sk = 'META') {
     }),
   );
   return res.Item;
+}
+
+/** A member's direct rules as stored (packed in member format 3, a list before), read raw. */
+export async function storedMemberRules(tenantId: string, userId: string) {
+  const item = await tenantRow(tenantId, `MEMBER#${userId}`);
+  return item && rulesOfItem(item);
 }

@@ -17,11 +17,31 @@ import {
   principalCacheKey,
 } from '#shared/auth/snapshot-steps.js';
 import { keys } from '#shared/store/keys.js';
-import { FOLDED_MEMBER_FORMAT } from '#shared/store/records/member-record.js';
+import { UnknownItemFormatError } from '#shared/store/records/item-format.js';
+import {
+  FOLDED_MEMBER_FORMAT,
+  MEMBER_FORMAT,
+  type MemberRecord,
+  memberItem,
+} from '#shared/store/records/member-record.js';
 import { initialPolicy } from '#shared/store/records/policy-record.js';
 
 const noPermissions = { masks: new Map() } as unknown as PermissionSet;
 const permissions = () => noPermissions;
+const record: MemberRecord = {
+  tenantId: 't1',
+  userId: 'u1',
+  email: 'ana@example.test',
+  status: 'active',
+  joinedAt: '2026-06-01T12:00:00.000Z',
+  groups: [],
+  roles: [],
+  rules: [],
+  sessionsValidAfter: 0,
+  superuser: false,
+  version: 1,
+  incarnation: 'inc-1',
+};
 const member = (fields: Record<string, unknown> = {}) => ({
   email: 'ana@example.test',
   status: 'active',
@@ -50,11 +70,34 @@ describe('memberSnapshotFrom', () => {
     expect(memberSnapshotFrom('u1', [folded], permissions)?.sessionsValidAfter).toBe(7);
   });
 
-  it('denies a member item of a format this version does not know (fail closed)', () => {
-    for (const format of [3, 99, 'two']) {
+  it('reads a member item of format 3 (packed rules) as folded, and unpacks its rules to compile', () => {
+    const rules = [{ resource: 'app:x', action: 'read' as const }];
+    const item = memberItem({ ...record, rules, format: MEMBER_FORMAT, sessionsValidAfter: 9 });
+    const compile = vi.fn((_member: Record<string, unknown>) => noPermissions);
+    const snapshot = memberSnapshotFrom('u1', [item, { sessionsValidAfter: 99 }], compile);
+    expect(snapshot?.sessionsValidAfter).toBe(9);
+    expect(grantsOf(compile.mock.calls[0]?.[0] ?? {}).rules).toEqual(rules);
+  });
+
+  it('refuses a member item (or a stamp) of a format this version does not know: never a member, never allowed', () => {
+    for (const format of [MEMBER_FORMAT + 1, 99, 'two', 0]) {
       const unknown = member({ format, sessionsValidAfter: 0 });
-      expect(memberSnapshotFrom('u1', [unknown], permissions)).toBeUndefined();
+      expect(() => memberSnapshotFrom('u1', [unknown], permissions)).toThrow(
+        UnknownItemFormatError,
+      );
+      // Whatever the status says: nothing of an unknown item is read.
+      const pending = member({ format, status: 'pending' });
+      expect(() => memberSnapshotFrom('u1', [pending], permissions)).toThrow(
+        UnknownItemFormatError,
+      );
     }
+    const futureStamp = { sessionsValidAfter: 0, format: 2 };
+    expect(() => memberSnapshotFrom('u1', [member(), futureStamp], permissions)).toThrow(
+      expect.objectContaining({ kind: 'session-floor' }),
+    );
+    expect(() => memberSnapshotFrom('u1', [member(), undefined, futureStamp], permissions)).toThrow(
+      expect.objectContaining({ kind: 'user-sessions' }),
+    );
   });
 
   it('ends sessions at the latest of the forced logout, the tenant floor and the sign-out everywhere', () => {
@@ -197,12 +240,13 @@ describe('principal cache', () => {
   const grants = { groups: ['g'], roles: [], rules: [{ resource: 'app:x', action: 'read' }] };
 
   it('is keyed by content: equal grants share an entry whoever holds them, any change does not', () => {
-    const key = principalCacheKey('t1', 3, true, grantsOf(grants));
-    expect(principalCacheKey('t1', 3, true, grantsOf({ ...grants, userId: 'other' }))).toBe(key);
-    expect(principalCacheKey('t1', 4, true, grantsOf(grants))).not.toBe(key);
-    expect(principalCacheKey('t2', 3, true, grantsOf(grants))).not.toBe(key);
-    expect(principalCacheKey('t1', 3, false, grantsOf(grants))).not.toBe(key);
-    expect(principalCacheKey('t1', 3, true, grantsOf({ ...grants, groups: [] }))).not.toBe(key);
+    const key = principalCacheKey('t1', 3, true, grants);
+    expect(principalCacheKey('t1', 3, true, { ...grants, userId: 'other' })).toBe(key);
+    expect(principalCacheKey('t1', 4, true, grants)).not.toBe(key);
+    expect(principalCacheKey('t2', 3, true, grants)).not.toBe(key);
+    expect(principalCacheKey('t1', 3, false, grants)).not.toBe(key);
+    expect(principalCacheKey('t1', 3, true, { ...grants, groups: [] })).not.toBe(key);
+    expect(principalCacheKey('t1', 3, true, { ...grants, rules: [] })).not.toBe(key);
   });
 
   it('compiles the grants: a direct rule allows, nothing else does, a member is no superuser', async () => {

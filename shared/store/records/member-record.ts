@@ -4,6 +4,12 @@ import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor } from '#shared/store/pagination.js';
+import { ITEM_FORMATS } from '#shared/store/records/item-format.js';
+import {
+  PACKED_RULES_ATTRIBUTE,
+  packRules,
+  rulesOfItem,
+} from '#shared/store/records/packed-rules.js';
 import {
   atVersion,
   versionBump,
@@ -44,18 +50,31 @@ export interface MemberRecord {
   /** A pending member's invite: accepting it activates this member. */
   inviteId?: string;
   /**
-   * The item's format: absent (1) for items whose `sessionsValidAfter` is the member's own
-   * forced-logout stamp only, {@link FOLDED_MEMBER_FORMAT} when it also folds the tenant floor
-   * and the user's sign-out stamp (see session-record.ts). Kept by every rewrite.
+   * The item's format as read: absent (1) for items whose `sessionsValidAfter` is the member's
+   * own forced-logout stamp only, {@link FOLDED_MEMBER_FORMAT} or higher when it also folds the
+   * tenant floor and the user's sign-out stamp (see session-record.ts). A rewrite keeps format 1
+   * as it is and writes any folded member as {@link MEMBER_FORMAT} (see {@link memberItem}).
    */
   format?: number;
 }
 
 /**
  * The member format whose `sessionsValidAfter` folds the tenant floor and the user's stamp: a
- * decision reads this item alone. An authorizer meeting a higher format it does not know denies.
+ * decision reads this item alone. Every later format folds them too.
  */
 export const FOLDED_MEMBER_FORMAT = 2;
+
+/**
+ * The member format this version writes: folded stamps (format 2) and the direct rules packed
+ * into one Binary attribute, `packedRules` (packed-rules.ts), instead of a list of maps. An
+ * authorizer meeting a higher format it does not know denies (item-format.ts).
+ */
+export const MEMBER_FORMAT = ITEM_FORMATS.member;
+
+/** Whether a member (as read or about to be written) folds its session stamps (format >= 2). */
+export function foldsStamps(m: Pick<MemberRecord, 'format'>): boolean {
+  return (m.format ?? 1) >= FOLDED_MEMBER_FORMAT;
+}
 
 /** The attributes the authorizer projects from the member item (plus the policy version). */
 export const SNAPSHOT_ATTRIBUTES = [
@@ -65,6 +84,7 @@ export const SNAPSHOT_ATTRIBUTES = [
   'groups',
   'roles',
   'rules',
+  PACKED_RULES_ATTRIBUTE,
   'sessionsValidAfter',
   'version',
   'policyVersion',
@@ -72,14 +92,24 @@ export const SNAPSHOT_ATTRIBUTES = [
   'format',
 ] as const;
 
-/** The full item for a member, with its index keys. */
+/**
+ * The full item for a member, with its index keys. A folded member is written in
+ * {@link MEMBER_FORMAT}, its rules packed (no attribute when it has none); an unfolded one
+ * (format 1, until the backfill folds it) keeps its plain `rules` list and no `format`, which is
+ * what readers of format 1 expect.
+ */
 export function memberItem(m: MemberRecord): Record<string, unknown> {
+  const { rules, format, ...rest } = m;
+  const packed = foldsStamps(m) ? packRules(rules) : undefined;
   return {
     ...keys.member(m.tenantId, m.userId),
     ...keys.byUser(m.userId, m.tenantId),
     ...keys.memberByEmail(m.tenantId, m.email),
     type: 'member',
-    ...m,
+    ...rest,
+    ...(foldsStamps(m)
+      ? { format: MEMBER_FORMAT, ...(packed ? { [PACKED_RULES_ATTRIBUTE]: packed } : {}) }
+      : { rules }),
   };
 }
 
@@ -92,7 +122,7 @@ export function memberFromItem(item: Record<string, unknown>): MemberRecord {
     joinedAt: String(item.joinedAt),
     groups: (item.groups as string[] | undefined) ?? [],
     roles: (item.roles as RoleBinding[] | undefined) ?? [],
-    rules: (item.rules as Rule[] | undefined) ?? [],
+    rules: rulesOfItem(item),
     sessionsValidAfter: Number(item.sessionsValidAfter ?? 0),
     superuser: item.superuser === true,
     version: Number(item.version ?? 0),

@@ -2,6 +2,7 @@
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import type { Action, GroupGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
 import { keys } from '#shared/store/keys.js';
+import { formatOf } from '#shared/store/records/item-format.js';
 import type { Table, TxItem } from '#shared/store/table.js';
 
 /** The policy every new tenant starts with: the built-in roles and groups. */
@@ -18,6 +19,7 @@ export function policyItem(tenantId: string, policy: TenantPolicy): Record<strin
   return {
     ...keys.policy(tenantId),
     type: 'policy',
+    ...formatOf('policy'),
     tenantId,
     policyVersion: policy.version,
     roles: policy.roles,
@@ -74,6 +76,7 @@ export function policyVersionShardPuts(tenantId: string, version: number): TxIte
     put: {
       ...keys.policyVersionShard(tenantId, shard),
       type: 'policy-version',
+      ...formatOf('policy-version'),
       tenantId,
       policyVersion: version,
     },

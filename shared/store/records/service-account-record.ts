@@ -4,6 +4,7 @@ import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { prefixPage } from '#shared/store/pagination.js';
+import { formatOf } from '#shared/store/records/item-format.js';
 import {
   versionBump,
   versionedDelete,
@@ -46,6 +47,7 @@ export function serviceAccountItem(sa: ServiceAccountRecord): Record<string, unk
     ...keys.serviceAccount(sa.tenantId, sa.serviceAccountId),
     type: 'service-account',
     ...sa,
+    ...formatOf('service-account'),
   };
 }
 

@@ -14,7 +14,15 @@
 import { isRaceLost } from '#shared/errors/domain-errors.js';
 import { keys } from '#shared/store/keys.js';
 import { written } from '#shared/store/records/conditional-write.js';
+import { FORMAT_ATTRIBUTE, formatOf, knownFormat } from '#shared/store/records/item-format.js';
 import type { Item, Key, Table, TxItem } from '#shared/store/table.js';
+
+/**
+ * The user sessions item is written by updates: they set its format where it has none and never
+ * lower one a later version wrote (`#f` = {@link FORMAT_ATTRIBUTE}, `:f` = this format).
+ */
+const USER_SESSIONS_FORMAT = formatOf('user-sessions').format;
+const KEEP_FORMAT = '#f = if_not_exists(#f, :f)';
 
 /** The stamp an item holds (epoch ms), 0 for an absent item or one without a stamp. */
 export function stampOf(item: Item | undefined): number {
@@ -40,6 +48,7 @@ export function sessionFloorPut(tenantId: string, userId: string, at: number): T
     put: {
       ...keys.memberSessionFloor(tenantId, userId),
       type: 'session-floor',
+      ...formatOf('session-floor'),
       tenantId,
       userId,
       sessionsValidAfter: at,
@@ -94,9 +103,14 @@ export function joinGuards(tenantId: string, userId: string, read: JoinStamps): 
     },
     {
       update: keys.userSessions(userId),
-      set: 'SET #t = :type, userId = :u ADD tenants :tenant',
-      names: { '#t': 'type' },
-      values: { ':type': 'user-sessions', ':u': userId, ':tenant': new Set([tenantId]) },
+      set: `SET #t = :type, userId = :u, ${KEEP_FORMAT} ADD tenants :tenant`,
+      names: { '#t': 'type', '#f': FORMAT_ATTRIBUTE },
+      values: {
+        ':type': 'user-sessions',
+        ':u': userId,
+        ':f': USER_SESSIONS_FORMAT,
+        ':tenant': new Set([tenantId]),
+      },
       when:
         read.user === undefined
           ? { if: 'attribute_not_exists(sessionsValidAfter)' }
@@ -126,7 +140,10 @@ export async function membershipTenantIds(table: Table, userId: string): Promise
 
 /** When the user last signed out everywhere (or was offboarded): epoch ms, 0 if never. One GetItem. */
 export async function getUserSessionsValidAfter(table: Table, userId: string): Promise<number> {
-  const item = await table.get(keys.userSessions(userId), { attributes: ['sessionsValidAfter'] });
+  const item = await table.get(keys.userSessions(userId), {
+    attributes: ['sessionsValidAfter', FORMAT_ATTRIBUTE],
+  });
+  if (item) knownFormat('user-sessions', item);
   return stampOf(item);
 }
 
@@ -149,12 +166,16 @@ export async function raiseUserSessionsStamp(
 ): Promise<string[]> {
   const key = keys.userSessions(userId);
   try {
-    const item = await table.update(key, 'SET #t = :type, userId = :u, sessionsValidAfter = :at', {
-      names: { '#t': 'type' },
-      values: { ':type': 'user-sessions', ':u': userId, ':at': at },
-      when: { if: 'attribute_not_exists(sessionsValidAfter) OR sessionsValidAfter < :at' },
-      returnNew: true,
-    });
+    const item = await table.update(
+      key,
+      `SET #t = :type, userId = :u, sessionsValidAfter = :at, ${KEEP_FORMAT}`,
+      {
+        names: { '#t': 'type', '#f': FORMAT_ATTRIBUTE },
+        values: { ':type': 'user-sessions', ':u': userId, ':at': at, ':f': USER_SESSIONS_FORMAT },
+        when: { if: 'attribute_not_exists(sessionsValidAfter) OR sessionsValidAfter < :at' },
+        returnNew: true,
+      },
+    );
     return tenantsOf(item);
   } catch (error) {
     if (!isRaceLost(error)) throw error;

@@ -5,6 +5,7 @@
 
 import { keys } from '#shared/store/keys.js';
 import { prefixPage } from '#shared/store/pagination.js';
+import { formatOf } from '#shared/store/records/item-format.js';
 import type { Key, Table, TxItem } from '#shared/store/table.js';
 import { TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 
@@ -73,6 +74,7 @@ export function apiTokenPut(
       mintedBy: minter.userId,
       minterIncarnation: minter.incarnation,
       ...stored,
+      ...formatOf('api-token'),
     },
     when: { if: 'attribute_not_exists(pk)' },
   };
@@ -92,6 +94,7 @@ export function personalTokenPut(
       userId: member.userId,
       memberIncarnation: member.incarnation,
       ...stored,
+      ...formatOf('personal-token'),
     },
     when: { if: 'attribute_not_exists(pk)' },
   };
