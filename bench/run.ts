@@ -35,7 +35,7 @@ const { benchBundles } = await import('./bundles.js');
 const { startBenchStack } = await import('./stack.js');
 const { benchAuthorizer } = await import('./authorizer.js');
 const { benchReadUnits } = await import('./read-units.js');
-const { benchInvites } = await import('./invites.js');
+const { benchInvites, formatInvites } = await import('./invites.js');
 const { benchApiTokens } = await import('./api-tokens.js');
 const { benchLogout } = await import('./logout.js');
 const { benchOperations } = await import('./operations.js');
@@ -465,16 +465,7 @@ out.push(
   '',
 );
 if (invites) {
-  out.push(
-    `Invites: ${invites.count} addresses in one call: ${fixed(invites.ms, 1)} ms, ` +
-      `${invites.dynamoRequests} DynamoDB requests (${Object.entries(invites.byCommand)
-        .map(([k, v]) => `${v} ${k.replace(/Command$/, '')}`)
-        .join(', ')})` +
-      (invites.http
-        ? `; over HTTP (authorizer + handler): ${fixed(invites.http.ms, 1)} ms, ` +
-          `status ${invites.http.status}, ${invites.http.dynamoRequests} DynamoDB requests`
-        : ''),
-  );
+  out.push(...formatInvites(invites));
 } else {
   out.push(`Invites: not measured (${results.invitesNote ?? 'no invites'})`);
 }

@@ -46,17 +46,3 @@ export async function findMailSuppression(
     inviteId: String(item.inviteId ?? ''),
   };
 }
-
-/** The suppressed addresses among `emails` of the tenant, in one batch read. */
-export async function suppressedAmong(
-  table: Table,
-  tenantId: string,
-  emails: readonly string[],
-): Promise<Set<string>> {
-  if (!emails.length) return new Set();
-  const found = await table.batchGet(
-    emails.map((email) => keys.mailSuppression(tenantId, email)),
-    { attributes: ['email'] },
-  );
-  return new Set([...found.values()].map((item) => String(item.email)));
-}
