@@ -24,6 +24,7 @@ import { pathMatcher } from '#shared/routes/path-matcher.js';
 import { type CorsSettings, preflightHeaders, withCorsHeaders } from './cors.js';
 import { AWS_LIMITS, type GatewayLimits, invokeWithin, LimitExceeded } from './lambda-invoke.js';
 import type { RequestLogEntry } from './request-log.js';
+import { authorizeRest, type RestForm, restParts, restProxyEvent } from './rest-gateway.js';
 
 export { AWS_LIMITS, type GatewayLimits };
 
@@ -48,6 +49,11 @@ export interface LocalApi {
   name: string;
   routes: LocalRoute[];
   authorizer?: () => Promise<LambdaAuthorizer>;
+  /**
+   * Served as a REST API instead: under `/{stage}`, route paths being its resource templates,
+   * with this REST REQUEST authorizer (its IAM policy enforced) and payload 1.0 events.
+   */
+  rest?: RestForm;
 }
 
 /** A plain page or file served beside the APIs (accept page, docs). */
@@ -60,6 +66,8 @@ export type StaticHandler = (
 /** A route of one of the APIs the server serves. */
 interface ApiRoute extends LocalRoute {
   api: LocalApi;
+  /** A REST API's resource template: `path` without the stage. */
+  resource?: string;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -154,12 +162,18 @@ function defaultRoute(handler: () => Promise<LambdaHttpHandler>, method: string)
   return { route: { api, method, path: '$default', authorized: false, handler }, params: {} };
 }
 
-/** The parts of a payload 2.0 event the authorizer's and the handler's events share. */
-function eventParts(req: IncomingMessage, url: URL, method: string, match: RouteMatch) {
+/** The request's headers, lower-cased, repeated ones joined with commas. */
+function requestHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   }
+  return headers;
+}
+
+/** The parts of a payload 2.0 event the authorizer's and the handler's events share. */
+function eventParts(req: IncomingMessage, url: URL, method: string, match: RouteMatch) {
+  const headers = requestHeaders(req);
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const { path } = match.route;
@@ -297,8 +311,10 @@ async function handleApiRequest(
   // API Gateway's payload limit is 10 MB; handlers apply their own, smaller limits.
   const raw = await readBody(req, 10 * 1024 * 1024);
   if (raw === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
-  const parts = eventParts(req, url, method, matched);
   const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
+  const { rest } = matched.route.api;
+  if (rest) return handleRestRequest(rest, matched, req, url, raw, limits, integrationDeadline);
+  const parts = eventParts(req, url, method, matched);
   const auth = await authorizeRequest(matched, parts, limits, integrationDeadline);
   if ('status' in auth) return auth;
   const event = {
@@ -308,6 +324,32 @@ async function handleApiRequest(
     isBase64Encoded: false,
     requestContext: { ...parts.requestContext, authorizer: auth.authorizer },
   } as unknown as APIGatewayProxyEventV2;
+  const reply = await integrate(matched, event, limits, integrationDeadline);
+  return { ...reply, tenant: auth.tenant };
+}
+
+/** A REST API's request after routing: its authorizer's policy, then the proxy integration. */
+async function handleRestRequest(
+  rest: RestForm,
+  matched: RouteMatch,
+  req: IncomingMessage,
+  url: URL,
+  raw: Buffer,
+  limits: GatewayLimits,
+  integrationDeadline: number,
+): Promise<Reply> {
+  const parts = restParts({
+    req,
+    url,
+    method: matched.route.method,
+    stage: rest.stage,
+    resource: matched.route.resource ?? matched.route.path,
+    params: matched.params,
+    headers: requestHeaders(req),
+  });
+  const auth = await authorizeRest(rest, parts, limits, integrationDeadline);
+  if ('status' in auth) return auth;
+  const event = restProxyEvent(parts, auth.authorizer, raw) as unknown as APIGatewayProxyEventV2;
   const reply = await integrate(matched, event, limits, integrationDeadline);
   return { ...reply, tenant: auth.tenant };
 }
@@ -347,7 +389,15 @@ function isPreflight(req: IncomingMessage): boolean {
 }
 
 export function createLocalServer(apis: LocalApi[], options: LocalServerOptions = {}): Server {
-  const match = pathMatcher(apis.flatMap((api) => api.routes.map((r) => ({ ...r, api }))));
+  const match = pathMatcher(
+    apis.flatMap((api) =>
+      api.routes.map((r) =>
+        api.rest
+          ? { ...r, api, path: `/${api.rest.stage}${r.path}`, resource: r.path }
+          : { ...r, api },
+      ),
+    ),
+  );
   const server = createServer(async (req, res) => {
     const started = performance.now();
     let tenant: string | undefined;

@@ -63,10 +63,19 @@ function ctx(
   return { decision, reason, tenantId: '', userId: '', email: '', ...fields };
 }
 
+/**
+ * What a decision reads of a request, whichever API Gateway form brought it: the route key of
+ * the route map, the headers (the bearer token) and the path parameters bound into resources.
+ */
+export type DecisionRequest = Pick<
+  APIGatewayRequestAuthorizerEventV2,
+  'routeKey' | 'headers' | 'pathParameters'
+>;
+
 /** Decides one request; never throws in internal mode, never allows on an error. */
 export async function decide(
   deps: AuthorizerDeps,
-  event: APIGatewayRequestAuthorizerEventV2,
+  event: DecisionRequest,
 ): Promise<AuthorizerContext> {
   const requirement = deps.requirements(event.routeKey);
   if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
@@ -309,37 +318,59 @@ async function decidePersonalToken(
 /** Reads as no member at all: a token without a recorded minter matches no membership. */
 const NO_MINTER = '-';
 
-/** Builds the handler API Gateway invokes. */
+/**
+ * Decides one request and counts the decision; an error decides `unavailable` (a dependency is
+ * down or slow) or `forbidden`, never `allow`. The HTTP and REST forms both start here.
+ */
+export async function decideClosed(
+  deps: AuthorizerDeps,
+  event: DecisionRequest,
+): Promise<AuthorizerContext> {
+  let context: AuthorizerContext;
+  try {
+    context = await decide(deps, event);
+  } catch (error) {
+    recordAuthorizerFault();
+    logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
+    // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
+    const down = error instanceof UnavailableError || isDependencyFailure(error);
+    context = {
+      decision: down ? 'unavailable' : 'forbidden',
+      reason: down
+        ? 'Authorization is unavailable; retry shortly'
+        : 'Authorization could not be evaluated',
+      tenantId: '',
+      userId: '',
+      email: '',
+    };
+  }
+  recordDecision(context.decision);
+  logger.debug('Authorizer decision', {
+    decision: context.decision,
+    reason: context.reason,
+    tenantId: context.tenantId,
+  });
+  return context;
+}
+
+/**
+ * What API Gateway must not receive as an answer in external mode: `Unauthorized` (its 401)
+ * for a refused credential, and any other error (its 500, never cached, retried by clients)
+ * when nothing could be decided. Undefined for an allow or a deny.
+ */
+export function externalRefusal(context: AuthorizerContext): Error | undefined {
+  if (context.decision === 'unauthenticated') return new Error('Unauthorized');
+  if (context.decision === 'unavailable') return new Error('Authorization unavailable');
+  return undefined;
+}
+
+/** Builds the handler API Gateway invokes (HTTP API, payload 2.0, simple responses). */
 export function createAuthorizer(deps: AuthorizerDeps) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<SimpleAuthorizerResult> => {
-    let context: AuthorizerContext;
-    try {
-      context = await decide(deps, event);
-    } catch (error) {
-      recordAuthorizerFault();
-      logger.error('Authorizer failed closed', { routeKey: event.routeKey, error: error as Error });
-      // A dependency that is down or slow decides nothing: 503 to retry, never a 403 to give up.
-      const down = error instanceof UnavailableError || isDependencyFailure(error);
-      context = {
-        decision: down ? 'unavailable' : 'forbidden',
-        reason: down
-          ? 'Authorization is unavailable; retry shortly'
-          : 'Authorization could not be evaluated',
-        tenantId: '',
-        userId: '',
-        email: '',
-      };
-    }
-    recordDecision(context.decision);
-    logger.debug('Authorizer decision', {
-      decision: context.decision,
-      reason: context.reason,
-      tenantId: context.tenantId,
-    });
+    const context = await decideClosed(deps, event);
     if (deps.mode === 'internal') return { isAuthorized: true, context };
-    if (context.decision === 'unauthenticated') throw new Error('Unauthorized');
-    // HTTP APIs turn any other authorizer error into a 500 (never cached, retried by clients).
-    if (context.decision === 'unavailable') throw new Error('Authorization unavailable');
+    const refusal = externalRefusal(context);
+    if (refusal) throw refusal;
     return { isAuthorized: context.decision === 'allow', context };
   };
 }
