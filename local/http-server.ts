@@ -22,9 +22,15 @@ import type { SimpleAuthorizerResult } from '#shared/auth/authorizer.js';
 import { problemResponse } from '#shared/http/problem.js';
 import { pathMatcher } from '#shared/routes/path-matcher.js';
 import { type CorsSettings, preflightHeaders, withCorsHeaders } from './cors.js';
-import { AWS_LIMITS, type GatewayLimits, invokeWithin, LimitExceeded } from './lambda-invoke.js';
+import {
+  AWS_LIMITS,
+  type GatewayLimits,
+  invokeWithin,
+  LimitExceeded,
+  requestHeaders,
+} from './lambda-invoke.js';
 import type { RequestLogEntry } from './request-log.js';
-import { authorizeRest, type RestForm, restParts, restProxyEvent } from './rest-gateway.js';
+import { type RestForm, restRequest } from './rest-gateway.js';
 
 export { AWS_LIMITS, type GatewayLimits };
 
@@ -49,10 +55,7 @@ export interface LocalApi {
   name: string;
   routes: LocalRoute[];
   authorizer?: () => Promise<LambdaAuthorizer>;
-  /**
-   * Served as a REST API instead: under `/{stage}`, route paths being its resource templates,
-   * with this REST REQUEST authorizer (its IAM policy enforced) and payload 1.0 events.
-   */
+  /** Served as a REST API instead: under `/{stage}`, route paths as its resources. */
   rest?: RestForm;
 }
 
@@ -66,8 +69,6 @@ export type StaticHandler = (
 /** A route of one of the APIs the server serves. */
 interface ApiRoute extends LocalRoute {
   api: LocalApi;
-  /** A REST API's resource template: `path` without the stage. */
-  resource?: string;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -160,15 +161,6 @@ function matchRoute(
 function defaultRoute(handler: () => Promise<LambdaHttpHandler>, method: string): RouteMatch {
   const api: LocalApi = { name: 'gatehouse-default', routes: [] };
   return { route: { api, method, path: '$default', authorized: false, handler }, params: {} };
-}
-
-/** The request's headers, lower-cased, repeated ones joined with commas. */
-function requestHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  }
-  return headers;
 }
 
 /** The parts of a payload 2.0 event the authorizer's and the handler's events share. */
@@ -313,7 +305,14 @@ async function handleApiRequest(
   if (raw === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
   const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
   const { rest } = matched.route.api;
-  if (rest) return handleRestRequest(rest, matched, req, url, raw, limits, integrationDeadline);
+  if (rest) {
+    const request = { req, url, method, path: matched.route.path, params: matched.params };
+    return restRequest(rest, request, raw, {
+      limits,
+      integrationDeadline,
+      integrate: (event) => integrate(matched, event, limits, integrationDeadline),
+    });
+  }
   const parts = eventParts(req, url, method, matched);
   const auth = await authorizeRequest(matched, parts, limits, integrationDeadline);
   if ('status' in auth) return auth;
@@ -324,32 +323,6 @@ async function handleApiRequest(
     isBase64Encoded: false,
     requestContext: { ...parts.requestContext, authorizer: auth.authorizer },
   } as unknown as APIGatewayProxyEventV2;
-  const reply = await integrate(matched, event, limits, integrationDeadline);
-  return { ...reply, tenant: auth.tenant };
-}
-
-/** A REST API's request after routing: its authorizer's policy, then the proxy integration. */
-async function handleRestRequest(
-  rest: RestForm,
-  matched: RouteMatch,
-  req: IncomingMessage,
-  url: URL,
-  raw: Buffer,
-  limits: GatewayLimits,
-  integrationDeadline: number,
-): Promise<Reply> {
-  const parts = restParts({
-    req,
-    url,
-    method: matched.route.method,
-    stage: rest.stage,
-    resource: matched.route.resource ?? matched.route.path,
-    params: matched.params,
-    headers: requestHeaders(req),
-  });
-  const auth = await authorizeRest(rest, parts, limits, integrationDeadline);
-  if ('status' in auth) return auth;
-  const event = restProxyEvent(parts, auth.authorizer, raw) as unknown as APIGatewayProxyEventV2;
   const reply = await integrate(matched, event, limits, integrationDeadline);
   return { ...reply, tenant: auth.tenant };
 }
@@ -389,15 +362,9 @@ function isPreflight(req: IncomingMessage): boolean {
 }
 
 export function createLocalServer(apis: LocalApi[], options: LocalServerOptions = {}): Server {
-  const match = pathMatcher(
-    apis.flatMap((api) =>
-      api.routes.map((r) =>
-        api.rest
-          ? { ...r, api, path: `/${api.rest.stage}${r.path}`, resource: r.path }
-          : { ...r, api },
-      ),
-    ),
-  );
+  const mount = (api: LocalApi, r: LocalRoute) =>
+    api.rest ? { ...r, api, path: `/${api.rest.stage}${r.path}` } : { ...r, api };
+  const match = pathMatcher(apis.flatMap((api) => api.routes.map((r) => mount(api, r))));
   const server = createServer(async (req, res) => {
     const started = performance.now();
     let tenant: string | undefined;

@@ -10,10 +10,11 @@ import type { IncomingMessage } from 'node:http';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { type GatewayLimits, invokeWithin } from './lambda-invoke.js';
+import { type GatewayLimits, invokeWithin, requestHeaders } from './lambda-invoke.js';
 
 export type LambdaRestAuthorizer = (
   event: APIGatewayRequestAuthorizerEvent,
@@ -60,16 +61,19 @@ export interface RestRequest {
   req: IncomingMessage;
   url: URL;
   method: string;
-  stage: string;
-  /** The resource template, without the stage (`/example/t/{tenantId}/...`). */
-  resource: string;
+  /** The route's path template as mounted: `/{stage}` and the resource template. */
+  path: string;
   params: Record<string, string>;
-  /** Lower-cased request headers (Node's spelling). */
-  headers: Record<string, string>;
 }
 
 /** The parts the authorizer's and the integration's events share (one request id for both). */
-export function restParts(r: RestRequest) {
+export function restParts(form: RestForm, request: RestRequest) {
+  const r = {
+    ...request,
+    stage: form.stage,
+    resource: request.path.slice(form.stage.length + 1),
+    headers: requestHeaders(request.req),
+  };
   const path = r.url.pathname.slice(r.stage.length + 1) || '/';
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(r.headers)) multiValueHeaders[k] = [v];
@@ -204,4 +208,27 @@ export function restProxyEvent(
     isBase64Encoded: false,
     requestContext: { ...parts.requestContext, authorizer },
   } as unknown as APIGatewayProxyEvent;
+}
+
+/**
+ * A REST API's request after routing: its authorizer's policy, then the proxy integration
+ * (`integrate` runs the route's handler as the HTTP form does, under the same time limits).
+ */
+export async function restRequest(
+  form: RestForm,
+  request: RestRequest,
+  body: Buffer,
+  run: {
+    limits: GatewayLimits;
+    integrationDeadline: number;
+    integrate: (event: APIGatewayProxyEventV2) => Promise<GatewayReply>;
+  },
+): Promise<GatewayReply> {
+  const parts = restParts(form, request);
+  const auth = await authorizeRest(form, parts, run.limits, run.integrationDeadline);
+  if ('status' in auth) return auth;
+  const event = restProxyEvent(parts, auth.authorizer, body);
+  // The route's handler takes payload 1.0 here; the local server types every handler as 2.0.
+  const reply = await run.integrate(event as unknown as APIGatewayProxyEventV2);
+  return { ...reply, tenant: auth.tenant };
 }
