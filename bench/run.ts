@@ -11,6 +11,7 @@ import { projectRoot } from '../local/function-modules.js';
 import type { EngineResult } from './acl.js';
 import type { ApiTokensBenchResult, TokenDecisionResult } from './api-tokens.js';
 import type { AuthorizerBenchResult } from './authorizer.js';
+import type { AuthorizerRoutesResult } from './authorizer-routes.js';
 import type { BundleResult } from './bundles.js';
 import type { CheckLatencyResult } from './check-latency.js';
 import type { WorstCheckResult } from './check-worst.js';
@@ -41,6 +42,7 @@ const { benchLogout } = await import('./logout.js');
 const { benchOperations } = await import('./operations.js');
 const { benchWorstCheck, formatWorstCheck } = await import('./check-worst.js');
 const { benchCheckLatency, formatCheckLatency } = await import('./check-latency.js');
+const { benchAuthorizerRoutes, formatAuthorizerRoutes } = await import('./authorizer-routes.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -63,6 +65,7 @@ let invites: InvitesBenchResult | null;
 let operations: OperationCount[];
 let worstCheck: WorstCheckResult;
 let checkLatency: CheckLatencyResult;
+let authorizerRoutes: AuthorizerRoutesResult;
 try {
   progress('authorizer decisions');
   const decisions = await benchAuthorizer(stack, { quick });
@@ -80,6 +83,8 @@ try {
   worstCheck = await benchWorstCheck(stack, { quick });
   progress('POST /check against a raw GetItem');
   checkLatency = await benchCheckLatency(stack, { quick });
+  progress('external authorizer: 5 vs 500 routes, HTTP vs REST form');
+  authorizerRoutes = await benchAuthorizerRoutes(stack, { quick });
 } finally {
   await stack.stop();
 }
@@ -189,6 +194,12 @@ const goals: Goal[] = [
     met: checkLatency.one.xGetItemP50 <= 3 && checkLatency.hundred.xGetItemP50 <= 3,
   },
   {
+    goal: 'external authorizer, 500-route map vs 5-route map (p50)',
+    target: '<= 1.10x',
+    actual: `${authorizerRoutes.mapSize.ratioP50}x (REST vs HTTP ${authorizerRoutes.forms.ratioP50}x)`,
+    met: authorizerRoutes.mapSize.ratioP50 <= 1.1,
+  },
+  {
     goal: 'largest bundle',
     target: '< 300 KiB',
     actual: biggest ? `${(biggest[1].bytes / 1024).toFixed(0)} KiB (${biggest[0]})` : 'none',
@@ -251,6 +262,7 @@ const results = {
   operations,
   worstCheck,
   checkLatency,
+  authorizerRoutes,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -487,6 +499,7 @@ out.push(
 );
 out.push('', ...formatWorstCheck(worstCheck));
 out.push('', ...formatCheckLatency(checkLatency));
+out.push('', ...formatAuthorizerRoutes(authorizerRoutes));
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

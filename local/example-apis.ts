@@ -1,35 +1,41 @@
-/** The example protected service, mounted on the local server behind the external-mode authorizer. */
+/**
+ * The example protected service, mounted on the local server behind the external-mode
+ * authorizer twice, on one route map: as an HTTP API (`/example/...`) and as a REST API whose
+ * stage is `rest` (`/rest/example/...`, resources keyed exactly as the HTTP routes).
+ */
 import { APPS_TENANT_PARAM, appsRoutes } from '../examples/apps-service/routes.js';
-import type { LambdaAuthorizer, LambdaHttpHandler, LocalApi } from './http-server.js';
+import type { LambdaHttpHandler, LocalApi, LocalRoute } from './http-server.js';
+
+/** The REST form's stage: the first segment of its URLs. */
+export const EXAMPLE_REST_STAGE = 'rest';
 
 export async function exampleApis(): Promise<LocalApi[]> {
-  let authorizer: Promise<LambdaAuthorizer> | undefined;
+  let forms: Promise<Awaited<ReturnType<typeof build>>> | undefined;
+  const build = async () => {
+    const { appDeps } = await import('#shared/app/deps.js');
+    const { buildAuthorizers } = await import('#shared/auth/authorizer-factory.js');
+    const deps = appDeps();
+    return buildAuthorizers(deps.env, deps, {
+      mode: 'external',
+      tenantParam: APPS_TENANT_PARAM,
+      routes: appsRoutes,
+    });
+  };
+  const authorizers = () => {
+    forms ??= build();
+    return forms;
+  };
   const { handler } = await import('../examples/apps-service/handler.js');
+  const routes: LocalRoute[] = Object.keys(appsRoutes).map((key) => {
+    const [method = 'GET', path = '/'] = key.split(' ');
+    return { method, path, authorized: true, handler: async () => handler as LambdaHttpHandler };
+  });
   return [
+    { name: 'example-apps', authorizer: async () => (await authorizers()).http, routes },
     {
-      name: 'example-apps',
-      authorizer: () => {
-        authorizer ??= (async () => {
-          const { appDeps } = await import('#shared/app/deps.js');
-          const { buildAuthorizer } = await import('#shared/auth/authorizer-factory.js');
-          const deps = appDeps();
-          return buildAuthorizer(deps.env, deps, {
-            mode: 'external',
-            tenantParam: APPS_TENANT_PARAM,
-            routes: appsRoutes,
-          });
-        })();
-        return authorizer;
-      },
-      routes: Object.keys(appsRoutes).map((key) => {
-        const [method = 'GET', path = '/'] = key.split(' ');
-        return {
-          method,
-          path,
-          authorized: true,
-          handler: async () => handler as LambdaHttpHandler,
-        };
-      }),
+      name: 'example-apps-rest',
+      rest: { stage: EXAMPLE_REST_STAGE, authorizer: async () => (await authorizers()).rest },
+      routes,
     },
   ];
 }

@@ -22,8 +22,15 @@ import type { SimpleAuthorizerResult } from '#shared/auth/authorizer.js';
 import { problemResponse } from '#shared/http/problem.js';
 import { pathMatcher } from '#shared/routes/path-matcher.js';
 import { type CorsSettings, preflightHeaders, withCorsHeaders } from './cors.js';
-import { AWS_LIMITS, type GatewayLimits, invokeWithin, LimitExceeded } from './lambda-invoke.js';
+import {
+  AWS_LIMITS,
+  type GatewayLimits,
+  invokeWithin,
+  LimitExceeded,
+  requestHeaders,
+} from './lambda-invoke.js';
 import type { RequestLogEntry } from './request-log.js';
+import { type RestForm, restRequest } from './rest-gateway.js';
 
 export { AWS_LIMITS, type GatewayLimits };
 
@@ -48,6 +55,8 @@ export interface LocalApi {
   name: string;
   routes: LocalRoute[];
   authorizer?: () => Promise<LambdaAuthorizer>;
+  /** Served as a REST API instead: under `/{stage}`, route paths as its resources. */
+  rest?: RestForm;
 }
 
 /** A plain page or file served beside the APIs (accept page, docs). */
@@ -156,10 +165,7 @@ function defaultRoute(handler: () => Promise<LambdaHttpHandler>, method: string)
 
 /** The parts of a payload 2.0 event the authorizer's and the handler's events share. */
 function eventParts(req: IncomingMessage, url: URL, method: string, match: RouteMatch) {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  }
+  const headers = requestHeaders(req);
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const { path } = match.route;
@@ -297,8 +303,17 @@ async function handleApiRequest(
   // API Gateway's payload limit is 10 MB; handlers apply their own, smaller limits.
   const raw = await readBody(req, 10 * 1024 * 1024);
   if (raw === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
-  const parts = eventParts(req, url, method, matched);
   const integrationDeadline = Date.now() + limits.integrationTimeoutMs;
+  const { rest } = matched.route.api;
+  if (rest) {
+    const request = { req, url, method, path: matched.route.path, params: matched.params };
+    return restRequest(rest, request, raw, {
+      limits,
+      integrationDeadline,
+      integrate: (event) => integrate(matched, event, limits, integrationDeadline),
+    });
+  }
+  const parts = eventParts(req, url, method, matched);
   const auth = await authorizeRequest(matched, parts, limits, integrationDeadline);
   if ('status' in auth) return auth;
   const event = {
@@ -347,7 +362,9 @@ function isPreflight(req: IncomingMessage): boolean {
 }
 
 export function createLocalServer(apis: LocalApi[], options: LocalServerOptions = {}): Server {
-  const match = pathMatcher(apis.flatMap((api) => api.routes.map((r) => ({ ...r, api }))));
+  const mount = (api: LocalApi, r: LocalRoute) =>
+    api.rest ? { ...r, api, path: `/${api.rest.stage}${r.path}` } : { ...r, api };
+  const match = pathMatcher(apis.flatMap((api) => api.routes.map((r) => mount(api, r))));
   const server = createServer(async (req, res) => {
     const started = performance.now();
     let tenant: string | undefined;

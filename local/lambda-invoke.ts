@@ -1,5 +1,6 @@
 /** One Lambda invocation as the local gateway makes it: a Lambda context and the time limits. */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'aws-lambda';
 import {
   FUNCTION_TIMEOUT_SECONDS,
@@ -67,4 +68,13 @@ export async function invokeWithin<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A request's headers as an event carries them: lower-cased, repeated ones joined by commas. */
+export function requestHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  }
+  return headers;
 }

@@ -1,8 +1,14 @@
 /**
  * The example protected service: an in-memory apps registry that trusts the Gatehouse
- * authorizer's context (`tenantId`, `userId`, `email`) and holds no access logic itself.
+ * authorizer's context (`tenantId`, `userId`, `email`) and holds no access logic itself. It
+ * serves an HTTP API (payload 2.0: the context in `requestContext.authorizer.lambda`) and a REST
+ * API (payload 1.0: the context in `requestContext.authorizer` itself) alike.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 
 const apps = new Map<string, { id: string; createdBy: string; createdAt: string }>();
 
@@ -15,16 +21,19 @@ function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 }
 
 export const handler = async (
-  event: APIGatewayProxyEventV2,
+  event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  const ctx =
-    (event.requestContext as { authorizer?: { lambda?: Record<string, string> } }).authorizer
-      ?.lambda ?? {};
+  const authorizer = (
+    event.requestContext as {
+      authorizer?: Record<string, string> & { lambda?: Record<string, string> };
+    }
+  ).authorizer;
+  const ctx = authorizer?.lambda ?? authorizer ?? {};
   const caller = { tenantId: ctx.tenantId, userId: ctx.userId, email: ctx.email };
   const tenantId = event.pathParameters?.tenantId ?? '';
   const appId = event.pathParameters?.appId;
   const key = `${tenantId}/${appId}`;
-  const method = event.requestContext.http.method;
+  const method = 'httpMethod' in event ? event.httpMethod : event.requestContext.http.method;
   if (!appId) {
     const items = [...apps.entries()]
       .filter(([k]) => k.startsWith(`${tenantId}/`))

@@ -1,9 +1,14 @@
 /** Lambda entry of the REQUEST authorizer, for Gatehouse's API (internal) or another API (external). */
-import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
 import * as z from 'zod';
 import { ACTIONS } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
-import { buildAuthorizer } from '#shared/auth/authorizer-factory.js';
+import { buildAuthorizers } from '#shared/auth/authorizer-factory.js';
+import { isRestAuthorizerEvent, restRouteKey } from '#shared/auth/rest-authorizer.js';
 import { logger } from '#shared/observability/logger.js';
 import { flushMetrics, recordAuthorizerFault } from '#shared/observability/metrics.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
@@ -29,12 +34,12 @@ const config =
       }
     : { mode: 'internal' as const, requirements: (key: string) => findRoute(key)?.auth };
 
-let authorize: Awaited<ReturnType<typeof buildAuthorizer>> | undefined;
+let authorize: Awaited<ReturnType<typeof buildAuthorizers>> | undefined;
 
-/** The authorizer, built on the first call (it fetches the pool's keys); a failure is a fault. */
+/** The authorizer in both forms, built on the first call (it fetches the pool's keys); a failure is a fault. */
 async function authorizer() {
   try {
-    authorize ??= await buildAuthorizer(env, deps, config);
+    authorize ??= await buildAuthorizers(env, deps, config);
     return authorize;
   } catch (error) {
     recordAuthorizerFault();
@@ -42,17 +47,23 @@ async function authorizer() {
   }
 }
 
-export const handler = async (event: APIGatewayRequestAuthorizerEventV2, context?: Context) => {
+/** HTTP APIs send payload 2.0 events; REST APIs their REQUEST event (with a method ARN). */
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEventV2 | APIGatewayRequestAuthorizerEvent,
+  context?: Context,
+) => {
   if (context) logger.addContext(context);
   // API Gateway's request id: the integration's log lines carry the same correlation id.
   const requestId = event.requestContext?.requestId;
   if (requestId) logger.setCorrelationId(requestId);
-  logger.appendKeys({ routeKey: event.routeKey });
+  const rest = isRestAuthorizerEvent(event);
+  logger.appendKeys({ routeKey: rest ? restRouteKey(event) : event.routeKey });
   try {
-    const run = await authorizer();
+    const forms = await authorizer();
+    const run = () => (rest ? forms.rest(event) : forms.http(event));
     // The snapshot read ends before the authorizer's own timeout, so an outage decides `unavailable`.
     const deadline = lambdaDeadline(context);
-    return await (deadline === undefined ? run(event) : withDeadline(deadline, () => run(event)));
+    return await (deadline === undefined ? run() : withDeadline<unknown>(deadline, run));
   } finally {
     flushMetrics();
     logger.resetKeys();

@@ -2,6 +2,7 @@
 
 import type { WiredStoreDeps } from '#shared/app/store-deps.js';
 import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
+import { createRestAuthorizer } from '#shared/auth/rest-authorizer.js';
 import { externalRoutes, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { verifierFromEnv } from '#shared/auth/token-verifier.js';
@@ -12,8 +13,12 @@ export type AuthorizerMode =
   | { mode: 'internal'; requirements: RequirementResolver }
   | { mode: 'external'; tenantParam: string; routes: Record<string, RequiredPermission[]> };
 
-/** Creates the authorizer handler, with the user pool's verifier (see `verifierFromEnv`). */
-export async function buildAuthorizer(env: Env, deps: WiredStoreDeps, config: AuthorizerMode) {
+/**
+ * Creates the authorizer in both API Gateway forms over one set of dependencies (the user
+ * pool's verifier, see `verifierFromEnv`, the snapshot reader, the route map): `http` for HTTP
+ * APIs (payload 2.0, simple responses), `rest` for REST APIs (an IAM policy, external mode).
+ */
+export async function buildAuthorizers(env: Env, deps: WiredStoreDeps, config: AuthorizerMode) {
   const verifier = await verifierFromEnv(env);
   const authorizerDeps: AuthorizerDeps = {
     verifier,
@@ -25,5 +30,5 @@ export async function buildAuthorizer(env: Env, deps: WiredStoreDeps, config: Au
     clock: deps.clock,
     mode: config.mode,
   };
-  return createAuthorizer(authorizerDeps);
+  return { http: createAuthorizer(authorizerDeps), rest: createRestAuthorizer(authorizerDeps) };
 }

@@ -70,10 +70,19 @@ function ctx(
   return { decision, reason, tenantId: '', userId: '', email: '', ...fields };
 }
 
+/**
+ * What a decision reads of a request, whichever API Gateway form brought it: the route key of
+ * the route map, the headers (the bearer token) and the path parameters bound into resources.
+ */
+export type DecisionRequest = Pick<
+  APIGatewayRequestAuthorizerEventV2,
+  'routeKey' | 'headers' | 'pathParameters'
+>;
+
 /** Decides one request; never throws in internal mode, never allows on an error. */
 export async function decide(
   deps: AuthorizerDeps,
-  event: APIGatewayRequestAuthorizerEventV2,
+  event: DecisionRequest,
 ): Promise<AuthorizerContext> {
   const requirement = deps.requirements(event.routeKey);
   if (!requirement) return ctx('forbidden', 'Route is not mapped to permissions');
@@ -321,10 +330,7 @@ const NO_MINTER = '-';
  * version does not know (newer data: an answer, counted as `UnknownItemFormat`, not a fault),
  * else a fault (`AuthorizerFault`): unavailable when a dependency failed, forbidden otherwise.
  */
-function failedDecision(
-  event: APIGatewayRequestAuthorizerEventV2,
-  error: unknown,
-): AuthorizerContext {
+function failedDecision(event: DecisionRequest, error: unknown): AuthorizerContext {
   if (error instanceof UnknownItemFormatError) {
     recordUnknownItemFormat(error.kind);
     logger.warn('Denied an item of an unknown format', { routeKey: event.routeKey, error });
@@ -339,25 +345,47 @@ function failedDecision(
     : ctx('forbidden', 'Authorization could not be evaluated');
 }
 
-/** Builds the handler API Gateway invokes. */
+/**
+ * Decides one request and counts the decision; an error decides `unavailable` (a dependency is
+ * down or slow) or `forbidden`, never `allow`. The HTTP and REST forms both start here.
+ */
+export async function decideClosed(
+  deps: AuthorizerDeps,
+  event: DecisionRequest,
+): Promise<AuthorizerContext> {
+  let context: AuthorizerContext;
+  try {
+    context = await decide(deps, event);
+  } catch (error) {
+    context = failedDecision(event, error);
+  }
+  recordDecision(context.decision);
+  logger.debug('Authorizer decision', {
+    decision: context.decision,
+    reason: context.reason,
+    tenantId: context.tenantId,
+  });
+  return context;
+}
+
+/**
+ * What API Gateway must not receive as an answer in external mode: `Unauthorized` (its 401)
+ * for a refused credential, and any other error (its 500, never cached, retried by clients)
+ * when nothing could be decided. Undefined for an allow or a deny.
+ */
+export function externalRefusal(context: AuthorizerContext): Error | undefined {
+  if (context.decision === 'unauthenticated') return new Error('Unauthorized');
+  if (context.decision === 'unavailable') return new Error('Authorization unavailable');
+  return undefined;
+}
+
+/** Builds the handler API Gateway invokes (HTTP API, payload 2.0, simple responses). */
 export function createAuthorizer(deps: AuthorizerDeps) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<SimpleAuthorizerResult> => {
-    let context: AuthorizerContext;
-    try {
-      context = await decide(deps, event);
-    } catch (error) {
-      context = failedDecision(event, error);
-    }
-    recordDecision(context.decision);
-    logger.debug('Authorizer decision', {
-      decision: context.decision,
-      reason: context.reason,
-      tenantId: context.tenantId,
-    });
+    const context = await decideClosed(deps, event);
     if (deps.mode === 'internal') return { isAuthorized: true, context };
-    if (context.decision === 'unauthenticated') throw new Error('Unauthorized');
-    // HTTP APIs turn any other authorizer error into a 500 (never cached, retried by clients).
-    if (context.decision === 'unavailable') throw new Error('Authorization unavailable');
+    const refusal = externalRefusal(context);
+    if (refusal) throw refusal;
     return { isAuthorized: context.decision === 'allow', context };
   };
 }

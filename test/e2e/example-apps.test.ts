@@ -10,6 +10,8 @@ import { addUser, api, createTenantWithOwner } from '../support/stack-client.js'
 
 const deps = domainDeps();
 const apps = (t: string) => `/example/t/${t}/marathon/v2/apps`;
+/** The same service served as a REST API, stage `rest` (local/example-apis.ts). */
+const restApps = (t: string) => `/rest${apps(t)}`;
 
 async function tenantWithMember() {
   const { tenantId, owner } = await createTenantWithOwner();
@@ -78,5 +80,25 @@ describe('example apps service', () => {
     const { tenantId } = await tenantWithMember();
     const other = await createTenantWithOwner();
     expect((await api('GET', apps(tenantId), { token: other.owner.accessToken })).status).toBe(403);
+  });
+
+  it('answers as a REST API too: 401, an explicit deny 403, and the caller on an allow', async () => {
+    const { tenantId, owner, user } = await tenantWithMember();
+    const none = await api('GET', restApps(tenantId));
+    expect(none).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
+    const denied = await api('GET', `${restApps(tenantId)}/web`, { token: user.accessToken });
+    expect(denied).toMatchObject({
+      status: 403,
+      body: { message: 'User is not authorized to access this resource with an explicit deny' },
+    });
+    const path = `${restApps(tenantId)}/production/frontend/webserver`;
+    const created = await api('PUT', path, { token: owner.accessToken });
+    expect(created.status).toBe(201);
+    expect(created.body.caller).toEqual({ tenantId, userId: owner.userId, email: owner.email });
+    // One service behind both forms: the app created through REST is there over HTTP.
+    const read = await api('GET', `${apps(tenantId)}/production/frontend/webserver`, {
+      token: owner.accessToken,
+    });
+    expect(read.body.app).toMatchObject({ id: '/production/frontend/webserver' });
   });
 });

@@ -1,11 +1,16 @@
 /**
  * The authorizer with its DynamoDB unreachable (a client pointed at a closed port; the token is
  * a real cognito-local one): internal mode decides `unavailable` (the handler answers 503),
- * external mode throws an error API Gateway turns into a 500, never a 401 or a cached 403.
+ * external mode throws an error API Gateway turns into a 500, never a 401 or a cached 403, and
+ * so does the REST form.
  */
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayRequestAuthorizerEventV2,
+} from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuthorizer } from '#shared/auth/authorizer.js';
+import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
+import { createRestAuthorizer } from '#shared/auth/rest-authorizer.js';
 import { externalRoutes } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
@@ -18,7 +23,8 @@ const issuer = `${stack.cognito.endpoint}/${stack.cognito.userPoolId}`;
 const jwksUri = `${issuer}/.well-known/jwks.json`;
 const route = 'GET /apps/{tenantId}/things';
 let user: TestUser;
-let authorizerFor: (mode: 'internal' | 'external') => ReturnType<typeof createAuthorizer>;
+let depsFor: (mode: 'internal' | 'external') => AuthorizerDeps;
+const authorizerFor = (mode: 'internal' | 'external') => createAuthorizer(depsFor(mode));
 
 beforeAll(async () => {
   user = await createUser();
@@ -32,16 +38,15 @@ beforeAll(async () => {
     jwksUri,
     jwks: await fetchJwks(jwksUri),
   });
-  authorizerFor = (mode) =>
-    createAuthorizer({
-      verifier,
-      snapshots: createSnapshotReader(down, stack.dynamodb.tableName),
-      requirements: externalRoutes('tenantId', {
-        [route]: [{ resource: 'apps:things', action: 'read' }],
-      }),
-      clock: systemClock,
-      mode,
-    });
+  depsFor = (mode) => ({
+    verifier,
+    snapshots: createSnapshotReader(down, stack.dynamodb.tableName),
+    requirements: externalRoutes('tenantId', {
+      [route]: [{ resource: 'apps:things', action: 'read' }],
+    }),
+    clock: systemClock,
+    mode,
+  });
 });
 
 const event = () =>
@@ -60,6 +65,23 @@ describe('authorizer with DynamoDB down', () => {
 
   it('throws a non-Unauthorized error in external mode (API Gateway: 500, not 401 or 403)', async () => {
     const failure = await authorizerFor('external')(event()).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure?.message).not.toBe('Unauthorized');
+  });
+
+  it('throws a non-Unauthorized error in the REST form too (500, no policy at all)', async () => {
+    const restEvent = {
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/apps/any/things',
+      resource: '/apps/{tenantId}/things',
+      httpMethod: 'GET',
+      headers: { Authorization: `Bearer ${user.accessToken}` },
+      pathParameters: { tenantId: 'any' },
+    } as unknown as APIGatewayRequestAuthorizerEvent;
+    const failure = await createRestAuthorizer(depsFor('external'))(restEvent).then(
       () => undefined,
       (error: Error) => error,
     );
