@@ -197,7 +197,7 @@ describe('tracing', () => {
     expect(seen).toEqual(['early', 'late']);
   });
 
-  /** The input files of the bundle of `functions/<name>/handler.ts`, as CDK builds it. */
+  /** The input files that end up in the bundle of `functions/<name>/handler.ts` as CDK builds it (not those tree-shaken away). */
   async function bundledInputs(name: string): Promise<string[]> {
     const result = await build({
       ...lambdaBuildOptions(sdkSource(name)),
@@ -208,7 +208,11 @@ describe('tracing', () => {
       metafile: true,
       logLevel: 'silent',
     });
-    return Object.keys(result.metafile.inputs);
+    return Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
   }
 
   /** The npm packages in the minified bundle of `functions/<name>/handler.ts`, as CDK builds it. */
