@@ -13,7 +13,7 @@ import {
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { lambdaBuildOptions, sdkSource } from '#infra/constructs/bundling.js';
+import { lambdaBuildOptions, sdkSource, sourceMapsAtRuntime } from '#infra/constructs/bundling.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 import { projectRoot } from '../local/function-modules.js';
@@ -29,10 +29,12 @@ export interface BundleResult {
   importMs: number;
   /** Median time of the first invocation after the import, milliseconds. */
   firstCallMs: number;
-  /** importMs + firstCallMs: the cold start our code adds on top of the runtime's own boot. */
+  /** importMs + firstCallMs: the cold start our code adds on top of the runtime's own boot (as deployed: with `--enable-source-maps` when `sourceMaps`). */
   initMs: number;
-  /** The same with Node's source-map support off (CDK turns it on with NODE_OPTIONS). */
+  /** The same with Node's source-map support off. */
   initMsNoSourceMaps: number;
+  /** Whether the deployed function runs with `--enable-source-maps` (bundling.ts, `sourceMapsAtRuntime`). */
+  sourceMaps: boolean;
   /** What the first invocation answered (a status code, or `ok` for non-HTTP functions). */
   firstResponse: string;
   /** The event the first invocation received (a route key, or the event kind). */
@@ -68,6 +70,8 @@ export interface ColdStartComparison {
   baselineNote?: string;
   /** Fresh processes per variant, interleaved. */
   runs: number;
+  /** Whether this tree's authorizer runs with `--enable-source-maps` (today's did). */
+  sourceMapsNow: boolean;
   event: string;
   /** SDK bundled (how it deploys) and with the SDK from node_modules (the runtime's). */
   today: { bundled: ColdStartVariant; runtimeSdk: ColdStartVariant } | null;
@@ -375,23 +379,25 @@ async function benchOne(
   const { outfile, metafile } = await bundle(name, outDir, 'bundled');
   const external = await bundle(name, externalDir, 'runtime');
   const { label, event } = firstEvent(name);
-  const withMaps: ChildTiming[] = [];
+  const sourceMaps = sourceMapsAtRuntime(name);
+  const deployed: ChildTiming[] = [];
   const withoutMaps: ChildTiming[] = [];
   const sdkExternal: ChildTiming[] = [];
   // Interleaved, so a busy moment of the machine touches every variant alike.
   for (let i = 0; i < runs; i++) {
-    withMaps.push(await runChild(runner, outfile, event, true));
+    deployed.push(await runChild(runner, outfile, event, sourceMaps));
     withoutMaps.push(await runChild(runner, outfile, event, false));
-    sdkExternal.push(await runChild(runner, external.outfile, event, true));
+    sdkExternal.push(await runChild(runner, external.outfile, event, sourceMaps));
   }
   return {
     bytes: statSync(outfile).size,
     mapBytes: statSync(`${outfile}.map`).size,
-    importMs: median(withMaps.map((t) => t.importMs)),
-    firstCallMs: median(withMaps.map((t) => t.firstCallMs)),
-    initMs: median(withMaps.map((t) => t.importMs + t.firstCallMs)),
+    importMs: median(deployed.map((t) => t.importMs)),
+    firstCallMs: median(deployed.map((t) => t.firstCallMs)),
+    initMs: median(deployed.map((t) => t.importMs + t.firstCallMs)),
     initMsNoSourceMaps: median(withoutMaps.map((t) => t.importMs + t.firstCallMs)),
-    firstResponse: withMaps[0]?.status ?? '',
+    sourceMaps,
+    firstResponse: deployed[0]?.status ?? '',
     event: label,
     largest: largestInputs(metafile),
     runs,
@@ -466,9 +472,11 @@ async function compareAuthorizer(
   const timings: Record<string, ChildTiming[]> = Object.fromEntries(
     Object.keys(files).map((key) => [key, []]),
   );
+  // Each as deployed: today's with `--enable-source-maps` (every function had it), now's as bundling.ts says.
+  const sourceMaps = (key: string) => key.startsWith('today') || sourceMapsAtRuntime(name);
   for (let i = 0; i < runs; i++) {
     for (const [key, outfile] of Object.entries(files)) {
-      timings[key]?.push(await runChild(runner, outfile, event, true));
+      timings[key]?.push(await runChild(runner, outfile, event, sourceMaps(key)));
     }
   }
   const measured = (key: string) => variant(files[key] ?? '', timings[key] ?? []);
@@ -480,6 +488,7 @@ async function compareAuthorizer(
     baselineCommit: today ? BASELINE_COMMIT : null,
     ...('note' in tree ? { baselineNote: tree.note } : {}),
     runs,
+    sourceMapsNow: sourceMapsAtRuntime(name),
     event: label,
     today: todayResult,
     now: nowResult,
@@ -568,6 +577,7 @@ export function formatBundles({ bundles, coldStart }: BundlesBenchResult): strin
         'import ms',
         '1st call ms',
         'init ms',
+        'src maps',
         'no src maps',
         'SDK external: KiB',
         'init ms',
@@ -581,6 +591,7 @@ export function formatBundles({ bundles, coldStart }: BundlesBenchResult): strin
         fixed(b.importMs, 1),
         fixed(b.firstCallMs, 1),
         fixed(b.initMs, 1),
+        b.sourceMaps ? 'on' : 'off',
         fixed(b.initMsNoSourceMaps, 1),
         fixed(b.sdkExternal.bytes / 1024, 0),
         fixed(b.sdkExternal.initMs, 1),
@@ -603,7 +614,10 @@ export function formatBundles({ bundles, coldStart }: BundlesBenchResult): strin
               row(`today (${c.baselineCommit}), runtime SDK`, c.today.runtimeSdk),
             ]
           : []),
-        row('now, SDK bundled (deployed)', c.now.bundled),
+        row(
+          `now, SDK bundled (deployed, source maps ${c.sourceMapsNow ? 'on' : 'off'})`,
+          c.now.bundled,
+        ),
         row('now, runtime SDK', c.now.runtimeSdk),
       ],
     ),

@@ -14,7 +14,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaBuildOptions, sdkSource } from '#infra/constructs/bundling.js';
+import { lambdaBuildOptions, sdkSource, sourceMapsAtRuntime } from '#infra/constructs/bundling.js';
 import { tableStatement } from '#infra/constructs/function-grants.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '#shared/platform/deadline.js';
 import { TABLE_READ, TABLE_WRITE } from '#shared/routes/function-needs.js';
@@ -51,6 +51,8 @@ export class ApiFunction extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
+    /** The function's folder under functions/: what bundling.ts decides by. */
+    const name = props.entry.split('/')[1] ?? props.entry;
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -72,8 +74,11 @@ export class ApiFunction extends Construct implements IGrantable {
       logGroup: this.logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: cdkBundling(sdkSource(props.entry.split('/')[1] ?? props.entry)),
+      environment: {
+        ...(sourceMapsAtRuntime(name) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        ...props.environment,
+      },
+      bundling: cdkBundling(sdkSource(name)),
     });
     this.grantPrincipal = this.fn.grantPrincipal;
 

@@ -37,6 +37,19 @@ export function sdkSource(_functionName: string): 'bundled' | 'runtime' {
   return 'bundled';
 }
 
+/**
+ * Whether Node applies the source map at run time (`NODE_OPTIONS=--enable-source-maps`), which
+ * makes stack traces read file:line of the TypeScript. Node reads and parses the whole map when it
+ * loads the bundle: in the bench that is about 15% of the authorizer's cold start, which every
+ * protected request on a cold container waits for. So the authorizer ships its map but leaves it
+ * off (its faults are dependency errors, named without a trace); set
+ * `NODE_OPTIONS=--enable-source-maps` on that function to read a trace. Every other function
+ * keeps it on.
+ */
+export function sourceMapsAtRuntime(functionName: string): boolean {
+  return functionName !== 'authorizer';
+}
+
 /** esbuild's options for one deployed function (entry and output are the caller's). */
 export function lambdaBuildOptions(sdk: 'bundled' | 'runtime' = 'bundled') {
   return {
