@@ -550,7 +550,7 @@ export function bundleGoals({ bundles, coldStart }: BundlesBenchResult): BundleG
       target: '<= 300 KiB',
       actual:
         deployedMax && runtimeMax
-          ? `${kib(deployedBytes(deployedMax[1]))} (${deployedMax[0]}); (${kib(runtimeMax[1].sdkExternal.bytes)}, ${runtimeMax[0]})`
+          ? `${kib(deployedBytes(deployedMax[1]))}, ${deployedMax[0]} (${kib(runtimeMax[1].sdkExternal.bytes)}, ${runtimeMax[0]})`
           : 'none',
       met: others.every(([, b]) => deployedBytes(b) <= 300 * 1024),
     },

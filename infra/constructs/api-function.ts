@@ -14,7 +14,12 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaBuildOptions, sdkSource, sourceMapsAtRuntime } from '#infra/constructs/bundling.js';
+import {
+  BUNDLE_ALIASES,
+  lambdaBuildOptions,
+  sdkSource,
+  sourceMapsAtRuntime,
+} from '#infra/constructs/bundling.js';
 import { tableStatement } from '#infra/constructs/function-grants.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '#shared/platform/deadline.js';
 import { TABLE_READ, TABLE_WRITE } from '#shared/routes/function-needs.js';
@@ -126,7 +131,7 @@ function cdkBundling(sdk: 'bundled' | 'runtime'): BundlingOptions {
     externalModules: o.external,
     // `--alias:<module>=<replacement>`, resolved from the project root (esbuild's working directory).
     esbuildArgs: {
-      '--alias': Object.entries(o.alias).map(([from, to]) => `${from}=${to}`),
+      '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
     },
   };
 }

@@ -5,7 +5,11 @@
  * authorizer package build with these options. Plain data and esbuild types only: importing this
  * module loads neither CDK nor esbuild.
  */
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+
+/** The repository root, which BUNDLE_ALIASES are relative to. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Lets CommonJS dependencies call `require` inside an ESM bundle. */
 export const ESM_REQUIRE_BANNER =
@@ -18,8 +22,8 @@ export const ESM_REQUIRE_BANNER =
 export const RUNTIME_SDK_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
 
 /**
- * Module replacements, relative to the project root (esbuild's working directory in CDK and
- * here): the SDK's default credential chain becomes the environment's credentials, which is
+ * Module replacements, relative to the project root (esbuild's working directory in CDK;
+ * `lambdaBuildOptions` makes them absolute): the SDK's default credential chain becomes the environment's credentials, which is
  * all Lambda uses (infra/constructs/lambda-credentials.ts).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
@@ -63,7 +67,13 @@ export function lambdaBuildOptions(sdk: 'bundled' | 'runtime' = 'bundled') {
     // The map only has to turn stack traces into file:line; sources would double its size.
     sourcemap: true,
     sourcesContent: false,
-    alias: { ...BUNDLE_ALIASES },
+    // Absolute, so a build from another working directory (packages/) finds them too.
+    alias: Object.fromEntries(
+      Object.entries(BUNDLE_ALIASES).map(([from, to]) => [
+        from,
+        fileURLToPath(new URL(to, `file://${ROOT}`)),
+      ]),
+    ),
     external: sdk === 'runtime' ? [...RUNTIME_SDK_EXTERNALS] : [],
   } satisfies BuildOptions;
 }
