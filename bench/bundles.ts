@@ -1,13 +1,23 @@
 /** Cold-start benchmark: each function bundled as CDK bundles it, then imported and invoked once in a fresh Node process. */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { lambdaBuildOptions, sdkSource, sourceMapsAtRuntime } from '#infra/constructs/bundling.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 import { projectRoot } from '../local/function-modules.js';
-import { percentile, round } from './stats.js';
+import { percentile, round, table } from './stats.js';
 
 /** One function's bundle and cold start. */
 export interface BundleResult {
@@ -19,10 +29,12 @@ export interface BundleResult {
   importMs: number;
   /** Median time of the first invocation after the import, milliseconds. */
   firstCallMs: number;
-  /** importMs + firstCallMs: the cold start our code adds on top of the runtime's own boot. */
+  /** importMs + firstCallMs: the cold start our code adds on top of the runtime's own boot (as deployed: with `--enable-source-maps` when `sourceMaps`). */
   initMs: number;
-  /** The same with Node's source-map support off (CDK turns it on with NODE_OPTIONS). */
+  /** The same with Node's source-map support off. */
   initMsNoSourceMaps: number;
+  /** Whether the deployed function runs with `--enable-source-maps` (bundling.ts, `sourceMapsAtRuntime`). */
+  sourceMaps: boolean;
   /** What the first invocation answered (a status code, or `ok` for non-HTTP functions). */
   firstResponse: string;
   /** The event the first invocation received (a route key, or the event kind). */
@@ -32,15 +44,68 @@ export interface BundleResult {
   /** Fresh processes the medians come from. */
   runs: number;
   /**
-   * The road not taken, measured beside it: the same function with the AWS SDK left out of the
-   * bundle and loaded from node_modules at run time, as it would be from the Lambda runtime's
-   * own copy (CDK's default when bundleAwsSDK is off).
+   * The same function with the AWS SDK left out of the bundle and loaded from node_modules at run
+   * time, as it would be from the Lambda runtime's own copy (infra/constructs/bundling.ts,
+   * `sdkSource`), measured beside it.
    */
   sdkExternal: { bytes: number; initMs: number };
+  /** Where the deployed function's SDK comes from (`bundled`: `bytes`; `runtime`: `sdkExternal`). */
+  deployedSdk: 'bundled' | 'runtime';
 }
 
-const BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+/** One bundle's cold start over many fresh processes. */
+export interface ColdStartVariant {
+  bytes: number;
+  /** Import + first decision, milliseconds: median and p90 of the fresh processes. */
+  initP50ms: number;
+  initP90ms: number;
+  /** CPU time (user + system, all threads) of import + first decision, median: steadier than wall time on a busy machine. */
+  cpuP50ms: number;
+}
+
+/** The authorizer's cold start, today's bundle and this tree's, measured in the same run. */
+export interface ColdStartComparison {
+  /** The commit whose authorizer is the baseline ("today"), or null when it could not be built. */
+  baselineCommit: string | null;
+  baselineNote?: string;
+  /** Fresh processes per variant, interleaved. */
+  runs: number;
+  /** Whether this tree's authorizer runs with `--enable-source-maps` (today's did). */
+  sourceMapsNow: boolean;
+  event: string;
+  /** SDK bundled (how it deploys) and with the SDK from node_modules (the runtime's). */
+  today: { bundled: ColdStartVariant; runtimeSdk: ColdStartVariant } | null;
+  now: { bundled: ColdStartVariant; runtimeSdk: ColdStartVariant };
+  /** now / today, for the deployed variant (SDK bundled) and for the runtime-SDK one. */
+  ratio: { bytes: number; initP50: number; cpuP50: number; runtimeSdkBytes: number } | null;
+}
+
+/** What the benchmark measures: every function, and the authorizer against today's. */
+export interface BundlesBenchResult {
+  bundles: Record<string, BundleResult>;
+  coldStart: ColdStartComparison;
+}
+
+/**
+ * Today's authorizer (issue 17's baseline): the handler as of this commit, bundled with the
+ * options CDK used then (below), so each run compares against it on the same machine.
+ */
+export const BASELINE_COMMIT = '4809f3a';
+
+/** infra/constructs/api-function.ts's bundling at BASELINE_COMMIT (before bundling.ts existed). */
+const BASELINE_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: {
+    js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+  },
+  sourcemap: true,
+  sourcesContent: false,
+} satisfies BuildOptions;
 
 /** The handlers CDK deploys: every `functions/<name>/handler.ts`. */
 export function functionNames(): string[] {
@@ -50,32 +115,29 @@ export function functionNames(): string[] {
     .sort();
 }
 
-/** The SDK packages CDK leaves out of a bundle when bundleAwsSDK is off. */
-const SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*'];
-
 /**
- * Bundles like infra/constructs/api-function.ts (NodejsFunction with bundleAwsSDK), or with the
- * SDK external; an external SDK resolves from the bundle's folder, so `outDir` must then lie
+ * Bundles `functions/<name>/handler.ts` of `root` with `options` (infra/constructs/bundling.ts's
+ * unless given). An external SDK resolves from the bundle's folder, so `outDir` must then lie
  * inside the project.
  */
-async function bundle(name: string, outDir: string, sdkExternal = false) {
+async function bundle(
+  name: string,
+  outDir: string,
+  sdk: 'bundled' | 'runtime',
+  root = projectRoot,
+  options: BuildOptions = lambdaBuildOptions(sdk),
+) {
   const outfile = join(outDir, name, 'index.mjs');
   const result = await build({
-    entryPoints: [join(projectRoot, 'functions', name, 'handler.ts')],
-    absWorkingDir: projectRoot,
+    ...options,
+    ...(options === BASELINE_OPTIONS && sdk === 'runtime'
+      ? { external: ['@aws-sdk/*', '@smithy/*'] }
+      : {}),
+    entryPoints: [join(root, 'functions', name, 'handler.ts')],
+    absWorkingDir: root,
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    sourcemap: true,
-    sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
-    external: sdkExternal ? SDK_EXTERNALS : [],
   });
   return { outfile, metafile: result.metafile };
 }
@@ -197,16 +259,18 @@ const context = {
   done() {}, fail() {}, succeed() {},
 };
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const mod = await import(bundleUrl);
 const t1 = performance.now();
 const event = JSON.parse(eventJson);
 // A scheduled function's every call reaches DynamoDB (a closed port here): import only.
 const res = event === null ? 'import only' : await mod.handler(event, context);
 const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 const status = typeof res === 'string' ? res
   : res && typeof res === 'object' && 'statusCode' in res ? String(res.statusCode)
   : res && typeof res === 'object' && 'isAuthorized' in res ? 'decision ' + res.context?.decision : 'ok';
-process.stdout.write(JSON.stringify({ bootMs: t0, importMs: t1 - t0, firstCallMs: t2 - t1, status }) + '\\n');
+process.stdout.write(JSON.stringify({ bootMs: t0, importMs: t1 - t0, firstCallMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000, status }) + '\\n');
 process.exit(0);
 `;
 
@@ -228,6 +292,8 @@ interface ChildTiming {
   bootMs: number;
   importMs: number;
   firstCallMs: number;
+  /** CPU time of import + first call (user + system, every thread of the process). */
+  cpuMs: number;
   status: string;
 }
 
@@ -276,26 +342,31 @@ function median(values: number[]): number {
 
 /**
  * Bundles every function into `outDir` and measures its cold start: the median over `runs`
- * fresh processes of import + first call, with and without `--enable-source-maps`.
+ * fresh processes of import + first call, with and without `--enable-source-maps`. Then the
+ * authorizer against today's (BASELINE_COMMIT), `coldRuns` fresh processes per variant.
  */
 export async function benchBundles(opts: {
   quick: boolean;
   outDir: string;
-}): Promise<Record<string, BundleResult>> {
+  /** Only these functions (the cold-start comparison always runs). */
+  only?: string[];
+}): Promise<BundlesBenchResult> {
   const runs = opts.quick ? 1 : 5;
   const runner = join(opts.outDir, 'cold-start.mjs');
   writeFileSync(runner, CHILD_SCRIPT);
-  const results: Record<string, BundleResult> = {};
+  const bundles: Record<string, BundleResult> = {};
   // Inside node_modules so the external SDK resolves; removed at the end.
   const externalDir = mkdtempSync(join(projectRoot, 'node_modules', '.gatehouse-bench-'));
   try {
     for (const name of functionNames()) {
-      results[name] = await benchOne(name, runner, opts.outDir, externalDir, runs);
+      if (opts.only && !opts.only.includes(name)) continue;
+      bundles[name] = await benchOne(name, runner, opts.outDir, externalDir, runs);
     }
+    const coldStart = await compareAuthorizer(runner, externalDir, opts.quick ? 3 : 15);
+    return { bundles, coldStart };
   } finally {
     rmSync(externalDir, { recursive: true, force: true });
   }
-  return results;
 }
 
 async function benchOne(
@@ -305,26 +376,28 @@ async function benchOne(
   externalDir: string,
   runs: number,
 ): Promise<BundleResult> {
-  const { outfile, metafile } = await bundle(name, outDir);
-  const external = await bundle(name, externalDir, true);
+  const { outfile, metafile } = await bundle(name, outDir, 'bundled');
+  const external = await bundle(name, externalDir, 'runtime');
   const { label, event } = firstEvent(name);
-  const withMaps: ChildTiming[] = [];
+  const sourceMaps = sourceMapsAtRuntime(name);
+  const deployed: ChildTiming[] = [];
   const withoutMaps: ChildTiming[] = [];
   const sdkExternal: ChildTiming[] = [];
   // Interleaved, so a busy moment of the machine touches every variant alike.
   for (let i = 0; i < runs; i++) {
-    withMaps.push(await runChild(runner, outfile, event, true));
+    deployed.push(await runChild(runner, outfile, event, sourceMaps));
     withoutMaps.push(await runChild(runner, outfile, event, false));
-    sdkExternal.push(await runChild(runner, external.outfile, event, true));
+    sdkExternal.push(await runChild(runner, external.outfile, event, sourceMaps));
   }
   return {
     bytes: statSync(outfile).size,
     mapBytes: statSync(`${outfile}.map`).size,
-    importMs: median(withMaps.map((t) => t.importMs)),
-    firstCallMs: median(withMaps.map((t) => t.firstCallMs)),
-    initMs: median(withMaps.map((t) => t.importMs + t.firstCallMs)),
+    importMs: median(deployed.map((t) => t.importMs)),
+    firstCallMs: median(deployed.map((t) => t.firstCallMs)),
+    initMs: median(deployed.map((t) => t.importMs + t.firstCallMs)),
     initMsNoSourceMaps: median(withoutMaps.map((t) => t.importMs + t.firstCallMs)),
-    firstResponse: withMaps[0]?.status ?? '',
+    sourceMaps,
+    firstResponse: deployed[0]?.status ?? '',
     event: label,
     largest: largestInputs(metafile),
     runs,
@@ -332,5 +405,227 @@ async function benchOne(
       bytes: statSync(external.outfile).size,
       initMs: median(sdkExternal.map((t) => t.importMs + t.firstCallMs)),
     },
+    deployedSdk: sdkSource(name),
   };
+}
+
+/**
+ * The source tree of BASELINE_COMMIT under `dir` (git archive; the project's node_modules linked
+ * in), or why it could not be had (no git, or a clone without that commit).
+ */
+function baselineTree(dir: string): { root: string } | { note: string } {
+  const root = join(dir, 'baseline-src');
+  try {
+    mkdirSync(root, { recursive: true });
+    const tar = execFileSync('git', ['archive', '--format=tar', BASELINE_COMMIT], {
+      cwd: projectRoot,
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    execFileSync('tar', ['-x', '-C', root], { input: tar });
+    symlinkSync(join(projectRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+    return { root };
+  } catch (error) {
+    return {
+      note: `baseline ${BASELINE_COMMIT} not built: ${(error as Error).message.split('\n')[0]}`,
+    };
+  }
+}
+
+function variant(outfile: string, timings: ChildTiming[]): ColdStartVariant {
+  const init = timings.map((t) => t.importMs + t.firstCallMs);
+  return {
+    bytes: statSync(outfile).size,
+    initP50ms: median(init),
+    initP90ms: round(percentile(init, 90), 1),
+    cpuP50ms: median(timings.map((t) => t.cpuMs)),
+  };
+}
+
+/** The authorizer of BASELINE_COMMIT and of this tree, each SDK bundled and from node_modules, interleaved. */
+async function compareAuthorizer(
+  runner: string,
+  dir: string,
+  runs: number,
+): Promise<ColdStartComparison> {
+  const name = 'authorizer';
+  const { label, event } = firstEvent(name);
+  const now = {
+    bundled: await bundle(name, join(dir, 'now'), 'bundled'),
+    runtimeSdk: await bundle(name, join(dir, 'now-runtime'), 'runtime'),
+  };
+  const tree = baselineTree(dir);
+  const today =
+    'root' in tree
+      ? {
+          bundled: await bundle(name, join(dir, 'today'), 'bundled', tree.root, BASELINE_OPTIONS),
+          runtimeSdk: await bundle(
+            name,
+            join(dir, 'today-runtime'),
+            'runtime',
+            tree.root,
+            BASELINE_OPTIONS,
+          ),
+        }
+      : null;
+  const files = { ...prefixed('now', now), ...(today ? prefixed('today', today) : {}) };
+  const timings: Record<string, ChildTiming[]> = Object.fromEntries(
+    Object.keys(files).map((key) => [key, []]),
+  );
+  // Each as deployed: today's with `--enable-source-maps` (every function had it), now's as bundling.ts says.
+  const sourceMaps = (key: string) => key.startsWith('today') || sourceMapsAtRuntime(name);
+  for (let i = 0; i < runs; i++) {
+    for (const [key, outfile] of Object.entries(files)) {
+      timings[key]?.push(await runChild(runner, outfile, event, sourceMaps(key)));
+    }
+  }
+  const measured = (key: string) => variant(files[key] ?? '', timings[key] ?? []);
+  const nowResult = { bundled: measured('now.bundled'), runtimeSdk: measured('now.runtimeSdk') };
+  const todayResult = today
+    ? { bundled: measured('today.bundled'), runtimeSdk: measured('today.runtimeSdk') }
+    : null;
+  return {
+    baselineCommit: today ? BASELINE_COMMIT : null,
+    ...('note' in tree ? { baselineNote: tree.note } : {}),
+    runs,
+    sourceMapsNow: sourceMapsAtRuntime(name),
+    event: label,
+    today: todayResult,
+    now: nowResult,
+    ratio: todayResult
+      ? {
+          bytes: round(nowResult.bundled.bytes / todayResult.bundled.bytes, 2),
+          initP50: round(nowResult.bundled.initP50ms / todayResult.bundled.initP50ms, 2),
+          cpuP50: round(nowResult.bundled.cpuP50ms / todayResult.bundled.cpuP50ms, 2),
+          runtimeSdkBytes: round(nowResult.runtimeSdk.bytes / todayResult.runtimeSdk.bytes, 2),
+        }
+      : null,
+  };
+}
+
+function prefixed(
+  prefix: string,
+  built: Record<string, { outfile: string }>,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(built).map(([k, v]) => [`${prefix}.${k}`, v.outfile]));
+}
+
+/** One row of results.json's `goals`. */
+export interface BundleGoal {
+  goal: string;
+  target: string;
+  actual: string;
+  met: boolean;
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** Issue 17's bundle and cold-start goals, from this part's result. */
+export function bundleGoals({ bundles, coldStart }: BundlesBenchResult): BundleGoal[] {
+  const deployedBytes = (b: BundleResult) =>
+    b.deployedSdk === 'bundled' ? b.bytes : b.sdkExternal.bytes;
+  const others = Object.entries(bundles).filter(([name]) => name !== 'authorizer');
+  const biggest = (size: (b: BundleResult) => number) =>
+    others.sort((a, b) => size(b[1]) - size(a[1]))[0];
+  const deployedMax = biggest(deployedBytes);
+  const runtimeMax = biggest((b) => b.sdkExternal.bytes);
+  const { now, today, ratio } = coldStart;
+  return [
+    {
+      goal: 'authorizer bundle, as deployed (runtime-SDK variant in brackets)',
+      target: '<= 200 KiB',
+      actual: `${kib(now.bundled.bytes)} (${kib(now.runtimeSdk.bytes)})`,
+      met: now.bundled.bytes <= 200 * 1024,
+    },
+    {
+      goal: `authorizer cold start (import + first decision, p50 of ${coldStart.runs}) vs ${coldStart.baselineCommit ?? 'today'} in the same run`,
+      target: '<= 0.5x',
+      actual: ratio
+        ? `${ratio.initP50}x (${now.bundled.initP50ms} vs ${today?.bundled.initP50ms} ms; CPU ${ratio.cpuP50}x)`
+        : `not compared: ${coldStart.baselineNote ?? 'no baseline'}`,
+      met: ratio !== null && ratio.initP50 <= 0.5,
+    },
+    {
+      goal: 'largest other bundle, as deployed (runtime-SDK variant in brackets)',
+      target: '<= 300 KiB',
+      actual:
+        deployedMax && runtimeMax
+          ? `${kib(deployedBytes(deployedMax[1]))}, ${deployedMax[0]} (${kib(runtimeMax[1].sdkExternal.bytes)}, ${runtimeMax[0]})`
+          : 'none',
+      met: others.every(([, b]) => deployedBytes(b) <= 300 * 1024),
+    },
+  ];
+}
+
+/** The printed tables of this part. */
+export function formatBundles({ bundles, coldStart }: BundlesBenchResult): string[] {
+  const fixed = (n: number, d: number) => n.toFixed(d);
+  const c = coldStart;
+  const row = (label: string, v: ColdStartVariant) => [
+    label,
+    fixed(v.bytes / 1024, 0),
+    fixed(v.initP50ms, 1),
+    fixed(v.initP90ms, 1),
+    fixed(v.cpuP50ms, 1),
+  ];
+  return [
+    'Bundles (infra/constructs/bundling.ts, as CDK builds them) and cold start in a fresh Node process',
+    table(
+      [
+        'function',
+        'KiB',
+        'import ms',
+        '1st call ms',
+        'init ms',
+        'src maps',
+        'no src maps',
+        'SDK external: KiB',
+        'init ms',
+        'deployed',
+        'answer',
+        'largest parts (KiB)',
+      ],
+      Object.entries(bundles).map(([name, b]) => [
+        name,
+        fixed(b.bytes / 1024, 0),
+        fixed(b.importMs, 1),
+        fixed(b.firstCallMs, 1),
+        fixed(b.initMs, 1),
+        b.sourceMaps ? 'on' : 'off',
+        fixed(b.initMsNoSourceMaps, 1),
+        fixed(b.sdkExternal.bytes / 1024, 0),
+        fixed(b.sdkExternal.initMs, 1),
+        b.deployedSdk === 'bundled' ? 'SDK bundled' : 'runtime SDK',
+        b.firstResponse,
+        Object.entries(b.largest)
+          .slice(0, 4)
+          .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`)
+          .join(', '),
+      ]),
+    ),
+    '',
+    `Authorizer cold start, ${c.baselineCommit ?? 'no baseline'} against this tree, ${c.runs} fresh processes each, interleaved (${c.event})`,
+    table(
+      ['authorizer', 'KiB', 'init p50 ms', 'init p90 ms', 'CPU p50 ms'],
+      [
+        ...(c.today
+          ? [
+              row(`today (${c.baselineCommit}), SDK bundled`, c.today.bundled),
+              row(`today (${c.baselineCommit}), runtime SDK`, c.today.runtimeSdk),
+            ]
+          : []),
+        row(
+          `now, SDK bundled (deployed, source maps ${c.sourceMapsNow ? 'on' : 'off'})`,
+          c.now.bundled,
+        ),
+        row('now, runtime SDK', c.now.runtimeSdk),
+      ],
+    ),
+    ...(c.ratio
+      ? [
+          `now / today: size ${c.ratio.bytes}x (runtime SDK ${c.ratio.runtimeSdkBytes}x), init p50 ${c.ratio.initP50}x, CPU ${c.ratio.cpuP50}x`,
+        ]
+      : [c.baselineNote ?? '']),
+    '',
+  ];
 }

@@ -13,3 +13,17 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A plain-text table: first column left-aligned, the others right-aligned. */
+export function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...all.map((r) => (r[col] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((cell, col) =>
+        col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

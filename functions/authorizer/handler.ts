@@ -4,7 +4,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ACTIONS } from '#shared/acl/types.js';
 import { appDeps } from '#shared/app/deps.js';
 import { buildAuthorizers } from '#shared/auth/authorizer-factory.js';
@@ -12,7 +12,7 @@ import { isRestAuthorizerEvent, restRouteKey } from '#shared/auth/rest-authorize
 import { logger } from '#shared/observability/logger.js';
 import { flushMetrics, recordAuthorizerFault } from '#shared/observability/metrics.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
-import { findRoute } from '#shared/routes/route-table.js';
+import { findRoute } from '#shared/routes/route-auth.js';
 
 // No Powertools Tracer here: it would add about 120 KiB (the X-Ray SDK) to the bundle of the
 // hottest function; Lambda's active tracing still traces each invocation.
@@ -21,7 +21,7 @@ const { env } = deps;
 
 const RoutesSchema = z.record(
   z.string(),
-  z.array(z.strictObject({ resource: z.string().min(1), action: z.enum(ACTIONS) })),
+  z.array(z.strictObject({ resource: z.string().check(z.minLength(1)), action: z.enum(ACTIONS) })),
 );
 
 // Parsed at cold start: a malformed route map fails the deployment's first call, not a decision.

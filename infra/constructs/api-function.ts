@@ -11,19 +11,21 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  BUNDLE_ALIASES,
+  lambdaBuildOptions,
+  sdkSource,
+  sourceMapsAtRuntime,
+} from '#infra/constructs/bundling.js';
 import { tableStatement } from '#infra/constructs/function-grants.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '#shared/platform/deadline.js';
 import { TABLE_READ, TABLE_WRITE } from '#shared/routes/function-needs.js';
 
 /** The repository root: every entry path, the lock file and the `#shared/*` imports resolve from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Lets CommonJS dependencies call `require` inside an ESM bundle. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 export type TableAccess = 'read' | 'readWrite';
 
@@ -54,6 +56,8 @@ export class ApiFunction extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
+    /** The function's folder under functions/: what bundling.ts decides by. */
+    const name = props.entry.split('/')[1] ?? props.entry;
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -75,19 +79,11 @@ export class ApiFunction extends Construct implements IGrantable {
       logGroup: this.logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The map only has to turn stack traces into file:line; sources would double its size.
-        sourcesContent: false,
-        // Ship the SDK versions the tests ran against instead of whatever the runtime carries.
-        bundleAwsSDK: true,
+      environment: {
+        ...(sourceMapsAtRuntime(name) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        ...props.environment,
       },
+      bundling: cdkBundling(sdkSource(name)),
     });
     this.grantPrincipal = this.fn.grantPrincipal;
 
@@ -117,4 +113,25 @@ export class ApiFunction extends Construct implements IGrantable {
   addToRolePolicy(statement: PolicyStatement): void {
     this.fn.addToRolePolicy(statement);
   }
+}
+
+/** infra/constructs/bundling.ts's options as NodejsFunction takes them. */
+function cdkBundling(sdk: 'bundled' | 'runtime'): BundlingOptions {
+  const o = lambdaBuildOptions(sdk);
+  return {
+    format: OutputFormat.ESM,
+    mainFields: o.mainFields,
+    banner: o.banner.js,
+    target: o.target,
+    minify: o.minify,
+    sourceMap: o.sourcemap,
+    sourcesContent: o.sourcesContent,
+    // With the SDK bundled, CDK leaves nothing out; otherwise exactly what the runtime ships.
+    bundleAwsSDK: sdk === 'bundled',
+    externalModules: o.external,
+    // `--alias:<module>=<replacement>`, resolved from the project root (esbuild's working directory).
+    esbuildArgs: {
+      '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
+    },
+  };
 }

@@ -1,55 +1,65 @@
 /**
- * Runtime configuration: `process.env` parsed once with zod into a frozen object. No other module
+ * Runtime configuration: `process.env` parsed once with zod (mini) into a frozen object. No other module
  * reads `process.env`. Locally (npm start, tests) deployment-specific values fall back to local
  * defaults; in Lambda they are required, so a function deployed without one fails loudly.
  */
-import * as z from 'zod';
+// zod/mini: the same checks as zod, tree-shaken to what this schema uses. The authorizer loads
+// this module and no other schema, so its bundle carries no full zod (see README, performance).
+import * as z from 'zod/mini';
+
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+/** A number from a variable's text, within [min, max] (and whole when `int`). */
+const numberVar = (opts: { int?: boolean; min: number; max: number; exclusiveMin?: boolean }) =>
+  z.pipe(
+    z.coerce.number(),
+    (opts.int ? z.int() : z.number()).check(
+      opts.exclusiveMin ? z.gt(opts.min) : z.gte(opts.min),
+      z.lte(opts.max),
+    ),
+  );
 
 const EnvSchema = z.object({
-  TABLE_NAME: z.string().min(1).default('gatehouse'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  TABLE_NAME: text('gatehouse'),
+  AWS_REGION: text('us-east-1'),
   /** Set only for local emulators. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  COGNITO_ENDPOINT: z.url().optional(),
-  SES_ENDPOINT: z.url().optional(),
-  USER_POOL_ID: z.string().min(1).default('local'),
-  USER_POOL_CLIENT_ID: z.string().min(1).default('local'),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  COGNITO_ENDPOINT: z.optional(z.url()),
+  SES_ENDPOINT: z.optional(z.url()),
+  USER_POOL_ID: text('local'),
+  USER_POOL_CLIENT_ID: text('local'),
   /** Issuer of access tokens; defaults to the Cognito issuer of USER_POOL_ID. */
-  TOKEN_ISSUER: z.url().optional(),
+  TOKEN_ISSUER: z.optional(z.url()),
   /** JWKS location; http only for cognito-local. */
-  JWKS_URI: z.url().optional(),
-  MAIL_FROM: z.string().min(3).default('no-reply@gatehouse.local'),
-  ACCEPT_URL: z.url().default('http://127.0.0.1:3000/accept'),
+  JWKS_URI: z.optional(z.url()),
+  MAIL_FROM: z._default(z.string().check(z.minLength(3)), 'no-reply@gatehouse.local'),
+  ACCEPT_URL: z._default(z.url(), 'http://127.0.0.1:3000/accept'),
   /** `internal` for Gatehouse's own API; `external` when protecting another API. */
-  AUTHORIZER_MODE: z.enum(['internal', 'external']).default('internal'),
+  AUTHORIZER_MODE: z._default(z.enum(['internal', 'external']), 'internal'),
   /** External mode: JSON `{ "<METHOD> <path>": [{resource, action}] }`. */
-  AUTHORIZER_ROUTES: z.string().optional(),
+  AUTHORIZER_ROUTES: z.optional(z.string()),
   /** External mode: the path parameter that names the tenant. */
-  AUTHORIZER_TENANT_PARAM: z.string().default('tenantId'),
-  POWERTOOLS_SERVICE_NAME: z.string().default('gatehouse'),
+  AUTHORIZER_TENANT_PARAM: z._default(z.string(), 'tenantId'),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'gatehouse'),
   /** Longest one attempt of a DynamoDB, Cognito or SES call may take (ms); calls also end at the request's deadline. */
-  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
+  DEPENDENCY_TIMEOUT_MS: z._default(numberVar({ int: true, min: 10, max: 60_000 }), 3000),
   /** First retry delay of an outbox mail that failed (seconds); it doubles per attempt. */
-  MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  MAIL_RETRY_BASE_SECONDS: z._default(numberVar({ min: 0, exclusiveMin: true, max: 86_400 }), 60),
   /** Longest delay between two attempts of one outbox mail (seconds). */
-  MAIL_RETRY_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(3600),
+  MAIL_RETRY_MAX_SECONDS: z._default(numberVar({ min: 0, exclusiveMin: true, max: 86_400 }), 3600),
   /** Attempts before an outbox mail is dead (listed, and sent again only when re-driven). */
-  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  MAIL_MAX_ATTEMPTS: z._default(numberVar({ int: true, min: 1, max: 100 }), 10),
   /**
    * The SES configuration set mail is sent with (its bounce and complaint events come back to
    * the mail-events function); unset sends without one, and the mail-events function then
    * ignores every event.
    */
-  MAIL_CONFIGURATION_SET: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .optional(),
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))),
   /** Most mails one mailer or re-drive instance sends per second (the stage's `mail.sendRatePerSecond`). */
-  MAIL_SEND_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  MAIL_SEND_RATE_PER_SECOND: z._default(numberVar({ min: 0, exclusiveMin: true, max: 1000 }), 10),
   /** Set by the Lambda runtime: its presence means the process runs in Lambda. */
-  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
   /** The deployed stage (shared/config/stages.ts); metrics carry it as a dimension. */
-  GATEHOUSE_STAGE: z.string().min(1).optional(),
+  GATEHOUSE_STAGE: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type Env = Readonly<z.infer<typeof EnvSchema>>;

@@ -3,10 +3,11 @@ import * as z from 'zod';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import type { Table } from '#shared/store/table.js';
 
-export const PageQuery = {
+// A pure call: a bundle that never reads PageQuery (the authorizer's) drops it, and zod with it.
+export const PageQuery = /* @__PURE__ */ (() => ({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(2048).optional(),
-};
+}))();
 
 export interface Page<T> {
   items: T[];

@@ -32,11 +32,7 @@ import {
   uniqueEmail,
   uniqueId,
 } from '../support/stack-client.js';
-import {
-  auditEvents,
-  cognitoUserExists,
-  snapshotTenant,
-} from '../support/table-snapshot.js';
+import { auditEvents, cognitoUserExists, snapshotTenant } from '../support/table-snapshot.js';
 import { buildTenantFixture, useTenantFixture } from '../support/tenant-fixture.js';
 
 const f = useTenantFixture();

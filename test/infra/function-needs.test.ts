@@ -14,6 +14,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { build as bundle } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiFunction, PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import { lambdaBuildOptions } from '#infra/constructs/bundling.js';
 import { type FunctionNeeds, functionNeeds } from '#shared/routes/function-needs.js';
 import {
   envOf,
@@ -66,15 +67,13 @@ interface BundleFacts {
 /** Bundles `entry` as CDK does, unminified, and lists what its SDK commands can do. */
 async function bundleFacts(entry: string): Promise<BundleFacts> {
   const result = await bundle({
+    // The deployed options with the SDK always in (whatever sdkSource decides, the commands a
+    // function sends are in the SDK code it imports), unminified so class names stay readable.
+    ...lambdaBuildOptions('bundled'),
     entryPoints: [join(PROJECT_ROOT, entry)],
     absWorkingDir: PROJECT_ROOT,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    treeShaking: true,
     minify: false,
+    sourcemap: false,
     write: false,
     logLevel: 'silent',
   });

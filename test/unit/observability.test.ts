@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '#infra/constructs/api-function.js';
+import { lambdaBuildOptions, sdkSource } from '#infra/constructs/bundling.js';
 import { loadEnv, MissingConfigError } from '#shared/config/env.js';
 import {
   captureOutput,
@@ -196,22 +197,27 @@ describe('tracing', () => {
     expect(seen).toEqual(['early', 'late']);
   });
 
-  /** The npm packages in the minified bundle of `functions/<name>/handler.ts`, as CDK builds it. */
-  async function bundledPackages(name: string): Promise<string[]> {
+  /** The input files that end up in the bundle of `functions/<name>/handler.ts` as CDK builds it (not those tree-shaken away). */
+  async function bundledInputs(name: string): Promise<string[]> {
     const result = await build({
+      ...lambdaBuildOptions(sdkSource(name)),
       entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
       absWorkingDir: PROJECT_ROOT,
-      bundle: true,
-      minify: true,
+      outdir: join(PROJECT_ROOT, 'cdk.out', 'observability-test'),
       write: false,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
       metafile: true,
       logLevel: 'silent',
     });
-    return Object.keys(result.metafile.inputs).flatMap(
+    return Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
+  }
+
+  /** The npm packages in the minified bundle of `functions/<name>/handler.ts`, as CDK builds it. */
+  async function bundledPackages(name: string): Promise<string[]> {
+    return (await bundledInputs(name)).flatMap(
       (path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? [],
     );
   }
@@ -222,5 +228,22 @@ describe('tracing', () => {
     expect(authorizer).toContain('@aws-lambda-powertools/metrics');
     expect(authorizer).not.toContain('aws-xray-sdk-core');
     expect(authorizer).not.toContain('@aws-lambda-powertools/tracer');
+  });
+
+  it('keeps full zod out of the authorizer bundle (zod/mini only), not out of routes', async () => {
+    const classic = (inputs: string[]) => inputs.filter((p) => p.includes('/zod/v4/classic/'));
+    expect(classic(await bundledInputs('members'))).not.toEqual([]);
+    const authorizer = await bundledInputs('authorizer');
+    expect(authorizer.some((p) => p.includes('/zod/v4/mini/'))).toBe(true);
+    expect(classic(authorizer)).toEqual([]);
+  });
+
+  it("leaves the SDK's credential chain out of every bundle: Lambda's credentials are in the environment", async () => {
+    for (const name of ['authorizer', 'members']) {
+      const packages = await bundledPackages(name);
+      expect(packages, name).toContain('@aws-sdk/credential-provider-env');
+      expect(packages, name).not.toContain('@aws-sdk/credential-provider-node');
+      expect(packages, name).not.toContain('@aws-sdk/nested-clients');
+    }
   });
 });
