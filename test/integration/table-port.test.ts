@@ -1,7 +1,8 @@
 /**
  * The storage port against DynamoDB Local: a failed condition raises the error its own item
  * carries (never decoded by position), a lost race is retryable, reads of many keys and queries
- * over many pages return everything, and a failed transaction writes nothing.
+ * over many pages return everything, a failed transaction writes nothing, and `transactOrFailed`
+ * names every item whose condition failed.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,31 @@ describe('the storage port', () => {
     }
     const left = await table.queryAll({ partition: pk });
     expect(left).toEqual([{ pk, sk: 'B', v: 1 }]);
+  });
+
+  it('answers which items of a transaction failed their conditions, writing none of it', async () => {
+    const pk = partition();
+    await table.put({ pk, sk: 'B' });
+    await table.put({ pk, sk: 'D' });
+    const fresh = (sk: string): TxItem => ({
+      put: { pk, sk, v: 2 },
+      when: { if: 'attribute_not_exists(pk)' },
+    });
+    const cancelled = await table.transactOrFailed(['A', 'B', 'C', 'D', 'E'].map(fresh));
+    // DynamoDB reports every item's reason, in request order.
+    expect(cancelled.failed).toEqual([1, 3]);
+    expect(await table.queryAll({ partition: pk })).toEqual([
+      { pk, sk: 'B' },
+      { pk, sk: 'D' },
+    ]);
+    expect(await table.transactOrFailed(['A', 'C', 'E'].map(fresh))).toEqual({ failed: [] });
+    expect((await table.queryAll({ partition: pk })).map((i) => i.sk)).toEqual([
+      'A',
+      'B',
+      'C',
+      'D',
+      'E',
+    ]);
   });
 
   it('treats a failed condition without its own error as a lost race that may be retried', async () => {
