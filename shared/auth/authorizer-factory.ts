@@ -10,7 +10,11 @@ import type { RequiredPermission } from '#shared/routes/route-types.js';
 
 export type AuthorizerMode =
   | { mode: 'internal'; requirements: RequirementResolver }
-  | { mode: 'external'; tenantParam: string; routes: Record<string, RequiredPermission[]> };
+  | {
+      mode: 'external';
+      tenantParam: string;
+      routes: Readonly<Record<string, readonly RequiredPermission[]>>;
+    };
 
 /** Creates the authorizer handler, with the user pool's verifier (see `verifierFromEnv`). */
 export async function buildAuthorizer(env: Env, deps: WiredStoreDeps, config: AuthorizerMode) {

@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   SES_ENDPOINT: z.url().optional(),
   USER_POOL_ID: z.string().min(1).default('local'),
   USER_POOL_CLIENT_ID: z.string().min(1).default('local'),
+  /** Several app clients, comma-separated; when set, USER_POOL_CLIENT_ID is not read. */
+  USER_POOL_CLIENT_IDS: z.string().min(1).optional(),
   /** Issuer of access tokens; defaults to the Cognito issuer of USER_POOL_ID. */
   TOKEN_ISSUER: z.url().optional(),
   /** JWKS location; http only for cognito-local. */
@@ -22,10 +24,11 @@ const EnvSchema = z.object({
   ACCEPT_URL: z.url().default('http://127.0.0.1:3000/accept'),
   /** `internal` for Gatehouse's own API; `external` when protecting another API. */
   AUTHORIZER_MODE: z.enum(['internal', 'external']).default('internal'),
-  /** External mode: JSON `{ "<METHOD> <path>": [{resource, action}] }`. */
-  AUTHORIZER_ROUTES: z.string().optional(),
-  /** External mode: the path parameter that names the tenant. */
-  AUTHORIZER_TENANT_PARAM: z.string().default('tenantId'),
+  /**
+   * External mode: the route map file (packages/authorizer routes.json, with the tenant
+   * parameter inside), relative to the bundle's directory or absolute. @default routes.json
+   */
+  AUTHORIZER_ROUTES_FILE: z.string().min(1).optional(),
   POWERTOOLS_SERVICE_NAME: z.string().default('gatehouse'),
   /** Longest one attempt of a DynamoDB, Cognito or SES call may take (ms); calls also end at the request's deadline. */
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
