@@ -1,10 +1,13 @@
-/** The example protected service, mounted on the local server behind the external-mode authorizer. */
-import { APPS_TENANT_PARAM, appsRoutes } from '../examples/apps-service/routes.js';
+/**
+ * The example protected service (examples/apps-consumer: the same routes and handler its CDK app
+ * deploys), mounted on the local server behind the external-mode authorizer.
+ */
+import { APPS_TENANT_PARAM, appsRoutes } from '../examples/apps-consumer/src/routes.js';
 import type { LambdaAuthorizer, LambdaHttpHandler, LocalApi } from './http-server.js';
 
 export async function exampleApis(): Promise<LocalApi[]> {
   let authorizer: Promise<LambdaAuthorizer> | undefined;
-  const { handler } = await import('../examples/apps-service/handler.js');
+  const { handler } = await import('../examples/apps-consumer/src/handler.js');
   return [
     {
       name: 'example-apps',

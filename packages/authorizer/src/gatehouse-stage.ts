@@ -12,7 +12,8 @@ export interface GatehouseStageAttributes {
   readonly tableName: string;
   readonly tableArn: string;
   readonly userPoolId: string;
-  readonly userPoolArn: string;
+  /** Published for other tools; the authorizer does not need it. */
+  readonly userPoolArn?: string;
   /** App client ids whose access tokens the authorizer accepts (one or more). */
   readonly appClientIds: readonly string[];
 }
@@ -46,7 +47,6 @@ export class GatehouseStage {
       tableName: value(names.tableName),
       tableArn: value(names.tableArn),
       userPoolId: value(names.userPoolId),
-      userPoolArn: value(names.userPoolArn),
       appClientIds: StringListParameter.valueForTypedListParameter(scope, names.appClientIds),
     });
   }
@@ -75,12 +75,15 @@ export class GatehouseStageParameters extends Construct {
   constructor(scope: Construct, id: string, stage: string, attributes: GatehouseStageAttributes) {
     super(scope, id);
     const names = gatehouseParameterNames(stage);
-    const text = (key: Exclude<keyof typeof names, 'appClientIds'>, description: string) =>
+    const text = (key: Exclude<keyof typeof names, 'appClientIds'>, description: string) => {
+      const value = attributes[key];
+      if (value === undefined) return;
       new StringParameter(this, key, {
         parameterName: names[key],
-        stringValue: attributes[key],
+        stringValue: value,
         description: `Gatehouse ${stage}: ${description}`,
       });
+    };
     text('tableName', 'the table name');
     text('tableArn', 'the table ARN');
     text('userPoolId', 'the Cognito user pool id');
