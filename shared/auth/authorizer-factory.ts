@@ -1,7 +1,13 @@
 /** Builds an authorizer from configuration: the token verifier for the pool, the snapshot reader, the route map. */
 
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import type { WiredStoreDeps } from '#shared/app/store-deps.js';
-import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
+import {
+  type AuthorizerDeps,
+  createAuthorizer,
+  type SimpleAuthorizerResult,
+} from '#shared/auth/authorizer.js';
+import { type ExternalAuthorizerResult, externalContext } from '#shared/auth/external-context.js';
 import { externalRoutes, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { verifierFromEnv } from '#shared/auth/token-verifier.js';
@@ -16,8 +22,20 @@ export type AuthorizerMode =
       routes: Readonly<Record<string, readonly RequiredPermission[]>>;
     };
 
-/** Creates the authorizer handler, with the user pool's verifier (see `verifierFromEnv`). */
-export async function buildAuthorizer(env: Env, deps: WiredStoreDeps, config: AuthorizerMode) {
+/** The authorizer's answer: the whole decision (internal) or only what a backend may see (external). */
+export type AuthorizerAnswer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+) => Promise<SimpleAuthorizerResult | ExternalAuthorizerResult>;
+
+/**
+ * Creates the authorizer handler, with the user pool's verifier (see `verifierFromEnv`). In
+ * external mode its context is cut down to the backend's keys (shared/auth/external-context.ts).
+ */
+export async function buildAuthorizer(
+  env: Env,
+  deps: WiredStoreDeps,
+  config: AuthorizerMode,
+): Promise<AuthorizerAnswer> {
   const verifier = await verifierFromEnv(env);
   const authorizerDeps: AuthorizerDeps = {
     verifier,
@@ -29,5 +47,10 @@ export async function buildAuthorizer(env: Env, deps: WiredStoreDeps, config: Au
     clock: deps.clock,
     mode: config.mode,
   };
-  return createAuthorizer(authorizerDeps);
+  const decide = createAuthorizer(authorizerDeps);
+  if (config.mode === 'internal') return decide;
+  return async (event) => {
+    const { isAuthorized, context } = await decide(event);
+    return { isAuthorized, context: externalContext(context) };
+  };
 }

@@ -1,8 +1,14 @@
 /**
  * The example protected service: an in-memory apps registry that trusts the Gatehouse
- * authorizer's context (`tenantId`, `userId`, `email`) and holds no access logic itself.
+ * authorizer's context (`tenantId`, `principalId`, `principalKind`, `email`, `permissions`)
+ * and holds no access logic itself. One handler for the HTTP API (payload 2.0, context under
+ * `authorizer.lambda`) and the REST API (proxy events, context directly under `authorizer`).
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 
 const apps = new Map<string, { id: string; createdBy: string; createdAt: string }>();
 
@@ -14,17 +20,24 @@ function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   };
 }
 
+type AuthorizerFields = Record<string, string | undefined> & { lambda?: Record<string, string> };
+
 export const handler = async (
-  event: APIGatewayProxyEventV2,
+  event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  const ctx =
-    (event.requestContext as { authorizer?: { lambda?: Record<string, string> } }).authorizer
-      ?.lambda ?? {};
-  const caller = { tenantId: ctx.tenantId, userId: ctx.userId, email: ctx.email };
+  const authorizer = (event.requestContext as { authorizer?: AuthorizerFields }).authorizer;
+  const ctx = authorizer?.lambda ?? authorizer ?? {};
+  const caller = {
+    tenantId: ctx.tenantId,
+    principalId: ctx.principalId,
+    principalKind: ctx.principalKind,
+    email: ctx.email,
+    permissions: JSON.parse(ctx.permissions ?? '[]') as unknown,
+  };
   const tenantId = event.pathParameters?.tenantId ?? '';
   const appId = event.pathParameters?.appId;
   const key = `${tenantId}/${appId}`;
-  const method = event.requestContext.http.method;
+  const method = 'httpMethod' in event ? event.httpMethod : event.requestContext.http.method;
   if (!appId) {
     const items = [...apps.entries()]
       .filter(([k]) => k.startsWith(`${tenantId}/`))
@@ -34,7 +47,7 @@ export const handler = async (
   if (method === 'PUT') {
     const created = {
       id: `/${appId}`,
-      createdBy: caller.userId ?? '',
+      createdBy: caller.principalId ?? '',
       createdAt: new Date().toISOString(),
     };
     apps.set(key, created);
