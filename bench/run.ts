@@ -18,6 +18,7 @@ import { reexecWithGc } from './expose-gc.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
 import type { OperationCount } from './operations.js';
+import type { PackageBenchResult } from './package.js';
 import type { ReadUnitsResult } from './read-units.js';
 import { percentile, round } from './stats.js';
 
@@ -41,6 +42,7 @@ const { benchLogout } = await import('./logout.js');
 const { benchOperations } = await import('./operations.js');
 const { benchWorstCheck, formatWorstCheck } = await import('./check-worst.js');
 const { benchCheckLatency, formatCheckLatency } = await import('./check-latency.js');
+const { benchPackage, formatPackage } = await import('./package.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -63,6 +65,7 @@ let invites: InvitesBenchResult | null;
 let operations: OperationCount[];
 let worstCheck: WorstCheckResult;
 let checkLatency: CheckLatencyResult;
+let authorizerPackage: PackageBenchResult;
 try {
   progress('authorizer decisions');
   const decisions = await benchAuthorizer(stack, { quick });
@@ -80,6 +83,8 @@ try {
   worstCheck = await benchWorstCheck(stack, { quick });
   progress('POST /check against a raw GetItem');
   checkLatency = await benchCheckLatency(stack, { quick });
+  progress('the authorizer package (packed tarball, packaged bundle decisions)');
+  authorizerPackage = await benchPackage(stack, { quick });
 } finally {
   await stack.stop();
 }
@@ -251,6 +256,7 @@ const results = {
   operations,
   worstCheck,
   checkLatency,
+  authorizerPackage,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -496,6 +502,7 @@ out.push(
 );
 out.push('', ...formatWorstCheck(worstCheck));
 out.push('', ...formatCheckLatency(checkLatency));
+out.push('', 'The authorizer package (bench/package.ts)', ...formatPackage(authorizerPackage));
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

@@ -26,7 +26,7 @@ export interface PackagedAuthorizer {
 
 /**
  * Imports the bundle in `bundleDir` with `routes`, external mode, reading `targets`. The bundle
- * reads its environment once, at import: load one per process (each staging is a fresh module).
+ * reads its environment once, at import (restored afterwards); each staging is a fresh module.
  */
 export async function loadPackagedAuthorizer(
   bundleDir: string,
@@ -36,6 +36,7 @@ export async function loadPackagedAuthorizer(
 ): Promise<PackagedAuthorizer> {
   const dir = stageAuthorizerAsset(routeMapFile(routes, tenantParam), bundleDir);
   const issuer = `${targets.cognito.endpoint}/${targets.cognito.userPoolId}`;
+  const before = { ...process.env };
   Object.assign(process.env, {
     AWS_REGION: targets.dynamodb.region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
@@ -49,11 +50,17 @@ export async function loadPackagedAuthorizer(
     TOKEN_ISSUER: issuer,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
-  const mod = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as Pick<
-    PackagedAuthorizer,
-    'handler'
-  >;
-  return { handler: mod.handler, dir };
+  try {
+    const mod = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as Pick<
+      PackagedAuthorizer,
+      'handler'
+    >;
+    return { handler: mod.handler, dir };
+  } finally {
+    // The bundle has read its configuration; the process (a local stack, maybe) keeps its own.
+    for (const name of Object.keys(process.env)) if (!(name in before)) delete process.env[name];
+    Object.assign(process.env, before);
+  }
 }
 
 /** A payload 2.0 REQUEST event for `routeKey` with `path` parameters and a bearer token. */
