@@ -4,19 +4,12 @@
  * this, an infra test checks it against what each bundle can call, and the local stack refuses
  * a table request a function has not declared, so the e2e suite proves the needs suffice.
  */
-import { AUTHORIZER_TABLE_ACCESS } from '#authorizer/table-access.js';
+import { AUTHORIZER_TABLE_ACCESS, type TableAction } from '#authorizer/table-access.js';
 import type { ApiFunctionName } from '#shared/routes/route-types.js';
 import { keys } from '#shared/store/keys.js';
 
 /** DynamoDB data-plane actions (a TransactWriteItems is authorized as its items' actions). */
-export type DynamoAction =
-  | 'GetItem'
-  | 'BatchGetItem'
-  | 'Query'
-  | 'ConditionCheckItem'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'DeleteItem';
+export type DynamoAction = TableAction;
 
 /** Cognito admin calls (IAM-authorized). GlobalSignOut is authorized by the token, not IAM. */
 export type CognitoAction =
