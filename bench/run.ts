@@ -19,6 +19,7 @@ import { reexecWithGc } from './expose-gc.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
 import type { OperationCount } from './operations.js';
+import type { PackageBenchResult } from './package.js';
 import type { ReadUnitsResult } from './read-units.js';
 import { round, table } from './stats.js';
 
@@ -43,6 +44,7 @@ const { benchOperations } = await import('./operations.js');
 const { benchWorstCheck, formatWorstCheck } = await import('./check-worst.js');
 const { benchCheckLatency, formatCheckLatency } = await import('./check-latency.js');
 const { benchAuthorizerRoutes, formatAuthorizerRoutes } = await import('./authorizer-routes.js');
+const { benchPackage, formatPackage } = await import('./package.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -67,6 +69,7 @@ let operations: OperationCount[];
 let worstCheck: WorstCheckResult;
 let checkLatency: CheckLatencyResult;
 let authorizerRoutes: AuthorizerRoutesResult;
+let authorizerPackage: PackageBenchResult;
 try {
   progress('authorizer decisions');
   const decisions = await benchAuthorizer(stack, { quick });
@@ -86,6 +89,8 @@ try {
   checkLatency = await benchCheckLatency(stack, { quick });
   progress('external authorizer: 5 vs 500 routes, HTTP vs REST form');
   authorizerRoutes = await benchAuthorizerRoutes(stack, { quick });
+  progress('the authorizer package (packed tarball, packaged bundle decisions)');
+  authorizerPackage = await benchPackage(stack, { quick });
 } finally {
   await stack.stop();
 }
@@ -247,6 +252,7 @@ const results = {
   worstCheck,
   checkLatency,
   authorizerRoutes,
+  authorizerPackage,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -442,6 +448,7 @@ out.push(
 out.push('', ...formatWorstCheck(worstCheck));
 out.push('', ...formatCheckLatency(checkLatency));
 out.push('', ...formatAuthorizerRoutes(authorizerRoutes));
+out.push('', 'The authorizer package (bench/package.ts)', ...formatPackage(authorizerPackage));
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

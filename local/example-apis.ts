@@ -1,9 +1,10 @@
 /**
- * The example protected service, mounted on the local server behind the external-mode
- * authorizer twice, on one route map: as an HTTP API (`/example/...`) and as a REST API whose
- * stage is `rest` (`/rest/example/...`, resources keyed exactly as the HTTP routes).
+ * The example protected service (examples/apps-consumer: the same routes and handler its CDK app
+ * deploys), mounted on the local server behind the external-mode authorizer twice, on one route
+ * map: as an HTTP API (`/example/...`) and as a REST API whose stage is `rest`
+ * (`/rest/example/...`, resources keyed exactly as the HTTP routes).
  */
-import { APPS_TENANT_PARAM, appsRoutes } from '../examples/apps-service/routes.js';
+import { APPS_TENANT_PARAM, appsRoutes } from '../examples/apps-consumer/src/routes.js';
 import type { LambdaHttpHandler, LocalApi, LocalRoute } from './http-server.js';
 
 /** The REST form's stage: the first segment of its URLs. */
@@ -25,7 +26,7 @@ export async function exampleApis(): Promise<LocalApi[]> {
     forms ??= build();
     return forms;
   };
-  const { handler } = await import('../examples/apps-service/handler.js');
+  const { handler } = await import('../examples/apps-consumer/src/handler.js');
   const routes: LocalRoute[] = Object.keys(appsRoutes).map((key) => {
     const [method = 'GET', path = '/'] = key.split(' ');
     return { method, path, authorized: true, handler: async () => handler as LambdaHttpHandler };

@@ -19,6 +19,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { SimpleAuthorizerResult } from '#shared/auth/authorizer.js';
+import type { ExternalAuthorizerResult } from '#shared/auth/external-context.js';
 import { problemResponse } from '#shared/http/problem.js';
 import { pathMatcher } from '#shared/routes/path-matcher.js';
 import { type CorsSettings, preflightHeaders, withCorsHeaders } from './cors.js';
@@ -41,7 +42,7 @@ export type LambdaHttpHandler = (
 export type LambdaAuthorizer = (
   event: APIGatewayRequestAuthorizerEventV2,
   context?: Context,
-) => Promise<SimpleAuthorizerResult>;
+) => Promise<SimpleAuthorizerResult | ExternalAuthorizerResult>;
 
 export interface LocalRoute {
   method: string;
@@ -224,7 +225,7 @@ async function authorizeRequest(
     cookies: [],
     requestContext,
   } as APIGatewayRequestAuthorizerEventV2;
-  let result: SimpleAuthorizerResult;
+  let result: SimpleAuthorizerResult | ExternalAuthorizerResult;
   try {
     result = await invokeWithin(
       (context) => authorize(authorizerEvent, context),

@@ -1,11 +1,12 @@
 /** Lambda entry of the REQUEST authorizer, for Gatehouse's API (internal) or another API (external). */
+import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type {
   APIGatewayRequestAuthorizerEvent,
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import * as z from 'zod/mini';
-import { ACTIONS } from '#shared/acl/types.js';
+import { ROUTE_MAP_FILE, readRouteMapFile } from '#authorizer/route-map.js';
 import { appDeps } from '#shared/app/deps.js';
 import { buildAuthorizers } from '#shared/auth/authorizer-factory.js';
 import { isRestAuthorizerEvent, restRouteKey } from '#shared/auth/rest-authorizer.js';
@@ -19,18 +20,17 @@ import { findRoute } from '#shared/routes/route-auth.js';
 const deps = appDeps();
 const { env } = deps;
 
-const RoutesSchema = z.record(
-  z.string(),
-  z.array(z.strictObject({ resource: z.string().check(z.minLength(1)), action: z.enum(ACTIONS) })),
-);
+/** The route map file: a path from the configuration, or routes.json beside this bundle. */
+function routeMapPath(file = ROUTE_MAP_FILE): string {
+  return isAbsolute(file) ? file : fileURLToPath(new URL(file, import.meta.url));
+}
 
-// Parsed at cold start: a malformed route map fails the deployment's first call, not a decision.
+// Read and validated once per cold start: a malformed route map fails the first call, not a decision.
 const config =
   env.AUTHORIZER_MODE === 'external'
     ? {
         mode: 'external' as const,
-        tenantParam: env.AUTHORIZER_TENANT_PARAM,
-        routes: RoutesSchema.parse(JSON.parse(env.AUTHORIZER_ROUTES ?? '{}')),
+        ...readRouteMapFile(routeMapPath(env.AUTHORIZER_ROUTES_FILE)),
       }
     : { mode: 'internal' as const, requirements: (key: string) => findRoute(key)?.auth };
 

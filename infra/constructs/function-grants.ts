@@ -2,6 +2,7 @@
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { tableAccessStatement } from '#authorizer/table-access.js';
 import type { ApiFunction } from '#infra/constructs/api-function.js';
 import type { FunctionNeeds, TableGrant } from '#shared/routes/function-needs.js';
 import { TABLE_INDEXES } from '#shared/store/table-definition.js';
@@ -14,32 +15,11 @@ export interface GrantTargets {
   readonly sesIdentityArn?: string;
 }
 
-/** ReturnValues that return only the attributes a request updated (AWS's attribute-level example). */
-const ATTRIBUTE_RETURN_VALUES = ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'];
-
 /** The IAM statement of one table grant: its actions on the table and the indexes it names. */
 export function tableStatement(table: ITable, grant: TableGrant): PolicyStatement {
-  const indexNames =
+  const indexes =
     grant.indexes === 'all' ? TABLE_INDEXES.map((index) => index.indexName) : grant.indexes;
-  const conditions: Record<string, Record<string, unknown>> = {};
-  if (grant.partitionPrefixes) {
-    conditions['ForAllValues:StringLike'] = {
-      'dynamodb:LeadingKeys': grant.partitionPrefixes.map((prefix) => `${prefix}*`),
-    };
-  }
-  if (grant.attributes) {
-    conditions['ForAllValues:StringEquals'] = { 'dynamodb:Attributes': [...grant.attributes] };
-    // Without these a request could read back (ALL_OLD, ALL_NEW, ALL_ATTRIBUTES) what it may not write.
-    conditions.StringEqualsIfExists = {
-      'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
-      'dynamodb:ReturnValues': ATTRIBUTE_RETURN_VALUES,
-    };
-  }
-  return new PolicyStatement({
-    actions: grant.actions.map((action) => `dynamodb:${action}`),
-    resources: [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
-    ...(Object.keys(conditions).length ? { conditions } : {}),
-  });
+  return tableAccessStatement(table.tableArn, { ...grant, indexes });
 }
 
 /** Grants `fn` exactly `needs`, and sets TABLE_NAME when it has any table grant. */

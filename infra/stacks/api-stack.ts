@@ -19,13 +19,10 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { gatehouseHttpAuthorizer } from '#authorizer/authorizer-settings.js';
 import { ApiFunction } from '#infra/constructs/api-function.js';
 import { corsPreflight } from '#infra/constructs/cors.js';
 import { type GrantTargets, grantNeeds } from '#infra/constructs/function-grants.js';
-import {
-  AUTHORIZER_ENTRY,
-  gatehouseLambdaAuthorizer,
-} from '#infra/constructs/gatehouse-authorizer.js';
 import { addMailEvents, type MailEvents } from '#infra/constructs/mail-events.js';
 import { Operations } from '#infra/constructs/operations.js';
 import {
@@ -39,6 +36,9 @@ import type { StageSettings } from '#shared/config/stages.js';
 import { functionNeeds } from '#shared/routes/function-needs.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
+
+/** Entry of the authorizer Lambda (internal mode here; packages/authorizer prebuilds it for others). */
+export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
 
 /** Entry of the `$default` route: anything no route matches answers problem+json. */
 export const FALLBACK_ENTRY = 'functions/fallback/handler.ts';
@@ -89,7 +89,7 @@ export class GatehouseApiStack extends Stack {
       environment: { ...cognitoEnv, AUTHORIZER_MODE: 'internal' },
     });
     grantNeeds(this.authorizerFunction, functionNeeds('authorizer'), targets);
-    const authorizer = gatehouseLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction.fn);
+    const authorizer = gatehouseHttpAuthorizer('GatehouseAuthorizer', this.authorizerFunction.fn);
     this.fallback = new ApiFunction(this, 'Fallback', {
       entry: FALLBACK_ENTRY,
       description: 'Gatehouse $default route (no route matched)',

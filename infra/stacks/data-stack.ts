@@ -18,6 +18,7 @@ import {
   Table,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { GatehouseStageParameters } from '#authorizer/gatehouse-stage.js';
 import type { StageSettings } from '#shared/config/stages.js';
 import { PASSWORD_POLICY } from '#shared/identity/password-policy.js';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
@@ -104,6 +105,15 @@ export class GatehouseDataStack extends Stack {
       ...(settings.cognito.allowPasswordAuth ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
       'ALLOW_REFRESH_TOKEN_AUTH',
     ];
+
+    // What another team's authorizer needs, under stable names (packages/authorizer fromStage).
+    new GatehouseStageParameters(this, 'StageParameters', settings.stage, {
+      tableName: this.table.tableName,
+      tableArn: this.table.tableArn,
+      userPoolId: this.userPool.userPoolId,
+      userPoolArn: this.userPool.userPoolArn,
+      appClientIds: [this.userPoolClient.userPoolClientId],
+    });
 
     const pool = Validations.of(this.userPool);
     pool.acknowledge({

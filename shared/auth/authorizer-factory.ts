@@ -1,7 +1,13 @@
 /** Builds an authorizer from configuration: the token verifier for the pool, the snapshot reader, the route map. */
 
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import type { WiredStoreDeps } from '#shared/app/store-deps.js';
-import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
+import {
+  type AuthorizerDeps,
+  createAuthorizer,
+  type SimpleAuthorizerResult,
+} from '#shared/auth/authorizer.js';
+import { type ExternalAuthorizerResult, externalContext } from '#shared/auth/external-context.js';
 import { createRestAuthorizer } from '#shared/auth/rest-authorizer.js';
 import { externalRoutes, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
@@ -11,14 +17,28 @@ import type { RequiredPermission } from '#shared/routes/route-types.js';
 
 export type AuthorizerMode =
   | { mode: 'internal'; requirements: RequirementResolver }
-  | { mode: 'external'; tenantParam: string; routes: Record<string, RequiredPermission[]> };
+  | {
+      mode: 'external';
+      tenantParam: string;
+      routes: Readonly<Record<string, readonly RequiredPermission[]>>;
+    };
+
+/** The HTTP form's answer: the whole decision (internal) or only what a backend may see (external). */
+export type AuthorizerAnswer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+) => Promise<SimpleAuthorizerResult | ExternalAuthorizerResult>;
 
 /**
  * Creates the authorizer in both API Gateway forms over one set of dependencies (the user
  * pool's verifier, see `verifierFromEnv`, the snapshot reader, the route map): `http` for HTTP
- * APIs (payload 2.0, simple responses), `rest` for REST APIs (an IAM policy, external mode).
+ * APIs (payload 2.0, simple responses), `rest` for REST APIs (an IAM policy, external mode). In
+ * external mode the context is cut down to the backend's keys (shared/auth/external-context.ts).
  */
-export async function buildAuthorizers(env: Env, deps: WiredStoreDeps, config: AuthorizerMode) {
+export async function buildAuthorizers(
+  env: Env,
+  deps: WiredStoreDeps,
+  config: AuthorizerMode,
+): Promise<{ http: AuthorizerAnswer; rest: ReturnType<typeof createRestAuthorizer> }> {
   const verifier = await verifierFromEnv(env);
   const authorizerDeps: AuthorizerDeps = {
     verifier,
@@ -30,5 +50,14 @@ export async function buildAuthorizers(env: Env, deps: WiredStoreDeps, config: A
     clock: deps.clock,
     mode: config.mode,
   };
-  return { http: createAuthorizer(authorizerDeps), rest: createRestAuthorizer(authorizerDeps) };
+  const decide = createAuthorizer(authorizerDeps);
+  const rest = createRestAuthorizer(authorizerDeps);
+  if (config.mode === 'internal') return { http: decide, rest };
+  return {
+    http: async (event) => {
+      const { isAuthorized, context } = await decide(event);
+      return { isAuthorized, context: externalContext(context) };
+    },
+    rest,
+  };
 }

@@ -26,6 +26,7 @@ import {
   parsePersonalToken,
   secretMatches,
 } from '#shared/api-tokens/api-token-format.js';
+import { SERVICE_ACCOUNT_PREFIX } from '#shared/auth/external-context.js';
 import { bindPermissions, type RequirementResolver } from '#shared/auth/route-requirements.js';
 import type { ApiTokenSnapshot, SnapshotReader } from '#shared/auth/snapshot-types.js';
 import {
@@ -178,7 +179,7 @@ function checkPermissions(
       return ctx('forbidden', `Missing permission ${p.resource} ${p.action}`, fields);
     }
   }
-  return ctx('allow', 'Allowed', fields);
+  return ctx('allow', 'Allowed', { ...fields, matchedPermissions: JSON.stringify(needed) });
 }
 
 /**
@@ -251,7 +252,7 @@ async function decideApiToken(
   );
   const fields = {
     tenantId,
-    userId: `service-account:${parsed.serviceAccountId}`,
+    userId: `${SERVICE_ACCOUNT_PREFIX}${parsed.serviceAccountId}`,
     email: '',
     credential: 'api-token' as const,
     tokenId: parsed.tokenId,

@@ -23,6 +23,7 @@ import {
   decideClosed,
   externalRefusal,
 } from '#shared/auth/authorizer.js';
+import { externalContext } from '#shared/auth/external-context.js';
 import type { AuthorizerContext } from '#shared/http/authorizer-context.js';
 
 /** Whether an authorizer event is a REST API's (it names a method ARN, not a route ARN). */
@@ -77,7 +78,7 @@ export function restDecisionRequest(
  * The context API Gateway hands the integration (`requestContext.authorizer`): string, number
  * and boolean values only (an object or array there is an authorizer configuration error).
  */
-export function restContext(context: AuthorizerContext): APIGatewayAuthorizerResultContext {
+export function restContext(context: object): APIGatewayAuthorizerResultContext {
   const out: APIGatewayAuthorizerResultContext = {};
   for (const [key, value] of Object.entries(context)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
@@ -110,7 +111,8 @@ export function restResult(
         },
       ],
     },
-    context: restContext(context),
+    // Only what a backend may see (a REST integration is always another team's API).
+    context: restContext(externalContext(context)),
   };
 }
 

@@ -12,7 +12,7 @@ export type RequirementResolver = (routeKey: string) => RouteAuth | undefined;
  * reach a check, where `services/team1/../team2` would pass as a child of `services/team1`.
  */
 export function bindPermissions(
-  permissions: RequiredPermission[],
+  permissions: readonly RequiredPermission[],
   params: Record<string, string | undefined>,
 ): { resource: string; action: Action }[] | undefined {
   const bound: { resource: string; action: Action }[] = [];
@@ -38,7 +38,7 @@ export function bindPermissions(
  */
 export function externalRoutes(
   tenantParam: string,
-  routes: Record<string, RequiredPermission[]>,
+  routes: Readonly<Record<string, readonly RequiredPermission[]>>,
 ): RequirementResolver {
   const byKey = new Map<string, RouteAuth>();
   for (const [key, permissions] of Object.entries(routes)) {

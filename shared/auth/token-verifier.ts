@@ -41,7 +41,8 @@ function claimsFrom(payload: Record<string, unknown>): AccessClaims {
 
 export interface VerifierOptions {
   issuer: string;
-  clientId: string;
+  /** The app client (or clients) whose access tokens are accepted. */
+  clientId: string | readonly string[];
   /** Where to fetch keys; for an http (local) issuer the keys must be passed in `jwks`. */
   jwksUri?: string;
   /** Pre-fetched keys, for issuers aws-jwt-verify will not fetch from (cognito-local is http). */
@@ -52,11 +53,12 @@ export interface VerifierOptions {
 
 /** Builds the verifier; keys are cached across invocations by aws-jwt-verify. */
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
+  const clientIds = typeof options.clientId === 'string' ? [options.clientId] : options.clientId;
   if (options.userPoolId && !options.jwks) {
     const cognito = CognitoJwtVerifier.create({
       userPoolId: options.userPoolId,
       tokenUse: 'access',
-      clientId: options.clientId,
+      clientId: typeof options.clientId === 'string' ? options.clientId : [...options.clientId],
     });
     return { verify: async (token) => claimsFrom((await cognito.verify(token)) as never) };
   }
@@ -66,7 +68,9 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     jwksUri: options.jwksUri ?? `${options.issuer}/.well-known/jwks.json`,
     customJwtCheck: ({ payload }) => {
       if (payload.token_use !== 'access') throw new TokenRejectedError('not an access token');
-      if (payload.client_id !== options.clientId) throw new TokenRejectedError('wrong client');
+      if (!clientIds.includes(String(payload.client_id))) {
+        throw new TokenRejectedError('wrong client');
+      }
     },
   });
   if (options.jwks) generic.cacheJwks(options.jwks);
@@ -86,10 +90,18 @@ export async function verifierFromEnv(env: Env): Promise<AccessTokenVerifier> {
   const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
   return createAccessTokenVerifier({
     issuer,
-    clientId: env.USER_POOL_CLIENT_ID,
+    clientId: appClientIds(env),
     jwksUri,
     ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
   });
+}
+
+/** The accepted app clients: USER_POOL_CLIENT_IDS (comma-separated) or USER_POOL_CLIENT_ID. */
+export function appClientIds(env: Env): string[] {
+  const list = env.USER_POOL_CLIENT_IDS?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  return list?.length ? list : [env.USER_POOL_CLIENT_ID];
 }
 
 /** The token of an `Authorization: Bearer <token>` header; undefined for any other value. */

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   SES_ENDPOINT: z.optional(z.url()),
   USER_POOL_ID: text('local'),
   USER_POOL_CLIENT_ID: text('local'),
+  /** Several app clients, comma-separated; when set, USER_POOL_CLIENT_ID is not read. */
+  USER_POOL_CLIENT_IDS: z.optional(z.string().check(z.minLength(1))),
   /** Issuer of access tokens; defaults to the Cognito issuer of USER_POOL_ID. */
   TOKEN_ISSUER: z.optional(z.url()),
   /** JWKS location; http only for cognito-local. */
@@ -35,10 +37,11 @@ const EnvSchema = z.object({
   ACCEPT_URL: z._default(z.url(), 'http://127.0.0.1:3000/accept'),
   /** `internal` for Gatehouse's own API; `external` when protecting another API. */
   AUTHORIZER_MODE: z._default(z.enum(['internal', 'external']), 'internal'),
-  /** External mode: JSON `{ "<METHOD> <path>": [{resource, action}] }`. */
-  AUTHORIZER_ROUTES: z.optional(z.string()),
-  /** External mode: the path parameter that names the tenant. */
-  AUTHORIZER_TENANT_PARAM: z._default(z.string(), 'tenantId'),
+  /**
+   * External mode: the route map file (packages/authorizer routes.json, with the tenant
+   * parameter inside), relative to the bundle's directory or absolute. @default routes.json
+   */
+  AUTHORIZER_ROUTES_FILE: z.optional(z.string().check(z.minLength(1))),
   POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'gatehouse'),
   /** Longest one attempt of a DynamoDB, Cognito or SES call may take (ms); calls also end at the request's deadline. */
   DEPENDENCY_TIMEOUT_MS: z._default(numberVar({ int: true, min: 10, max: 60_000 }), 3000),

@@ -42,6 +42,8 @@ export interface AuthorizerContext {
    * that version compiled answers from it without reading the policy item again.
    */
   policyVersion?: number;
+  /** On an allow: the route's permissions as bound and checked (JSON), for external mode. */
+  matchedPermissions?: string;
 }
 
 export function readAuthorizerContext(raw: unknown): AuthorizerContext | undefined {

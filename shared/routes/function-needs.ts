@@ -4,18 +4,12 @@
  * this, an infra test checks it against what each bundle can call, and the local stack refuses
  * a table request a function has not declared, so the e2e suite proves the needs suffice.
  */
+import { AUTHORIZER_TABLE_ACCESS, type TableAction } from '#authorizer/table-access.js';
 import type { ApiFunctionName } from '#shared/routes/route-types.js';
 import { keys } from '#shared/store/keys.js';
 
 /** DynamoDB data-plane actions (a TransactWriteItems is authorized as its items' actions). */
-export type DynamoAction =
-  | 'GetItem'
-  | 'BatchGetItem'
-  | 'Query'
-  | 'ConditionCheckItem'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'DeleteItem';
+export type DynamoAction = TableAction;
 
 /** Cognito admin calls (IAM-authorized). GlobalSignOut is authorized by the token, not IAM. */
 export type CognitoAction =
@@ -52,19 +46,6 @@ export const TABLE_READ: TableGrant = { actions: READ_ACTIONS, indexes: 'all' };
 export const TABLE_WRITE: TableGrant = {
   actions: [...READ_ACTIONS, 'ConditionCheckItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
   indexes: 'all',
-};
-
-/**
- * The authorizer's one write: an API token's `lastUsedAt` (shared/auth/snapshot-reader.ts,
- * `SET lastUsedAt = :now` conditioned on `pk` and `lastUsedAt`). Token items live in the tenant
- * partition (`SATOKEN#`/`UTOKEN#` sort keys), and IAM can only match the partition key, so the
- * attribute list is what keeps this grant from touching anything but `lastUsedAt`.
- */
-export const TOKEN_LAST_USE: TableGrant = {
-  actions: ['UpdateItem'],
-  indexes: [],
-  partitionPrefixes: [keys.tenantPartition('')],
-  attributes: ['pk', 'sk', 'lastUsedAt'],
 };
 
 const none: FunctionNeeds = { table: [], cognito: [], ses: false };
@@ -106,7 +87,8 @@ export const FUNCTION_NEEDS: Readonly<Record<DeployedFunctionName, FunctionNeeds
   audit: reads,
   docs: none,
   fallback: none,
-  authorizer: { table: [TABLE_READ, TOKEN_LAST_USE], cognito: [], ses: false },
+  // The package's list (packages/authorizer): every authorizer, Gatehouse's or a consumer's, gets the same.
+  authorizer: { table: AUTHORIZER_TABLE_ACCESS, cognito: [], ses: false },
   mailer: { table: [TABLE_WRITE], cognito: [], ses: true },
   'mail-redrive': {
     // PutItem: the audit event when a queued mail's address was suppressed meanwhile.

@@ -36,7 +36,12 @@ export type RouteAuth =
    * Member of the tenant in path parameter `tenantParam` holding every permission.
    * `self` names a path parameter: when it equals the caller's userId the permissions are waived.
    */
-  | { kind: 'tenant'; tenantParam: string; permissions: RequiredPermission[]; self?: string };
+  | {
+      kind: 'tenant';
+      tenantParam: string;
+      permissions: readonly RequiredPermission[];
+      self?: string;
+    };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -92,7 +92,7 @@ describe('a member without the permission: 403 on every tenant route', () => {
     const allowed: string[] = [];
     // Routes any member may take for themself (leaving): their own act, tested on its own.
     const ownActs = tenantRoutes.filter(
-      (r) => (r.auth as { permissions: unknown[] }).permissions.length === 0,
+      (r) => (r.auth as { permissions: readonly unknown[] }).permissions.length === 0,
     );
     expect(ownActs.map(routeKey)).toEqual(['DELETE /v1/me/tenants/{tenantId}']);
     for (const route of tenantRoutes.filter((r) => !ownActs.includes(r))) {

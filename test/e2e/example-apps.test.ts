@@ -1,7 +1,8 @@
 /**
  * The example protected service behind the external-mode authorizer: a route needs every
  * permission it lists (DC/OS: the Admin Router one and the Marathon one), 401 without a valid
- * token, 403 without the permissions, and the integration receives {tenantId, userId, email}.
+ * token, 403 without the permissions, and the integration receives the caller: tenant, principal
+ * id and kind, email and the route's permissions as bound.
  */
 import { describe, expect, it } from 'vitest';
 import { grantMemberRule, revokeMemberRule } from '#shared/members/member-service.js';
@@ -34,7 +35,20 @@ describe('example apps service', () => {
       token: owner.accessToken,
     });
     expect(res.status).toBe(201);
-    expect(res.body.caller).toEqual({ tenantId, userId: owner.userId, email: owner.email });
+    // Only the backend's keys: no decision, reason, policy version or token id.
+    expect(res.body.caller).toEqual({
+      tenantId,
+      principalId: owner.userId,
+      principalKind: 'user',
+      email: owner.email,
+      permissions: [
+        { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
+        {
+          resource: 'dcos:service:marathon:marathon:services/production/frontend/webserver',
+          action: 'create',
+        },
+      ],
+    });
   });
 
   it('needs both the Admin Router and the Marathon permission', async () => {

@@ -1,17 +1,13 @@
-/** CDK template assertions for the data and API stacks, the reusable authorizer construct, and cdk-nag. */
-import { type CfnElement, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+/** CDK template assertions for the data and API stacks and cdk-nag (the authorizer package: authorizer-package.test.ts). */
+import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GatehouseAuthorizer } from '#infra/constructs/gatehouse-authorizer.js';
 import { stageSettings } from '#shared/config/stages.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
 import {
   actionsOf,
-  build,
   envOf,
   functionByDescription,
   type Json,
@@ -575,80 +571,6 @@ describe('invite mailer', () => {
 
   it('passes cdk-nag with the mailer in place', () => {
     expect(nagErrors(mailer.app)).toEqual([]);
-  });
-});
-
-describe('GatehouseAuthorizer construct', () => {
-  const routes = {
-    'GET /t/{tenantId}/apps/{name}': [{ resource: 'example:apps:{name}', action: 'read' as const }],
-  };
-
-  function exampleService() {
-    const { app, data } = build({ bundle: false, mailerEntry: null });
-    const stack = new Stack(app, 'ExampleService');
-    const api = new HttpApi(stack, 'Api');
-    const gatehouse = new GatehouseAuthorizer(stack, 'Gatehouse', {
-      table: data.table,
-      userPool: data.userPool,
-      userPoolClient: data.userPoolClient,
-      routes,
-    });
-    const integration = new HttpUrlIntegration('Backend', 'https://example.com/apps/{name}');
-    return { app, stack, api, gatehouse, integration };
-  }
-
-  it('protects a route of another API with an external-mode, uncached authorizer', () => {
-    const { stack, api, gatehouse, integration } = exampleService();
-    gatehouse.protect(api, 'GET /t/{tenantId}/apps/{name}', integration);
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'GET /t/{tenantId}/apps/{name}',
-      AuthorizationType: 'CUSTOM',
-    });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerResultTtlInSeconds: 0,
-      EnableSimpleResponses: true,
-      AuthorizerPayloadFormatVersion: '2.0',
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Environment: {
-        Variables: Match.objectLike({
-          AUTHORIZER_MODE: 'external',
-          AUTHORIZER_ROUTES: JSON.stringify(routes),
-          AUTHORIZER_TENANT_PARAM: 'tenantId',
-        }),
-      },
-    });
-  });
-
-  it('refuses to protect a route missing from its route map', () => {
-    const { api, gatehouse, integration } = exampleService();
-    expect(() => gatehouse.protect(api, 'DELETE /t/{tenantId}/apps/{name}', integration)).toThrow(
-      /not in the route map/,
-    );
-  });
-
-  it('refuses a route map entry without the tenant parameter', () => {
-    const { app, data } = build({ bundle: false, mailerEntry: null });
-    const stack = new Stack(app, 'Broken');
-    expect(
-      () =>
-        new GatehouseAuthorizer(stack, 'Gatehouse', {
-          table: data.table,
-          userPool: data.userPool,
-          userPoolClient: data.userPoolClient,
-          routes: { 'GET /apps/{name}': [{ resource: 'example:apps', action: 'read' }] },
-        }),
-    ).toThrow(/no \{tenantId\} parameter/);
-  });
-
-  it('passes cdk-nag when attached to another stack', () => {
-    const { app, api, gatehouse, integration } = exampleService();
-    gatehouse.protect(api, 'GET /t/{tenantId}/apps/{name}', integration);
-    const errors = nagErrors(app).filter((e) => e.includes(' at ExampleService/Gatehouse'));
-    expect(errors).toEqual([]);
   });
 });
 

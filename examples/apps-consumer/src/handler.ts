@@ -1,8 +1,8 @@
 /**
  * The example protected service: an in-memory apps registry that trusts the Gatehouse
- * authorizer's context (`tenantId`, `userId`, `email`) and holds no access logic itself. It
- * serves an HTTP API (payload 2.0: the context in `requestContext.authorizer.lambda`) and a REST
- * API (payload 1.0: the context in `requestContext.authorizer` itself) alike.
+ * authorizer's context (`tenantId`, `principalId`, `principalKind`, `email`, `permissions`)
+ * and holds no access logic itself. One handler for the HTTP API (payload 2.0, context under
+ * `authorizer.lambda`) and the REST API (proxy events, context directly under `authorizer`).
  */
 import type {
   APIGatewayProxyEvent,
@@ -20,16 +20,20 @@ function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   };
 }
 
+type AuthorizerFields = Record<string, string | undefined> & { lambda?: Record<string, string> };
+
 export const handler = async (
   event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  const authorizer = (
-    event.requestContext as {
-      authorizer?: Record<string, string> & { lambda?: Record<string, string> };
-    }
-  ).authorizer;
+  const authorizer = (event.requestContext as { authorizer?: AuthorizerFields }).authorizer;
   const ctx = authorizer?.lambda ?? authorizer ?? {};
-  const caller = { tenantId: ctx.tenantId, userId: ctx.userId, email: ctx.email };
+  const caller = {
+    tenantId: ctx.tenantId,
+    principalId: ctx.principalId,
+    principalKind: ctx.principalKind,
+    email: ctx.email,
+    permissions: JSON.parse(ctx.permissions ?? '[]') as unknown,
+  };
   const tenantId = event.pathParameters?.tenantId ?? '';
   const appId = event.pathParameters?.appId;
   const key = `${tenantId}/${appId}`;
@@ -43,7 +47,7 @@ export const handler = async (
   if (method === 'PUT') {
     const created = {
       id: `/${appId}`,
-      createdBy: caller.userId ?? '',
+      createdBy: caller.principalId ?? '',
       createdAt: new Date().toISOString(),
     };
     apps.set(key, created);
