@@ -253,7 +253,8 @@ describe('DELETE /v1/tenants/{t}/members/{userId}', () => {
       expect.objectContaining({ sk: `SESSIONFLOOR#${user.userId}`, type: 'session-floor' }),
     ]);
     expect(Object.keys(mentions[0] ?? {}).sort()).toEqual(
-      ['pk', 'sk', 'type', 'tenantId', 'userId', 'sessionsValidAfter'].sort(),
+      // `format`: the item-format contract (docs/data-model.md, Item formats).
+      ['pk', 'sk', 'type', 'format', 'tenantId', 'userId', 'sessionsValidAfter'].sort(),
     );
     expect(await byUserEntries(user.userId, tenantId)).toEqual([]);
     const byEmail = await ddb.send(
