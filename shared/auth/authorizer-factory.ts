@@ -50,9 +50,17 @@ export async function buildAuthorizers(
     clock: deps.clock,
     mode: config.mode,
   };
-  const decide = createAuthorizer(authorizerDeps);
-  const rest = createRestAuthorizer(authorizerDeps);
-  if (config.mode === 'internal') return { http: decide, rest };
+  return authorizerForms(authorizerDeps);
+}
+
+/** Both forms over `deps`; in external mode the HTTP form's context is only the backend's keys. */
+export function authorizerForms(deps: AuthorizerDeps): {
+  http: AuthorizerAnswer;
+  rest: ReturnType<typeof createRestAuthorizer>;
+} {
+  const decide = createAuthorizer(deps);
+  const rest = createRestAuthorizer(deps);
+  if (deps.mode === 'internal') return { http: decide, rest };
   return {
     http: async (event) => {
       const { isAuthorized, context } = await decide(event);

@@ -98,9 +98,12 @@ export function restResult(
 ): APIGatewayAuthorizerResult {
   const refusal = externalRefusal(context);
   if (refusal) throw refusal;
+  // Only what a backend may see (a REST integration is always another team's API). API Gateway
+  // adds the policy's principalId to that context: the same value, so the two never disagree.
+  const backend = externalContext(context);
   return {
     // API Gateway requires a principal; a deny before anyone was identified names nobody.
-    principalId: context.userId || 'anonymous',
+    principalId: backend.principalId || 'anonymous',
     policyDocument: {
       Version: '2012-10-17',
       Statement: [
@@ -111,8 +114,7 @@ export function restResult(
         },
       ],
     },
-    // Only what a backend may see (a REST integration is always another team's API).
-    context: restContext(externalContext(context)),
+    context: restContext(backend),
   };
 }
 

@@ -108,7 +108,20 @@ describe('example apps service', () => {
     const path = `${restApps(tenantId)}/production/frontend/webserver`;
     const created = await api('PUT', path, { token: owner.accessToken });
     expect(created.status).toBe(201);
-    expect(created.body.caller).toEqual({ tenantId, userId: owner.userId, email: owner.email });
+    // The same caller as the HTTP form hands over.
+    expect(created.body.caller).toEqual({
+      tenantId,
+      principalId: owner.userId,
+      principalKind: 'user',
+      email: owner.email,
+      permissions: [
+        { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
+        {
+          resource: 'dcos:service:marathon:marathon:services/production/frontend/webserver',
+          action: 'create',
+        },
+      ],
+    });
     // One service behind both forms: the app created through REST is there over HTTP.
     const read = await api('GET', `${apps(tenantId)}/production/frontend/webserver`, {
       token: owner.accessToken,

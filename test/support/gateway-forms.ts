@@ -7,8 +7,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type AuthorizerDeps, createAuthorizer } from '#shared/auth/authorizer.js';
-import { createRestAuthorizer } from '#shared/auth/rest-authorizer.js';
+import type { AuthorizerDeps } from '#shared/auth/authorizer.js';
+import { authorizerForms } from '#shared/auth/authorizer-factory.js';
 import { externalRoutes } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
@@ -60,8 +60,7 @@ export async function startGatewayForms(
     clock: systemClock,
     mode: 'external',
   };
-  const http = createAuthorizer(deps);
-  const rest = createRestAuthorizer(deps);
+  const { http, rest } = authorizerForms(deps);
   const mounted: LocalRoute[] = [...Object.keys(routes), ...unmapped].map((key) => {
     const [method = 'GET', path = '/'] = key.split(' ');
     return { method, path, authorized: true, handler: async () => echo };

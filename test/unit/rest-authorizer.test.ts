@@ -44,7 +44,7 @@ function restEvent(overrides: Partial<APIGatewayRequestAuthorizerEvent> = {}) {
 }
 
 describe('REST authorizer answer', () => {
-  it('allows exactly the method ARN of the request and hands over the caller', () => {
+  it('allows exactly the method ARN of the request and hands the backend only the caller', () => {
     const result = restResult(
       decided('allow', { ...who, credential: 'session', authTime: 1700000000, policyVersion: 7 }),
       arn,
@@ -54,13 +54,12 @@ describe('REST authorizer answer', () => {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn }],
     });
+    // What the backend may see, nothing internal (decision, reason, credential, policy version).
     expect(result.context).toEqual({
-      decision: 'allow',
-      reason: 'because',
       ...who,
-      credential: 'session',
-      authTime: 1700000000,
-      policyVersion: 7,
+      principalId: 'user-1',
+      principalKind: 'user',
+      permissions: '[]',
     });
   });
 
