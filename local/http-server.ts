@@ -34,7 +34,6 @@ import type { RequestLogEntry } from './request-log.js';
 import { type RestForm, restRequest } from './rest-gateway.js';
 
 export { AWS_LIMITS, type GatewayLimits };
-
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,

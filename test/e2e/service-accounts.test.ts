@@ -282,8 +282,13 @@ describe('service accounts', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.caller).toEqual({
       tenantId,
-      userId: `service-account:${serviceAccountId}`,
+      principalId: serviceAccountId,
+      principalKind: 'service-account',
       email: '',
+      permissions: [
+        { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
+        { resource: 'dcos:service:marathon:marathon:services', action: 'read' },
+      ],
     });
     const revoke = await api(
       'DELETE',
