@@ -46,6 +46,8 @@ export const TABLE_NAME = 'gatehouse';
 /** What `.local/stack.json` holds: everything a client of the local stack needs. */
 export interface StackInfo {
   apiUrl: string;
+  /** The admin console (the hosted accept page is `<apiUrl>/accept`). */
+  consoleUrl?: string;
   cognito: { endpoint: string; region: string; userPoolId: string; clientId: string };
   dynamodb: { endpoint: string; region: string; tableName: string };
   mail: { viewerUrl: string; storeUrl: string };
@@ -297,6 +299,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const { oauth } = stageSettings('local');
     const base = {
       apiUrl,
+      consoleUrl: `${apiUrl}/console/`,
       cors: { allowedOrigins: [...cors.allowOrigins] },
       cognito: { endpoint: cognitoEndpoint, region: REGION, ...pool },
       dynamodb: { endpoint: dynamo.url, region: REGION, tableName: TABLE_NAME },

@@ -1,9 +1,10 @@
 /**
- * Invites: paste addresses (commas, spaces, newlines, `Name <a@b.c>`: the API parses them),
+ * Invites: paste addresses (commas, spaces, newlines, `Name <a@b.c>`),
  * add roles and groups, see a result per address; list by status, resend, revoke.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiClient, fieldError, problemText } from '../api/client.js';
+import { parseAddresses } from './addresses.js';
 
 type InviteStatus = 'pending' | 'expired' | 'accepted' | 'revoked' | 'bounced';
 interface InviteRow {
@@ -44,11 +45,12 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
 
   async function invite(e: Event) {
     e.preventDefault();
-    if (!emails.trim()) return setErrors({ emails: 'Enter at least one email address.' });
+    const addresses = parseAddresses(emails);
+    if (!addresses.length) return setErrors({ emails: 'Enter at least one email address.' });
     const { data, error } = await api.POST('/v1/tenants/{tenantId}/invites', {
       params: { path: { tenantId } },
       body: {
-        emails,
+        emails: addresses,
         ...(ids(roles).length ? { roles: ids(roles) } : {}),
         ...(ids(groups).length ? { groups: ids(groups) } : {}),
       },

@@ -30,6 +30,7 @@ export function MembersScreen({ api, tenantId }: Props) {
 
   async function load(after?: string) {
     setError(undefined);
+    if (!after) setSelected(new Set());
     const { data, error: problem } = await api.GET('/v1/tenants/{tenantId}/members', {
       params: {
         path: { tenantId },
@@ -45,7 +46,6 @@ export function MembersScreen({ api, tenantId }: Props) {
     if (!data) return setError(problemText(problem, 'The members could not be loaded.'));
     setRows((previous) => [...(after ? previous : []), ...(data.items as Row[])]);
     setCursor(data.nextCursor);
-    if (!after) setSelected(new Set());
   }
 
   useEffect(() => {
