@@ -64,8 +64,14 @@ ${style ? `<link rel="stylesheet" href="/console/assets/${style}">` : ''}
 `;
 }
 
-/** Writes the generated types (unless unchanged) and bundles every page into `dist/`. */
-export async function buildConsole(options: { minify?: boolean } = {}): Promise<ConsoleBuild> {
+/**
+ * Writes the generated types (unless unchanged) and bundles every page into `outDir` (default
+ * `console/dist/`; the local stack builds into its own data directory).
+ */
+export async function buildConsole(
+  options: { minify?: boolean; outDir?: string } = {},
+): Promise<ConsoleBuild> {
+  const outDir = options.outDir ?? DIST_DIR;
   const schema = await generatedSchema();
   let current = '';
   try {
@@ -74,8 +80,8 @@ export async function buildConsole(options: { minify?: boolean } = {}): Promise<
     // first build
   }
   if (current !== schema) writeFileSync(SCHEMA_FILE, schema);
-  rmSync(DIST_DIR, { recursive: true, force: true });
-  const assets = join(DIST_DIR, 'assets');
+  rmSync(outDir, { recursive: true, force: true });
+  const assets = join(outDir, 'assets');
   const result = await build({
     entryPoints: Object.fromEntries(
       Object.entries(PAGES).map(([name, page]) => [name, join(consoleDir, page.entry)]),
@@ -129,10 +135,10 @@ export async function buildConsole(options: { minify?: boolean } = {}): Promise<
       base(file),
       meta.cssBundle ? base(meta.cssBundle) : undefined,
     );
-    writeFileSync(join(DIST_DIR, `${name}.html`), html);
+    writeFileSync(join(outDir, `${name}.html`), html);
     pages[name] = { html, jsBytes, jsGzipBytes };
   }
-  return { dir: DIST_DIR, pages };
+  return { dir: outDir, pages };
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];

@@ -41,11 +41,12 @@ function pageHeaders(connectTo: string) {
   };
 }
 
-/** Builds the pages and serves them; `built` is there for `npm start` to print the sizes. */
+/** Builds the pages into `outDir` and serves them; `built` tells their sizes. */
 export async function consolePages(
   info: Omit<StackInfo, 'bootstrap'>,
+  outDir: string,
 ): Promise<{ handler: StaticHandler; built: ConsoleBuild }> {
-  const built = await buildConsole();
+  const built = await buildConsole({ outDir });
   const config = JSON.stringify(consoleConfig(info));
   const headers = pageHeaders(new URL(consoleConfig(info).tokenEndpoint).origin);
   const handler: StaticHandler = async (req, res, url) => {

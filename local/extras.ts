@@ -59,7 +59,7 @@ export function localExtras(
   return {
     extraApis: exampleApis,
     statics: [docsPage],
-    pages: async (info) => [(await consolePages(info)).handler],
+    pages: async (info, { dir }) => [(await consolePages(info, join(dir, 'console'))).handler],
     workers: [mailPoller(options.pollIntervalMs), mailRedrive(options.redriveIntervalMs ?? 60_000)],
   };
 }

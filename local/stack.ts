@@ -74,7 +74,10 @@ export interface StackOptions {
   extraApis?: (info: Omit<StackInfo, 'bootstrap'>) => Promise<LocalApi[]>;
   statics?: StaticHandler[];
   /** Pages that need the stack's settings (the console and its config), served before the APIs. */
-  pages?: (info: Omit<StackInfo, 'bootstrap'>) => Promise<StaticHandler[]>;
+  pages?: (
+    info: Omit<StackInfo, 'bootstrap'>,
+    context: { dir: string },
+  ) => Promise<StaticHandler[]>;
   /** Background workers (e.g. the mailer's stream poller); each returns a stop function. */
   workers?: ((context: { dir: string }) => Promise<() => Promise<void>>)[];
   /** Time limits of the local API Gateway (default: AWS's). */
@@ -323,7 +326,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       callbackUrls: base.oauth.callbackUrls,
       logoutUrls: base.oauth.logoutUrls,
     });
-    const pages = options.pages ? await options.pages(base) : [];
+    const pages = options.pages ? await options.pages(base, { dir }) : [];
     const server = createLocalServer([gatehouseApi(), ...extra], {
       statics: [facade, ...pages, ...(options.statics ?? [])],
       limits: options.limits,

@@ -114,14 +114,20 @@ export function oauthFacade(options: OAuthFacadeOptions): StaticHandler {
   const callbacks = new Set(options.callbackUrls);
   const logouts = new Set(options.logoutUrls);
 
-  /** GET /oauth2/authorize: an error page when the app cannot be trusted, else a redirect error or the sign-in page. */
-  function authorize(res: ServerResponse, params: URLSearchParams) {
-    const clientId = params.get('client_id');
-    const redirectUri = params.get('redirect_uri');
+  /**
+   * An unknown client or return address gets an error page, never a redirect (RFC 6749
+   * section 4.1.2.1): true when it answered so.
+   */
+  function refuseUntrusted(
+    res: ServerResponse,
+    clientId: string,
+    returnTo: string,
+    allowed: Set<string>,
+  ): boolean {
     if (clientId !== options.clientId)
-      return html(res, 400, errorPage('Unknown app', 'The app that sent you here is not known.'));
-    if (!redirectUri || !callbacks.has(redirectUri))
-      return html(
+      html(res, 400, errorPage('Unknown app', 'The app that sent you here is not known.'));
+    else if (!allowed.has(returnTo))
+      html(
         res,
         400,
         errorPage(
@@ -129,6 +135,15 @@ export function oauthFacade(options: OAuthFacadeOptions): StaticHandler {
           'The app asked to return to an address it may not use.',
         ),
       );
+    else return false;
+    return true;
+  }
+
+  /** GET /oauth2/authorize: an error page when the app cannot be trusted, else a redirect error or the sign-in page. */
+  function authorize(res: ServerResponse, params: URLSearchParams) {
+    const clientId = params.get('client_id') ?? '';
+    const redirectUri = params.get('redirect_uri') ?? '';
+    if (refuseUntrusted(res, clientId, redirectUri, callbacks)) return;
     const back = (error: string, description: string) => {
       const to = new URL(redirectUri);
       to.searchParams.set('error', error);
@@ -286,18 +301,8 @@ export function oauthFacade(options: OAuthFacadeOptions): StaticHandler {
 
   /** GET /logout: nothing to forget (the facade keeps no session cookie); back to the app. */
   function logout(res: ServerResponse, params: URLSearchParams) {
-    const logoutUri = params.get('logout_uri');
-    if (params.get('client_id') !== options.clientId)
-      return html(res, 400, errorPage('Unknown app', 'The app that sent you here is not known.'));
-    if (!logoutUri || !logouts.has(logoutUri))
-      return html(
-        res,
-        400,
-        errorPage(
-          'Unknown return address',
-          'The app asked to return to an address it may not use.',
-        ),
-      );
+    const logoutUri = params.get('logout_uri') ?? '';
+    if (refuseUntrusted(res, params.get('client_id') ?? '', logoutUri, logouts)) return;
     redirect(res, new URL(logoutUri));
   }
 
