@@ -57,13 +57,51 @@ function violationOf(target: string | undefined, raw: Buffer): string | undefine
   return body && typeof body === 'object' ? passwordViolation(password(body as Body)) : undefined;
 }
 
+const DISCOVERY_PATH = /^\/([\w-]+)\/\.well-known\/openid-configuration$/;
+
+/**
+ * The pool's OpenID discovery document as Cognito serves it at the issuer: the issuer and JWKS
+ * here, the OAuth endpoints on the managed-login domain (locally: the facade on the API's
+ * origin). cognito-local's own names `localhost:9229` and no OAuth endpoint.
+ */
+function discoveryDocument(issuer: string, oauthBaseUrl: string) {
+  return {
+    issuer,
+    authorization_endpoint: `${oauthBaseUrl}/oauth2/authorize`,
+    token_endpoint: `${oauthBaseUrl}/oauth2/token`,
+    end_session_endpoint: `${oauthBaseUrl}/logout`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    scopes_supported: ['openid', 'email', 'profile'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    token_endpoint_auth_methods_supported: ['none'],
+  };
+}
+
 /**
  * Starts the proxy on `port` (127.0.0.1) in front of `upstream` (cognito-local's URL). When
- * cognito-local is down the client's connection is cut, as if nothing listened.
+ * cognito-local is down the client's connection is cut, as if nothing listened. With
+ * `oauthBaseUrl` it answers the pool's OpenID discovery document itself.
  */
-export async function startCognitoProxy(port: number, upstream: string): Promise<Server> {
+export async function startCognitoProxy(
+  port: number,
+  upstream: string,
+  oauthBaseUrl?: string,
+): Promise<Server> {
   const target = new URL(upstream);
   const server = createServer(async (req, res) => {
+    const discovery = DISCOVERY_PATH.exec(req.url ?? '');
+    if (oauthBaseUrl && discovery && req.method === 'GET') {
+      const issuer = `http://127.0.0.1:${port}/${discovery[1]}`;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'access-control-allow-origin': '*',
+      });
+      return void res.end(JSON.stringify(discoveryDocument(issuer, oauthBaseUrl)));
+    }
     const raw = await readAll(req);
     const amzTarget = req.headers['x-amz-target'];
     const violation = violationOf(typeof amzTarget === 'string' ? amzTarget : undefined, raw);

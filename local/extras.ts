@@ -1,7 +1,7 @@
 /** What the local stack serves beside Gatehouse's API: pages, example services, background workers. */
 import { join } from 'node:path';
 import { loadEnv } from '#shared/config/env.js';
-import { acceptPage } from './accept-page.js';
+import { consolePages } from './console-pages.js';
 import { docsPage } from './docs-page.js';
 import { exampleApis } from './example-apis.js';
 import { loadHandler } from './function-modules.js';
@@ -55,10 +55,11 @@ export interface ExtrasOptions {
 
 export function localExtras(
   options: ExtrasOptions = {},
-): Pick<StackOptions, 'extraApis' | 'statics' | 'workers'> {
+): Pick<StackOptions, 'extraApis' | 'statics' | 'pages' | 'workers'> {
   return {
     extraApis: exampleApis,
-    statics: [docsPage, acceptPage],
+    statics: [docsPage],
+    pages: async (info, { dir }) => [(await consolePages(info, join(dir, 'console'))).handler],
     workers: [mailPoller(options.pollIntervalMs), mailRedrive(options.redriveIntervalMs ?? 60_000)],
   };
 }

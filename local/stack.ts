@@ -13,6 +13,7 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { stageSettings } from '#shared/config/stages.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { ensureTable } from '#shared/store/local-table.js';
 import { startCognitoProxy } from './cognito-proxy.js';
@@ -26,6 +27,7 @@ import {
   type LocalApi,
   type StaticHandler,
 } from './http-server.js';
+import { oauthFacade } from './oauth/facade.js';
 import { ensurePrivateDir, writePrivateFile } from './private-dir.js';
 import {
   assertPortsFree,
@@ -44,12 +46,19 @@ export const TABLE_NAME = 'gatehouse';
 /** What `.local/stack.json` holds: everything a client of the local stack needs. */
 export interface StackInfo {
   apiUrl: string;
+  /** The admin console (the hosted accept page is `<apiUrl>/accept`). */
+  consoleUrl?: string;
   cognito: { endpoint: string; region: string; userPoolId: string; clientId: string };
   dynamodb: { endpoint: string; region: string; tableName: string };
   mail: { viewerUrl: string; storeUrl: string };
   bootstrap: { tenantId: string; email: string; password: string };
   /** Browser origins the API allows cross-origin (the stage's, plus any a caller added). */
   cors?: { allowedOrigins: string[] };
+  /**
+   * The OAuth code flow with PKCE (the local managed-login facade on the API's origin): the
+   * issuer serves `/.well-known/openid-configuration`; redirects must be one of `callbackUrls`.
+   */
+  oauth?: { issuer: string; clientId: string; callbackUrls: string[]; logoutUrls: string[] };
 }
 
 export interface StackOptions {
@@ -64,6 +73,11 @@ export interface StackOptions {
   /** Extra APIs served beside Gatehouse's (e.g. the example protected service). */
   extraApis?: (info: Omit<StackInfo, 'bootstrap'>) => Promise<LocalApi[]>;
   statics?: StaticHandler[];
+  /** Pages that need the stack's settings (the console and its config), served before the APIs. */
+  pages?: (
+    info: Omit<StackInfo, 'bootstrap'>,
+    context: { dir: string },
+  ) => Promise<StaticHandler[]>;
   /** Background workers (e.g. the mailer's stream poller); each returns a stop function. */
   workers?: ((context: { dir: string }) => Promise<() => Promise<void>>)[];
   /** Time limits of the local API Gateway (default: AWS's). */
@@ -220,6 +234,17 @@ function setHandlerEnvironment(
   });
 }
 
+/**
+ * The `local` stage's redirect URLs on the origin actually served: the stage names port 3000,
+ * `npm start -- --port` and the tests move it (as ACCEPT_URL follows the API's URL).
+ */
+function localRedirectUrls(urls: readonly string[], apiUrl: string): string[] {
+  const stageOrigin = new URL(stageSettings('local').mail.acceptUrl).origin;
+  return urls.map((u) =>
+    u.startsWith(`${stageOrigin}/`) ? `${apiUrl}${u.slice(stageOrigin.length)}` : u,
+  );
+}
+
 /** Gatehouse's own API: every route of the route table, behind the internal authorizer. */
 function gatehouseApi(): LocalApi {
   return {
@@ -268,26 +293,42 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   try {
     const [dynamo, cognito, ses] = await startEmulators(options, ports, children);
-    servers.push(await startCognitoProxy(ports.cognito, cognito.url));
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    servers.push(await startCognitoProxy(ports.cognito, cognito.url, apiUrl));
     const cognitoEndpoint = `http://127.0.0.1:${ports.cognito}`;
     await ensureTable({ endpoint: dynamo.url, region: REGION }, TABLE_NAME);
     const pool = await ensureUserPool(cognitoEndpoint, saved);
-    const apiUrl = `http://127.0.0.1:${ports.api}`;
     const cors = localCors(options.corsOrigins);
+    const { oauth } = stageSettings('local');
     const base = {
       apiUrl,
+      consoleUrl: `${apiUrl}/console/`,
       cors: { allowedOrigins: [...cors.allowOrigins] },
       cognito: { endpoint: cognitoEndpoint, region: REGION, ...pool },
       dynamodb: { endpoint: dynamo.url, region: REGION, tableName: TABLE_NAME },
       mail: { viewerUrl: ses.url, storeUrl: `${ses.url}/store` },
+      oauth: {
+        issuer: `${cognitoEndpoint}/${pool.userPoolId}`,
+        clientId: pool.clientId,
+        callbackUrls: localRedirectUrls(oauth.callbackUrls, apiUrl),
+        logoutUrls: localRedirectUrls(oauth.logoutUrls, apiUrl),
+      },
     };
     setHandlerEnvironment(base, pool);
     const sesEvents = await startSesEvents(ses.url);
     stops.push(sesEvents.stop);
     Object.assign(process.env, sesEvents.environment);
     const extra = options.extraApis ? await options.extraApis(base) : [];
+    const facade = oauthFacade({
+      cognitoEndpoint,
+      region: REGION,
+      clientId: pool.clientId,
+      callbackUrls: base.oauth.callbackUrls,
+      logoutUrls: base.oauth.logoutUrls,
+    });
+    const pages = options.pages ? await options.pages(base, { dir }) : [];
     const server = createLocalServer([gatehouseApi(), ...extra], {
-      statics: options.statics,
+      statics: [facade, ...pages, ...(options.statics ?? [])],
       limits: options.limits,
       cors,
       fallback: () => loadHandler<LambdaHttpHandler>('fallback'),

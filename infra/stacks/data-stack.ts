@@ -1,13 +1,24 @@
 /** The stateful stack: the single DynamoDB table and the Cognito user pool, both retained on delete. */
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnManagedLoginBranding,
   type CfnUserPoolClient,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  type UserPoolDomain,
   UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import {
@@ -38,6 +49,8 @@ export class GatehouseDataStack extends Stack {
   readonly table: Table;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /** The managed-login domain the console and the CLI sign in through (OAuth code flow + PKCE). */
+  readonly userPoolDomain: UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: GatehouseDataStackProps) {
     super(scope, id, props);
@@ -84,19 +97,35 @@ export class GatehouseDataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // Password sign-in only where the stage allows it (the CLI's USER_PASSWORD_AUTH); nothing
-    // here uses SRP. People sign in through the OAuth code flow (the console issue).
+    // People sign in through managed login: the authorization-code grant with PKCE (public
+    // client, no secret), for the console and the accept page by redirect and for the CLI by a
+    // loopback redirect. Password sign-in only where the stage allows it; nothing uses SRP.
     this.userPoolClient = this.userPool.addClient('AppClient', {
       authFlows: { userPassword: settings.cognito.allowPasswordAuth },
       generateSecret: false,
-      // Gatehouse issues no hosted-UI redirects; the default OAuth setup would allow example.com.
-      disableOAuth: true,
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: settings.oauth.callbackUrls,
+        logoutUrls: settings.oauth.logoutUrls,
+      },
       accessTokenValidity: Duration.minutes(15),
       idTokenValidity: Duration.minutes(15),
       refreshTokenValidity: Duration.days(30),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
     });
+    this.userPoolDomain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: settings.oauth.domainPrefix },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    // Managed login serves its pages only for a client with a style: Cognito's own defaults.
+    new CfnManagedLoginBranding(this, 'ManagedLoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.userPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    new CfnOutput(this, 'ManagedLoginUrl', { value: this.userPoolDomain.baseUrl() });
 
     // With no flow selected CDK leaves ExplicitAuthFlows out, and Cognito's default then allows
     // SRP and custom auth: name the one flow every client keeps instead.

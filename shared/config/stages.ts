@@ -13,6 +13,36 @@ const Origin = z
   .string()
   .regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port] with no path');
 
+/**
+ * A managed-login redirect (callback or sign-out) URL: absolute, no fragment, https, or plain
+ * http on a loopback host (Cognito allows http only for `localhost`; the local stack serves
+ * 127.0.0.1, checked below).
+ */
+const RedirectUrl = z.url().refine(
+  (u) => {
+    const url = new URL(u);
+    return (
+      !url.hash &&
+      (url.protocol === 'https:' ||
+        (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname)))
+    );
+  },
+  { message: 'a redirect URL is https (or http on localhost) with no fragment' },
+);
+
+/** Where Cognito's managed login may send people back to (console, accept page, CLI loopback). */
+const OAuthSettings = z.object({
+  /** The Cognito domain prefix (`<prefix>.auth.<region>.amazoncognito.com`), unique per region. */
+  domainPrefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
+  /** Allowed `redirect_uri`s of the authorization-code flow; matched exactly, port included. */
+  callbackUrls: z.array(RedirectUrl).min(1).max(100),
+  /** Allowed `logout_uri`s of `/logout`. */
+  logoutUrls: z.array(RedirectUrl).max(100),
+});
+
+/** The CLI's loopback callback: Cognito matches ports exactly, so the CLI listens on this one. */
+export const CLI_CALLBACK_URL = 'http://localhost:8765/callback';
+
 export const StageSettingsSchema = z.object({
   /** Lower-case name; stack ids and SSM parameter paths carry it, so two stages share an account. */
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/),
@@ -42,11 +72,24 @@ export const StageSettingsSchema = z.object({
      */
     allowPasswordAuth: z.boolean(),
   }),
+  /** The OAuth 2.0 code flow with PKCE (managed login on AWS, the local facade on `npm start`). */
+  oauth: OAuthSettings,
   /** Where alarm notifications go (an SNS email subscription); none when absent. */
   alarmEmail: z.email().optional(),
 });
 
 export type StageSettings = z.infer<typeof StageSettingsSchema>;
+
+/** Cognito accepts plain http only for `localhost`; the local stage alone may name 127.0.0.1. */
+function deployedRedirectIssue(settings: StageSettings): string | undefined {
+  if (settings.stage === 'local') return undefined;
+  const { callbackUrls, logoutUrls } = settings.oauth;
+  const bad = [...callbackUrls, ...logoutUrls].find((u) => {
+    const url = new URL(u);
+    return url.protocol === 'http:' && url.hostname !== 'localhost';
+  });
+  return bad ? `oauth: ${bad}: Cognito allows plain http only for localhost` : undefined;
+}
 
 /** The stages this repository knows. Edit or add one per deployment; `local` is `npm start`'s. */
 export const STAGES: Record<string, z.input<typeof StageSettingsSchema>> = {
@@ -62,6 +105,16 @@ export const STAGES: Record<string, z.input<typeof StageSettingsSchema>> = {
     allowedOrigins: [],
     throttle: { rateLimit: 200, burstLimit: 400 },
     cognito: { allowPasswordAuth: true },
+    // The local stack serves these on its own origin (the port `npm start` was given).
+    oauth: {
+      domainPrefix: 'gatehouse-local',
+      callbackUrls: [
+        'http://127.0.0.1:3000/console/',
+        'http://127.0.0.1:3000/accept',
+        CLI_CALLBACK_URL,
+      ],
+      logoutUrls: ['http://127.0.0.1:3000/console/'],
+    },
   },
   prod: {
     stage: 'prod',
@@ -74,6 +127,15 @@ export const STAGES: Record<string, z.input<typeof StageSettingsSchema>> = {
     allowedOrigins: ['https://app.example.com'],
     throttle: { rateLimit: 200, burstLimit: 400 },
     cognito: { allowPasswordAuth: false },
+    oauth: {
+      domainPrefix: 'gatehouse-prod-example',
+      callbackUrls: [
+        'https://app.example.com/console/',
+        'https://app.example.com/accept',
+        CLI_CALLBACK_URL,
+      ],
+      logoutUrls: ['https://app.example.com/console/'],
+    },
   },
 };
 
@@ -95,5 +157,7 @@ export function stageSettings(
       `Stage "${stage}": ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`,
     );
   }
+  const redirectIssue = deployedRedirectIssue(parsed.data);
+  if (redirectIssue) throw new Error(`Stage "${stage}": ${redirectIssue}`);
   return parsed.data;
 }

@@ -73,7 +73,7 @@ export function renderInviteEmail(input: InviteEmailInput): MailMessage {
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif">
 <p>${escapeHtml(inviter)} invited you to join <strong>${escapeHtml(tenant)}</strong> on Gatehouse.</p>
-<p><a href="${escapeHtml(link)}">Accept the invitation</a></p>
+<p><a href="${escapeHtml(link)}" target="_blank" rel="noopener noreferrer">Accept the invitation</a></p>
 <p>The link works once and expires on ${escapeHtml(expires)}.</p>
 <p style="color:#666">If you did not expect this invitation, ignore this email.</p>
 ${

@@ -3,14 +3,13 @@
  * a second origin POSTs JSON to the API with fetch. From an origin the stack allows, the call
  * goes through (the page reads the answer); from another origin the browser refuses it.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/processes.js';
+import { launchBrowser } from '../support/browser.js';
 import { stack } from '../support/stack-client.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGE = '<!doctype html><title>second origin</title><p>page of another origin</p>';
 
 /** A one-page site on `port` (127.0.0.1). */
@@ -33,18 +32,12 @@ describe('CORS from a browser', () => {
   let otherOrigin: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`No chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
-    }
     allowedOrigin = stack.cors?.allowedOrigins[0] ?? '';
     expect(allowedOrigin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     otherOrigin = `http://127.0.0.1:${await freePort()}`;
     servers.push(await servePage(Number(new URL(allowedOrigin).port)));
     servers.push(await servePage(Number(new URL(otherOrigin).port)));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -2,34 +2,17 @@
  * The API docs page in a real browser: Debian's chromium, driven headless by playwright-core
  * (`.ci/run` installs chromium when it is missing; locally: `apt-get install chromium`).
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '#shared/routes/route-table.js';
+import { launchBrowser } from '../support/browser.js';
 import { stack } from '../support/stack-client.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('docs page', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`No chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -2,7 +2,12 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stageSettings } from '#shared/config/stages.js';
+import {
+  CLI_CALLBACK_URL,
+  STAGES,
+  type StageSettings,
+  stageSettings,
+} from '#shared/config/stages.js';
 import { routeTable } from '#shared/routes/route-table.js';
 import { routeKey } from '#shared/routes/route-types.js';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/table-definition.js';
@@ -93,8 +98,40 @@ describe('data stack', () => {
       TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes', RefreshToken: 'minutes' }),
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',
-      AllowedOAuthFlowsUserPoolClient: false,
     });
+  });
+
+  it("signs people in through managed login: the code grant with the stage's redirect URLs only", () => {
+    const { oauth } = stageSettings('prod');
+    const client = onlyResource(main.dataTemplate, 'AWS::Cognito::UserPoolClient');
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: oauth.callbackUrls,
+      LogoutURLs: oauth.logoutUrls,
+    });
+    expect(new Set(client.Properties?.AllowedOAuthScopes as string[])).toEqual(
+      new Set(['openid', 'email', 'profile']),
+    );
+    expect(oauth.callbackUrls).toContain(CLI_CALLBACK_URL);
+    main.dataTemplate.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: oauth.domainPrefix,
+      ManagedLoginVersion: 2,
+    });
+    main.dataTemplate.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+      UseCognitoProvidedValues: true,
+    });
+  });
+
+  it('refuses a deployed stage whose redirect URL is plain http on 127.0.0.1 or has a fragment', () => {
+    const prod = STAGES.prod as StageSettings;
+    const bad = {
+      ...prod,
+      oauth: { ...prod.oauth, callbackUrls: ['http://127.0.0.1:3000/console/'] },
+    };
+    expect(() => stageSettings('bad', { bad })).toThrow(/plain http only for localhost/);
+    const fragment = { ...prod, oauth: { ...prod.oauth, logoutUrls: ['https://a.example/#x'] } };
+    expect(() => stageSettings('fragment', { fragment })).toThrow(/oauth.logoutUrls/);
   });
 
   it('allows no password (and no SRP) sign-in on prod: only refresh', () => {

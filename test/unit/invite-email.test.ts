@@ -17,6 +17,8 @@ describe('renderInviteEmail', () => {
     const mail = renderInviteEmail(base);
     expect(mail.text).toContain('https://app.example/accept?token=tok_123-abc');
     expect(mail.html).toContain('href="https://app.example/accept?token=tok_123-abc"');
+    // The link opens the accept page in a new tab, without handing the mail client's page over.
+    expect(mail.html).toContain('target="_blank" rel="noopener noreferrer"');
     expect(mail.subject).toBe('Invitation to join "Acme <b>" on Gatehouse');
   });
 

@@ -1,0 +1,151 @@
+/** The admin console: sign in, pick a tenant, then members and invites. */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { type ApiClient, apiClient, problemText } from './api/client.js';
+import {
+  accessToken,
+  beginSignIn,
+  completeSignIn,
+  currentSession,
+  signOut,
+} from './auth/session.js';
+import { type ConsoleConfig, loadConfig } from './config.js';
+import { ROUTES, useRoute } from './router.js';
+import { InvitesScreen } from './screens/invites.js';
+import { MembersScreen } from './screens/members.js';
+import './styles.css';
+
+const consoleUrl = () => `${location.origin}/console/`;
+const TENANT_KEY = 'gatehouse.tenant';
+
+interface Me {
+  userId: string;
+  email: string;
+  tenants: { tenantId: string; name: string; status: string }[];
+}
+
+function SignInScreen({ config, error }: { config: ConsoleConfig; error?: string }) {
+  return (
+    <main class="narrow">
+      <h1>Gatehouse console</h1>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <p>Sign in to manage your organization's members and invites.</p>
+      <button
+        type="button"
+        class="primary"
+        onClick={() => beginSignIn(config, consoleUrl(), location.hash)}
+      >
+        Sign in
+      </button>
+    </main>
+  );
+}
+
+function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me: Me }) {
+  const route = useRoute();
+  const active = me.tenants.filter((t) => t.status === 'active');
+  const saved = localStorage.getItem(TENANT_KEY);
+  const [tenantId, setTenantId] = useState(
+    active.find((t) => t.tenantId === saved)?.tenantId ?? active[0]?.tenantId ?? '',
+  );
+  const [notice, setNotice] = useState<string>();
+  async function everywhere() {
+    const { response, error } = await api.POST('/v1/me/logout');
+    if (!response.ok) return setNotice(problemText(error));
+    signOut(config, consoleUrl());
+  }
+  return (
+    <>
+      <header class="bar">
+        <span class="brand">Gatehouse</span>
+        <label>
+          Tenant
+          <select
+            value={tenantId}
+            onChange={(e) => {
+              setTenantId(e.currentTarget.value);
+              localStorage.setItem(TENANT_KEY, e.currentTarget.value);
+            }}
+          >
+            {active.map((t) => (
+              <option key={t.tenantId} value={t.tenantId}>
+                {t.name} ({t.tenantId})
+              </option>
+            ))}
+          </select>
+        </label>
+        <span>{me.email}</span>
+        <button type="button" onClick={() => signOut(config, consoleUrl())}>
+          Sign out
+        </button>
+        <button type="button" onClick={everywhere}>
+          Sign out everywhere
+        </button>
+      </header>
+      <nav class="tabs" aria-label="Sections">
+        {ROUTES.map((r) => (
+          <a key={r} href={`#/${r}`} aria-current={route === r ? 'page' : undefined}>
+            {r[0]?.toUpperCase() + r.slice(1)}
+          </a>
+        ))}
+      </nav>
+      <main>
+        {notice && (
+          <p class="error" role="alert">
+            {notice}
+          </p>
+        )}
+        {!tenantId ? (
+          <p>You are not an active member of any tenant yet.</p>
+        ) : route === 'invites' ? (
+          <InvitesScreen api={api} tenantId={tenantId} />
+        ) : (
+          <MembersScreen api={api} tenantId={tenantId} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function App() {
+  const [state, setState] = useState<
+    | { kind: 'loading' }
+    | { kind: 'signed-out'; config: ConsoleConfig; error?: string }
+    | { kind: 'ready'; config: ConsoleConfig; api: ApiClient; me: Me }
+    | { kind: 'broken'; error: string }
+  >({ kind: 'loading' });
+  useEffect(() => {
+    (async () => {
+      const config = await loadConfig();
+      try {
+        const returned = await completeSignIn(config);
+        if (returned?.resume) location.hash = returned.resume;
+      } catch (error) {
+        return setState({ kind: 'signed-out', config, error: (error as Error).message });
+      }
+      if (!currentSession()) return setState({ kind: 'signed-out', config });
+      const api = apiClient(() => accessToken(config));
+      const { data } = await api.GET('/v1/me');
+      if (!data) return setState({ kind: 'signed-out', config });
+      setState({ kind: 'ready', config, api, me: data });
+    })().catch((error: Error) => setState({ kind: 'broken', error: error.message }));
+  }, []);
+  if (state.kind === 'loading') return <p class="narrow">Loading...</p>;
+  if (state.kind === 'broken')
+    return (
+      <main class="narrow">
+        <h1>Gatehouse console</h1>
+        <p class="error">{state.error}</p>
+      </main>
+    );
+  if (state.kind === 'signed-out')
+    return <SignInScreen config={state.config} error={state.error} />;
+  return <Layout config={state.config} api={state.api} me={state.me} />;
+}
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);
