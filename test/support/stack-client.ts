@@ -150,14 +150,32 @@ export async function expectStatus(
   return r;
 }
 
+/**
+ * A setup step as a well-behaved client makes it: a 503 (a transaction that wrote nothing) is
+ * retried after its Retry-After, up to three times. DynamoDB Local runs one transaction at a
+ * time, and on a loaded 2-core CI machine another file's large transactions made a fixture's
+ * tenant creation answer 503. Tests of 503 itself call `api` directly.
+ */
+async function setupCall(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  let res = await call();
+  for (let attempt = 1; attempt <= 3 && res.status === 503; attempt++) {
+    const seconds = Number(res.headers.get('retry-after') ?? 1);
+    await new Promise((r) => setTimeout(r, Math.min(seconds, 5) * 1000));
+    res = await call();
+  }
+  return res;
+}
+
 /** A user who created a fresh tenant and is its superuser. */
 export async function createTenantWithOwner(): Promise<OwnedTenant> {
   const owner = await createUser(uniqueEmail('owner'));
   const tenantId = uniqueId('t');
-  const res = await api('POST', '/v1/tenants', {
-    token: owner.accessToken,
-    body: { tenantId, name: 'Test tenant' },
-  });
+  const res = await setupCall(() =>
+    api('POST', '/v1/tenants', {
+      token: owner.accessToken,
+      body: { tenantId, name: 'Test tenant' },
+    }),
+  );
   if (res.status !== 201)
     throw new Error(`tenant create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { tenantId, owner, t: `/v1/tenants/${tenantId}`, as: { token: owner.accessToken } };
@@ -195,10 +213,12 @@ export async function joinAsAdded(
   user: TestUser,
   roles?: string[],
 ): Promise<ApiResponse> {
-  const res = await api('POST', `/v1/tenants/${tenantId}/members`, {
-    token,
-    body: roles ? { email: user.email, roles } : { email: user.email },
-  });
+  const res = await setupCall(() =>
+    api('POST', `/v1/tenants/${tenantId}/members`, {
+      token,
+      body: roles ? { email: user.email, roles } : { email: user.email },
+    }),
+  );
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
   return acceptMailedInvite(user, tenantId);
 }
