@@ -110,7 +110,7 @@ describe('tenant B in the path, a caller of tenant A', () => {
     expect(res.status).toBe(200);
     expect(res.body.userId).toBe(a.member.userId);
   });
-});
+}, 300_000);
 
 describe("B's ids inside A's paths", () => {
   it('answers 404 to every route that names a member, group, role, invite, account or token of B, and neither tenant changes', async () => {

@@ -58,8 +58,8 @@ export async function buildTenantFixture(): Promise<TenantFixture> {
     try {
       return await buildTenantFixtureOnce();
     } catch (error) {
-      if (attempt >= 3 || !/\b503\b/.test(String(error))) throw error;
-      await new Promise((r) => setTimeout(r, 3000));
+      if (attempt >= 6 || !/\b503\b/.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 15_000));
     }
   }
 }
