@@ -58,7 +58,7 @@ export async function buildTenantFixture(): Promise<TenantFixture> {
     try {
       return await buildTenantFixtureOnce();
     } catch (error) {
-      if (attempt >= 6 || !/\b503\b/.test(String(error))) throw error;
+      if (attempt >= 6 || !/\b(503|409)\b/.test(String(error))) throw error;
       await new Promise((r) => setTimeout(r, 15_000));
     }
   }
