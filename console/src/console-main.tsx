@@ -1,6 +1,7 @@
-/** The admin console: sign in, pick a tenant, then members and invites. */
+/** The admin console: sign in, pick a tenant, then the screens in screens/index.ts. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { useCan } from './abilities.js';
 import { type ApiClient, apiClient, problemText } from './api/client.js';
 import {
   accessToken,
@@ -10,19 +11,13 @@ import {
   signOut,
 } from './auth/session.js';
 import { type ConsoleConfig, loadConfig } from './config.js';
-import { ROUTES, useRoute } from './router.js';
-import { InvitesScreen } from './screens/invites.js';
-import { MembersScreen } from './screens/members.js';
+import type { Me } from './me.js';
+import { useRoute } from './router.js';
+import { SCREENS } from './screens/index.js';
 import './styles.css';
 
 const consoleUrl = () => `${location.origin}/console/`;
 const TENANT_KEY = 'gatehouse.tenant';
-
-interface Me {
-  userId: string;
-  email: string;
-  tenants: { tenantId: string; name: string; status: string }[];
-}
 
 function SignInScreen({ config, error }: { config: ConsoleConfig; error?: string }) {
   return (
@@ -53,6 +48,9 @@ function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me
     active.find((t) => t.tenantId === saved)?.tenantId ?? active[0]?.tenantId ?? '',
   );
   const [notice, setNotice] = useState<string>();
+  const can = useCan();
+  const offered = SCREENS.filter((s) => can(...s.reads));
+  const screen = offered.find((s) => s.route === route) ?? offered[0];
   async function everywhere() {
     const { response, error } = await api.POST('/v1/me/logout');
     if (!response.ok) return setNotice(problemText(error));
@@ -87,9 +85,9 @@ function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me
         </button>
       </header>
       <nav class="tabs" aria-label="Sections">
-        {ROUTES.map((r) => (
-          <a key={r} href={`#/${r}`} aria-current={route === r ? 'page' : undefined}>
-            {r[0]?.toUpperCase() + r.slice(1)}
+        {offered.map((s) => (
+          <a key={s.route} href={`#/${s.route}`} aria-current={s === screen ? 'page' : undefined}>
+            {s.label}
           </a>
         ))}
       </nav>
@@ -101,10 +99,10 @@ function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me
         )}
         {!tenantId ? (
           <p>You are not an active member of any tenant yet.</p>
-        ) : route === 'invites' ? (
-          <InvitesScreen api={api} tenantId={tenantId} />
+        ) : screen ? (
+          <screen.component api={api} tenantId={tenantId} me={me} />
         ) : (
-          <MembersScreen api={api} tenantId={tenantId} />
+          <p>Your roles in this tenant give you nothing to manage here.</p>
         )}
       </main>
     </>

@@ -1,15 +1,12 @@
 /** A tiny hash router: `#/members`, `#/invites`; the address bar is the console's state. */
 import { useEffect, useState } from 'preact/hooks';
 
-export const ROUTES = ['members', 'invites'] as const;
-export type Route = (typeof ROUTES)[number];
-
-function parse(hash: string): Route {
-  const name = hash.replace(/^#\/?/, '');
-  return (ROUTES as readonly string[]).includes(name) ? (name as Route) : 'members';
+/** The route named by the hash (`#/groups` -> `groups`), or '' for none. */
+function parse(hash: string): string {
+  return hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
 }
 
-export function useRoute(): Route {
+export function useRoute(): string {
   const [route, setRoute] = useState(() => parse(location.hash));
   useEffect(() => {
     const onChange = () => setRoute(parse(location.hash));

@@ -1,0 +1,40 @@
+/**
+ * The console's screens, in tab order: each a route (`#/members`), a label and a component.
+ * A screen lists the API routes it needs to read; its tab is shown only to viewers who may.
+ */
+import type { FunctionComponent } from 'preact';
+import type { Method } from '../abilities.js';
+import type { ApiClient } from '../api/client.js';
+import type { paths } from '../api/schema.js';
+import type { Me } from '../me.js';
+import { InvitesScreen } from './invites.js';
+import { MembersScreen } from './members.js';
+
+export interface ScreenProps {
+  api: ApiClient;
+  tenantId: string;
+  me: Me;
+}
+
+export interface Screen {
+  route: string;
+  label: string;
+  component: FunctionComponent<ScreenProps>;
+  /** The route that lists what the screen shows; without leave to call it the tab is hidden. */
+  reads: [Method, keyof paths];
+}
+
+export const SCREENS: Screen[] = [
+  {
+    route: 'members',
+    label: 'Members',
+    component: MembersScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/members'],
+  },
+  {
+    route: 'invites',
+    label: 'Invites',
+    component: InvitesScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/invites'],
+  },
+];
