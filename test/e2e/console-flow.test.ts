@@ -5,11 +5,10 @@
  * +Role on the two new members; axe-core finds no serious or critical violation on any screen.
  * With UPDATE_SCREENSHOTS=1 each screen is saved to docs/screenshots/ (the README's pictures).
  */
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/function-modules.js';
-import { launchBrowser, seriousViolations } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
+import { checkScreen, signInOnOAuthPage } from '../support/console-page.js';
 import { waitForMails } from '../support/mail-store.js';
 import {
   api,
@@ -21,8 +20,6 @@ import {
   type TestUser,
   uniqueEmail,
 } from '../support/stack-client.js';
-
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(projectRoot, 'docs/screenshots') : undefined;
 
 let browser: Browser;
 let tenant: OwnedTenant;
@@ -51,21 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Checks the screen with axe-core (and saves its screenshot when asked). */
-async function checkScreen(page: Page, name: string) {
-  expect(await seriousViolations(page), name).toEqual([]);
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Fills the local sign-in page (the stand-in for Cognito's managed login) and submits. */
-async function signInOnOAuthPage(page: Page, email: string, password: string, shot?: string) {
-  await page.waitForURL(/\/oauth2\/authorize/);
-  if (shot) await checkScreen(page, shot);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 async function acceptLinkTo(email: string): Promise<string> {
   const [mail] = await waitForMails(email, 1, 90_000);
