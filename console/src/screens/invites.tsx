@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiClient, fieldError, problemText } from '../api/client.js';
+import { ResultList } from '../components/kit.js';
 import { parseAddresses } from './addresses.js';
 
 type InviteStatus = 'pending' | 'expired' | 'accepted' | 'revoked' | 'bounced';
@@ -128,15 +129,14 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
           Send invites
         </button>
       </form>
-      {results.length > 0 && (
-        <ul aria-label="Invite results">
-          {results.map((r) => (
-            <li key={r.email} class={r.status === 'invited' ? 'ok' : 'error'}>
-              {r.email}: {r.status.replace('_', ' ')}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ResultList
+        title="Invite results"
+        results={results.map((r) => ({
+          label: r.email,
+          ok: r.status === 'invited',
+          text: r.status.replace('_', ' '),
+        }))}
+      />
       <div class="row">
         <div class="field">
           <label for="invite-status">Status</label>

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiClient, problemText } from '../api/client.js';
+import { type ItemResult, ResultList } from '../components/kit.js';
 
 type Row = {
   userId: string;
@@ -26,7 +27,7 @@ export function MembersScreen({ api, tenantId }: Props) {
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [target, setTarget] = useState('');
-  const [results, setResults] = useState<{ email: string; ok: boolean; text: string }[]>([]);
+  const [results, setResults] = useState<ItemResult[]>([]);
 
   async function load(after?: string) {
     setError(undefined);
@@ -87,7 +88,7 @@ export function MembersScreen({ api, tenantId }: Props) {
                   });
         const { error: problem, response } = await call;
         return {
-          email: member.email,
+          label: member.email,
           ok: response.ok,
           text: response.ok ? 'done' : problemText(problem, `failed (${response.status})`),
         };
@@ -165,15 +166,7 @@ export function MembersScreen({ api, tenantId }: Props) {
           -Group
         </button>
       </fieldset>
-      {results.length > 0 && (
-        <ul aria-label="Results" class="results">
-          {results.map((r) => (
-            <li key={r.email} class={r.ok ? 'ok' : 'error'}>
-              {r.email}: {r.text}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ResultList title="Results" results={results} />
       <table>
         <caption class="visually-hidden">Members of {tenantId}</caption>
         <thead>
