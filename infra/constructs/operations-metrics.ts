@@ -3,7 +3,8 @@ import { Duration } from 'aws-cdk-lib';
 import { type IMetric, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SERVICE_NAME } from '#shared/observability/logger.js';
-import { METRICS_NAMESPACE } from '#shared/observability/metrics.js';
+import { METRIC, METRICS_NAMESPACE } from '#shared/observability/metrics.js';
+import { ITEM_KINDS } from '#shared/store/records/item-format.js';
 import { TABLE_INDEXES } from '#shared/store/table-definition.js';
 
 /** A custom metric of `shared/observability/metrics.ts`, with the dimensions it is emitted with. */
@@ -55,5 +56,25 @@ export function sesReputation(metricName: string): Metric {
     metricName,
     statistic: 'Maximum',
     period: Duration.hours(1),
+  });
+}
+
+/**
+ * Decisions denied on an item format the authorizer does not know, summed over every item kind
+ * (the metric's `kind` dimension): the table holds items written by a newer Gatehouse than the
+ * authorizer deployed (docs/data-model.md, Item formats).
+ */
+export function unknownItemFormats(stage: string): IMetric {
+  const usingMetrics: Record<string, IMetric> = {};
+  for (const [i, kind] of ITEM_KINDS.entries()) {
+    usingMetrics[`kind${i}`] = gatehouseMetric(stage, METRIC.unknownItemFormat, { kind });
+  }
+  return new MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
+    usingMetrics,
+    label: 'Decisions denied on an unknown item format',
+    period: Duration.minutes(5),
   });
 }

@@ -26,6 +26,7 @@ import {
   gatehouseMetric,
   sesReputation,
   tableThrottles,
+  unknownItemFormats,
 } from '#infra/constructs/operations-metrics.js';
 import { METRIC } from '#shared/observability/metrics.js';
 
@@ -41,6 +42,8 @@ export interface OperationsThresholds {
   readonly functionThrottles: number;
   /** Decisions the authorizer could not take (dependency down, bug, failed cold start). */
   readonly authorizerFaults: number;
+  /** Decisions denied on an item format the authorizer does not know (newer data than code). */
+  readonly unknownItemFormats: number;
   /** 5xx answers of the API. */
   readonly api5xx: number;
   /** API p99 latency (ms), over `latencyPeriods` periods in a row. */
@@ -60,6 +63,7 @@ export const DEFAULT_THRESHOLDS: OperationsThresholds = {
   functionErrors: 1,
   functionThrottles: 1,
   authorizerFaults: 5,
+  unknownItemFormats: 1,
   api5xx: 5,
   apiP99LatencyMs: 1500,
   latencyPeriods: 3,
@@ -138,6 +142,12 @@ export class Operations extends Construct {
       metric: gatehouseMetric(props.stage, METRIC.authorizerFault),
       threshold: t.authorizerFaults,
     });
+    // Every such denial is a member refused for the deployment's fault, not their own: one pages.
+    this.alarm(
+      'unknown-item-format',
+      'The authorizer denied on an item format it does not know: deploy the Gatehouse that wrote it (never roll back below a written format)',
+      { metric: unknownItemFormats(props.stage), threshold: t.unknownItemFormats },
+    );
     this.alarm('throttles-authorizer', 'Lambda throttles of the authorizer', {
       metric: props.authorizer.metricThrottles({ period: Duration.minutes(5) }),
       threshold: t.functionThrottles,

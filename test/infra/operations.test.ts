@@ -8,6 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, Operations } from '#infra/constructs/operations.js';
+import { ITEM_KINDS } from '#shared/store/records/item-format.js';
 
 type Json = Record<string, unknown>;
 
@@ -114,6 +115,24 @@ describe('operations alarms', () => {
     expect(authorizerErrors).toEqual([]);
   });
 
+  it('pages on the first decision denied for an unknown item format, of any item kind', () => {
+    const props = alarm('unknown-item-format');
+    expect(props).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+    const metrics = props.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: {
+        Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] };
+      };
+    }[];
+    const kinds = metrics
+      .filter((m) => m.MetricStat?.Metric.MetricName === 'UnknownItemFormat')
+      .map((m) => m.MetricStat?.Metric.Dimensions.find((d) => d.Name === 'kind')?.Value);
+    expect(kinds.sort()).toEqual([...ITEM_KINDS].sort());
+    const sum = metrics.find((m) => m.Expression)?.Expression ?? '';
+    for (const m of metrics.filter((x) => x.MetricStat)) expect(sum).toContain(`FILL(${m.Id}, 0)`);
+  });
+
   it('watches API 5xx and p99 latency over three periods', () => {
     expect(alarm('api-5xx')).toMatchObject({
       Namespace: 'AWS/ApiGateway',
@@ -155,8 +174,8 @@ describe('operations alarms', () => {
     const alarms = Object.values(main.template.findResources('AWS::CloudWatch::Alarm')) as {
       Properties: Json;
     }[];
-    // 2 queues, 1 stream, 2 x 2 per function, 2 authorizer, 2 API, 1 table, 2 SES.
-    expect(alarms.length).toBe(14);
+    // 2 queues, 1 stream, 2 x 2 per function, 3 authorizer, 2 API, 1 table, 2 SES.
+    expect(alarms.length).toBe(15);
     for (const { Properties } of alarms) {
       expect(Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OpsAlarmTopic/) }]);
       expect(Properties.OKActions).toEqual(Properties.AlarmActions);
