@@ -20,6 +20,23 @@ async function tenantWithMember() {
   return { tenantId, owner, user, ownerCaller: { userId: owner.userId, email: owner.email } };
 }
 
+/** What the backend receives when the owner creates production/frontend/webserver (both forms). */
+function ownerCreatingWebserver(tenantId: string, owner: { userId: string; email: string }) {
+  return {
+    tenantId,
+    principalId: owner.userId,
+    principalKind: 'user',
+    email: owner.email,
+    permissions: [
+      { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
+      {
+        resource: 'dcos:service:marathon:marathon:services/production/frontend/webserver',
+        action: 'create',
+      },
+    ],
+  };
+}
+
 describe('example apps service', () => {
   it('answers 401 without a token and 403 to a member without permissions', async () => {
     const { tenantId, user } = await tenantWithMember();
@@ -36,19 +53,7 @@ describe('example apps service', () => {
     });
     expect(res.status).toBe(201);
     // Only the backend's keys: no decision, reason, policy version or token id.
-    expect(res.body.caller).toEqual({
-      tenantId,
-      principalId: owner.userId,
-      principalKind: 'user',
-      email: owner.email,
-      permissions: [
-        { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
-        {
-          resource: 'dcos:service:marathon:marathon:services/production/frontend/webserver',
-          action: 'create',
-        },
-      ],
-    });
+    expect(res.body.caller).toEqual(ownerCreatingWebserver(tenantId, owner));
   });
 
   it('needs both the Admin Router and the Marathon permission', async () => {
@@ -109,19 +114,7 @@ describe('example apps service', () => {
     const created = await api('PUT', path, { token: owner.accessToken });
     expect(created.status).toBe(201);
     // The same caller as the HTTP form hands over.
-    expect(created.body.caller).toEqual({
-      tenantId,
-      principalId: owner.userId,
-      principalKind: 'user',
-      email: owner.email,
-      permissions: [
-        { resource: 'dcos:adminrouter:service:marathon', action: 'full' },
-        {
-          resource: 'dcos:service:marathon:marathon:services/production/frontend/webserver',
-          action: 'create',
-        },
-      ],
-    });
+    expect(created.body.caller).toEqual(ownerCreatingWebserver(tenantId, owner));
     // One service behind both forms: the app created through REST is there over HTTP.
     const read = await api('GET', `${apps(tenantId)}/production/frontend/webserver`, {
       token: owner.accessToken,
