@@ -34,6 +34,9 @@ const FIELDS = {
   maxResendsPerHour: 'body.settings.maxResendsPerHour',
 } as const;
 
+/** The bounds of the number fields (the API's, repeated in plain words). */
+const RANGES = { inviteTtlHours: [1, 720], maxResendsPerHour: [1, 50] } as const;
+
 /** A number field's text as the API wants it (not a number stays one, for the API to name). */
 const asNumber = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 
@@ -99,7 +102,12 @@ export function SettingsScreen({ api, tenantId }: ScreenProps) {
     setSaved(false);
     setForm({ ...form, [field]: value });
   };
-  const errorOf = (field: keyof Form) => errorUnder(problem, FIELDS[field]);
+  /** The API's words for a field; a number out of range is said with the range. */
+  const errorOf = (field: keyof Form) => {
+    const message = errorUnder(problem, FIELDS[field]);
+    const range = field in RANGES ? RANGES[field as keyof typeof RANGES] : undefined;
+    return message && range ? `Enter a whole number from ${range[0]} to ${range[1]}.` : message;
+  };
   const named = (Object.keys(FIELDS) as (keyof Form)[]).some((f) => errorOf(f));
   return (
     <section aria-labelledby="settings-title">
@@ -117,8 +125,8 @@ export function SettingsScreen({ api, tenantId }: ScreenProps) {
             id="settings-ttl"
             label="Invite lifetime (hours)"
             type="number"
-            min={1}
-            max={720}
+            min={RANGES.inviteTtlHours[0]}
+            max={RANGES.inviteTtlHours[1]}
             value={form.inviteTtlHours}
             onValue={set('inviteTtlHours')}
             error={errorOf('inviteTtlHours')}
@@ -144,8 +152,8 @@ export function SettingsScreen({ api, tenantId }: ScreenProps) {
             id="settings-resends"
             label="Resends per invite per hour"
             type="number"
-            min={1}
-            max={50}
+            min={RANGES.maxResendsPerHour[0]}
+            max={RANGES.maxResendsPerHour[1]}
             value={form.maxResendsPerHour}
             onValue={set('maxResendsPerHour')}
             error={errorOf('maxResendsPerHour')}
