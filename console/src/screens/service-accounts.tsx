@@ -83,6 +83,43 @@ function CreateAccountForm({
   );
 }
 
+/** What the account is bound to (roles or groups), each removable when `onRemove` is given. */
+function Bindings({
+  title,
+  items,
+  removeText,
+  onRemove,
+}: {
+  title: string;
+  items: { id: string; text: string }[];
+  /** The remove button's words: what it shows, and what a screen reader hears after it. */
+  removeText: (id: string) => [string, string];
+  onRemove?: (id: string) => unknown;
+}) {
+  return (
+    <>
+      <h3>{title}</h3>
+      <ul aria-label={title}>
+        {items.length === 0 && <li>none</li>}
+        {items.map(({ id, text }) => {
+          const [shown, hidden] = removeText(id);
+          return (
+            <li key={text}>
+              {text}{' '}
+              {onRemove && (
+                <button type="button" onClick={() => onRemove(id)}>
+                  {shown}
+                  <span class="visually-hidden"> {hidden}</span>
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
 /** One account opened: its roles, groups, status and tokens. */
 function AccountDetail({
   api,
@@ -175,27 +212,17 @@ function AccountDetail({
               </button>
             )}
           </p>
-          <h3>Roles</h3>
-          <ul aria-label="Roles">
-            {account.roles.length === 0 && <li>none</li>}
-            {account.roles.map((r) => (
-              <li key={roleText(r)}>
-                {roleText(r)}{' '}
-                {can('DELETE', rolePath) && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      change(
-                        api.DELETE(rolePath, { params: { path: { ...path, roleId: r.roleId } } }),
-                      )
-                    }
-                  >
-                    Unbind<span class="visually-hidden"> role {r.roleId}</span>
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
+          <Bindings
+            title="Roles"
+            items={account.roles.map((r) => ({ id: r.roleId, text: roleText(r) }))}
+            removeText={(id) => ['Unbind', `role ${id}`]}
+            onRemove={
+              can('DELETE', rolePath)
+                ? (roleId) =>
+                    change(api.DELETE(rolePath, { params: { path: { ...path, roleId } } }))
+                : undefined
+            }
+          />
           {can('PUT', rolePath) && (
             <form
               class="row"
@@ -228,25 +255,17 @@ function AccountDetail({
               <button type="submit">Bind role</button>
             </form>
           )}
-          <h3>Groups</h3>
-          <ul aria-label="Groups">
-            {account.groups.length === 0 && <li>none</li>}
-            {account.groups.map((g) => (
-              <li key={g}>
-                {g}{' '}
-                {can('DELETE', groupPath) && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      change(api.DELETE(groupPath, { params: { path: { ...path, groupId: g } } }))
-                    }
-                  >
-                    Remove<span class="visually-hidden"> from group {g}</span>
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
+          <Bindings
+            title="Groups"
+            items={account.groups.map((g) => ({ id: g, text: g }))}
+            removeText={(id) => ['Remove', `from group ${id}`]}
+            onRemove={
+              can('DELETE', groupPath)
+                ? (groupId) =>
+                    change(api.DELETE(groupPath, { params: { path: { ...path, groupId } } }))
+                : undefined
+            }
+          />
           {can('PUT', groupPath) && (
             <form
               class="row"

@@ -26,16 +26,55 @@ function errorUnder(problem: unknown, path: string): string | undefined {
   return hit?.message;
 }
 
-const FIELDS = {
-  name: 'body.name',
-  inviteTtlHours: 'body.settings.inviteTtlHours',
-  defaultRoles: 'body.settings.defaultRoles',
-  defaultGroups: 'body.settings.defaultGroups',
-  maxResendsPerHour: 'body.settings.maxResendsPerHour',
-} as const;
+/** The form's fields, in order: where the API names each (`errors[].path`), and a number's bounds. */
+const FIELDS: {
+  key: keyof Form;
+  id: string;
+  label: string;
+  path: string;
+  hint?: string;
+  range?: readonly [number, number];
+}[] = [
+  { key: 'name', id: 'settings-name', label: 'Tenant name', path: 'body.name' },
+  {
+    key: 'inviteTtlHours',
+    id: 'settings-ttl',
+    label: 'Invite lifetime (hours)',
+    path: 'body.settings.inviteTtlHours',
+    hint: 'How long an invite link works: 1 to 720 hours (30 days).',
+    range: [1, 720],
+  },
+  {
+    key: 'defaultRoles',
+    id: 'settings-roles',
+    label: 'Default roles',
+    path: 'body.settings.defaultRoles',
+    hint: 'Role ids every new member gets, separated by commas or spaces.',
+  },
+  {
+    key: 'defaultGroups',
+    id: 'settings-groups',
+    label: 'Default groups',
+    path: 'body.settings.defaultGroups',
+    hint: 'Group ids every new member joins, separated by commas or spaces.',
+  },
+  {
+    key: 'maxResendsPerHour',
+    id: 'settings-resends',
+    label: 'Resends per invite per hour',
+    path: 'body.settings.maxResendsPerHour',
+    hint: 'How often one invite may be sent again within an hour: 1 to 50.',
+    range: [1, 50],
+  },
+];
 
-/** The bounds of the number fields (the API's, repeated in plain words). */
-const RANGES = { inviteTtlHours: [1, 720], maxResendsPerHour: [1, 50] } as const;
+/** The API's words for a field; a number out of range is said with the range. */
+function errorOf(problem: unknown, field: (typeof FIELDS)[number]): string | undefined {
+  const message = errorUnder(problem, field.path);
+  return message && field.range
+    ? `Enter a whole number from ${field.range[0]} to ${field.range[1]}.`
+    : message;
+}
 
 /** A number field's text as the API wants it (not a number stays one, for the API to name). */
 const asNumber = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
@@ -102,63 +141,26 @@ export function SettingsScreen({ api, tenantId }: ScreenProps) {
     setSaved(false);
     setForm({ ...form, [field]: value });
   };
-  /** The API's words for a field; a number out of range is said with the range. */
-  const errorOf = (field: keyof Form) => {
-    const message = errorUnder(problem, FIELDS[field]);
-    const range = field in RANGES ? RANGES[field as keyof typeof RANGES] : undefined;
-    return message && range ? `Enter a whole number from ${range[0]} to ${range[1]}.` : message;
-  };
-  const named = (Object.keys(FIELDS) as (keyof Form)[]).some((f) => errorOf(f));
+  const named = FIELDS.some((f) => errorOf(problem, f));
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <form class="card" onSubmit={save} noValidate aria-label="Tenant settings">
         <fieldset class="plain" disabled={!editable}>
-          <TextField
-            id="settings-name"
-            label="Tenant name"
-            value={form.name}
-            onValue={set('name')}
-            error={errorOf('name')}
-          />
-          <TextField
-            id="settings-ttl"
-            label="Invite lifetime (hours)"
-            type="number"
-            min={RANGES.inviteTtlHours[0]}
-            max={RANGES.inviteTtlHours[1]}
-            value={form.inviteTtlHours}
-            onValue={set('inviteTtlHours')}
-            error={errorOf('inviteTtlHours')}
-            hint="How long an invite link works: 1 to 720 hours (30 days)."
-          />
-          <TextField
-            id="settings-roles"
-            label="Default roles"
-            value={form.defaultRoles}
-            onValue={set('defaultRoles')}
-            error={errorOf('defaultRoles')}
-            hint="Role ids every new member gets, separated by commas or spaces."
-          />
-          <TextField
-            id="settings-groups"
-            label="Default groups"
-            value={form.defaultGroups}
-            onValue={set('defaultGroups')}
-            error={errorOf('defaultGroups')}
-            hint="Group ids every new member joins, separated by commas or spaces."
-          />
-          <TextField
-            id="settings-resends"
-            label="Resends per invite per hour"
-            type="number"
-            min={RANGES.maxResendsPerHour[0]}
-            max={RANGES.maxResendsPerHour[1]}
-            value={form.maxResendsPerHour}
-            onValue={set('maxResendsPerHour')}
-            error={errorOf('maxResendsPerHour')}
-            hint="How often one invite may be sent again within an hour: 1 to 50."
-          />
+          {FIELDS.map((f) => (
+            <TextField
+              key={f.key}
+              id={f.id}
+              label={f.label}
+              type={f.range ? 'number' : 'text'}
+              min={f.range?.[0]}
+              max={f.range?.[1]}
+              value={form[f.key]}
+              onValue={set(f.key)}
+              error={errorOf(problem, f)}
+              hint={f.hint}
+            />
+          ))}
         </fieldset>
         {problem !== undefined && !named && <Alert text={problemText(problem)} />}
         <p class="ok" role="status">
