@@ -57,6 +57,15 @@ describe('service accounts, tokens, audit and settings in the console', () => {
 
   it('creates a service account and shows its new token once, with Copy', async () => {
     await admin.getByRole('heading', { level: 1, name: 'Service accounts' }).waitFor();
+    // A bad id first: named next to its field, and nothing is created.
+    await admin.getByLabel('ID', { exact: true }).fill('Not an id!');
+    await admin.getByLabel('Name', { exact: true }).fill('CI deployer');
+    await admin.getByRole('button', { name: 'Create service account' }).click();
+    await admin.locator('#sa-id-error').waitFor();
+    expect(await admin.getByLabel('ID', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    const none = await api('GET', `${tenant.t}/service-accounts`, tenant.as);
+    expect(none.body.items).toEqual([]);
+
     await admin.getByLabel('ID', { exact: true }).fill('ci-deployer');
     await admin.getByLabel('Name', { exact: true }).fill('CI deployer');
     await admin.getByRole('button', { name: 'Create service account' }).click();
@@ -98,12 +107,35 @@ describe('service accounts, tokens, audit and settings in the console', () => {
     const after = await api('GET', tenant.t, { token: serviceToken });
     expect(after.status).toBe(200);
     expect(after.body.tenantId).toBe(tenant.tenantId);
+
+    await admin.getByRole('button', { name: 'Unbind role member' }).click();
+    await admin.getByRole('list', { name: 'Roles' }).getByText('none').waitFor();
+    expect((await api('GET', tenant.t, { token: serviceToken })).status).toBe(403);
   });
 
   it('revokes the token in the console, and its next API call is a 401', async () => {
     await revokeInConsole('deploy');
     const res = await api('GET', tenant.t, { token: serviceToken });
     expect(res.status).toBe(401);
+  });
+
+  it('deletes a service account only after asking', async () => {
+    await admin.getByLabel('ID', { exact: true }).fill('short-lived');
+    await admin.getByLabel('Name', { exact: true }).fill('Short lived');
+    await admin.getByRole('button', { name: 'Create service account' }).click();
+    const row = admin.getByRole('row', { name: /^Short lived short-lived/ });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Delete short-lived and every token of it' }).click();
+    await admin.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api('GET', `${tenant.t}/service-accounts/short-lived`, tenant.as)).status).toBe(
+      200,
+    );
+    await row.getByRole('button', { name: 'Delete short-lived and every token of it' }).click();
+    await admin.getByRole('button', { name: 'Yes' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await api('GET', `${tenant.t}/service-accounts/short-lived`, tenant.as)).status).toBe(
+      404,
+    );
   });
 
   it('mints a personal token shown once, which acts as me until revoked in the console', async () => {
@@ -148,6 +180,13 @@ describe('service accounts, tokens, audit and settings in the console', () => {
     await admin.getByLabel('Action contains').fill('api-token');
     await expect.poll(actions).toEqual(['api-token.revoke', 'api-token.create']);
     await checkScreen(admin, 'console-audit');
+
+    // Since a moment after every change (the viewer's local time): nothing left.
+    await admin.getByLabel('Since').fill('2099-01-01T00:00');
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await admin.getByText('No events match.').waitFor();
+    await admin.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(actions).toContain('personal-token.create');
   });
 
   it('saves the invite lifetime in settings, and the API answers the new value', async () => {
