@@ -10,7 +10,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, seriousViolations } from '../support/browser.js';
 import { checkScreen, openConsoleAs } from '../support/console-page.js';
-import { api, createTenantWithOwner, type OwnedTenant, stack } from '../support/stack-client.js';
+import {
+  addUser,
+  api,
+  createTenantWithOwner,
+  type OwnedTenant,
+  stack,
+} from '../support/stack-client.js';
 
 let browser: Browser;
 let tenant: OwnedTenant;
@@ -214,5 +220,26 @@ describe('service accounts, tokens, audit and settings in the console', () => {
     expect(await seriousViolations(admin)).toEqual([]);
     const res = await api('GET', tenant.t, tenant.as);
     expect(res.body.settings.inviteTtlHours).toBe(48);
+  });
+});
+
+describe('my tokens for a plain member', () => {
+  it('lets a member with only the default role mint and revoke a personal token', async () => {
+    const member = await addUser(tenant.tenantId, tenant.owner.accessToken);
+    const page = await openConsoleAs(browser, member, tenant.tenantId, 'my-tokens');
+    await page.getByRole('heading', { level: 1, name: 'My tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('cron job');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByRole('textbox', { name: 'Token', exact: true });
+    await secret.waitFor();
+    // The secret has the focus, so a keyboard user copies it straight away.
+    expect(await secret.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    const personal = await secret.inputValue();
+    expect((await api('GET', tenant.t, { token: personal })).status).toBe(200);
+    await page.getByRole('button', { name: 'Revoke the token cron job' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByRole('row', { name: /^cron job .*revoked/ }).waitFor();
+    expect((await api('GET', tenant.t, { token: personal })).status).toBe(401);
+    await page.context().close();
   });
 });

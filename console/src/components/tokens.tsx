@@ -3,7 +3,7 @@
  * (name, lifetime), the new secret shown once with a Copy button, and the token table (which
  * never has a secret to show: the API lists none).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { fieldError, problemText } from '../api/client.js';
 import { TextField } from './field.js';
 import { Alert, ConfirmButton } from './kit.js';
@@ -102,13 +102,16 @@ export function MintTokenForm({
  */
 export function SecretOnce({ minted, onDone }: { minted: MintedToken; onDone: () => void }) {
   const [copied, setCopied] = useState<string>();
+  const field = useRef<HTMLInputElement>(null);
   const inputId = `secret-${minted.tokenId}`;
+  // Keyboard and screen-reader users land on the secret (selected, ready to copy).
+  useEffect(() => field.current?.focus(), [minted.tokenId]);
   async function copy() {
     try {
       await navigator.clipboard.writeText(minted.token);
       setCopied('Copied to the clipboard.');
     } catch {
-      (document.getElementById(inputId) as HTMLInputElement | null)?.select();
+      field.current?.select();
       setCopied(
         'Your browser did not let the page copy: the token is selected, press Ctrl+C (⌘C on a Mac).',
       );
@@ -124,6 +127,7 @@ export function SecretOnce({ minted, onDone }: { minted: MintedToken; onDone: ()
       <label for={inputId}>Token</label>
       <div class="row">
         <input
+          ref={field}
           id={inputId}
           class="secret-value"
           readOnly
