@@ -7,8 +7,12 @@ import type { Method } from '../abilities.js';
 import type { ApiClient } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import type { Me } from '../me.js';
+import { AuditScreen } from './audit.js';
 import { InvitesScreen } from './invites.js';
 import { MembersScreen } from './members.js';
+import { MyTokensScreen } from './my-tokens.js';
+import { ServiceAccountsScreen } from './service-accounts.js';
+import { SettingsScreen } from './settings.js';
 
 export interface ScreenProps {
   api: ApiClient;
@@ -36,5 +40,29 @@ export const SCREENS: Screen[] = [
     label: 'Invites',
     component: InvitesScreen,
     reads: ['GET', '/v1/tenants/{tenantId}/invites'],
+  },
+  {
+    route: 'service-accounts',
+    label: 'Service accounts',
+    component: ServiceAccountsScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/service-accounts'],
+  },
+  {
+    route: 'my-tokens',
+    label: 'My tokens',
+    component: MyTokensScreen,
+    reads: ['GET', '/v1/me/tokens'],
+  },
+  {
+    route: 'audit',
+    label: 'Audit log',
+    component: AuditScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/audit'],
+  },
+  {
+    route: 'settings',
+    label: 'Settings',
+    component: SettingsScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}'],
   },
 ];
