@@ -1,0 +1,301 @@
+/**
+ * ACLs (DC/OS permissions): browse the rules on a resource and under it, see which resources
+ * above it pass their rules down, grant an action on a resource to a member (by email) or a
+ * group, and revoke a rule.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { useCan } from '../abilities.js';
+import { fieldError, problemText } from '../api/client.js';
+import { SelectField, Suggestions, TextField } from '../components/field.js';
+import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
+import {
+  ACTIONS,
+  type Action,
+  findMemberByEmail,
+  inheritedFrom,
+  splitPrincipal,
+} from './access-terms.js';
+import type { ScreenProps } from './index.js';
+
+const USER_RULE = '/v1/tenants/{tenantId}/acls/{rid}/users/{userId}/{action}' as const;
+const GROUP_RULE = '/v1/tenants/{tenantId}/acls/{rid}/groups/{groupId}/{action}' as const;
+
+interface Rule {
+  principal: string;
+  resource: string;
+  action: Action;
+}
+
+function GrantForm({
+  api,
+  tenantId,
+  resource: browsed,
+  onGranted,
+}: ScreenProps & { resource: string; onGranted: (resource: string) => void }) {
+  const can = useCan();
+  const toUsers = can('PUT', USER_RULE);
+  const [form, setForm] = useState({
+    resource: browsed,
+    action: 'read' as Action,
+    to: toUsers ? 'member' : 'group',
+    who: '',
+  });
+  const [errors, setErrors] = useState<{ who?: string; resource?: string; problem?: unknown }>({});
+  useEffect(() => setForm((f) => ({ ...f, resource: browsed })), [browsed]);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const rid = form.resource.trim();
+    const action = form.action;
+    if (!rid) return setErrors({ resource: 'Enter the resource to grant on.' });
+    let result: { error?: unknown; response: Response };
+    if (form.to === 'member') {
+      const found = await findMemberByEmail(api, tenantId, form.who);
+      if ('error' in found) return setErrors({ who: found.error });
+      result = await api.PUT(USER_RULE, {
+        params: { path: { tenantId, rid, userId: found.userId, action } },
+      });
+    } else {
+      const groupId = form.who.trim();
+      if (!groupId) return setErrors({ who: 'Enter the group to grant to.' });
+      result = await api.PUT(GROUP_RULE, { params: { path: { tenantId, rid, groupId, action } } });
+      if (result.response.status === 404)
+        return setErrors({ who: `There is no group ${groupId} in this tenant.` });
+    }
+    if (!result.response.ok) return setErrors({ problem: result.error });
+    setErrors({});
+    setForm({ ...form, who: '' });
+    onGranted(rid);
+  }
+
+  const resourceError = errors.resource ?? fieldError(errors.problem, 'path.rid');
+  const actionError = fieldError(errors.problem, 'path.action');
+  const whoError =
+    errors.who ??
+    fieldError(errors.problem, 'path.userId') ??
+    fieldError(errors.problem, 'path.groupId');
+  const other =
+    errors.problem && !resourceError && !actionError && !whoError
+      ? problemText(errors.problem)
+      : undefined;
+  return (
+    <form class="card" aria-label="Grant a rule" noValidate onSubmit={submit}>
+      <h2>Grant</h2>
+      <div class="row">
+        <SelectField
+          id="grant-action"
+          label="Action"
+          value={form.action}
+          options={ACTIONS}
+          error={actionError}
+          onInput={(action) => setForm({ ...form, action: action as Action })}
+        />
+        <TextField
+          id="grant-resource"
+          label="On resource"
+          value={form.resource}
+          error={resourceError}
+          onInput={(resource) => setForm({ ...form, resource })}
+        />
+        <SelectField
+          id="grant-to"
+          label="To"
+          value={form.to}
+          options={[...(toUsers ? ['member'] : []), ...(can('PUT', GROUP_RULE) ? ['group'] : [])]}
+          onInput={(to) => setForm({ ...form, to, who: '' })}
+        />
+        {form.to === 'member' ? (
+          <TextField
+            id="grant-who"
+            type="email"
+            label="Member’s email"
+            value={form.who}
+            error={whoError}
+            onInput={(who) => setForm({ ...form, who })}
+          />
+        ) : (
+          <TextField
+            id="grant-who"
+            label="Group"
+            list="group-ids"
+            value={form.who}
+            error={whoError}
+            onInput={(who) => setForm({ ...form, who })}
+          />
+        )}
+      </div>
+      <Alert text={other} />
+      <button type="submit" class="primary">
+        Grant
+      </button>
+    </form>
+  );
+}
+
+export function AclsScreen(props: ScreenProps) {
+  const { api, tenantId } = props;
+  const can = useCan();
+  const [typed, setTyped] = useState('');
+  const [browsed, setBrowsed] = useState('');
+  const [emails, setEmails] = useState<Record<string, string>>({});
+  const [groupIds, setGroupIds] = useState<string[]>([]);
+  const [failure, setFailure] = useState<string>();
+  const rules = usePaged<Rule>(
+    (cursor) =>
+      api.GET('/v1/tenants/{tenantId}/acls', {
+        params: {
+          path: { tenantId },
+          query: {
+            limit: 50,
+            ...(browsed ? { resource: browsed } : {}),
+            ...(cursor ? { cursor } : {}),
+          },
+        },
+      }),
+    'The rules could not be loaded.',
+  );
+
+  useEffect(() => {
+    void rules.load();
+  }, [tenantId, browsed]);
+  useEffect(() => {
+    if (can('GET', '/v1/tenants/{tenantId}/groups'))
+      void api
+        .GET('/v1/tenants/{tenantId}/groups', {
+          params: { path: { tenantId }, query: { limit: 100 } },
+        })
+        .then(({ data }) => setGroupIds(data?.items.map((g) => g.groupId) ?? []));
+  }, [tenantId]);
+  // Rules name members by userId; show their emails (one read per member not yet known).
+  useEffect(() => {
+    const unknown = new Set(
+      rules.items
+        .map((r) => splitPrincipal(r.principal))
+        .filter((p) => p.kind === 'user' && !(p.id in emails))
+        .map((p) => p.id),
+    );
+    for (const userId of unknown)
+      void api
+        .GET('/v1/tenants/{tenantId}/members/{userId}', { params: { path: { tenantId, userId } } })
+        .then(({ data }) => setEmails((known) => ({ ...known, [userId]: data?.email ?? userId })));
+  }, [rules.items]);
+
+  function browse(resource: string) {
+    setTyped(resource);
+    setBrowsed(resource);
+  }
+
+  async function revoke(rule: Rule) {
+    const { kind, id } = splitPrincipal(rule.principal);
+    const path = { tenantId, rid: rule.resource, action: rule.action };
+    const { response, error } =
+      kind === 'group'
+        ? await api.DELETE(GROUP_RULE, { params: { path: { ...path, groupId: id } } })
+        : await api.DELETE(USER_RULE, { params: { path: { ...path, userId: id } } });
+    setFailure(response.ok ? undefined : problemText(error));
+    await rules.load();
+  }
+
+  const who = (principal: string) => {
+    const { kind, id } = splitPrincipal(principal);
+    return kind === 'group' ? `group ${id}` : (emails[id] ?? id);
+  };
+  const above = browsed ? inheritedFrom(browsed) : [];
+
+  return (
+    <section aria-labelledby="acls-title">
+      <h1 id="acls-title">ACLs</h1>
+      <form
+        class="row"
+        aria-label="Browse rules by resource"
+        onSubmit={(e) => {
+          e.preventDefault();
+          browse(typed.trim());
+        }}
+      >
+        <TextField
+          id="acl-resource"
+          label="Resource"
+          hint="Rules on this resource and under it; empty shows every rule."
+          value={typed}
+          onInput={setTyped}
+        />
+        <button type="submit">Show rules</button>
+      </form>
+      {browsed && (
+        <nav aria-label="Resources above" class="crumbs">
+          {above.length === 0 ? (
+            <p>Nothing is above {browsed}: only its own rules and those under it apply.</p>
+          ) : (
+            <p>
+              Rules on these also apply to {browsed}:{' '}
+              {above.map((r) => (
+                <button type="button" class="link" key={r} onClick={() => browse(r)}>
+                  {r}
+                </button>
+              ))}{' '}
+              <button type="button" class="link" onClick={() => browse('')}>
+                every rule
+              </button>
+            </p>
+          )}
+        </nav>
+      )}
+      <Alert text={rules.error ?? failure} />
+      <Suggestions id="group-ids" values={groupIds} />
+      <table>
+        <caption>{browsed ? `Rules on ${browsed} and under it` : 'Every rule'}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Resource</th>
+            <th scope="col">Action</th>
+            <th scope="col">Granted to</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rules.items.map((r) => {
+            const kind = splitPrincipal(r.principal).kind;
+            return (
+              <tr key={`${r.principal} ${r.resource} ${r.action}`}>
+                <td>
+                  <button type="button" class="link" onClick={() => browse(r.resource)}>
+                    {r.resource}
+                  </button>
+                </td>
+                <td>{r.action}</td>
+                <td>{who(r.principal)}</td>
+                <td>
+                  {can('DELETE', kind === 'group' ? GROUP_RULE : USER_RULE) && (
+                    <ConfirmButton
+                      label="Revoke"
+                      question={`Revoke ${r.action} on ${r.resource} from ${who(r.principal)}?`}
+                      onConfirm={() => revoke(r)}
+                    />
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+          {rules.items.length === 0 && !rules.error && (
+            <tr>
+              <td colSpan={4}>No rules here.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {rules.hasMore && (
+        <button type="button" onClick={rules.more}>
+          Load more rules
+        </button>
+      )}
+      {(can('PUT', USER_RULE) || can('PUT', GROUP_RULE)) && (
+        <GrantForm
+          {...props}
+          resource={browsed}
+          onGranted={(resource) => (resource === browsed ? void rules.load() : browse(resource))}
+        />
+      )}
+    </section>
+  );
+}
