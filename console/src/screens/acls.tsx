@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useCan } from '../abilities.js';
-import { fieldError, problemText } from '../api/client.js';
+import { type ApiClient, fieldError, problemText } from '../api/client.js';
 import { SelectField, Suggestions, TextField } from '../components/field.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import {
@@ -14,9 +14,11 @@ import {
   findMemberByEmail,
   inheritedFrom,
   splitPrincipal,
+  useMemberEmails,
 } from './access-terms.js';
 import type { ScreenProps } from './index.js';
 
+const LIST = '/v1/tenants/{tenantId}/acls' as const;
 const USER_RULE = '/v1/tenants/{tenantId}/acls/{rid}/users/{userId}/{action}' as const;
 const GROUP_RULE = '/v1/tenants/{tenantId}/acls/{rid}/groups/{groupId}/{action}' as const;
 
@@ -24,6 +26,37 @@ interface Rule {
   principal: string;
   resource: string;
   action: Action;
+}
+
+/**
+ * The rules on each resource above `resource` (they apply to it too), read one listing per
+ * level; a level whose listing has more than one page is named in `cut` (its own rules may be
+ * on a later page), so the viewer can open it. Read again whenever `reload` changes.
+ */
+function useInherited(api: ApiClient, tenantId: string, resource: string, reload: unknown) {
+  const [state, setState] = useState<{ rules: Rule[]; cut: string[] }>({ rules: [], cut: [] });
+  useEffect(() => {
+    let live = true;
+    const levels = resource ? inheritedFrom(resource) : [];
+    void Promise.all(
+      levels.map(async (level) => {
+        const { data } = await api.GET(LIST, {
+          params: { path: { tenantId }, query: { resource: level, limit: 100 } },
+        });
+        return {
+          rules: (data?.items ?? []).filter((r) => r.resource === level),
+          cut: data?.nextCursor !== null ? [level] : [],
+        };
+      }),
+    ).then((parts) => {
+      if (live)
+        setState({ rules: parts.flatMap((p) => p.rules), cut: parts.flatMap((p) => p.cut) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [tenantId, resource, reload]);
+  return state;
 }
 
 function GrantForm({
@@ -42,6 +75,7 @@ function GrantForm({
   });
   const [errors, setErrors] = useState<{ who?: string; resource?: string; problem?: unknown }>({});
   useEffect(() => setForm((f) => ({ ...f, resource: browsed })), [browsed]);
+  const suggested = useMemberEmails(api, tenantId, form.to === 'member' ? form.who : '');
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -109,6 +143,7 @@ function GrantForm({
             id="grant-who"
             type="email"
             label="Member’s email"
+            list="grant-member-emails"
             value={form.who}
             error={whoError}
             onInput={(who) => setForm({ ...form, who })}
@@ -124,6 +159,7 @@ function GrantForm({
           />
         )}
       </div>
+      <Suggestions id="grant-member-emails" values={suggested} />
       <Alert text={other} />
       <button type="submit" class="primary">
         Grant
@@ -142,7 +178,7 @@ export function AclsScreen(props: ScreenProps) {
   const [failure, setFailure] = useState<string>();
   const rules = usePaged<Rule>(
     (cursor) =>
-      api.GET('/v1/tenants/{tenantId}/acls', {
+      api.GET(LIST, {
         params: {
           path: { tenantId },
           query: {
@@ -166,10 +202,11 @@ export function AclsScreen(props: ScreenProps) {
         })
         .then(({ data }) => setGroupIds(data?.items.map((g) => g.groupId) ?? []));
   }, [tenantId]);
+  const inherited = useInherited(api, tenantId, browsed, rules.items);
   // Rules name members by userId; show their emails (one read per member not yet known).
   useEffect(() => {
     const unknown = new Set(
-      rules.items
+      [...rules.items, ...inherited.rules]
         .map((r) => splitPrincipal(r.principal))
         .filter((p) => p.kind === 'user' && !(p.id in emails))
         .map((p) => p.id),
@@ -178,7 +215,7 @@ export function AclsScreen(props: ScreenProps) {
       void api
         .GET('/v1/tenants/{tenantId}/members/{userId}', { params: { path: { tenantId, userId } } })
         .then(({ data }) => setEmails((known) => ({ ...known, [userId]: data?.email ?? userId })));
-  }, [rules.items]);
+  }, [rules.items, inherited.rules]);
 
   function browse(resource: string) {
     setTyped(resource);
@@ -288,6 +325,42 @@ export function AclsScreen(props: ScreenProps) {
         <button type="button" onClick={rules.more}>
           Load more rules
         </button>
+      )}
+      {browsed && above.length > 0 && (
+        <table>
+          <caption>Inherited: rules on the resources above {browsed}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Resource</th>
+              <th scope="col">Action</th>
+              <th scope="col">Granted to</th>
+            </tr>
+          </thead>
+          <tbody>
+            {inherited.rules.map((r) => (
+              <tr key={`${r.principal} ${r.resource} ${r.action}`}>
+                <td>
+                  <button type="button" class="link" onClick={() => browse(r.resource)}>
+                    {r.resource}
+                  </button>
+                </td>
+                <td>{r.action}</td>
+                <td>{who(r.principal)}</td>
+              </tr>
+            ))}
+            {inherited.rules.length === 0 && (
+              <tr>
+                <td colSpan={3}>No rules on the resources above.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+      {inherited.cut.length > 0 && (
+        <p>
+          Only the first 100 rules under {inherited.cut.join(', ')} were looked at; open{' '}
+          {inherited.cut.length === 1 ? 'it' : 'them'} to see every rule there.
+        </p>
       )}
       {(can('PUT', USER_RULE) || can('PUT', GROUP_RULE)) && (
         <GrantForm

@@ -4,9 +4,9 @@
  */
 import { useState } from 'preact/hooks';
 import { fieldError, problemText } from '../api/client.js';
-import { SelectField, TextField } from '../components/field.js';
+import { SelectField, Suggestions, TextField } from '../components/field.js';
 import { Alert } from '../components/kit.js';
-import { ACTIONS, type Action } from './access-terms.js';
+import { ACTIONS, type Action, useMemberEmails } from './access-terms.js';
 import type { ScreenProps } from './index.js';
 
 interface Answer {
@@ -20,6 +20,7 @@ export function CheckScreen({ api, tenantId }: ScreenProps) {
   const [problem, setProblem] = useState<unknown>();
   const [emailMissing, setEmailMissing] = useState<string>();
   const [answer, setAnswer] = useState<Answer>();
+  const suggested = useMemberEmails(api, tenantId, form.email);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -59,6 +60,7 @@ export function CheckScreen({ api, tenantId }: ScreenProps) {
             id="check-email"
             type="email"
             label="May member (email)"
+            list="check-emails"
             value={form.email}
             error={emailError}
             onInput={(email) => setForm({ ...form, email })}
@@ -82,6 +84,7 @@ export function CheckScreen({ api, tenantId }: ScreenProps) {
             Check
           </button>
         </div>
+        <Suggestions id="check-emails" values={suggested} />
         <Alert text={other} />
       </form>
       <div aria-live="polite" aria-atomic="true" class="answer">

@@ -9,9 +9,9 @@ import { fieldError, problemText } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { Suggestions, TextField } from '../components/field.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
-import { findMemberByEmail } from './access-terms.js';
+import { findMemberByEmail, useMemberEmails } from './access-terms.js';
 import type { ScreenProps } from './index.js';
-import { RoleBindingForm, RoleBindings } from './role-binding.js';
+import { bindingText, RoleBindingForm, RoleBindings } from './role-binding.js';
 
 type Group =
   paths['/v1/tenants/{tenantId}/groups/{groupId}']['get']['responses'][200]['content']['application/json'];
@@ -140,6 +140,7 @@ function GroupMembers({ api, tenantId, groupId }: ScreenProps & { groupId: strin
   const [email, setEmail] = useState('');
   const [emailError, setEmailError] = useState<string>();
   const [failure, setFailure] = useState<string>();
+  const suggested = useMemberEmails(api, tenantId, email);
   useEffect(() => {
     void members.load();
   }, [tenantId, groupId]);
@@ -177,10 +178,12 @@ function GroupMembers({ api, tenantId, groupId }: ScreenProps & { groupId: strin
             id="group-member-email"
             type="email"
             label="Member’s email"
+            list="group-member-emails"
             value={email}
             error={emailError}
             onInput={setEmail}
           />
+          <Suggestions id="group-member-emails" values={suggested} />
           <button type="submit">Add to group</button>
         </form>
       )}
@@ -313,9 +316,7 @@ export function GroupsScreen(props: ScreenProps) {
                 {g.builtIn && <small> built in</small>}
               </td>
               <td>{g.description}</td>
-              <td>
-                {g.roles.map((r) => (r.scope ? `${r.roleId} on ${r.scope}` : r.roleId)).join(', ')}
-              </td>
+              <td>{g.roles.map(bindingText).join(', ')}</td>
               <td>
                 <button type="button" onClick={() => setOpen(g)}>
                   Open<span class="visually-hidden"> group {g.name}</span>

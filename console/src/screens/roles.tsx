@@ -143,9 +143,12 @@ function WhereBound({
   role,
   groups,
 }: ScreenProps & { role: Role; groups: Group[] }) {
+  const can = useCan();
+  const listsMembers = can('GET', '/v1/tenants/{tenantId}/members');
   const [members, setMembers] = useState<string>();
   const carrying = groups.filter((g) => g.roles.some((b) => b.roleId === role.roleId));
   useEffect(() => {
+    if (!listsMembers) return;
     void api
       .GET('/v1/tenants/{tenantId}/members', {
         params: { path: { tenantId }, query: { role: role.roleId, limit: 25 } },
@@ -169,7 +172,7 @@ function WhereBound({
             .map((b) => (b.scope ? `${g.groupId} (only under ${b.scope})` : g.groupId)),
         )
         .join(', ') || 'none'}
-      . Members given it directly: {members ?? 'loading…'}
+      .{listsMembers && ` Members given it directly: ${members ?? 'loading…'}`}
     </p>
   );
 }
