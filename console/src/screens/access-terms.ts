@@ -3,9 +3,7 @@
  * may carry, finding a member by email, and the resources whose rules a resource inherits.
  */
 
-import { useEffect, useState } from 'preact/hooks';
 import { ancestorsOf } from '#shared/acl/resource.js';
-import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
 
 /** The actions of a rule, as the API spells them (`full` is all of them). */
@@ -47,26 +45,4 @@ export function splitPrincipal(principal: string): { kind: string; id: string } 
   return at < 0
     ? { kind: '', id: principal }
     : { kind: principal.slice(0, at), id: principal.slice(at + 1) };
-}
-
-/**
- * Emails of members starting with what was typed (the members list's prefix search), for a
- * field's suggestions; asked a moment after typing stops, and only when the viewer may list.
- */
-export function useMemberEmails(api: ApiClient, tenantId: string, typed: string): string[] {
-  const can = useCan();
-  const allowed = can('GET', '/v1/tenants/{tenantId}/members');
-  const [emails, setEmails] = useState<string[]>([]);
-  useEffect(() => {
-    const prefix = typed.trim().toLowerCase();
-    if (!allowed || !prefix) return setEmails([]);
-    const timer = setTimeout(async () => {
-      const { data } = await api.GET('/v1/tenants/{tenantId}/members', {
-        params: { path: { tenantId }, query: { email: prefix, limit: 10 } },
-      });
-      setEmails(data?.items.map((m) => m.email) ?? []);
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [tenantId, typed, allowed]);
-  return emails;
 }

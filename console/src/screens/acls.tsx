@@ -14,9 +14,9 @@ import {
   findMemberByEmail,
   inheritedFrom,
   splitPrincipal,
-  useMemberEmails,
 } from './access-terms.js';
 import type { ScreenProps } from './index.js';
+import { MemberEmailField } from './member-email-field.js';
 
 const LIST = '/v1/tenants/{tenantId}/acls' as const;
 const USER_RULE = '/v1/tenants/{tenantId}/acls/{rid}/users/{userId}/{action}' as const;
@@ -75,7 +75,6 @@ function GrantForm({
   });
   const [errors, setErrors] = useState<{ who?: string; resource?: string; problem?: unknown }>({});
   useEffect(() => setForm((f) => ({ ...f, resource: browsed })), [browsed]);
-  const suggested = useMemberEmails(api, tenantId, form.to === 'member' ? form.who : '');
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -112,6 +111,12 @@ function GrantForm({
     errors.problem && !resourceError && !actionError && !whoError
       ? problemText(errors.problem)
       : undefined;
+  const who = {
+    id: 'grant-who',
+    value: form.who,
+    error: whoError,
+    onInput: (value: string) => setForm({ ...form, who: value }),
+  };
   return (
     <form class="card" aria-label="Grant a rule" noValidate onSubmit={submit}>
       <h2>Grant</h2>
@@ -139,32 +144,81 @@ function GrantForm({
           onInput={(to) => setForm({ ...form, to, who: '' })}
         />
         {form.to === 'member' ? (
-          <TextField
-            id="grant-who"
-            type="email"
-            label="Member’s email"
-            list="grant-member-emails"
-            value={form.who}
-            error={whoError}
-            onInput={(who) => setForm({ ...form, who })}
-          />
+          <MemberEmailField api={api} tenantId={tenantId} label="Member’s email" {...who} />
         ) : (
-          <TextField
-            id="grant-who"
-            label="Group"
-            list="group-ids"
-            value={form.who}
-            error={whoError}
-            onInput={(who) => setForm({ ...form, who })}
-          />
+          <TextField label="Group" list="group-ids" {...who} />
         )}
       </div>
-      <Suggestions id="grant-member-emails" values={suggested} />
       <Alert text={other} />
       <button type="submit" class="primary">
         Grant
       </button>
     </form>
+  );
+}
+
+/** Rules as a table: each resource opens its own rules; Revoke when `revoke` is given and allowed. */
+function RuleTable({
+  caption,
+  rules,
+  empty,
+  who,
+  browse,
+  revoke,
+}: {
+  caption: string;
+  rules: Rule[];
+  empty: string;
+  who: (principal: string) => string;
+  browse: (resource: string) => void;
+  revoke?: (rule: Rule) => Promise<void>;
+}) {
+  const can = useCan();
+  const revocable = (r: Rule) =>
+    revoke !== undefined &&
+    can('DELETE', splitPrincipal(r.principal).kind === 'group' ? GROUP_RULE : USER_RULE);
+  const columns = revoke ? 4 : 3;
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Resource</th>
+          <th scope="col">Action</th>
+          <th scope="col">Granted to</th>
+          {revoke && <th scope="col">Actions</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {rules.map((r) => (
+          <tr key={`${r.principal} ${r.resource} ${r.action}`}>
+            <td>
+              <button type="button" class="link" onClick={() => browse(r.resource)}>
+                {r.resource}
+              </button>
+            </td>
+            <td>{r.action}</td>
+            <td>{who(r.principal)}</td>
+            {revoke && (
+              <td>
+                {revocable(r) && (
+                  <ConfirmButton
+                    label="Revoke"
+                    question={`Revoke ${r.action} on ${r.resource} from ${who(r.principal)}?`}
+                    onConfirm={() => revoke(r)}
+                  />
+                )}
+              </td>
+            )}
+          </tr>
+        ))}
+        {rules.length === 0 && empty && (
+          <tr>
+            <td colSpan={columns}>{empty}</td>
+          </tr>
+        )}
+      </tbody>
+    </table>
   );
 }
 
@@ -280,81 +334,27 @@ export function AclsScreen(props: ScreenProps) {
       )}
       <Alert text={rules.error ?? failure} />
       <Suggestions id="group-ids" values={groupIds} />
-      <table>
-        <caption>{browsed ? `Rules on ${browsed} and under it` : 'Every rule'}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Resource</th>
-            <th scope="col">Action</th>
-            <th scope="col">Granted to</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rules.items.map((r) => {
-            const kind = splitPrincipal(r.principal).kind;
-            return (
-              <tr key={`${r.principal} ${r.resource} ${r.action}`}>
-                <td>
-                  <button type="button" class="link" onClick={() => browse(r.resource)}>
-                    {r.resource}
-                  </button>
-                </td>
-                <td>{r.action}</td>
-                <td>{who(r.principal)}</td>
-                <td>
-                  {can('DELETE', kind === 'group' ? GROUP_RULE : USER_RULE) && (
-                    <ConfirmButton
-                      label="Revoke"
-                      question={`Revoke ${r.action} on ${r.resource} from ${who(r.principal)}?`}
-                      onConfirm={() => revoke(r)}
-                    />
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-          {rules.items.length === 0 && !rules.error && (
-            <tr>
-              <td colSpan={4}>No rules here.</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <RuleTable
+        caption={browsed ? `Rules on ${browsed} and under it` : 'Every rule'}
+        rules={rules.items}
+        empty={rules.error ? '' : 'No rules here.'}
+        who={who}
+        browse={browse}
+        revoke={revoke}
+      />
       {rules.hasMore && (
         <button type="button" onClick={rules.more}>
           Load more rules
         </button>
       )}
       {browsed && above.length > 0 && (
-        <table>
-          <caption>Inherited: rules on the resources above {browsed}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Resource</th>
-              <th scope="col">Action</th>
-              <th scope="col">Granted to</th>
-            </tr>
-          </thead>
-          <tbody>
-            {inherited.rules.map((r) => (
-              <tr key={`${r.principal} ${r.resource} ${r.action}`}>
-                <td>
-                  <button type="button" class="link" onClick={() => browse(r.resource)}>
-                    {r.resource}
-                  </button>
-                </td>
-                <td>{r.action}</td>
-                <td>{who(r.principal)}</td>
-              </tr>
-            ))}
-            {inherited.rules.length === 0 && (
-              <tr>
-                <td colSpan={3}>No rules on the resources above.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <RuleTable
+          caption={`Inherited: rules on the resources above ${browsed}`}
+          rules={inherited.rules}
+          empty="No rules on the resources above."
+          who={who}
+          browse={browse}
+        />
       )}
       {inherited.cut.length > 0 && (
         <p>

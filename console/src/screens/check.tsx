@@ -4,10 +4,11 @@
  */
 import { useState } from 'preact/hooks';
 import { fieldError, problemText } from '../api/client.js';
-import { SelectField, Suggestions, TextField } from '../components/field.js';
+import { SelectField, TextField } from '../components/field.js';
 import { Alert } from '../components/kit.js';
-import { ACTIONS, type Action, useMemberEmails } from './access-terms.js';
+import { ACTIONS, type Action } from './access-terms.js';
 import type { ScreenProps } from './index.js';
+import { MemberEmailField } from './member-email-field.js';
 
 interface Answer {
   allowed: boolean;
@@ -20,7 +21,6 @@ export function CheckScreen({ api, tenantId }: ScreenProps) {
   const [problem, setProblem] = useState<unknown>();
   const [emailMissing, setEmailMissing] = useState<string>();
   const [answer, setAnswer] = useState<Answer>();
-  const suggested = useMemberEmails(api, tenantId, form.email);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -56,11 +56,11 @@ export function CheckScreen({ api, tenantId }: ScreenProps) {
       <p>Ask whether a member may do an action on a resource, and why.</p>
       <form class="card" aria-label="Check a permission" noValidate onSubmit={submit}>
         <div class="row">
-          <TextField
+          <MemberEmailField
+            api={api}
+            tenantId={tenantId}
             id="check-email"
-            type="email"
             label="May member (email)"
-            list="check-emails"
             value={form.email}
             error={emailError}
             onInput={(email) => setForm({ ...form, email })}
@@ -84,7 +84,6 @@ export function CheckScreen({ api, tenantId }: ScreenProps) {
             Check
           </button>
         </div>
-        <Suggestions id="check-emails" values={suggested} />
         <Alert text={other} />
       </form>
       <div aria-live="polite" aria-atomic="true" class="answer">

@@ -9,8 +9,9 @@ import { fieldError, problemText } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { Suggestions, TextField } from '../components/field.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
-import { findMemberByEmail, useMemberEmails } from './access-terms.js';
+import { findMemberByEmail } from './access-terms.js';
 import type { ScreenProps } from './index.js';
+import { MemberEmailField } from './member-email-field.js';
 import { bindingText, RoleBindingForm, RoleBindings } from './role-binding.js';
 
 type Group =
@@ -140,7 +141,6 @@ function GroupMembers({ api, tenantId, groupId }: ScreenProps & { groupId: strin
   const [email, setEmail] = useState('');
   const [emailError, setEmailError] = useState<string>();
   const [failure, setFailure] = useState<string>();
-  const suggested = useMemberEmails(api, tenantId, email);
   useEffect(() => {
     void members.load();
   }, [tenantId, groupId]);
@@ -174,16 +174,15 @@ function GroupMembers({ api, tenantId, groupId }: ScreenProps & { groupId: strin
       {!editable && <p>Every member of the tenant is in this group.</p>}
       {editable && can('PUT', path) && (
         <form class="row" aria-label="Add a member to the group" noValidate onSubmit={add}>
-          <TextField
+          <MemberEmailField
+            api={api}
+            tenantId={tenantId}
             id="group-member-email"
-            type="email"
             label="Member’s email"
-            list="group-member-emails"
             value={email}
             error={emailError}
             onInput={setEmail}
           />
-          <Suggestions id="group-member-emails" values={suggested} />
           <button type="submit">Add to group</button>
         </form>
       )}
