@@ -78,6 +78,8 @@ describe('groups, roles, ACLs, namespaces and check in the console', () => {
     await admin.getByLabel('Group ID').fill('ops');
     await admin.getByRole('button', { name: 'Create group' }).click();
     await admin.getByRole('button', { name: 'Open group Operators' }).click();
+    // The opened group takes the keyboard focus (its heading).
+    await expect.poll(() => admin.locator(':focus').textContent()).toBe('Group Operators');
     await admin.getByLabel('Member’s email').fill(member.email);
     await admin.getByRole('button', { name: 'Add to group' }).click();
     await admin.getByRole('button', { name: `Remove ${member.email} from the group` }).waitFor();
@@ -102,6 +104,16 @@ describe('groups, roles, ACLs, namespaces and check in the console', () => {
     await admin.getByRole('link', { name: 'Roles' }).click();
     await admin.getByRole('button', { name: 'Where bound role Deployers' }).click();
     await admin.getByText('Groups: ops (only under app:deploy).').waitFor();
+  });
+
+  it('edits a role: a removed row is gone from the role', async () => {
+    await admin.getByRole('button', { name: 'Edit role Deployers' }).click();
+    await expect.poll(() => admin.locator(':focus').textContent()).toBe('Edit role Deployers');
+    await admin.getByRole('button', { name: 'Remove permission 2' }).click();
+    await admin.getByRole('button', { name: 'Save role' }).click();
+    await admin.getByRole('heading', { name: 'New role' }).waitFor();
+    const role = await api('GET', `${tenant.t}/roles/deployers`, tenant.as);
+    expect(role.body.permissions).toEqual([{ resource: 'app:deploy', action: 'read' }]);
   });
 
   it('registers a namespace that accepts only full', async () => {
@@ -148,8 +160,9 @@ describe('groups, roles, ACLs, namespaces and check in the console', () => {
       await admin.getByRole('link', { name: 'Check' }).click();
       await admin.getByLabel('May member (email)').fill(member.email);
       await admin.getByLabel('Do action').selectOption('read');
+      // Enter in the last field submits, as any form does from the keyboard.
       await admin.getByLabel('On resource').fill('app:payments/ledger');
-      await admin.getByRole('button', { name: 'Check', exact: true }).click();
+      await admin.getByLabel('On resource').press('Enter');
       return admin.locator('.answer p');
     };
     const allowed = await ask();

@@ -8,6 +8,7 @@ import { useCan } from '../abilities.js';
 import { fieldError, problemText } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { Suggestions, TextField } from '../components/field.js';
+import { useFocusOnOpen } from '../components/focus.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import { findMemberByEmail } from './access-terms.js';
 import type { ScreenProps } from './index.js';
@@ -211,11 +212,14 @@ function GroupMembers({ api, tenantId, groupId }: ScreenProps & { groupId: strin
 
 function GroupDetails(props: ScreenProps & { group: Group; onChanged: (g: Group) => void }) {
   const { api, tenantId, group, onChanged } = props;
+  const heading = useFocusOnOpen<HTMLHeadingElement>();
   const can = useCan();
   const rolePath = '/v1/tenants/{tenantId}/groups/{groupId}/roles/{roleId}' as const;
   return (
     <section class="card" aria-labelledby="group-details-title">
-      <h2 id="group-details-title">Group {group.name}</h2>
+      <h2 id="group-details-title" tabIndex={-1} ref={heading}>
+        Group {group.name}
+      </h2>
       {!group.builtIn && can('PATCH', '/v1/tenants/{tenantId}/groups/{groupId}') && (
         <RenameGroupForm {...props} onSaved={onChanged} />
       )}

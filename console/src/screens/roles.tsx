@@ -8,6 +8,7 @@ import { useCan } from '../abilities.js';
 import { fieldError, problemText } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { SelectField, TextField } from '../components/field.js';
+import { useFocusOnOpen } from '../components/focus.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import { ACTIONS, type Action } from './access-terms.js';
 import type { ScreenProps } from './index.js';
@@ -37,6 +38,7 @@ function RoleForm({
     role ? role.permissions.map((p) => row(p.resource, p.action)) : [row()],
   );
   const [problem, setProblem] = useState<unknown>();
+  const heading = useFocusOnOpen<HTMLHeadingElement>(role !== undefined);
   const setRow = (i: number, change: Partial<Row>) =>
     setRows(rows.map((r, j) => (j === i ? { ...r, ...change } : r)));
 
@@ -69,7 +71,9 @@ function RoleForm({
   const title = role ? `Edit role ${role.name}` : 'New role';
   return (
     <form class="card" aria-label={title} noValidate onSubmit={submit}>
-      <h2>{title}</h2>
+      <h2 tabIndex={-1} ref={heading}>
+        {title}
+      </h2>
       <div class="row">
         {!role && (
           <TextField
