@@ -128,7 +128,13 @@ describe('groups, roles, ACLs, namespaces and check in the console', () => {
 
   it('grants an ACL to a member by email and shows the resources above it', async () => {
     await admin.getByRole('link', { name: 'ACLs' }).click();
-    await admin.getByLabel('Action').selectOption('read');
+    // The namespace registered above takes only full: read there is refused beside the action.
+    await admin.getByLabel('Action', { exact: true }).selectOption('read');
+    await admin.getByLabel('On resource').fill('dcos:adminrouter:ops');
+    await admin.getByLabel('Member’s email').fill(member.email);
+    await admin.getByRole('button', { name: 'Grant', exact: true }).click();
+    expect(await errorOf(admin, 'Action')).toContain('dcos:adminrouter');
+
     await admin.getByLabel('On resource').fill('app:payments');
     await admin.getByLabel('Member’s email').fill(member.email);
     await admin.getByRole('button', { name: 'Grant', exact: true }).click();
