@@ -159,6 +159,16 @@ describe('groups, roles, ACLs, namespaces and check in the console', () => {
       .getByRole('table', { name: 'Rules on app:payments and under it' })
       .getByRole('cell', { name: member.email, exact: true })
       .waitFor();
+
+    // Every rule of one member, wherever it is.
+    await admin.getByLabel('Resource', { exact: true }).fill('');
+    await admin.getByLabel('Granted to').selectOption('member');
+    await admin.getByLabel('Whose email').fill(member.email);
+    await admin.getByRole('button', { name: 'Show rules' }).click();
+    await admin
+      .getByRole('table', { name: `Every rule, granted to ${member.email}` })
+      .getByRole('cell', { name: 'app:payments', exact: true })
+      .waitFor();
   });
 
   it('says the member may read with the reason, and may not once the rule is revoked', async () => {

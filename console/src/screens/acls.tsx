@@ -31,9 +31,16 @@ interface Rule {
 /**
  * The rules on each resource above `resource` (they apply to it too), read one listing per
  * level; a level whose listing has more than one page is named in `cut` (its own rules may be
- * on a later page), so the viewer can open it. Read again whenever `reload` changes.
+ * on a later page), so the viewer can open it. Only `principal`'s rules when given (`user:<id>`,
+ * `group:<id>`). Read again whenever `reload` changes.
  */
-function useInherited(api: ApiClient, tenantId: string, resource: string, reload: unknown) {
+function useInherited(
+  api: ApiClient,
+  tenantId: string,
+  resource: string,
+  principal: string,
+  reload: unknown,
+) {
   const [state, setState] = useState<{ rules: Rule[]; cut: string[] }>({ rules: [], cut: [] });
   useEffect(() => {
     let live = true;
@@ -41,7 +48,10 @@ function useInherited(api: ApiClient, tenantId: string, resource: string, reload
     void Promise.all(
       levels.map(async (level) => {
         const { data } = await api.GET(LIST, {
-          params: { path: { tenantId }, query: { resource: level, limit: 100 } },
+          params: {
+            path: { tenantId },
+            query: { resource: level, limit: 100, ...(principal ? { principal } : {}) },
+          },
         });
         return {
           rules: (data?.items ?? []).filter((r) => r.resource === level),
@@ -55,7 +65,7 @@ function useInherited(api: ApiClient, tenantId: string, resource: string, reload
     return () => {
       live = false;
     };
-  }, [tenantId, resource, reload]);
+  }, [tenantId, resource, principal, reload]);
   return state;
 }
 
@@ -227,6 +237,10 @@ export function AclsScreen(props: ScreenProps) {
   const can = useCan();
   const [typed, setTyped] = useState('');
   const [browsed, setBrowsed] = useState('');
+  const [grantee, setGrantee] = useState({ to: 'anyone', who: '' });
+  const [granteeError, setGranteeError] = useState<string>();
+  /** Whose rules are shown: '' for everyone's, else `user:<id>` or `group:<id>`, and in words. */
+  const [principal, setPrincipal] = useState({ id: '', words: '' });
   const [emails, setEmails] = useState<Record<string, string>>({});
   const [groupIds, setGroupIds] = useState<string[]>([]);
   const [failure, setFailure] = useState<string>();
@@ -238,6 +252,7 @@ export function AclsScreen(props: ScreenProps) {
           query: {
             limit: 50,
             ...(browsed ? { resource: browsed } : {}),
+            ...(principal.id ? { principal: principal.id } : {}),
             ...(cursor ? { cursor } : {}),
           },
         },
@@ -247,7 +262,7 @@ export function AclsScreen(props: ScreenProps) {
 
   useEffect(() => {
     void rules.load();
-  }, [tenantId, browsed]);
+  }, [tenantId, browsed, principal]);
   useEffect(() => {
     if (can('GET', '/v1/tenants/{tenantId}/groups'))
       void api
@@ -256,7 +271,7 @@ export function AclsScreen(props: ScreenProps) {
         })
         .then(({ data }) => setGroupIds(data?.items.map((g) => g.groupId) ?? []));
   }, [tenantId]);
-  const inherited = useInherited(api, tenantId, browsed, rules.items);
+  const inherited = useInherited(api, tenantId, browsed, principal.id, rules.items);
   // Rules name members by userId; show their emails (one read per member not yet known).
   useEffect(() => {
     const unknown = new Set(
@@ -274,6 +289,24 @@ export function AclsScreen(props: ScreenProps) {
   function browse(resource: string) {
     setTyped(resource);
     setBrowsed(resource);
+  }
+
+  /** Shows the typed resource's rules, only those of the member or group named if one is. */
+  async function show(e: Event) {
+    e.preventDefault();
+    let next = { id: '', words: '' };
+    if (grantee.to === 'member') {
+      const found = await findMemberByEmail(api, tenantId, grantee.who);
+      if ('error' in found) return setGranteeError(found.error);
+      next = { id: `user:${found.userId}`, words: found.email };
+    } else if (grantee.to === 'group') {
+      const groupId = grantee.who.trim();
+      if (!groupId) return setGranteeError('Enter the group whose rules to show.');
+      next = { id: `group:${groupId}`, words: `group ${groupId}` };
+    }
+    setGranteeError(undefined);
+    setPrincipal(next);
+    browse(typed.trim());
   }
 
   async function revoke(rule: Rule) {
@@ -296,14 +329,7 @@ export function AclsScreen(props: ScreenProps) {
   return (
     <section aria-labelledby="acls-title">
       <h1 id="acls-title">ACLs</h1>
-      <form
-        class="row"
-        aria-label="Browse rules by resource"
-        onSubmit={(e) => {
-          e.preventDefault();
-          browse(typed.trim());
-        }}
-      >
+      <form class="row" aria-label="Browse rules by resource" noValidate onSubmit={show}>
         <TextField
           id="acl-resource"
           label="Resource"
@@ -311,6 +337,34 @@ export function AclsScreen(props: ScreenProps) {
           value={typed}
           onInput={setTyped}
         />
+        <SelectField
+          id="acl-grantee"
+          label="Granted to"
+          value={grantee.to}
+          options={['anyone', 'member', 'group']}
+          onInput={(to) => setGrantee({ to, who: '' })}
+        />
+        {grantee.to === 'member' && (
+          <MemberEmailField
+            api={api}
+            tenantId={tenantId}
+            id="acl-grantee-who"
+            label="Whose email"
+            value={grantee.who}
+            error={granteeError}
+            onInput={(who) => setGrantee({ ...grantee, who })}
+          />
+        )}
+        {grantee.to === 'group' && (
+          <TextField
+            id="acl-grantee-who"
+            label="Which group"
+            list="group-ids"
+            value={grantee.who}
+            error={granteeError}
+            onInput={(who) => setGrantee({ ...grantee, who })}
+          />
+        )}
         <button type="submit">Show rules</button>
       </form>
       {browsed && (
@@ -335,7 +389,10 @@ export function AclsScreen(props: ScreenProps) {
       <Alert text={rules.error ?? failure} />
       <Suggestions id="group-ids" values={groupIds} />
       <RuleTable
-        caption={browsed ? `Rules on ${browsed} and under it` : 'Every rule'}
+        caption={
+          (browsed ? `Rules on ${browsed} and under it` : 'Every rule') +
+          (principal.words ? `, granted to ${principal.words}` : '')
+        }
         rules={rules.items}
         empty={rules.error ? '' : 'No rules here.'}
         who={who}

@@ -224,6 +224,18 @@ function GroupDetails(props: ScreenProps & { group: Group; onChanged: (g: Group)
         <RenameGroupForm {...props} onSaved={onChanged} />
       )}
       <GroupMembers {...props} groupId={group.groupId} />
+      <h3>Rules granted to the group</h3>
+      {group.rules.length === 0 ? (
+        <p>None; grant some on the ACLs screen.</p>
+      ) : (
+        <ul class="plain" aria-label="Rules of the group">
+          {group.rules.map((r) => (
+            <li key={`${r.resource} ${r.action}`}>
+              {r.action} on {r.resource}
+            </li>
+          ))}
+        </ul>
+      )}
       <h3>Roles</h3>
       <RoleBindings
         bindings={group.roles}
