@@ -73,7 +73,7 @@ export function MintTokenForm({
         id={`${idPrefix}-name`}
         label="Token name"
         value={name}
-        onValue={setName}
+        onInput={setName}
         error={errors.name}
         hint="What it is for, e.g. the script or host that uses it"
       />
@@ -84,7 +84,7 @@ export function MintTokenForm({
         min={1}
         max={MAX_DAYS}
         value={days}
-        onValue={setDays}
+        onInput={setDays}
         error={errors.days}
         hint={`1 to ${MAX_DAYS} days`}
       />

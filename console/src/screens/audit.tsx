@@ -100,7 +100,7 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
             id="audit-actor"
             label="Actor"
             value={draft.actor}
-            onValue={(actor) => setDraft({ ...draft, actor })}
+            onInput={(actor) => setDraft({ ...draft, actor })}
             error={errors.actor}
             hint="A user id, or service-account:<id>"
           />
@@ -108,7 +108,7 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
             id="audit-target"
             label="Target"
             value={draft.target}
-            onValue={(target) => setDraft({ ...draft, target })}
+            onInput={(target) => setDraft({ ...draft, target })}
             error={errors.target}
             hint="e.g. member:<user id>, service-account:<id>"
           />
@@ -117,7 +117,7 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
             label="Since"
             type="datetime-local"
             value={draft.since}
-            onValue={(since) => setDraft({ ...draft, since })}
+            onInput={(since) => setDraft({ ...draft, since })}
             error={errors.since}
             hint="Your local time"
           />
@@ -141,7 +141,7 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
             id="audit-action"
             label="Action contains"
             value={action}
-            onValue={setAction}
+            onInput={setAction}
             hint="e.g. api-token, member.delete (filters the events loaded below)"
           />
           <button

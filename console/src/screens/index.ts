@@ -7,10 +7,15 @@ import type { Method } from '../abilities.js';
 import type { ApiClient } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import type { Me } from '../me.js';
+import { AclsScreen } from './acls.js';
 import { AuditScreen } from './audit.js';
+import { CheckScreen } from './check.js';
+import { GroupsScreen } from './groups.js';
 import { InvitesScreen } from './invites.js';
 import { MembersScreen } from './members.js';
 import { MyTokensScreen } from './my-tokens.js';
+import { NamespacesScreen } from './namespaces.js';
+import { RolesScreen } from './roles.js';
 import { ServiceAccountsScreen } from './service-accounts.js';
 import { SettingsScreen } from './settings.js';
 
@@ -40,6 +45,36 @@ export const SCREENS: Screen[] = [
     label: 'Invites',
     component: InvitesScreen,
     reads: ['GET', '/v1/tenants/{tenantId}/invites'],
+  },
+  {
+    route: 'groups',
+    label: 'Groups',
+    component: GroupsScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/groups'],
+  },
+  {
+    route: 'roles',
+    label: 'Roles',
+    component: RolesScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/roles'],
+  },
+  {
+    route: 'acls',
+    label: 'ACLs',
+    component: AclsScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/acls'],
+  },
+  {
+    route: 'namespaces',
+    label: 'Namespaces',
+    component: NamespacesScreen,
+    reads: ['GET', '/v1/tenants/{tenantId}/namespaces'],
+  },
+  {
+    route: 'check',
+    label: 'Check',
+    component: CheckScreen,
+    reads: ['POST', '/v1/tenants/{tenantId}/check'],
   },
   {
     route: 'service-accounts',

@@ -56,7 +56,7 @@ function CreateAccountForm({
           id="sa-id"
           label="ID"
           value={form.serviceAccountId}
-          onValue={(v) => setForm({ ...form, serviceAccountId: v })}
+          onInput={(v) => setForm({ ...form, serviceAccountId: v })}
           error={fieldError(problem, 'body.serviceAccountId')}
           hint="Lowercase letters, digits, - and _, e.g. ci-deployer"
         />
@@ -64,14 +64,14 @@ function CreateAccountForm({
           id="sa-name"
           label="Name"
           value={form.name}
-          onValue={(v) => setForm({ ...form, name: v })}
+          onInput={(v) => setForm({ ...form, name: v })}
           error={fieldError(problem, 'body.name')}
         />
         <TextField
           id="sa-description"
           label="Description (optional)"
           value={form.description}
-          onValue={(v) => setForm({ ...form, description: v })}
+          onInput={(v) => setForm({ ...form, description: v })}
           error={fieldError(problem, 'body.description')}
         />
       </div>
@@ -244,13 +244,13 @@ function AccountDetail({
                 id="sa-role"
                 label="Role"
                 value={role.roleId}
-                onValue={(v) => setRole({ ...role, roleId: v })}
+                onInput={(v) => setRole({ ...role, roleId: v })}
               />
               <TextField
                 id="sa-role-scope"
                 label="Only under resource (optional)"
                 value={role.scope}
-                onValue={(v) => setRole({ ...role, scope: v })}
+                onInput={(v) => setRole({ ...role, scope: v })}
               />
               <button type="submit">Bind role</button>
             </form>
@@ -279,7 +279,7 @@ function AccountDetail({
                 if (ok) setGroupId('');
               }}
             >
-              <TextField id="sa-group" label="Group" value={groupId} onValue={setGroupId} />
+              <TextField id="sa-group" label="Group" value={groupId} onInput={setGroupId} />
               <button type="submit">Add to group</button>
             </form>
           )}

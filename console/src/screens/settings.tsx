@@ -156,7 +156,7 @@ export function SettingsScreen({ api, tenantId }: ScreenProps) {
               min={f.range?.[0]}
               max={f.range?.[1]}
               value={form[f.key]}
-              onValue={set(f.key)}
+              onInput={set(f.key)}
               error={errorOf(problem, f)}
               hint={f.hint}
             />
