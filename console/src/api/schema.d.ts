@@ -192,7 +192,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List members (filter by group, role or email prefix)
+         * List members (filter by group, role, status or email prefix)
          * @description Requires `gatehouse:members` read.
          */
         get: operations["getV1TenantsTenantIdMembers"];
@@ -1679,6 +1679,7 @@ export interface operations {
                 group?: string;
                 role?: string;
                 email?: string;
+                status?: "active" | "disabled" | "pending";
             };
             header?: never;
             path: {
