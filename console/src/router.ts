@@ -15,3 +15,24 @@ export function useRoute(): string {
   }, []);
   return route;
 }
+
+/** What follows the route in the hash (`#/members/u-1` -> `u-1`), decoded; '' for nothing. */
+function rest(hash: string): string {
+  const tail = hash.replace(/^#\/?[^/?]*\/?/, '').split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(tail);
+  } catch {
+    return '';
+  }
+}
+
+/** The item a screen shows in detail (`#/members/<userId>`), following the address bar. */
+export function useRouteItem(): string {
+  const [item, setItem] = useState(() => rest(location.hash));
+  useEffect(() => {
+    const onChange = () => setItem(rest(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return item;
+}
