@@ -3,9 +3,9 @@
  * add roles and groups, see a result per address; list by status, resend, revoke.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { splitAddressList } from '#shared/invites/address-list.js';
 import { type ApiClient, fieldError, problemText } from '../api/client.js';
 import { ResultList } from '../components/kit.js';
-import { parseAddresses } from './addresses.js';
 
 type InviteStatus = 'pending' | 'expired' | 'accepted' | 'revoked' | 'bounced';
 interface InviteRow {
@@ -46,7 +46,7 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
 
   async function invite(e: Event) {
     e.preventDefault();
-    const addresses = parseAddresses(emails);
+    const addresses = splitAddressList(emails);
     if (!addresses.length) return setErrors({ emails: 'Enter at least one email address.' });
     const { data, error } = await api.POST('/v1/tenants/{tenantId}/invites', {
       params: { path: { tenantId } },
