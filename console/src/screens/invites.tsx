@@ -195,19 +195,21 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
                 <td>{row.status}</td>
                 <td>{row.expiresAt ? new Date(row.expiresAt).toLocaleString() : ''}</td>
                 {(mayResend || mayRevoke) && (
-                  <td class="actions">
-                    {open && mayResend && (
-                      <button type="button" onClick={() => act(row, 'resend')}>
-                        Resend<span class="visually-hidden"> to {row.email}</span>
-                      </button>
-                    )}
-                    {open && mayRevoke && (
-                      <ConfirmButton
-                        label="Revoke"
-                        question={`Revoke the invite of ${row.email}?`}
-                        onConfirm={() => act(row, 'revoke')}
-                      />
-                    )}
+                  <td>
+                    <div class="actions">
+                      {open && mayResend && (
+                        <button type="button" onClick={() => act(row, 'resend')}>
+                          Resend<span class="visually-hidden"> to {row.email}</span>
+                        </button>
+                      )}
+                      {open && mayRevoke && (
+                        <ConfirmButton
+                          label="Revoke"
+                          question={`Revoke the invite of ${row.email}?`}
+                          onConfirm={() => act(row, 'revoke')}
+                        />
+                      )}
+                    </div>
                   </td>
                 )}
               </tr>

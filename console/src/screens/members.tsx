@@ -282,36 +282,46 @@ export function MembersScreen({ api, tenantId, me }: Props) {
                 </td>
                 <td>{m.groups.join(', ')}</td>
                 {rowActions && (
-                  <td class="actions">
-                    {mayPatch && !self && m.status !== 'pending' && (
-                      <button
-                        type="button"
-                        onClick={() => {
-                          const status = m.status === 'active' ? 'disabled' : 'active';
-                          void act(m, status, api.PATCH(MEMBER, { ...path(m), body: { status } }));
-                        }}
-                      >
-                        {m.status === 'active' ? 'Disable' : 'Enable'}
-                        <span class="visually-hidden"> {m.email}</span>
-                      </button>
-                    )}
-                    {mayLogout && m.status === 'active' && (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          act(m, 'logged out everywhere', api.POST(`${MEMBER}/logout`, path(m)))
-                        }
-                      >
-                        Force logout<span class="visually-hidden"> {m.email}</span>
-                      </button>
-                    )}
-                    {mayDelete && !self && (
-                      <ConfirmButton
-                        label="Delete"
-                        question={`Delete ${m.email}?`}
-                        onConfirm={() => act(m, 'deleted', api.DELETE(MEMBER, path(m)))}
-                      />
-                    )}
+                  <td>
+                    <div class="actions">
+                      {mayPatch && !self && m.status !== 'pending' && (
+                        <button
+                          type="button"
+                          onClick={() => {
+                            const status = m.status === 'active' ? 'disabled' : 'active';
+                            void act(
+                              m,
+                              status,
+                              api.PATCH(MEMBER, { ...path(m), body: { status } }),
+                            );
+                          }}
+                        >
+                          {m.status === 'active' ? 'Disable' : 'Enable'}
+                          <span class="visually-hidden"> {m.email}</span>
+                        </button>
+                      )}
+                      {mayLogout && m.status === 'active' && (
+                        <button
+                          type="button"
+                          onClick={() =>
+                            act(
+                              m,
+                              'signed out of this tenant',
+                              api.POST(`${MEMBER}/logout`, path(m)),
+                            )
+                          }
+                        >
+                          Force logout<span class="visually-hidden"> {m.email}</span>
+                        </button>
+                      )}
+                      {mayDelete && !self && (
+                        <ConfirmButton
+                          label="Delete"
+                          question={`Delete ${m.email}?`}
+                          onConfirm={() => act(m, 'deleted', api.DELETE(MEMBER, path(m)))}
+                        />
+                      )}
+                    </div>
                   </td>
                 )}
               </tr>
