@@ -4,6 +4,7 @@
  * (`#/members/<userId>`); bulk +Role / -Role / +Group / -Group on the selected rows with one
  * result per member. Each action is offered only when the viewer may take it.
  */
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
@@ -191,48 +192,28 @@ export function MembersScreen({ api, tenantId, me }: Props) {
           <legend>
             Change {selected.size} selected member{selected.size === 1 ? '' : 's'}
           </legend>
-          {(bulk.allowed['+role'] || bulk.allowed['-role']) && (
-            <>
-              <IdPicker
-                id="bulk-role"
-                label="Role to add or remove"
-                options={roleIds}
-                value={target.role}
-                onChange={(role) => setTarget({ ...target, role })}
-              />
-              {bulk.allowed['+role'] && (
-                <button type="button" onClick={() => runBulk('+role')}>
-                  +Role
-                </button>
-              )}
-              {bulk.allowed['-role'] && (
-                <button type="button" onClick={() => runBulk('-role')}>
-                  -Role
-                </button>
-              )}
-            </>
-          )}
-          {(bulk.allowed['+group'] || bulk.allowed['-group']) && (
-            <>
-              <IdPicker
-                id="bulk-group"
-                label="Group to add or remove"
-                options={groupIds}
-                value={target.group}
-                onChange={(group) => setTarget({ ...target, group })}
-              />
-              {bulk.allowed['+group'] && (
-                <button type="button" onClick={() => runBulk('+group')}>
-                  +Group
-                </button>
-              )}
-              {bulk.allowed['-group'] && (
-                <button type="button" onClick={() => runBulk('-group')}>
-                  -Group
-                </button>
-              )}
-            </>
-          )}
+          {(['role', 'group'] as const).map((kind) => {
+            const actions = ([`+${kind}`, `-${kind}`] as const).filter((a) => bulk.allowed[a]);
+            if (actions.length === 0) return null;
+            const label = kind === 'role' ? 'Role' : 'Group';
+            return (
+              <Fragment key={kind}>
+                <IdPicker
+                  id={`bulk-${kind}`}
+                  label={`${label} to add or remove`}
+                  options={kind === 'role' ? roleIds : groupIds}
+                  value={target[kind]}
+                  onChange={(id) => setTarget({ ...target, [kind]: id })}
+                />
+                {actions.map((action) => (
+                  <button key={action} type="button" onClick={() => runBulk(action)}>
+                    {action[0]}
+                    {label}
+                  </button>
+                ))}
+              </Fragment>
+            );
+          })}
         </fieldset>
       )}
       <ResultList title="Results" results={results} />
