@@ -115,6 +115,21 @@ describe('what may I do', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it("answers a member's personal token as their session", async () => {
+    const minted = await expectStatus(
+      api('POST', `/v1/tenants/${f.tenantId}/members/${f.member.userId}/tokens`, {
+        token: f.member.accessToken,
+        body: { name: 'abilities' },
+      }),
+      201,
+      'mint personal token',
+    );
+    const session = await abilitiesOf(f.tenantId, f.member.accessToken);
+    const personal = await abilitiesOf(f.tenantId, String(minted.body.token));
+    expect(personal.status).toBe(200);
+    expect(personal.body).toEqual(session.body);
+  });
+
   it("refuses a service account's API token (403): it has no member abilities", async () => {
     const res = await abilitiesOf(f.tenantId, f.apiToken);
     expect(res.status).toBe(403);
