@@ -1,20 +1,73 @@
 /**
  * What the viewer may do in the current tenant, so the console offers only that (a plain member
  * sees no admin actions). `can('DELETE', '/v1/tenants/{tenantId}/members/{userId}')` answers
- * for one API route, named exactly as the typed client names it.
+ * for one API route, named exactly as the typed client names it; `can(..., userId)` also
+ * answers yes for a route the viewer may call only on their own membership when `userId` is
+ * theirs.
  *
- * Until the API says (see the provider in console-main.tsx), everything is offered and the API
- * refuses what the viewer may not do.
+ * The answer comes from `GET /v1/me/tenants/{tenantId}/abilities` (see `useAbilities`, used by
+ * console-main.tsx): while it loads, nothing is offered.
  */
 import { createContext } from 'preact';
-import { useContext } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
+import type { ApiClient } from './api/client.js';
 import type { paths } from './api/schema.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type Can = (method: Method, path: keyof paths) => boolean;
+export type Can = (method: Method, path: keyof paths, onUserId?: string) => boolean;
 
-export const CanContext = createContext<Can>(() => true);
+/** Nothing is offered: while the viewer's abilities load, or when they could not be read. */
+export const CAN_NOTHING: Can = () => false;
+
+export const CanContext = createContext<Can>(CAN_NOTHING);
 
 export function useCan(): Can {
   return useContext(CanContext);
+}
+
+/** The abilities route's answer. */
+export interface Abilities {
+  routes: string[];
+  selfRoutes: string[];
+}
+
+/**
+ * A `can` answering from `abilities` for the viewer `me`. Routes outside tenants (`/v1/me`,
+ * `/v1/me/tokens`, ...) need only the signed-in session the console holds: always offered.
+ */
+export function canFrom(abilities: Abilities, me: string): Can {
+  const routes = new Set(abilities.routes);
+  const own = new Set(abilities.selfRoutes);
+  return (method, path, onUserId) => {
+    if (!path.includes('{tenantId}')) return true;
+    const key = `${method} ${path}`;
+    return routes.has(key) || (onUserId === me && own.has(key));
+  };
+}
+
+/**
+ * The viewer's `can` in `tenantId`, asked again on every tenant switch; `undefined` while it
+ * loads, and `CAN_NOTHING` (with `error`) when the API did not answer.
+ */
+export function useAbilities(api: ApiClient, tenantId: string, me: string) {
+  const [state, setState] = useState<{ tenantId: string; can: Can; error?: string }>();
+  useEffect(() => {
+    if (!tenantId) return;
+    let current = true;
+    setState(undefined);
+    void api
+      .GET('/v1/me/tenants/{tenantId}/abilities', { params: { path: { tenantId } } })
+      .then(({ data }) => {
+        if (!current) return;
+        setState(
+          data
+            ? { tenantId, can: canFrom(data, me) }
+            : { tenantId, can: CAN_NOTHING, error: 'What you may do here could not be read.' },
+        );
+      });
+    return () => {
+      current = false;
+    };
+  }, [api, tenantId, me]);
+  return state?.tenantId === tenantId ? state : undefined;
 }

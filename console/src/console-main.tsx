@@ -1,7 +1,7 @@
 /** The admin console: sign in, pick a tenant, then the screens in screens/index.ts. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { useCan } from './abilities.js';
+import { CAN_NOTHING, CanContext, useAbilities } from './abilities.js';
 import { type ApiClient, apiClient, problemText } from './api/client.js';
 import {
   accessToken,
@@ -10,6 +10,7 @@ import {
   currentSession,
   signOut,
 } from './auth/session.js';
+import { Alert } from './components/kit.js';
 import { type ConsoleConfig, loadConfig } from './config.js';
 import type { Me } from './me.js';
 import { useRoute } from './router.js';
@@ -48,8 +49,8 @@ function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me
     active.find((t) => t.tenantId === saved)?.tenantId ?? active[0]?.tenantId ?? '',
   );
   const [notice, setNotice] = useState<string>();
-  const can = useCan();
-  const offered = SCREENS.filter((s) => can(...s.reads));
+  const abilities = useAbilities(api, tenantId, me.userId);
+  const offered = abilities ? SCREENS.filter((s) => abilities.can(...s.reads)) : [];
   const screen = offered.find((s) => s.route === route) ?? offered[0];
   async function everywhere() {
     const { response, error } = await api.POST('/v1/me/logout');
@@ -84,27 +85,27 @@ function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me
           Sign out everywhere
         </button>
       </header>
-      <nav class="tabs" aria-label="Sections">
-        {offered.map((s) => (
-          <a key={s.route} href={`#/${s.route}`} aria-current={s === screen ? 'page' : undefined}>
-            {s.label}
-          </a>
-        ))}
-      </nav>
-      <main>
-        {notice && (
-          <p class="error" role="alert">
-            {notice}
-          </p>
-        )}
-        {!tenantId ? (
-          <p>You are not an active member of any tenant yet.</p>
-        ) : screen ? (
-          <screen.component api={api} tenantId={tenantId} me={me} />
-        ) : (
-          <p>Your roles in this tenant give you nothing to manage here.</p>
-        )}
-      </main>
+      <CanContext.Provider value={abilities?.can ?? CAN_NOTHING}>
+        <nav class="tabs" aria-label="Sections">
+          {offered.map((s) => (
+            <a key={s.route} href={`#/${s.route}`} aria-current={s === screen ? 'page' : undefined}>
+              {s.label}
+            </a>
+          ))}
+        </nav>
+        <main>
+          <Alert text={notice ?? abilities?.error} />
+          {!tenantId ? (
+            <p>You are not an active member of any tenant yet.</p>
+          ) : !abilities ? (
+            <p>Loading...</p>
+          ) : screen ? (
+            <screen.component key={tenantId} api={api} tenantId={tenantId} me={me} />
+          ) : (
+            <p>Your roles in this tenant give you nothing to manage here.</p>
+          )}
+        </main>
+      </CanContext.Provider>
     </>
   );
 }

@@ -1,4 +1,5 @@
 /** Lambda entry for the caller's own routes. */
+import { describeAbilities } from '#shared/abilities/route-abilities.js';
 import {
   listPersonalTokens,
   revokePersonalToken,
@@ -18,6 +19,8 @@ const identity = identityFromEnv();
 
 export const handler = apiHandler('me', {
   'me.get': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
+  'me.abilities': async (input) =>
+    describeAbilities(deps, requireCaller(input), input.params.tenantId),
   'me.listTokens': async (input) => listPersonalTokens(deps, requireCaller(input)),
   'me.revokeToken': async (input) => {
     await revokePersonalToken(deps, requireCaller(input), input.params.tokenId);

@@ -1,6 +1,7 @@
 /** Parsing the address list of a bulk invite: split, normalize, dedupe and validate each (pure). */
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
+import { splitAddressList } from '#shared/invites/address-list.js';
 
 /** Most addresses one invite request may carry. */
 export const MAX_INVITES_PER_REQUEST = 100;
@@ -17,15 +18,15 @@ export function isValidAddress(email: string): boolean {
 }
 
 /**
- * Turns `emails` (an array, or one string separated by commas, semicolons, spaces or newlines)
- * into normalized, de-duplicated addresses in input order, each marked valid or not.
+ * Turns `emails` (an array, or one string separated by commas, semicolons, spaces or newlines,
+ * `Name <a@b.c>` forms included: see `splitAddressList`) into normalized, de-duplicated addresses in input order, each marked valid or not.
  * Throws 400 naming `body.emails` when there are none or more than 100, and when an array
  * entry carries CR/LF (header injection).
  */
 export function parseAddresses(emails: string | string[]): ParsedAddress[] {
   const raw: string[] = [];
   if (typeof emails === 'string') {
-    raw.push(...emails.split(/[\s,;]+/));
+    raw.push(...splitAddressList(emails));
   } else {
     emails.forEach((entry, i) => {
       if (/[\r\n]/.test(entry)) {

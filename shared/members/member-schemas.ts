@@ -19,6 +19,7 @@ export const ListMembersQuery = z.strictObject({
   group: IdSchema.optional(),
   role: IdSchema.optional(),
   email: z.string().trim().toLowerCase().min(1).max(254).optional(),
+  status: z.enum(['active', 'disabled', 'pending']).optional(),
 });
 
 export const MemberView = z.object({

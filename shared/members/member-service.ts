@@ -45,16 +45,25 @@ export async function getMember(deps: StoreDeps, tenantId: string, userId: strin
 const MAX_PAGES_PER_LISTING = 10;
 
 /**
- * Lists members, optionally by group, role or email prefix, with cursor pagination. Group and
- * role filters run here (role bindings are maps with optional scopes), reading further pages
- * until `limit` members matched; the cursor is the key of the last member returned.
+ * Lists members, optionally by group, role, status or email prefix, with cursor pagination.
+ * Group, role and status filters run here on the tenant's member pages (role bindings are maps
+ * with optional scopes; no index per status), reading further pages until `limit` members
+ * matched; the cursor is the key of the last member returned.
  */
 export async function listMembers(
   deps: StoreDeps,
   tenantId: string,
-  query: { limit: number; cursor?: string; group?: string; role?: string; email?: string },
+  query: {
+    limit: number;
+    cursor?: string;
+    group?: string;
+    role?: string;
+    email?: string;
+    status?: MemberRecord['status'];
+  },
 ): Promise<Page<ReturnType<typeof memberView>>> {
   const matches = (m: MemberRecord) =>
+    (!query.status || m.status === query.status) &&
     (!query.group || m.groups.includes(query.group)) &&
     (!query.role || m.roles.some((r) => r.roleId === query.role));
   const found: MemberRecord[] = [];

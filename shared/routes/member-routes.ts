@@ -37,7 +37,7 @@ export const memberRoutes = [
     path: '/v1/tenants/{tenantId}/members',
     fn: 'members',
     auth: tenantRoute(MANAGED.members, 'read'),
-    summary: 'List members (filter by group, role or email prefix)',
+    summary: 'List members (filter by group, role, status or email prefix)',
     status: 200,
     params: tenantPath(),
     query: ListMembersQuery,

@@ -21,6 +21,11 @@ export const ROUTE_AUTH: Readonly<Record<string, RouteAuth>> = {
   'GET /v1/me': { kind: 'authenticated' },
   'POST /v1/me/logout': { kind: 'authenticated' },
   'DELETE /v1/me/tenants/{tenantId}': { kind: 'tenant', tenantParam: 'tenantId', permissions: [] },
+  'GET /v1/me/tenants/{tenantId}/abilities': {
+    kind: 'tenant',
+    tenantParam: 'tenantId',
+    permissions: [],
+  },
   'GET /v1/me/tokens': { kind: 'authenticated' },
   'DELETE /v1/me/tokens/{tokenId}': { kind: 'authenticated' },
   'GET /v1/tenants/{tenantId}/members': {

@@ -8,6 +8,7 @@ import {
 import type { RouteDefinition } from '#shared/routes/route-types.js';
 import { NoPath, tenantMember, tenantPath, tenantRoute } from '#shared/routes/tenant-route.js';
 import {
+  AbilitiesView,
   CreateTenantBody,
   MeView,
   PatchTenantBody,
@@ -88,6 +89,21 @@ export const tenantRoutes = [
       'Leave a tenant: your membership, grants, personal tokens and pending invites there are removed (409 for its last superuser)',
     status: 204,
     params: tenantPath(),
+    tags: ['me'],
+  },
+  {
+    id: 'me.abilities',
+    method: 'GET',
+    path: '/v1/me/tenants/{tenantId}/abilities',
+    fn: 'me',
+    // Any active member may ask (the authorizer checks the membership, its status and forced
+    // logout); the answer is computed with the authorizer's own route map and ACL engine.
+    auth: tenantMember(),
+    summary:
+      'What you may do in a tenant: the route keys (`METHOD /path`) the authorizer lets you call, and those allowed only on your own membership (service account tokens: 403)',
+    status: 200,
+    params: tenantPath(),
+    response: AbilitiesView,
     tags: ['me'],
   },
   {

@@ -41,3 +41,12 @@ export const MeView = z.object({
     z.object({ tenantId: z.string(), name: z.string(), status: z.string(), joinedAt: z.string() }),
   ),
 });
+
+/** What the caller may call in one tenant, as route keys (`DELETE /v1/tenants/{tenantId}/members/{userId}`). */
+export const AbilitiesView = z.object({
+  tenantId: z.string(),
+  /** Tenant routes the authorizer lets the caller call, whatever the other path parameters. */
+  routes: z.array(z.string()),
+  /** Tenant routes allowed only on the caller's own membership (their `self` parameter is them). */
+  selfRoutes: z.array(z.string()),
+});

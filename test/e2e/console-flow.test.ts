@@ -125,7 +125,7 @@ describe('console and hosted pages in a browser', () => {
     await admin.getByRole('cell', { name: newPerson, exact: true }).waitFor();
     for (const email of [newPerson, existing.email])
       await admin.getByRole('checkbox', { name: `Select ${email}` }).check();
-    await admin.getByLabel('Role or group').fill('interns');
+    await admin.getByLabel('Role to add or remove').selectOption('interns');
     await admin.getByRole('button', { name: '+Role' }).click();
     const results = admin.getByRole('list', { name: 'Results' });
     for (const email of [newPerson, existing.email])

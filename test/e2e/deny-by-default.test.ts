@@ -90,11 +90,15 @@ describe('a member without the permission: 403 on every tenant route', () => {
 
     const before = await snapshotTenant(f.tenantId);
     const allowed: string[] = [];
-    // Routes any member may take for themself (leaving): their own act, tested on its own.
+    // Routes any member may take for themself (leaving, asking what they may do): their own
+    // acts, tested on their own (test/e2e/leave-tenant.test.ts, test/e2e/abilities.test.ts).
     const ownActs = tenantRoutes.filter(
       (r) => (r.auth as { permissions: readonly unknown[] }).permissions.length === 0,
     );
-    expect(ownActs.map(routeKey)).toEqual(['DELETE /v1/me/tenants/{tenantId}']);
+    expect(ownActs.map(routeKey)).toEqual([
+      'DELETE /v1/me/tenants/{tenantId}',
+      'GET /v1/me/tenants/{tenantId}/abilities',
+    ]);
     for (const route of tenantRoutes.filter((r) => !ownActs.includes(r))) {
       const key = routeKey(route);
       const auth = route.auth as Extract<RouteDefinition['auth'], { kind: 'tenant' }>;

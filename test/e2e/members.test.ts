@@ -383,7 +383,7 @@ describe('nobody grants more than they hold', () => {
 });
 
 describe('GET /v1/tenants/{t}/members', () => {
-  it('filters by group, role and email prefix and pages with a cursor', async () => {
+  it('filters by group, role, status and email prefix and pages with a cursor', async () => {
     const { tenantId, owner } = await createTenantWithOwner();
     const prefix = `pg${Date.now().toString(36)}`;
     const added = [];
@@ -406,6 +406,16 @@ describe('GET /v1/tenants/{t}/members', () => {
     expect(admins.body.items.map((m: { userId: string }) => m.userId).sort()).toEqual(
       [added[0]?.userId, added[1]?.userId].sort(),
     );
+    // Added members are pending until they accept; the owner is the one active member.
+    const active = await get('status=active');
+    expect(active.body.items.map((m: { userId: string }) => m.userId)).toEqual([owner.userId]);
+    const pending = await get('status=pending&role=admin');
+    expect(pending.body.items.map((m: { userId: string }) => m.userId).sort()).toEqual(
+      [added[0]?.userId, added[1]?.userId].sort(),
+    );
+    const badStatus = await get('status=asleep');
+    expect(badStatus.status).toBe(400);
+    expect(JSON.stringify(badStatus.body.errors)).toContain('query.status');
     const byEmail = await get(`email=${prefix.toUpperCase()}-3`);
     expect(byEmail.body.items.map((m: { email: string }) => m.email)).toEqual([
       `${prefix}-3@example.test`,

@@ -1,6 +1,7 @@
 /** Parsing bulk invite address lists: separators, normalization, dedupe, validation and limits. */
 import { describe, expect, it } from 'vitest';
 import { InvalidError } from '#shared/errors/domain-errors.js';
+import { splitAddressList } from '#shared/invites/address-list.js';
 import { parseAddresses } from '#shared/invites/invite-addresses.js';
 
 describe('parseAddresses', () => {
@@ -50,5 +51,32 @@ describe('parseAddresses', () => {
 
   it('rejects an empty list', () => {
     expect(() => parseAddresses(' , \n')).toThrow(InvalidError);
+  });
+});
+
+describe('splitAddressList (the API string form and the console share it)', () => {
+  it('splits on commas, semicolons, spaces and new lines and drops display names', () => {
+    expect(
+      splitAddressList(
+        'a@x.test, b@x.test\nAnn Lee <c@x.test>; "Bo Jr" <d@x.test>  e@x.test f@x.test',
+      ),
+    ).toEqual(['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test', 'f@x.test']);
+  });
+
+  it('keeps a comma inside a quoted display name from splitting it', () => {
+    expect(splitAddressList('"Lee, Ann" <a@x.test>, b@x.test')).toEqual(['a@x.test', 'b@x.test']);
+  });
+
+  it('keeps a malformed entry so the API reports it as invalid', () => {
+    expect(splitAddressList('not-an-address, <g@x.test>')).toEqual(['not-an-address', 'g@x.test']);
+  });
+});
+
+describe('parseAddresses of a string with display names', () => {
+  it('never takes the words of a display name for addresses', () => {
+    expect(parseAddresses('Ann Lee <A@b.io>, b@c.io')).toEqual([
+      { email: 'a@b.io', valid: true },
+      { email: 'b@c.io', valid: true },
+    ]);
   });
 });

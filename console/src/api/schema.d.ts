@@ -124,6 +124,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/tenants/{tenantId}/abilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What you may do in a tenant: the route keys (`METHOD /path`) the authorizer lets you call, and those allowed only on your own membership (service account tokens: 403)
+         * @description Requires membership.
+         */
+        get: operations["getV1MeTenantsTenantIdAbilities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/tokens": {
         parameters: {
             query?: never;
@@ -172,7 +192,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List members (filter by group, role or email prefix)
+         * List members (filter by group, role, status or email prefix)
          * @description Requires `gatehouse:members` read.
          */
         get: operations["getV1TenantsTenantIdMembers"];
@@ -1465,6 +1485,77 @@ export interface operations {
             };
         };
     };
+    getV1MeTenantsTenantIdAbilities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenantId: string;
+                        routes: string[];
+                        selfRoutes: string[];
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or logged-out token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks a permission the route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or a tenant the caller is not a member of */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down or slow; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getV1MeTokens: {
         parameters: {
             query?: never;
@@ -1588,6 +1679,7 @@ export interface operations {
                 group?: string;
                 role?: string;
                 email?: string;
+                status?: "active" | "disabled" | "pending";
             };
             header?: never;
             path: {

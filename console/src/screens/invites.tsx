@@ -1,11 +1,14 @@
 /**
- * Invites: paste addresses (commas, spaces, newlines, `Name <a@b.c>`),
- * add roles and groups, see a result per address; list by status, resend, revoke.
+ * Invites: paste addresses (commas, spaces, newlines, `Name <a@b.c>`), pick roles and groups
+ * from the tenant's lists, see a result per address; list by status a page at a time, resend
+ * (expired invites too) and revoke. Each action is offered only when the viewer may take it.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { splitAddressList } from '#shared/invites/address-list.js';
+import { useCan } from '../abilities.js';
 import { type ApiClient, fieldError, problemText } from '../api/client.js';
-import { ResultList } from '../components/kit.js';
-import { parseAddresses } from './addresses.js';
+import { IdChecklist, useTenantIds } from '../components/id-picker.js';
+import { Alert, ConfirmButton, type ItemResult, ResultList, usePaged } from '../components/kit.js';
 
 type InviteStatus = 'pending' | 'expired' | 'accepted' | 'revoked' | 'bounced';
 interface InviteRow {
@@ -15,45 +18,38 @@ interface InviteRow {
   expiresAt?: string;
 }
 
-const ids = (text: string) =>
-  text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+const INVITES = '/v1/tenants/{tenantId}/invites' as const;
+const INVITE = '/v1/tenants/{tenantId}/invites/{inviteId}' as const;
+const RESEND = '/v1/tenants/{tenantId}/invites/{inviteId}/resend' as const;
 
-export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: string }) {
+/** The form that sends invites, with a result per address. */
+function InviteForm({
+  api,
+  tenantId,
+  onSent,
+}: {
+  api: ApiClient;
+  tenantId: string;
+  onSent: () => unknown;
+}) {
   const [emails, setEmails] = useState('');
-  const [roles, setRoles] = useState('');
-  const [groups, setGroups] = useState('');
+  const [roles, setRoles] = useState<string[]>([]);
+  const [groups, setGroups] = useState<string[]>([]);
   const [errors, setErrors] = useState<{ emails?: string; form?: string }>({});
-  const [results, setResults] = useState<{ email: string; status: string }[]>([]);
-  const [status, setStatus] = useState<InviteStatus | ''>('');
-  const [invites, setInvites] = useState<InviteRow[]>([]);
-  const [listError, setListError] = useState<string>();
-
-  async function loadInvites(filter = status) {
-    const { data, error } = await api.GET('/v1/tenants/{tenantId}/invites', {
-      params: { path: { tenantId }, query: { limit: 50, ...(filter ? { status: filter } : {}) } },
-    });
-    if (!data) return setListError(problemText(error, 'The invites could not be loaded.'));
-    setListError(undefined);
-    setInvites(data.items as InviteRow[]);
-  }
-
-  useEffect(() => {
-    void loadInvites();
-  }, [tenantId]);
+  const [results, setResults] = useState<ItemResult[]>([]);
+  const roleIds = useTenantIds(api, tenantId, 'roles');
+  const groupIds = useTenantIds(api, tenantId, 'groups');
 
   async function invite(e: Event) {
     e.preventDefault();
-    const addresses = parseAddresses(emails);
+    const addresses = splitAddressList(emails);
     if (!addresses.length) return setErrors({ emails: 'Enter at least one email address.' });
-    const { data, error } = await api.POST('/v1/tenants/{tenantId}/invites', {
+    const { data, error } = await api.POST(INVITES, {
       params: { path: { tenantId } },
       body: {
         emails: addresses,
-        ...(ids(roles).length ? { roles: ids(roles) } : {}),
-        ...(ids(groups).length ? { groups: ids(groups) } : {}),
+        ...(roles.length ? { roles } : {}),
+        ...(groups.length ? { groups } : {}),
       },
     });
     if (!data) {
@@ -61,26 +57,19 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
       return setErrors(emailsError ? { emails: emailsError } : { form: problemText(error) });
     }
     setErrors({});
-    setResults(data.results);
+    setResults(
+      data.results.map((r) => ({
+        label: r.email,
+        ok: r.status === 'invited',
+        text: r.status.replace('_', ' '),
+      })),
+    );
     setEmails('');
-    await loadInvites();
-  }
-
-  async function act(row: InviteRow, action: 'resend' | 'revoke') {
-    const path = { tenantId, inviteId: row.inviteId };
-    const { error, response } =
-      action === 'resend'
-        ? await api.POST('/v1/tenants/{tenantId}/invites/{inviteId}/resend', {
-            params: { path },
-          })
-        : await api.DELETE('/v1/tenants/{tenantId}/invites/{inviteId}', { params: { path } });
-    setListError(response.ok ? undefined : problemText(error));
-    await loadInvites();
+    await onSent();
   }
 
   return (
-    <section aria-labelledby="invites-title">
-      <h1 id="invites-title">Invites</h1>
+    <>
       <form onSubmit={invite} class="card" noValidate>
         <h2>Invite people</h2>
         <div class="field">
@@ -103,51 +92,78 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
           )}
         </div>
         <div class="row">
-          <div class="field">
-            <label for="invite-roles">Roles (optional)</label>
-            <input
-              id="invite-roles"
-              value={roles}
-              onInput={(e) => setRoles(e.currentTarget.value)}
-            />
-          </div>
-          <div class="field">
-            <label for="invite-groups">Groups (optional)</label>
-            <input
-              id="invite-groups"
-              value={groups}
-              onInput={(e) => setGroups(e.currentTarget.value)}
-            />
-          </div>
+          <IdChecklist
+            id="invite-roles"
+            label="Roles (optional)"
+            options={roleIds}
+            value={roles}
+            onChange={setRoles}
+          />
+          <IdChecklist
+            id="invite-groups"
+            label="Groups (optional)"
+            options={groupIds}
+            value={groups}
+            onChange={setGroups}
+          />
         </div>
-        {errors.form && (
-          <p class="error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <Alert text={errors.form} />
         <button type="submit" class="primary">
           Send invites
         </button>
       </form>
-      <ResultList
-        title="Invite results"
-        results={results.map((r) => ({
-          label: r.email,
-          ok: r.status === 'invited',
-          text: r.status.replace('_', ' '),
-        }))}
-      />
+      <ResultList title="Invite results" results={results} />
+    </>
+  );
+}
+
+export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: string }) {
+  const can = useCan();
+  const [status, setStatus] = useState<InviteStatus | ''>('');
+  const [outcome, setOutcome] = useState<ItemResult[]>([]);
+  const invites = usePaged<InviteRow>(
+    (cursor) =>
+      api.GET(INVITES, {
+        params: {
+          path: { tenantId },
+          query: { limit: 50, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}) },
+        },
+      }),
+    'The invites could not be loaded.',
+  );
+
+  useEffect(() => {
+    void invites.load();
+  }, [tenantId, status]);
+
+  async function act(row: InviteRow, action: 'resend' | 'revoke') {
+    const path = { tenantId, inviteId: row.inviteId };
+    const { error, response } =
+      action === 'resend'
+        ? await api.POST(RESEND, { params: { path } })
+        : await api.DELETE(INVITE, { params: { path } });
+    const done = action === 'resend' ? 'sent again' : 'revoked';
+    setOutcome([
+      { label: row.email, ok: response.ok, text: response.ok ? done : problemText(error) },
+    ]);
+    await invites.load();
+  }
+
+  const mayResend = can('POST', RESEND);
+  const mayRevoke = can('DELETE', INVITE);
+  return (
+    <section aria-labelledby="invites-title">
+      <h1 id="invites-title">Invites</h1>
+      {can('POST', INVITES) && (
+        <InviteForm api={api} tenantId={tenantId} onSent={() => invites.load()} />
+      )}
       <div class="row">
         <div class="field">
           <label for="invite-status">Status</label>
           <select
             id="invite-status"
             value={status}
-            onChange={(e) => {
-              const next = e.currentTarget.value as InviteStatus | '';
-              setStatus(next);
-              void loadInvites(next);
-            }}
+            onChange={(e) => setStatus(e.currentTarget.value as InviteStatus | '')}
           >
             <option value="">Any</option>
             {(['pending', 'expired', 'accepted', 'revoked', 'bounced'] as const).map((s) => (
@@ -158,11 +174,8 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
           </select>
         </div>
       </div>
-      {listError && (
-        <p class="error" role="alert">
-          {listError}
-        </p>
-      )}
+      <Alert text={invites.error} />
+      <ResultList title="Invite actions" results={outcome} />
       <table>
         <caption class="visually-hidden">Invites of {tenantId}</caption>
         <thead>
@@ -170,31 +183,45 @@ export function InvitesScreen({ api, tenantId }: { api: ApiClient; tenantId: str
             <th scope="col">Email</th>
             <th scope="col">Status</th>
             <th scope="col">Expires</th>
-            <th scope="col">Actions</th>
+            {(mayResend || mayRevoke) && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
-          {invites.map((row) => (
-            <tr key={row.inviteId}>
-              <td>{row.email}</td>
-              <td>{row.status}</td>
-              <td>{row.expiresAt ? new Date(row.expiresAt).toLocaleString() : ''}</td>
-              <td>
-                {(row.status === 'pending' || row.status === 'expired') && (
-                  <>
-                    <button type="button" onClick={() => act(row, 'resend')}>
-                      Resend<span class="visually-hidden"> to {row.email}</span>
-                    </button>{' '}
-                    <button type="button" onClick={() => act(row, 'revoke')}>
-                      Revoke<span class="visually-hidden"> invite of {row.email}</span>
-                    </button>
-                  </>
+          {invites.items.map((row) => {
+            const open = row.status === 'pending' || row.status === 'expired';
+            return (
+              <tr key={row.inviteId}>
+                <td>{row.email}</td>
+                <td>{row.status}</td>
+                <td>{row.expiresAt ? new Date(row.expiresAt).toLocaleString() : ''}</td>
+                {(mayResend || mayRevoke) && (
+                  <td>
+                    <div class="actions">
+                      {open && mayResend && (
+                        <button type="button" onClick={() => act(row, 'resend')}>
+                          Resend<span class="visually-hidden"> to {row.email}</span>
+                        </button>
+                      )}
+                      {open && mayRevoke && (
+                        <ConfirmButton
+                          label="Revoke"
+                          question={`Revoke the invite of ${row.email}?`}
+                          onConfirm={() => act(row, 'revoke')}
+                        />
+                      )}
+                    </div>
+                  </td>
                 )}
-              </td>
-            </tr>
-          ))}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {invites.hasMore && (
+        <button type="button" onClick={() => invites.more()}>
+          Load more invites
+        </button>
+      )}
     </section>
   );
 }

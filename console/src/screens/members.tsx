@@ -1,10 +1,18 @@
 /**
- * Members: search (email, group, role; status on the loaded rows), cursor paging, and bulk
- * +Role / -Role / +Group / -Group on the selected rows with one result per member.
+ * Members: search (email, group, role, status: all done by the API), cursor paging; per member,
+ * disable or enable, force logout, delete (asks first) and the effective permissions
+ * (`#/members/<userId>`); bulk +Role / -Role / +Group / -Group on the selected rows with one
+ * result per member. Each action is offered only when the viewer may take it.
  */
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
-import { type ItemResult, ResultList } from '../components/kit.js';
+import { IdPicker, useTenantIds } from '../components/id-picker.js';
+import { Alert, ConfirmButton, type ItemResult, ResultList, usePaged } from '../components/kit.js';
+import type { Me } from '../me.js';
+import { useRouteItem } from '../router.js';
+import { MemberPermissions } from './member-permissions.js';
 
 type Row = {
   userId: string;
@@ -15,45 +23,75 @@ type Row = {
 };
 type BulkAction = '+role' | '-role' | '+group' | '-group';
 
+const MEMBER = '/v1/tenants/{tenantId}/members/{userId}' as const;
+const MEMBER_ROLE = '/v1/tenants/{tenantId}/members/{userId}/roles/{roleId}' as const;
+const GROUP_MEMBER = '/v1/tenants/{tenantId}/groups/{groupId}/members/{userId}' as const;
+
 interface Props {
   api: ApiClient;
   tenantId: string;
+  me: Me;
 }
 
-export function MembersScreen({ api, tenantId }: Props) {
-  const [filters, setFilters] = useState({ email: '', group: '', role: '', status: '' });
-  const [rows, setRows] = useState<Row[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string>();
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [target, setTarget] = useState('');
-  const [results, setResults] = useState<ItemResult[]>([]);
+/** The bulk actions the viewer may take, each with the call it makes for one member. */
+function useBulkActions(api: ApiClient, tenantId: string) {
+  const can = useCan();
+  const call = (action: BulkAction, userId: string, id: string) => {
+    const path = { tenantId, userId };
+    if (action === '+role')
+      return api.PUT(MEMBER_ROLE, { params: { path: { ...path, roleId: id } }, body: {} });
+    if (action === '-role')
+      return api.DELETE(MEMBER_ROLE, { params: { path: { ...path, roleId: id } } });
+    if (action === '+group')
+      return api.PUT(GROUP_MEMBER, { params: { path: { ...path, groupId: id } } });
+    return api.DELETE(GROUP_MEMBER, { params: { path: { ...path, groupId: id } } });
+  };
+  const allowed = {
+    '+role': can('PUT', MEMBER_ROLE),
+    '-role': can('DELETE', MEMBER_ROLE),
+    '+group': can('PUT', GROUP_MEMBER),
+    '-group': can('DELETE', GROUP_MEMBER),
+  };
+  return { call, allowed };
+}
 
-  async function load(after?: string) {
-    setError(undefined);
-    if (!after) setSelected(new Set());
-    const { data, error: problem } = await api.GET('/v1/tenants/{tenantId}/members', {
-      params: {
-        path: { tenantId },
-        query: {
-          limit: 50,
-          ...(after ? { cursor: after } : {}),
-          ...(filters.email ? { email: filters.email } : {}),
-          ...(filters.group ? { group: filters.group } : {}),
-          ...(filters.role ? { role: filters.role } : {}),
+export function MembersScreen({ api, tenantId, me }: Props) {
+  const can = useCan();
+  const detail = useRouteItem();
+  const [filters, setFilters] = useState({ email: '', group: '', role: '', status: '' });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [target, setTarget] = useState({ role: '', group: '' });
+  const [results, setResults] = useState<ItemResult[]>([]);
+  const [error, setError] = useState<string>();
+  const roleIds = useTenantIds(api, tenantId, 'roles');
+  const groupIds = useTenantIds(api, tenantId, 'groups');
+  const bulk = useBulkActions(api, tenantId);
+  const members = usePaged<Row>(
+    (cursor) =>
+      api.GET('/v1/tenants/{tenantId}/members', {
+        params: {
+          path: { tenantId },
+          query: {
+            limit: 50,
+            ...(cursor ? { cursor } : {}),
+            ...(filters.email ? { email: filters.email } : {}),
+            ...(filters.group ? { group: filters.group } : {}),
+            ...(filters.role ? { role: filters.role } : {}),
+            ...(filters.status ? { status: filters.status as 'active' } : {}),
+          },
         },
-      },
-    });
-    if (!data) return setError(problemText(problem, 'The members could not be loaded.'));
-    setRows((previous) => [...(after ? previous : []), ...(data.items as Row[])]);
-    setCursor(data.nextCursor);
-  }
+      }),
+    'The members could not be loaded.',
+  );
+  const reload = () => {
+    setSelected(new Set());
+    return members.load();
+  };
 
   useEffect(() => {
-    void load();
+    void reload();
   }, [tenantId]);
 
-  const shown = rows.filter((r) => !filters.status || r.status === filters.status);
   const toggle = (userId: string) =>
     setSelected((s) => {
       const next = new Set(s);
@@ -63,30 +101,13 @@ export function MembersScreen({ api, tenantId }: Props) {
     });
 
   async function runBulk(action: BulkAction) {
-    const id = target.trim();
-    if (!id) return setError('Enter the role or group to add or remove.');
-    const picked = rows.filter((r) => selected.has(r.userId));
+    const id = (action.endsWith('role') ? target.role : target.group).trim();
+    if (!id) return setError(`Choose the ${action.endsWith('role') ? 'role' : 'group'} first.`);
+    setError(undefined);
+    const picked = members.items.filter((r) => selected.has(r.userId));
     const outcomes = await Promise.all(
       picked.map(async (member) => {
-        const path = { tenantId, userId: member.userId };
-        const call =
-          action === '+role'
-            ? api.PUT('/v1/tenants/{tenantId}/members/{userId}/roles/{roleId}', {
-                params: { path: { ...path, roleId: id } },
-                body: {},
-              })
-            : action === '-role'
-              ? api.DELETE('/v1/tenants/{tenantId}/members/{userId}/roles/{roleId}', {
-                  params: { path: { ...path, roleId: id } },
-                })
-              : action === '+group'
-                ? api.PUT('/v1/tenants/{tenantId}/groups/{groupId}/members/{userId}', {
-                    params: { path: { ...path, groupId: id } },
-                  })
-                : api.DELETE('/v1/tenants/{tenantId}/groups/{groupId}/members/{userId}', {
-                    params: { path: { ...path, groupId: id } },
-                  });
-        const { error: problem, response } = await call;
+        const { error: problem, response } = await bulk.call(action, member.userId, id);
         return {
           label: member.email,
           ok: response.ok,
@@ -95,18 +116,47 @@ export function MembersScreen({ api, tenantId }: Props) {
       }),
     );
     setResults(outcomes);
-    await load();
+    await reload();
   }
+
+  /** One member's action; its outcome is shown as a one-line result. */
+  async function act(
+    member: Row,
+    done: string,
+    request: Promise<{ response: Response; error?: unknown }>,
+  ) {
+    const { response, error: problem } = await request;
+    setResults([
+      { label: member.email, ok: response.ok, text: response.ok ? done : problemText(problem) },
+    ]);
+    if (response.ok) await reload();
+  }
+
+  const path = (m: Row) => ({ params: { path: { tenantId, userId: m.userId } } });
+  const mayPatch = can('PATCH', MEMBER);
+  const mayLogout = can('POST', `${MEMBER}/logout`);
+  const mayDelete = can('DELETE', MEMBER);
+  const bulkOffered = Object.values(bulk.allowed).some(Boolean);
+  const rowActions = mayPatch || mayLogout || mayDelete;
+  const shownDetail = detail && can('GET', `${MEMBER}/permissions`, detail) ? detail : '';
 
   return (
     <section aria-labelledby="members-title">
       <h1 id="members-title">Members</h1>
+      {shownDetail && (
+        <MemberPermissions
+          api={api}
+          tenantId={tenantId}
+          userId={shownDetail}
+          email={members.items.find((m) => m.userId === shownDetail)?.email}
+        />
+      )}
       <form
         class="row"
         aria-label="Search members"
         onSubmit={(e) => {
           e.preventDefault();
-          void load();
+          void reload();
         }}
       >
         {(['email', 'group', 'role'] as const).map((name) => (
@@ -136,73 +186,132 @@ export function MembersScreen({ api, tenantId }: Props) {
           Search
         </button>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
+      <Alert text={error ?? members.error} />
+      {bulkOffered && (
+        <fieldset class="row bulk-bar" disabled={selected.size === 0}>
+          <legend>
+            Change {selected.size} selected member{selected.size === 1 ? '' : 's'}
+          </legend>
+          {(['role', 'group'] as const).map((kind) => {
+            const actions = ([`+${kind}`, `-${kind}`] as const).filter((a) => bulk.allowed[a]);
+            if (actions.length === 0) return null;
+            const label = kind === 'role' ? 'Role' : 'Group';
+            return (
+              <Fragment key={kind}>
+                <IdPicker
+                  id={`bulk-${kind}`}
+                  label={`${label} to add or remove`}
+                  options={kind === 'role' ? roleIds : groupIds}
+                  value={target[kind]}
+                  onChange={(id) => setTarget({ ...target, [kind]: id })}
+                />
+                {actions.map((action) => (
+                  <button key={action} type="button" onClick={() => runBulk(action)}>
+                    {action[0]}
+                    {label}
+                  </button>
+                ))}
+              </Fragment>
+            );
+          })}
+        </fieldset>
       )}
-      <fieldset class="row" disabled={selected.size === 0}>
-        <legend>
-          Change {selected.size} selected member{selected.size === 1 ? '' : 's'}
-        </legend>
-        <div class="field">
-          <label for="bulk-target">Role or group</label>
-          <input
-            id="bulk-target"
-            value={target}
-            onInput={(e) => setTarget(e.currentTarget.value)}
-          />
-        </div>
-        <button type="button" onClick={() => runBulk('+role')}>
-          +Role
-        </button>
-        <button type="button" onClick={() => runBulk('-role')}>
-          -Role
-        </button>
-        <button type="button" onClick={() => runBulk('+group')}>
-          +Group
-        </button>
-        <button type="button" onClick={() => runBulk('-group')}>
-          -Group
-        </button>
-      </fieldset>
       <ResultList title="Results" results={results} />
       <table>
         <caption class="visually-hidden">Members of {tenantId}</caption>
         <thead>
           <tr>
-            <th scope="col">
-              <span class="visually-hidden">Select</span>
-            </th>
+            {bulkOffered && (
+              <th scope="col">
+                <span class="visually-hidden">Select</span>
+              </th>
+            )}
             <th scope="col">Email</th>
             <th scope="col">Status</th>
             <th scope="col">Roles</th>
             <th scope="col">Groups</th>
+            {rowActions && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
-          {shown.map((m) => (
-            <tr key={m.userId}>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${m.email}`}
-                  checked={selected.has(m.userId)}
-                  onChange={() => toggle(m.userId)}
-                />
-              </td>
-              <td>{m.email}</td>
-              <td>{m.status}</td>
-              <td>
-                {m.roles.map((r) => (r.scope ? `${r.roleId} on ${r.scope}` : r.roleId)).join(', ')}
-              </td>
-              <td>{m.groups.join(', ')}</td>
-            </tr>
-          ))}
+          {members.items.map((m) => {
+            const self = m.userId === me.userId;
+            return (
+              <tr key={m.userId}>
+                {bulkOffered && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${m.email}`}
+                      checked={selected.has(m.userId)}
+                      onChange={() => toggle(m.userId)}
+                    />
+                  </td>
+                )}
+                <td>
+                  {can('GET', `${MEMBER}/permissions`, m.userId) ? (
+                    <a href={`#/members/${encodeURIComponent(m.userId)}`}>{m.email}</a>
+                  ) : (
+                    m.email
+                  )}
+                </td>
+                <td>{m.status}</td>
+                <td>
+                  {m.roles
+                    .map((r) => (r.scope ? `${r.roleId} on ${r.scope}` : r.roleId))
+                    .join(', ')}
+                </td>
+                <td>{m.groups.join(', ')}</td>
+                {rowActions && (
+                  <td>
+                    <div class="actions">
+                      {mayPatch && !self && m.status !== 'pending' && (
+                        <button
+                          type="button"
+                          onClick={() => {
+                            const status = m.status === 'active' ? 'disabled' : 'active';
+                            void act(
+                              m,
+                              status,
+                              api.PATCH(MEMBER, { ...path(m), body: { status } }),
+                            );
+                          }}
+                        >
+                          {m.status === 'active' ? 'Disable' : 'Enable'}
+                          <span class="visually-hidden"> {m.email}</span>
+                        </button>
+                      )}
+                      {mayLogout && m.status === 'active' && (
+                        <button
+                          type="button"
+                          onClick={() =>
+                            act(
+                              m,
+                              'signed out of this tenant',
+                              api.POST(`${MEMBER}/logout`, path(m)),
+                            )
+                          }
+                        >
+                          Force logout<span class="visually-hidden"> {m.email}</span>
+                        </button>
+                      )}
+                      {mayDelete && !self && (
+                        <ConfirmButton
+                          label="Delete"
+                          question={`Delete ${m.email}?`}
+                          onConfirm={() => act(m, 'deleted', api.DELETE(MEMBER, path(m)))}
+                        />
+                      )}
+                    </div>
+                  </td>
+                )}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
-      {cursor && (
-        <button type="button" onClick={() => load(cursor)}>
+      {members.hasMore && (
+        <button type="button" onClick={() => members.more()}>
           Load more
         </button>
       )}

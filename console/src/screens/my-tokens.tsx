@@ -50,7 +50,7 @@ export function MyTokensScreen({ api, tenantId, me }: ScreenProps) {
         A personal token lets your own scripts call the API as you, in one tenant, with exactly the
         permissions you hold there. A forced logout or sign-out everywhere ends it.
       </p>
-      {can('POST', '/v1/tenants/{tenantId}/members/{userId}/tokens') && (
+      {can('POST', '/v1/tenants/{tenantId}/members/{userId}/tokens', me.userId) && (
         <div class="card">
           <h2>New token for {tenantName}</h2>
           <MintTokenForm
