@@ -186,12 +186,17 @@ describe('invites screen', () => {
 describe('what a viewer may not do is not offered', () => {
   it('shows a plain member no admin tab and no admin action', async () => {
     const page = await openConsoleAs(browser, plain, tenant.tenantId);
-    await page.getByText('Your roles in this tenant give you nothing to manage here.').waitFor();
     const nav = page.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('link').count()).toBe(0);
-    // Asking for a screen by address shows nothing more.
+    await nav.getByRole('link', { name: 'My tokens' }).waitFor();
+    // Their own tokens, and the tenant's settings to read (tenant read is every member's).
+    expect((await nav.getByRole('link').allTextContents()).sort()).toEqual([
+      'My tokens',
+      'Settings',
+    ]);
+    // Asking for an admin screen by address shows the first screen they may use instead.
     await page.goto(`${stack.consoleUrl}#/invites`);
-    await page.getByText('Your roles in this tenant give you nothing to manage here.').waitFor();
+    await page.getByRole('heading', { name: 'My tokens' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Invites' }).count()).toBe(0);
     for (const name of [/Delete/, /Force logout/, /\+Role/, /Resend/, /Send invites/])
       expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
     await checkScreen(page, 'console-member-plain');
