@@ -12,7 +12,7 @@ export interface CliRun {
 
 /**
  * Runs `gatehouse --stack <stackFile> ...args` with its own config dir, `input` on stdin, and no
- * target from the environment (GATEHOUSE_API_URL, GATEHOUSE_TENANT, GATEHOUSE_STACK).
+ * target from the environment (TARGET_ENV).
  */
 export function runCli(
   stackFile: string,
@@ -20,23 +20,19 @@ export function runCli(
   args: string[],
   input?: string,
 ): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_CONFIG_DIR: configDir };
-  for (const name of ['GATEHOUSE_API_URL', 'GATEHOUSE_TENANT', 'GATEHOUSE_STACK']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--stack', stackFile, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return startCli(stackFile, configDir, args, {}, input).done;
 }
+
+/** What would point the CLI elsewhere than the test stack, or open a real browser. */
+const TARGET_ENV = [
+  'GATEHOUSE_API_URL',
+  'GATEHOUSE_TENANT',
+  'GATEHOUSE_STACK',
+  'GATEHOUSE_ISSUER',
+  'GATEHOUSE_USER_POOL_ID',
+  'GATEHOUSE_CALLBACK_URL',
+  'BROWSER',
+];
 
 /** A CLI run still going: read its stderr as it comes, wait for it to end. */
 export interface RunningCli {
@@ -53,9 +49,11 @@ export function startCli(
   configDir: string,
   args: string[],
   extraEnv: NodeJS.ProcessEnv = {},
+  input?: string,
 ): RunningCli {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_CONFIG_DIR: configDir, ...extraEnv };
-  for (const name of ['GATEHOUSE_API_URL', 'GATEHOUSE_TENANT', 'GATEHOUSE_STACK']) delete env[name];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of TARGET_ENV) delete env[name];
+  Object.assign(env, { GATEHOUSE_CONFIG_DIR: configDir }, extraEnv);
   const child = spawn(process.execPath, [bin, '--stack', stackFile, ...args], { env });
   let stdout = '';
   let stderr = '';
@@ -76,7 +74,7 @@ export function startCli(
       resolve({ code, stdout, stderr });
     });
   });
-  child.stdin.end();
+  child.stdin.end(input);
   return {
     done,
     stop() {
