@@ -12,6 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -196,5 +197,20 @@ describe('gatehouse login through the browser', slow, () => {
     expect(sessionIn(dir)).toBeUndefined();
     // The one-shot receiver is gone: nothing answers on the callback port any more.
     await expect(fetch(CLI_CALLBACK_URL)).rejects.toThrow();
+  });
+
+  it('says so when the callback port is taken, instead of waiting for nothing', async () => {
+    const taken = createServer((_req, res) => res.end('someone else'));
+    await new Promise<void>((resolve) =>
+      taken.listen(Number(new URL(CLI_CALLBACK_URL).port), '127.0.0.1', resolve),
+    );
+    try {
+      const result = await runCli(stackFile, newDir(), ['login', '--no-browser']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Port 8765 on this machine is in use');
+      expect(result.stderr).not.toContain('/oauth2/authorize');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
