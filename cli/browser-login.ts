@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
 import { CLI_CALLBACK_URL } from '#shared/config/stages.js';
-import type { Target } from './config.js';
+import type { CognitoTarget, Target } from './config.js';
 import type { OAuthEndpoints, StoredSession } from './credentials.js';
 import { CliError, EXIT, notLoggedIn, usageError } from './errors.js';
 import { receiveLoopbackCallback } from './loopback-callback.js';
@@ -80,6 +80,36 @@ async function discover(issuer: string): Promise<oauth.AuthorizationServer> {
   }
 }
 
+/**
+ * The issuer and app client to sign in with: the target's, or else the console's own settings
+ * on the API's origin (`/console/config.json`, served by `npm start` and by the console's
+ * CloudFront distribution), so `--api <console origin>` alone is enough.
+ */
+async function signInSettings(target: Target): Promise<{ issuer: string; clientId: string }> {
+  let { issuer } = target;
+  let clientId = target.cognito.clientId;
+  if (!issuer || !clientId) {
+    const served = await fetch(`${target.apiUrl}/console/config.json`)
+      .then(async (res) => (res.ok ? ((await res.json()) as Partial<ConsoleSettings>) : {}))
+      .catch(() => ({}) as Partial<ConsoleSettings>);
+    issuer ??= typeof served.issuer === 'string' ? served.issuer : undefined;
+    clientId ??= typeof served.clientId === 'string' ? served.clientId : undefined;
+  }
+  if (!issuer || !clientId) {
+    throw usageError(
+      `No sign-in settings for ${target.apiUrl} (its /console/config.json names none).`,
+      'give --issuer <url> and --client-id <id> (or GATEHOUSE_ISSUER / GATEHOUSE_USER_POOL_ID and GATEHOUSE_COGNITO_CLIENT_ID)',
+    );
+  }
+  return { issuer, clientId };
+}
+
+/** The fields of the console's `config.json` sign-in reads. */
+interface ConsoleSettings {
+  issuer: string;
+  clientId: string;
+}
+
 /** Opens `url` in the person's browser ($BROWSER, else the platform's opener); never throws. */
 function openInBrowser(url: string): void {
   const custom = process.env.BROWSER;
@@ -107,20 +137,8 @@ export async function browserSignIn(
   target: Target,
   options: BrowserLoginOptions,
 ): Promise<StoredSession> {
-  if (!target.issuer) {
-    throw usageError(
-      'No sign-in issuer for this API.',
-      'give --issuer <url> (or GATEHOUSE_ISSUER, or GATEHOUSE_USER_POOL_ID with the region)',
-    );
-  }
-  const clientId = target.cognito.clientId;
-  if (!clientId) {
-    throw usageError(
-      'No Cognito app client id.',
-      'give --client-id <id> (or GATEHOUSE_COGNITO_CLIENT_ID)',
-    );
-  }
-  const as = await discover(target.issuer);
+  const { issuer, clientId } = await signInSettings(target);
+  const as = await discover(issuer);
   const client: oauth.Client = { client_id: clientId };
   const redirectUri = callbackUrl();
   const verifier = oauth.generateRandomCodeVerifier();
@@ -157,7 +175,7 @@ export async function browserSignIn(
         requestOptions(as.token_endpoint as string),
       );
       const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
-      const session = sessionOf(tokens, target, as);
+      const session = sessionOf(tokens, { ...target.cognito, clientId }, as);
       callback.respond(true, 'You are signed in to the Gatehouse CLI. You can close this tab.');
       return session;
     } catch (error) {
@@ -187,7 +205,7 @@ function stateMismatch(error: unknown): CliError | undefined {
 
 function sessionOf(
   tokens: oauth.TokenEndpointResponse,
-  target: Target,
+  cognito: CognitoTarget,
   as: oauth.AuthorizationServer,
 ): StoredSession {
   const claims = oauth.getValidatedIdTokenClaims(tokens);
@@ -204,7 +222,7 @@ function sessionOf(
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token,
     expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000).toISOString(),
-    cognito: target.cognito,
+    cognito,
     oauth: { issuer: as.issuer, tokenEndpoint: as.token_endpoint as string },
   };
 }

@@ -213,4 +213,20 @@ describe('gatehouse login through the browser', slow, () => {
       await new Promise((resolve) => taken.close(resolve));
     }
   });
+
+  it('reads the sign-in settings from the console on the API origin when only the API is known', async () => {
+    const user = await createUser();
+    const dir = newDir();
+    const apiOnly = join(scratch, 'api-only.json');
+    writeFileSync(apiOnly, JSON.stringify({ apiUrl: stack.apiUrl }));
+    const signIn = startCli(apiOnly, dir, ['login', '--no-browser']);
+    running.push(signIn);
+    const [, url] = await signIn.stderrMatch(SIGN_IN_URL);
+    await signInInBrowser(url as string, user);
+    expect((await signIn.done).code).toBe(0);
+    expect(sessionIn(dir)?.email).toBe(user.email);
+    const whoami = await runCli(apiOnly, dir, ['whoami']);
+    expect(whoami.code).toBe(0);
+    expect(whoami.stdout).toContain(user.email);
+  });
 });
