@@ -1,10 +1,15 @@
-/** Cognito sign-in and token refresh for the CLI (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH). */
+/**
+ * Password sign-in for scripts and the local stack (USER_PASSWORD_AUTH, where the app client
+ * allows it), and the access token every command sends: refreshed at the OAuth token endpoint
+ * for a browser sign-in (browser-login.ts), through Cognito's API for a password one.
+ */
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { refreshAtTokenEndpoint } from './browser-login.js';
 import type { CognitoTarget } from './config.js';
 import { loadSession, type StoredSession, saveSession } from './credentials.js';
 import { CliError, EXIT, notLoggedIn, usageError } from './errors.js';
@@ -118,6 +123,17 @@ export async function signIn(
         'check them and run `gatehouse login` again',
       );
     }
+    // A client without USER_PASSWORD_AUTH (every deployed stage) refuses the flow itself.
+    if (
+      name === 'InvalidParameterException' &&
+      /USER_PASSWORD_AUTH|not enabled/i.test(String((error as Error).message))
+    ) {
+      throw new CliError(
+        'This stack does not allow password sign-in.',
+        EXIT.usage,
+        'run `gatehouse login` without password options to sign in through your browser',
+      );
+    }
     if (name === 'PasswordResetRequiredException' || name === 'UserNotConfirmedException') {
       throw new CliError(
         `Your account cannot sign in yet (${name}).`,
@@ -168,7 +184,9 @@ export async function accessToken(dir: string, apiUrl: string): Promise<string> 
   const session = loadSession(dir, apiUrl);
   if (!session) throw notLoggedIn(`You are not logged in to ${apiUrl}.`);
   if (Date.parse(session.expiresAt) - Date.now() > REFRESH_MARGIN_MS) return session.accessToken;
-  const renewed = await refresh(session);
+  const renewed = session.oauth
+    ? await refreshAtTokenEndpoint({ ...session, oauth: session.oauth })
+    : await refresh(session);
   saveSession(dir, apiUrl, renewed);
   return renewed.accessToken;
 }

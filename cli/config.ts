@@ -11,6 +11,7 @@ export interface GlobalOptions {
   stack?: string;
   region?: string;
   clientId?: string;
+  issuer?: string;
   tenant?: string;
   json?: boolean;
 }
@@ -19,6 +20,7 @@ export interface GlobalOptions {
 interface StackFile {
   apiUrl?: string;
   cognito?: { endpoint?: string; region?: string; userPoolId?: string; clientId?: string };
+  oauth?: { issuer?: string; clientId?: string };
   bootstrap?: { tenantId?: string; email?: string; password?: string };
 }
 
@@ -33,6 +35,11 @@ export interface CognitoTarget {
 export interface Target {
   apiUrl: string;
   cognito: CognitoTarget;
+  /**
+   * The OpenID issuer whose discovery document names the sign-in endpoints (Cognito's managed
+   * login deployed, the local facade on `npm start`); undefined when nothing says which.
+   */
+  issuer?: string;
   tenant?: string;
   /** The stack's bootstrap superuser (local stacks only). */
   bootstrap?: { email: string; password: string };
@@ -64,6 +71,14 @@ function defaultStackPath(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
+/** A deployed pool's issuer, from its region and id (`GATEHOUSE_USER_POOL_ID`), as Cognito names it. */
+function cognitoIssuer(target: Target): string | undefined {
+  const poolId = env.GATEHOUSE_USER_POOL_ID;
+  if (!poolId || target.cognito.endpoint) return undefined;
+  const region = target.cognito.region ?? poolId.split('_')[0];
+  return `https://cognito-idp.${region}.amazonaws.com/${poolId}`;
+}
+
 /**
  * Resolves the target. An explicit API (`--api` / `GATEHOUSE_API_URL`) wins and then only an
  * explicit `--stack` is read; otherwise the local stack's `.local/stack.json` is the default.
@@ -93,6 +108,9 @@ export function resolveTarget(opts: GlobalOptions): Target {
       endpoint: env.GATEHOUSE_COGNITO_ENDPOINT ?? stack.cognito?.endpoint,
     },
   };
+  const issuer =
+    opts.issuer ?? env.GATEHOUSE_ISSUER ?? stack.oauth?.issuer ?? cognitoIssuer(target);
+  if (issuer) target.issuer = issuer.replace(/\/+$/, '');
   const tenant = opts.tenant ?? env.GATEHOUSE_TENANT ?? stack.bootstrap?.tenantId;
   if (tenant) target.tenant = tenant;
   if (bootstrap) target.bootstrap = bootstrap;

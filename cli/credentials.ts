@@ -3,6 +3,12 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { CognitoTarget } from './config.js';
 
+/** Where a browser sign-in's tokens come from and are refreshed at. */
+export interface OAuthEndpoints {
+  issuer: string;
+  tokenEndpoint: string;
+}
+
 /** A signed-in session against one API. */
 export interface StoredSession {
   email: string;
@@ -12,6 +18,8 @@ export interface StoredSession {
   expiresAt: string;
   /** The Cognito client that issued the tokens, so refresh works without the stack file. */
   cognito: CognitoTarget;
+  /** Set by a browser sign-in: refresh goes through this token endpoint (else Cognito's API). */
+  oauth?: OAuthEndpoints;
 }
 
 interface CredentialsFile {

@@ -28,6 +28,10 @@ export function buildProgram(): Command {
     .option('--stack <path>', 'a stack.json to read (default .local/stack.json)')
     .option('--region <region>', 'Cognito region (env GATEHOUSE_REGION)')
     .option('--client-id <id>', 'Cognito app client id (env GATEHOUSE_COGNITO_CLIENT_ID)')
+    .option(
+      '--issuer <url>',
+      "sign-in issuer whose discovery names the endpoints (env GATEHOUSE_ISSUER; default: the stack's)",
+    )
     .addOption(
       new Option(
         '-t, --tenant <id>',

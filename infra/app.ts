@@ -1,13 +1,17 @@
 /**
  * The Gatehouse CDK app for one stage (`-c stage=<name>`, default `prod`): the stateful data
- * stack, the API stack on top of it, and cdk-nag's AwsSolutions checks. Stack ids carry the
+ * stack, the API stack on top of it, the console stack (CloudFront over the built console and
+ * the API), and cdk-nag's AwsSolutions checks. The console is built first (console/build.ts), so
+ * `cdk synth` works on a fresh clone. Stack ids carry the
  * stage, so several stages deploy side by side in one account.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GatehouseApiStack } from '#infra/stacks/api-stack.js';
+import { GatehouseConsoleStack } from '#infra/stacks/console-stack.js';
 import { GatehouseDataStack } from '#infra/stacks/data-stack.js';
 import { stageSettings } from '#shared/config/stages.js';
+import { buildConsole } from '../console/build.js';
 
 /** The stage `cdk synth` and `cdk deploy` build when no `-c stage=` is given. */
 export const DEFAULT_STAGE = 'prod';
@@ -27,13 +31,25 @@ const data = new GatehouseDataStack(app, `Gatehouse-${settings.stage}-Data`, {
   threatProtection: app.node.tryGetContext('gatehouse:threatProtection') === true,
 });
 
-new GatehouseApiStack(app, `Gatehouse-${settings.stage}-Api`, {
+const api = new GatehouseApiStack(app, `Gatehouse-${settings.stage}-Api`, {
   ...(env ? { env } : {}),
   description: `Gatehouse ${settings.stage}: HTTP API, its Lambda functions and authorizer`,
   settings,
   table: data.table,
   userPool: data.userPool,
   userPoolClient: data.userPoolClient,
+});
+
+const built = await buildConsole();
+new GatehouseConsoleStack(app, `Gatehouse-${settings.stage}-Console`, {
+  ...(env ? { env } : {}),
+  description: `Gatehouse ${settings.stage}: the console and accept page on CloudFront, /v1 to the API`,
+  settings,
+  distDir: built.dir,
+  httpApi: api.api,
+  userPool: data.userPool,
+  userPoolClient: data.userPoolClient,
+  userPoolDomain: data.userPoolDomain,
 });
 
 // cdk-nag 3 runs as a policy-validation plugin: any unacknowledged finding fails synthesis.

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { PASSWORD_POLICY } from '#shared/identity/password-policy.js';
 import { buildConsole, type ConsoleBuild } from '../console/build.js';
+import { consolePageCsp } from '../console/page-security.js';
 import type { ConsoleConfig } from '../console/src/config.js';
 import type { StaticHandler } from './http-server.js';
 import type { StackInfo } from './stack.js';
@@ -37,7 +38,7 @@ function pageHeaders(connectTo: string) {
     // The invite token is in the accept page's address: never send it on as a referrer.
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
-    'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${connectTo}; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'content-security-policy': consolePageCsp(connectTo),
   };
 }
 

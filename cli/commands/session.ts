@@ -1,10 +1,11 @@
 /** `gatehouse login`, `logout` and `whoami`: the caller's own session. */
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { signIn } from '../auth.js';
+import { browserSignIn } from '../browser-login.js';
 import { contextOf } from '../context.js';
-import { forgetSession, loadSession, saveSession } from '../credentials.js';
+import { forgetSession, loadSession, type StoredSession, saveSession } from '../credentials.js';
 import { notLoggedIn, usageError } from '../errors.js';
 import { emit, renderFields, renderTable } from '../output.js';
 
@@ -13,6 +14,23 @@ interface LoginOptions {
   password?: string;
   passwordStdin?: boolean;
   bootstrap?: boolean;
+  browser: boolean;
+  timeout: number;
+}
+
+/** Any password option makes `login` a password sign-in (scripts, the local stack's tooling). */
+const wantsPassword = (opts: LoginOptions) =>
+  opts.email !== undefined ||
+  opts.password !== undefined ||
+  Boolean(opts.passwordStdin) ||
+  Boolean(opts.bootstrap);
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) {
+    throw new InvalidArgumentError('a whole number of seconds from 1 to 3600');
+  }
+  return n;
 }
 
 /** Standard input as lines: the password, and the new one for a first sign-in. */
@@ -78,23 +96,46 @@ async function credentialsFrom(
 export function registerSessionCommands(program: Command): void {
   program
     .command('login')
-    .description('sign in with email and password; stores the tokens (file mode 0600)')
-    .option('--email <email>', 'your email address (prompted when omitted on a terminal)')
-    .option('--password <password>', 'your password (prefer --password-stdin or the prompt)')
+    .description(
+      'sign in through your browser (or with a password for scripts); stores the tokens (file mode 0600)',
+    )
+    .option('--no-browser', 'print the sign-in address instead of opening a browser')
+    .option('--timeout <seconds>', 'how long to wait for the browser sign-in', seconds, 300)
+    .option('--email <email>', 'password sign-in: your email address (prompted on a terminal)')
+    .option('--password <password>', 'password sign-in: the password (prefer --password-stdin)')
     .option(
       '--password-stdin',
-      'read the password from standard input (a second line: the new password of a first sign-in)',
+      'password sign-in: read the password from standard input (a second line: the new password of a first sign-in)',
     )
-    .option('--bootstrap', "sign in as the local stack's bootstrap superuser")
+    .option('--bootstrap', "password sign-in as the local stack's bootstrap superuser")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Without a password option, login opens the sign-in page (Cognito managed login, or the',
+        "local stack's page) and waits for the browser to come back to",
+        'http://localhost:8765/callback. Password sign-in works only where the app client allows',
+        'it (the local stack); deployed stages sign in through the browser.',
+      ].join('\n'),
+    )
     .action(async (opts: LoginOptions, command: Command) => {
       const ctx = contextOf(command);
-      const { email, password, newPassword } = await credentialsFrom(opts, ctx.target.bootstrap);
-      const session = await signIn(ctx.target.cognito, email, password, newPassword);
+      let session: StoredSession;
+      if (wantsPassword(opts)) {
+        const { email, password, newPassword } = await credentialsFrom(opts, ctx.target.bootstrap);
+        session = await signIn(ctx.target.cognito, email, password, newPassword);
+      } else {
+        session = await browserSignIn(ctx.target, {
+          openBrowser: opts.browser,
+          timeoutMs: opts.timeout * 1000,
+          say: (line) => ctx.output.err(line),
+        });
+      }
       saveSession(ctx.configDir, ctx.target.apiUrl, session);
       emit(
         ctx.output,
-        { email, apiUrl: ctx.target.apiUrl, expiresAt: session.expiresAt },
-        () => `Logged in to ${ctx.target.apiUrl} as ${email}.`,
+        { email: session.email, apiUrl: ctx.target.apiUrl, expiresAt: session.expiresAt },
+        () => `Logged in to ${ctx.target.apiUrl} as ${session.email}.`,
       );
     });
 

@@ -45,18 +45,20 @@ const WRONG_CREDENTIALS = new Set([
   'InvalidPasswordException',
 ]);
 
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-};
-
-function html(res: ServerResponse, status: number, body: string) {
-  res.writeHead(status, PAGE_HEADERS);
-  res.end(body);
+/**
+ * The pages' headers. The sign-in form posts here and is redirected on to the app, and browsers
+ * hold that redirect to `form-action` too: the allowed callbacks' origins (the CLI's loopback
+ * among them) are listed beside 'self'.
+ */
+function pageHeaders(callbackUrls: readonly string[]) {
+  const formTargets = ["'self'", ...new Set(callbackUrls.map((u) => new URL(u).origin))];
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formTargets.join(' ')}; frame-ancestors 'none'`,
+  };
 }
 
 function redirect(res: ServerResponse, to: URL) {
@@ -113,6 +115,11 @@ export function oauthFacade(options: OAuthFacadeOptions): StaticHandler {
   });
   const callbacks = new Set(options.callbackUrls);
   const logouts = new Set(options.logoutUrls);
+  const headers = pageHeaders(options.callbackUrls);
+  const html = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, headers);
+    res.end(body);
+  };
 
   /**
    * An unknown client or return address gets an error page, never a redirect (RFC 6749

@@ -74,6 +74,25 @@ export const StageSettingsSchema = z.object({
   }),
   /** The OAuth 2.0 code flow with PKCE (managed login on AWS, the local facade on `npm start`). */
   oauth: OAuthSettings,
+  /**
+   * The console's CloudFront distribution (infra/constructs/console-site.ts). With a domain the
+   * console is `https://<name>/console/` from the first deploy, and synth checks that `oauth`
+   * and `mail.acceptUrl` name it; the certificate must be in us-east-1 (CloudFront's). Without
+   * one it is the distribution's own `https://<id>.cloudfront.net` (output `ConsoleUrl`): add
+   * that origin's `/console/` and `/accept` to `oauth` and deploy again (see README, Deploying).
+   */
+  console: z
+    .object({
+      domain: z
+        .object({
+          name: z.string().min(3),
+          certificateArn: z
+            .string()
+            .regex(/^arn:aws[\w-]*:acm:us-east-1:/, 'an ACM certificate in us-east-1'),
+        })
+        .optional(),
+    })
+    .optional(),
   /** Where alarm notifications go (an SNS email subscription); none when absent. */
   alarmEmail: z.email().optional(),
 });
