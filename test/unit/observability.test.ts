@@ -237,4 +237,22 @@ describe('bundle contents', () => {
       expect(packages, name).not.toContain('@aws-sdk/nested-clients');
     }
   });
+
+  it('leaves the event-stream codec out of every bundle, and its stand-in refuses instead of misbehaving', async () => {
+    for (const name of ['authorizer', 'mailer', 'invites']) {
+      const inputs = await bundledInputs(name);
+      expect(
+        inputs.some((p) => p.includes('@smithy/core/dist-es/submodules/protocols/')),
+        name,
+      ).toBe(true);
+      expect(
+        inputs.filter((p) => p.includes('/submodules/event-streams/')),
+        name,
+      ).toEqual([]);
+      expect(inputs, name).toContain('infra/constructs/no-event-streams.ts');
+    }
+    const stub = await import('#infra/constructs/no-event-streams.js');
+    expect(() => new stub.EventStreamSerde()).toThrow(/Event streams are left out/);
+    expect(() => stub.eventStreamSerdeProvider()).toThrow(/Event streams are left out/);
+  });
 });
