@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: the ACL engine against casbin, Cedar and a floor; the authorizer
  * against DynamoDB Local, for access tokens and API tokens; forced-logout latency over HTTP; each
- * function's bundle and cold start; a 100-address invite. Prints tables and writes
+ * function's bundle and cold start; a 100-address invite; the console in chromium. Prints tables and writes
  * bench/results.json (bench/results.quick.json with --quick).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import type { AuthorizerRoutesResult } from './authorizer-routes.js';
 import type { BundleResult, ColdStartComparison } from './bundles.js';
 import type { CheckLatencyResult } from './check-latency.js';
 import type { WorstCheckResult } from './check-worst.js';
+import type { ConsoleBenchResult } from './console.js';
 import { reexecWithGc } from './expose-gc.js';
 import type { InvitesBenchResult } from './invites.js';
 import type { LogoutBenchResult } from './logout.js';
@@ -45,6 +46,7 @@ const { benchWorstCheck, formatWorstCheck } = await import('./check-worst.js');
 const { benchCheckLatency, formatCheckLatency } = await import('./check-latency.js');
 const { benchAuthorizerRoutes, formatAuthorizerRoutes } = await import('./authorizer-routes.js');
 const { benchPackage, formatPackage } = await import('./package.js');
+const { benchConsole, formatConsole } = await import('./console.js');
 
 progress(`ACL engines (${quick ? 'quick: 10k rules' : '100k rules'})`);
 const acl = await benchAcl({ quick });
@@ -59,8 +61,8 @@ try {
   rmSync(bundleDir, { recursive: true, force: true });
 }
 
-progress('local stack (DynamoDB Local, cognito-local, SES emulator, local API)');
-const stack = await startBenchStack();
+progress('local stack (DynamoDB Local, cognito-local, SES emulator, local API, console)');
+const stack = await startBenchStack({ console: true });
 let authorizer: AuthorizerBenchResult & ReadUnitsResult;
 let apiTokens: ApiTokensBenchResult;
 let logout: LogoutBenchResult;
@@ -70,6 +72,7 @@ let worstCheck: WorstCheckResult;
 let checkLatency: CheckLatencyResult;
 let authorizerRoutes: AuthorizerRoutesResult;
 let authorizerPackage: PackageBenchResult;
+let consoleFigures: ConsoleBenchResult;
 try {
   progress('authorizer decisions');
   const decisions = await benchAuthorizer(stack, { quick });
@@ -91,6 +94,8 @@ try {
   authorizerRoutes = await benchAuthorizerRoutes(stack, { quick });
   progress('the authorizer package (packed tarball, packaged bundle decisions)');
   authorizerPackage = await benchPackage(stack, { quick });
+  progress('the console in chromium (first load, members screen at 1,000 members)');
+  consoleFigures = await benchConsole(stack, { quick });
 } finally {
   await stack.stop();
 }
@@ -204,6 +209,12 @@ const goals: Goal[] = [
     met: authorizerRoutes.mapSize.ratioP50 <= 1.1,
   },
   ...bundleGoals({ bundles, coldStart }),
+  {
+    goal: 'console first load, compressed JavaScript (issue 18)',
+    target: '<= 200 KiB',
+    actual: `${(consoleFigures.firstLoad.jsGzipBytes / 1024).toFixed(1)} KiB`,
+    met: consoleFigures.firstLoad.jsGzipBytes <= consoleFigures.firstLoad.jsBudgetGzipBytes,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -253,6 +264,7 @@ const results = {
   checkLatency,
   authorizerRoutes,
   authorizerPackage,
+  console: consoleFigures,
   ...(invites === null
     ? { invitesNote: 'POST /v1/tenants/{tenantId}/invites is not in the route table yet' }
     : {}),
@@ -299,7 +311,7 @@ out.push(
   '',
   `Authorizer (${authorizer.routeKey}, DynamoDB Local on loopback, ${num(authorizer.decisions)} decisions): ` +
     `${authorizer.dynamoRequestsPerDecision} DynamoDB request(s) per decision in the steady state ` +
-    `(${authorizer.coldDynamoRequests} on a cold policy cache); token verification ${authorizer.verifyP50us} us p50`,
+    `(${authorizer.coldDynamoRequests} on a cold policy cache); token verification ${authorizer.verifyP50us} us p50 (${authorizer.verifyCachedP50us} us for a token verified before)`,
   table(
     ['path', 'p50 ms', 'p99 ms', 'requests'],
     [
@@ -449,6 +461,7 @@ out.push('', ...formatWorstCheck(worstCheck));
 out.push('', ...formatCheckLatency(checkLatency));
 out.push('', ...formatAuthorizerRoutes(authorizerRoutes));
 out.push('', 'The authorizer package (bench/package.ts)', ...formatPackage(authorizerPackage));
+out.push('', ...formatConsole(consoleFigures));
 out.push(
   '',
   `Goals (issue 7, at 100k rules${quick ? '; this --quick run uses 10k' : ''})`,

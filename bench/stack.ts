@@ -12,6 +12,8 @@ import { createStoreDeps } from '#shared/app/store-deps.js';
 import { setTenantLimits } from '#shared/limits/mail-limits.js';
 import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import type { ConsoleBuild } from '../console/build.js';
+import { consolePages } from '../local/console-pages.js';
 import { type StackInfo, startStack } from '../local/stack.js';
 
 /** Counts what a document client sends: HTTP requests (retries included), per operation. */
@@ -74,13 +76,31 @@ export interface BenchStack {
   join(tenantId: string, adminToken: string, email: string, password: string): Promise<string>;
   /** The person's own accept (signed in) of invite `inviteId`; returns their userId. */
   acceptAs(email: string, password: string, inviteId: string): Promise<string>;
+  /** The console as the stack serves it (at `info.consoleUrl`), when started with `console`. */
+  console?: ConsoleBuild;
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local, cognito-local, the SES emulator and the local API on free ports. */
-export async function startBenchStack(): Promise<BenchStack> {
+/**
+ * Starts DynamoDB Local, cognito-local, the SES emulator and the local API on free ports; with
+ * `console`, the console and hosted pages too (built as `npm start` builds them).
+ */
+export async function startBenchStack(options: { console?: boolean } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const running = await startStack({ dir, persist: false });
+  let consoleBuild: ConsoleBuild | undefined;
+  const running = await startStack({
+    dir,
+    persist: false,
+    ...(options.console
+      ? {
+          pages: async (info, context) => {
+            const pages = await consolePages(info, join(context.dir, 'console'));
+            consoleBuild = pages.built;
+            return [pages.handler];
+          },
+        }
+      : {}),
+  });
   const { info } = running;
   const cognito = new CognitoIdentityProviderClient({
     region: info.cognito.region,
@@ -179,6 +199,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       return acceptAs(email, password, inviteId);
     },
     acceptAs,
+    ...(consoleBuild ? { console: consoleBuild } : {}),
     async stop() {
       for (const db of clients) db.destroy();
       cognito.destroy();

@@ -15,8 +15,6 @@ import { flushMetrics, recordAuthorizerFault } from '#shared/observability/metri
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { findRoute } from '#shared/routes/route-auth.js';
 
-// No Powertools Tracer here: it would add about 120 KiB (the X-Ray SDK) to the bundle of the
-// hottest function; Lambda's active tracing still traces each invocation.
 const deps = appDeps();
 const { env } = deps;
 

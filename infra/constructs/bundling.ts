@@ -24,10 +24,12 @@ export const RUNTIME_SDK_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@smithy/
 /**
  * Module replacements, relative to the project root (esbuild's working directory in CDK;
  * `lambdaBuildOptions` makes them absolute): the SDK's default credential chain becomes the environment's credentials, which is
- * all Lambda uses (infra/constructs/lambda-credentials.ts).
+ * all Lambda uses (infra/constructs/lambda-credentials.ts), and the event-stream codec, which no
+ * operation Gatehouse calls uses, a stub that refuses (infra/constructs/no-event-streams.ts).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './infra/constructs/lambda-credentials.ts',
+  '@smithy/core/event-streams': './infra/constructs/no-event-streams.ts',
 };
 
 /**

@@ -3,10 +3,12 @@
  * `token_use` = access and `client_id`. Every rejection is a JwtBaseError or TokenRejectedError.
  */
 
+import { createHash } from 'node:crypto';
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import { FetchError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { type Env, tokenIssuer } from '#shared/config/env.js';
+import { BoundedCache } from '#shared/platform/bounded-cache.js';
 import { isDependencyFailure, unavailable } from '#shared/platform/dependency-guard.js';
 
 export interface AccessClaims {
@@ -16,6 +18,8 @@ export interface AccessClaims {
   /** Original sign-in time (epoch seconds); Cognito keeps it across refresh. */
   authTime: number;
   clientId: string;
+  /** `exp` (epoch seconds): the token is refused from this second on. */
+  expiresAt: number;
 }
 
 export interface AccessTokenVerifier {
@@ -36,6 +40,7 @@ function claimsFrom(payload: Record<string, unknown>): AccessClaims {
     username: typeof username === 'string' ? username : '',
     authTime,
     clientId: String(clientId ?? ''),
+    expiresAt: exp,
   };
 }
 
@@ -79,21 +84,57 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
   };
 }
 
+/** How many verified tokens a warm container remembers (a few hundred bytes each). */
+export const VERIFIED_TOKEN_CACHE_ENTRIES = 2000;
+
 /**
- * The verifier of the configured user pool, as the authorizer and the accept route both use it:
- * against an http issuer (cognito-local, which aws-jwt-verify will not fetch from) the JWKS is
- * fetched once here and cached in the verifier.
+ * Remembers the tokens `inner` verified, by the SHA-256 of the token, until their `exp`: the same
+ * token sent again within its lifetime skips the signature check (an RSA verification and two
+ * JSON parses per request). Only the cryptographic check is remembered, never a decision: forced
+ * logout, sign-out everywhere, a removed or disabled membership and revoked permissions are read
+ * from the table on every request after this, exactly as for a token seen for the first time. A
+ * refused token is never remembered. `nowMs` is the clock expiry is judged by.
+ */
+export function withVerifiedTokenCache(
+  inner: AccessTokenVerifier,
+  options: { nowMs?: () => number; maxEntries?: number } = {},
+): AccessTokenVerifier {
+  const nowMs = options.nowMs ?? Date.now;
+  const verified = new BoundedCache<string, AccessClaims>(
+    options.maxEntries ?? VERIFIED_TOKEN_CACHE_ENTRIES,
+    Number.MAX_SAFE_INTEGER,
+    () => 1,
+  );
+  return {
+    verify: async (token) => {
+      const key = createHash('sha256').update(token).digest('base64url');
+      const known = verified.get(key);
+      if (known && nowMs() < known.expiresAt * 1000) return known;
+      verified.delete(key);
+      const claims = await inner.verify(token);
+      if (nowMs() < claims.expiresAt * 1000) verified.set(key, claims);
+      return claims;
+    },
+  };
+}
+
+/**
+ * The verifier of the configured user pool, as the authorizer and the accept route both use it
+ * (with the verified-token cache above): against an http issuer (cognito-local, which
+ * aws-jwt-verify will not fetch from) the JWKS is fetched once here and cached in the verifier.
  */
 export async function verifierFromEnv(env: Env): Promise<AccessTokenVerifier> {
   const issuer = tokenIssuer(env);
   const local = issuer.startsWith('http:');
   const jwksUri = env.JWKS_URI ?? `${issuer}/.well-known/jwks.json`;
-  return createAccessTokenVerifier({
-    issuer,
-    clientId: appClientIds(env),
-    jwksUri,
-    ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
-  });
+  return withVerifiedTokenCache(
+    createAccessTokenVerifier({
+      issuer,
+      clientId: appClientIds(env),
+      jwksUri,
+      ...(local ? { jwks: await fetchJwks(jwksUri) } : { userPoolId: env.USER_POOL_ID }),
+    }),
+  );
 }
 
 /** The accepted app clients: USER_POOL_CLIENT_IDS (comma-separated) or USER_POOL_CLIENT_ID. */

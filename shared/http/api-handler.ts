@@ -1,11 +1,10 @@
 /**
  * The common handler path of every API function, built once: the Lambda context, request id,
- * route and tenant in every log line, SDK calls traced, header normalization, the authorizer's
+ * route and tenant in every log line, header normalization, the authorizer's
  * decision (fail closed), strict input validation, one domain call, problem+json errors (domain
  * errors by status; anything else a generic 500), and the invocation's metrics flushed.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type {
@@ -28,7 +27,6 @@ import { type AuthorizerContext, readAuthorizerContext } from '#shared/http/auth
 import { errorToProblem } from '#shared/http/problem.js';
 import { logger } from '#shared/observability/logger.js';
 import { flushMetrics } from '#shared/observability/metrics.js';
-import { tracer } from '#shared/observability/tracer.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { unavailable } from '#shared/platform/dependency-guard.js';
 import { type ApiRoute, findRoute, routeTable } from '#shared/routes/route-table.js';
@@ -252,7 +250,6 @@ export function apiHandler<F extends ApiFunctionName>(fn: F, operations: Operati
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestLogKeys())
-    .use(traceHandler())
     .use(metricsFlush())
     .use(httpHeaderNormalizer())
     .use({
@@ -287,22 +284,6 @@ function requestLogKeys(): MiddlewareObj<APIGatewayProxyEventV2> {
       const tenantId =
         route?.auth.kind === 'tenant' ? event.pathParameters?.[route.auth.tenantParam] : undefined;
       logger.appendKeys({ routeKey: event.routeKey, ...(tenantId ? { tenantId } : {}) });
-    },
-  };
-}
-
-/**
- * The `## handler` subsegment (cold start and service annotations; no response bodies). An error
- * the chain answered below 500 (a 404, a 409) is an answer, not a fault of the trace.
- */
-function traceHandler(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
-  const traced = captureLambdaHandler(tracer, { captureResponse: false });
-  return {
-    before: traced.before,
-    after: traced.after,
-    onError: async (request) => {
-      const status = request.response?.statusCode ?? 500;
-      await (status < 500 ? traced.after : traced.onError)?.(request);
     },
   };
 }

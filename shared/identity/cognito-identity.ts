@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import type { IdentityProvider, IdentityUser } from '#shared/identity/identity-provider.js';
-import { traceClient } from '#shared/observability/client-tracing.js';
 import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createCognitoClient(opts: {
@@ -22,7 +21,7 @@ export function createCognitoClient(opts: {
   requestTimeoutMs?: number;
 }) {
   const client = new CognitoIdentityProviderClient(clientConfig(opts));
-  return traceClient(guardClient(client, 'Cognito'));
+  return guardClient(client, 'Cognito');
 }
 
 function subOf(attributes: AttributeType[] | undefined): string {

@@ -1,7 +1,6 @@
 /** SES adapter of the mailer port (SendEmail v1, which the local SES emulator also accepts). */
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { assertHeaderSafe, type Mailer } from '#shared/mail/mailer.js';
-import { traceClient } from '#shared/observability/client-tracing.js';
 import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createSesClient(opts: {
@@ -10,7 +9,7 @@ export function createSesClient(opts: {
   requestTimeoutMs?: number;
 }): SESClient {
   const client = new SESClient(clientConfig(opts));
-  return traceClient(guardClient(client, 'SES'));
+  return guardClient(client, 'SES');
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
  * The observability of a worker (stream, schedule and event functions): the Lambda context in
- * every log line, its SDK calls traced, and its metrics flushed once per invocation, also when it
+ * every log line and its metrics flushed once per invocation, also when it
  * throws. The API functions get the same from their middy chain (shared/http/api-handler.ts).
  */
 import type { Context } from 'aws-lambda';
 import { logger } from '#shared/observability/logger.js';
 import { flushMetrics } from '#shared/observability/metrics.js';
-import '#shared/observability/tracer.js';
 
 /** Wraps a worker's handler: `export const handler = observedWorker(async (event) => ...)`. */
 export function observedWorker<E, R>(

@@ -34,7 +34,6 @@ export function itemTooLarge(cause: unknown): LimitError {
   });
 }
 
-import { traceClient } from '#shared/observability/client-tracing.js';
 import { clientConfig, guardClient } from '#shared/platform/dependency-guard.js';
 
 export function createDocumentClient(
@@ -47,7 +46,7 @@ export function createDocumentClient(
       requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
     }),
   );
-  traceClient(guardClient(client, 'DynamoDB'));
+  guardClient(client, 'DynamoDB');
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });

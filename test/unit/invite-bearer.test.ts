@@ -40,6 +40,7 @@ describe('the accept route bearer', () => {
       username: 'ann@example.com',
       authTime: 1_000,
       clientId: 'c',
+      expiresAt: 4_000_000_000,
     }));
     const signedOutLater = async () => 1_000_500;
     await expect(bearerUser(ok, identity, 'Bearer a.b.c', signedOutLater)).rejects.toThrow(

@@ -183,20 +183,7 @@ describe('log context', () => {
   });
 });
 
-describe('tracing', () => {
-  it('instruments the SDK clients created before the tracer loaded, and after', async () => {
-    vi.resetModules();
-    const { traceClient, registerClientTracing } = await import(
-      '#shared/observability/client-tracing.js'
-    );
-    const early = { middlewareStack: 'early' };
-    traceClient(early);
-    const seen: unknown[] = [];
-    registerClientTracing((client) => seen.push(client.middlewareStack));
-    traceClient({ middlewareStack: 'late' });
-    expect(seen).toEqual(['early', 'late']);
-  });
-
+describe('bundle contents', () => {
   /** The input files that end up in the bundle of `functions/<name>/handler.ts` as CDK builds it (not those tree-shaken away). */
   async function bundledInputs(name: string): Promise<string[]> {
     const result = await build({
@@ -222,13 +209,17 @@ describe('tracing', () => {
     );
   }
 
-  it('keeps the X-Ray SDK out of the authorizer bundle (about 120 KiB), not out of routes', async () => {
-    expect(await bundledPackages('members')).toContain('aws-xray-sdk-core');
-    const authorizer = await bundledPackages('authorizer');
-    expect(authorizer).toContain('@aws-lambda-powertools/metrics');
-    expect(authorizer).not.toContain('aws-xray-sdk-core');
-    expect(authorizer).not.toContain('@aws-lambda-powertools/tracer');
-  });
+  // Powertools Tracer (the X-Ray SDK and semver, about 120 KiB and a quarter of a route
+  // function's start CPU) was dropped: Lambda's active tracing still records every invocation.
+  it.each(['authorizer', 'members', 'mailer'])(
+    'keeps the X-Ray SDK and Powertools Tracer out of the %s bundle',
+    async (name) => {
+      const packages = await bundledPackages(name);
+      expect(packages).toContain('@aws-lambda-powertools/metrics');
+      expect(packages).not.toContain('aws-xray-sdk-core');
+      expect(packages).not.toContain('@aws-lambda-powertools/tracer');
+    },
+  );
 
   it('keeps full zod out of the authorizer bundle (zod/mini only), not out of routes', async () => {
     const classic = (inputs: string[]) => inputs.filter((p) => p.includes('/zod/v4/classic/'));
@@ -245,5 +236,23 @@ describe('tracing', () => {
       expect(packages, name).not.toContain('@aws-sdk/credential-provider-node');
       expect(packages, name).not.toContain('@aws-sdk/nested-clients');
     }
+  });
+
+  it('leaves the event-stream codec out of every bundle, and its stand-in refuses instead of misbehaving', async () => {
+    for (const name of ['authorizer', 'mailer', 'invites']) {
+      const inputs = await bundledInputs(name);
+      expect(
+        inputs.some((p) => p.includes('@smithy/core/dist-es/submodules/protocols/')),
+        name,
+      ).toBe(true);
+      expect(
+        inputs.filter((p) => p.includes('/submodules/event-streams/')),
+        name,
+      ).toEqual([]);
+      expect(inputs, name).toContain('infra/constructs/no-event-streams.ts');
+    }
+    const stub = await import('#infra/constructs/no-event-streams.js');
+    expect(() => new stub.EventStreamSerde()).toThrow(/Event streams are left out/);
+    expect(() => stub.eventStreamSerdeProvider()).toThrow(/Event streams are left out/);
   });
 });
