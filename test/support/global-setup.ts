@@ -4,6 +4,7 @@
  * allows one extra CORS origin (`stack.cors.allowedOrigins`) for the browser tests' page.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -19,6 +20,28 @@ declare module 'vitest' {
   }
 }
 
+/** Whether nothing listens on `port` (127.0.0.1) right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port below the system's ephemeral range (32768 and up on Linux), kept free for the
+ * whole run: no outgoing connection and no `listen(0)` is given it, as one was in a CI run
+ * (the CORS test's page then could not listen on its allowed origin).
+ */
+async function portOutsideEphemeralRange(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (await canListen(port)) return port;
+  }
+  return freePort();
+}
+
 let stack: RunningStack | undefined;
 let dir: string | undefined;
 
@@ -31,7 +54,7 @@ export async function setup(project: TestProject) {
   // stack or clients with short limits (faults, authorizer-unavailable, authorizer-metrics).
   process.env.DEPENDENCY_TIMEOUT_MS ??= '8000';
   // One extra allowed origin: a port the CORS tests serve their own page from.
-  const allowedTestOrigin = `http://127.0.0.1:${await freePort()}`;
+  const allowedTestOrigin = `http://127.0.0.1:${await portOutsideEphemeralRange()}`;
   stack = await startStack({
     dir,
     persist: false,
