@@ -49,10 +49,24 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A port below the system's ephemeral range (32768 and up) with the next `count - 1` free as
+ * well: a port `listen(0)` handed out may see its neighbours taken by outgoing connections.
+ */
+async function quietPorts(count: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const taken = await Promise.all(Array.from({ length: count }, (_, k) => listening(base + k)));
+    if (!taken.some(Boolean)) return base;
+  }
+  throw new Error(`no ${count} free ports in a row below 30000`);
+}
+
 describe('npm start', () => {
   it('names a taken port and starts nothing', async () => {
-    // four free ports in a row are not guaranteed: take the API port, hold the Cognito one
-    const api = await freePort();
+    // four free ports in a row, below the ephemeral range so no connection takes one mid-test;
+    // hold the Cognito one
+    const api = await quietPorts(4);
     const busy = await hold(api + 2).catch(() => undefined);
     if (!busy) throw new Error(`port ${api + 2} was taken by someone else; run again`);
     try {

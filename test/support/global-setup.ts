@@ -47,12 +47,13 @@ let dir: string | undefined;
 
 export async function setup(project: TestProject) {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  // The shared stack's handlers and authorizer wait up to 8 s per DynamoDB, Cognito or SES
+  // The shared stack's handlers and authorizer wait up to 20 s per DynamoDB, Cognito or SES
   // attempt (deployed: 3 s). DynamoDB Local runs one transaction at a time, and on a loaded
-  // 2-core CI machine a test's 95-item bulk-invite transaction held another file's tenant
-  // creation past 3 s (a 503 in a fixture, twice). Tests of timeouts and outages start their own
-  // stack or clients with short limits (faults, authorizer-unavailable, authorizer-metrics).
-  process.env.DEPENDENCY_TIMEOUT_MS ??= '8000';
+  // 2-core CI machine (two test files, chromium, the emulators) a fixture's tenant creation and
+  // an invite's acceptance waited past 3 s and then past 8 s (a 503 in tests that assert no
+  // outage). Tests of timeouts and outages start their own stack or clients with short limits
+  // (faults, authorizer-unavailable, authorizer-metrics).
+  process.env.DEPENDENCY_TIMEOUT_MS ??= '20000';
   // One extra allowed origin: a port the CORS tests serve their own page from.
   const allowedTestOrigin = `http://127.0.0.1:${await portOutsideEphemeralRange()}`;
   stack = await startStack({
