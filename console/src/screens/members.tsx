@@ -10,8 +10,8 @@ import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
 import { IdPicker, useTenantIds } from '../components/id-picker.js';
 import { Alert, ConfirmButton, type ItemResult, ResultList, usePaged } from '../components/kit.js';
-import type { Me } from '../me.js';
 import { useRouteItem } from '../router.js';
+import type { ScreenProps } from './index.js';
 import { MemberPermissions } from './member-permissions.js';
 
 type Row = {
@@ -26,12 +26,6 @@ type BulkAction = '+role' | '-role' | '+group' | '-group';
 const MEMBER = '/v1/tenants/{tenantId}/members/{userId}' as const;
 const MEMBER_ROLE = '/v1/tenants/{tenantId}/members/{userId}/roles/{roleId}' as const;
 const GROUP_MEMBER = '/v1/tenants/{tenantId}/groups/{groupId}/members/{userId}' as const;
-
-interface Props {
-  api: ApiClient;
-  tenantId: string;
-  me: Me;
-}
 
 /** The bulk actions the viewer may take, each with the call it makes for one member. */
 function useBulkActions(api: ApiClient, tenantId: string) {
@@ -55,7 +49,7 @@ function useBulkActions(api: ApiClient, tenantId: string) {
   return { call, allowed };
 }
 
-export function MembersScreen({ api, tenantId, me }: Props) {
+export function MembersScreen({ api, tenantId, me }: ScreenProps) {
   const can = useCan();
   const detail = useRouteItem();
   const [filters, setFilters] = useState({ email: '', group: '', role: '', status: '' });
