@@ -2,6 +2,7 @@
 
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { aclRoutes } from '#shared/routes/acl-routes.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
 import {
   checkAccess,
@@ -17,7 +18,7 @@ import { deleteNamespace, listNamespaces, setNamespace } from '#shared/policy/na
 const deps = appDeps();
 const noContent = () => httpResult(204);
 
-export const handler = apiHandler('acls', {
+export const handler = apiHandler('acls', aclRoutes, {
   'acls.list': async ({ params, query }) => listAcls(deps, params.tenantId, query),
   'acls.grantUser': async (input) => {
     const { tenantId, userId, rid, action } = input.params;

@@ -1,11 +1,12 @@
 /** Lambda entry serving the OpenAPI document (built once per cold start from the route table). */
 import { apiHandler } from '#shared/http/api-handler.js';
+import { docsRoutes } from '#shared/routes/docs-routes.js';
 import { openApiDocument } from '#shared/http/openapi.js';
 import { routeTable } from '#shared/routes/route-table.js';
 
 let document: ReturnType<typeof openApiDocument> | undefined;
 
-export const handler = apiHandler('docs', {
+export const handler = apiHandler('docs', docsRoutes, {
   'docs.openapi': async () => {
     document ??= openApiDocument(routeTable);
     return document;

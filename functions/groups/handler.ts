@@ -10,12 +10,13 @@ import {
   unbindGroupRole,
 } from '#shared/groups/group-service.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { groupRoutes } from '#shared/routes/group-routes.js';
 import { addToGroup, removeFromGroup } from '#shared/members/member-service.js';
 
 const deps = appDeps();
 const noContent = () => httpResult(204);
 
-export const handler = apiHandler('groups', {
+export const handler = apiHandler('groups', groupRoutes, {
   'groups.list': async ({ params, query }) => listGroups(deps, params.tenantId, query),
   'groups.create': async (input) =>
     createGroup(deps, requireCaller(input), input.params.tenantId, input.body),

@@ -3,6 +3,7 @@ import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { type AccessTokenVerifier, verifierFromEnv } from '#shared/auth/token-verifier.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { inviteRoutes } from '#shared/routes/invite-routes.js';
 import { bearerUser } from '#shared/invites/invite-bearer.js';
 import { withIdempotency } from '#shared/invites/invite-idempotency.js';
 import {
@@ -35,7 +36,7 @@ const withPassword = (password: string | undefined) => {
   return { kind: 'password' as const, password };
 };
 
-export const handler = apiHandler('invites', {
+export const handler = apiHandler('invites', inviteRoutes, {
   'invites.create': async (input) => {
     const { tenantId } = input.params;
     const caller = requireCaller(input);

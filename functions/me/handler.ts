@@ -10,6 +10,7 @@ import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { bearerToken } from '#shared/auth/token-verifier.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 import { leaveTenant } from '#shared/members/member-service.js';
 import { signOutEverywhere } from '#shared/sessions/sign-out.js';
 import { describeMe } from '#shared/tenants/tenant-service.js';
@@ -17,7 +18,7 @@ import { describeMe } from '#shared/tenants/tenant-service.js';
 const deps = appDeps();
 const identity = identityFromEnv();
 
-export const handler = apiHandler('me', {
+export const handler = apiHandler('me', tenantRoutes, {
   'me.get': async (input) => describeMe(deps, await withEmail(identity, requireCaller(input))),
   'me.abilities': async (input) =>
     describeAbilities(deps, requireCaller(input), input.params.tenantId),

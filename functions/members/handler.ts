@@ -6,6 +6,7 @@ import {
 } from '#shared/api-tokens/personal-token-service.js';
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { memberRoutes } from '#shared/routes/member-routes.js';
 import { revokeInvitesSentBy } from '#shared/invites/inviter-removal.js';
 import { addMember } from '#shared/invites/member-add.js';
 import { resolveMemberIds } from '#shared/members/member-lookup.js';
@@ -23,7 +24,7 @@ import {
 const deps = appDeps();
 const noContent = () => httpResult(204);
 
-export const handler = apiHandler('members', {
+export const handler = apiHandler('members', memberRoutes, {
   'members.list': async ({ params, query }) => listMembers(deps, params.tenantId, query),
   'members.add': async (input) =>
     addMember(deps, requireCaller(input), input.params.tenantId, input.body),

@@ -1,6 +1,7 @@
 /** Lambda entry for the role routes. */
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
+import { roleRoutes } from '#shared/routes/role-routes.js';
 import {
   createRole,
   deleteRole,
@@ -11,7 +12,7 @@ import {
 
 const deps = appDeps();
 
-export const handler = apiHandler('roles', {
+export const handler = apiHandler('roles', roleRoutes, {
   'roles.list': async ({ params, query }) => listRoles(deps, params.tenantId, query),
   'roles.create': async (input) =>
     createRole(deps, requireCaller(input), input.params.tenantId, input.body),

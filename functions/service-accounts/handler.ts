@@ -12,6 +12,7 @@ import {
   type OperationInput,
   requireCaller,
 } from '#shared/http/api-handler.js';
+import { serviceAccountRoutes } from '#shared/routes/service-account-routes.js';
 import { ruleFromPath } from '#shared/permissions/acl-service.js';
 import {
   addServiceAccountToGroup,
@@ -40,7 +41,7 @@ const ids = (input: ServiceAccountInput) => ({
   id: input.params.serviceAccountId,
 });
 
-export const handler = apiHandler('service-accounts', {
+export const handler = apiHandler('service-accounts', serviceAccountRoutes, {
   'serviceAccounts.list': async ({ params, query }) =>
     listServiceAccounts(deps, params.tenantId, query),
   'serviceAccounts.create': async (input) =>

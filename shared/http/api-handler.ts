@@ -29,8 +29,8 @@ import { logger } from '#shared/observability/logger.js';
 import { flushMetrics } from '#shared/observability/metrics.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { unavailable } from '#shared/platform/dependency-guard.js';
-import { type ApiRoute, findRoute, routeTable } from '#shared/routes/route-table.js';
-import type { ApiFunctionName, RouteDefinition } from '#shared/routes/route-types.js';
+import type { ApiRoute } from '#shared/routes/route-table.js';
+import { type ApiFunctionName, type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
 
 /** Maximum accepted request body, in bytes. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -202,20 +202,31 @@ function toResponse(route: RouteDefinition, result: unknown): APIGatewayProxyStr
 }
 
 /**
- * Builds the Lambda handler of one API function from its operations, keyed by route id.
- * The types refuse a missing or unknown route id; so does the cold start, for plain JavaScript.
+ * Builds the Lambda handler of one API function from its operations, keyed by route id, over
+ * `routes`: the route file that declares them (e.g. `inviteRoutes`), not the whole table, so a
+ * function's bundle carries only its own routes and their schemas. The types refuse a missing or
+ * unknown route id against the whole table (a type-only import); the cold start refuses an
+ * operation whose route `routes` does not declare for `fn`, so every route the table gives `fn`
+ * is served.
  */
-export function apiHandler<F extends ApiFunctionName>(fn: F, operations: Operations<F>) {
+export function apiHandler<F extends ApiFunctionName>(
+  fn: F,
+  routes: readonly RouteDefinition[],
+  operations: Operations<F>,
+) {
   // Sound: each operation is called only with the input parsed by its own route's schemas.
   const byId = operations as unknown as Partial<Record<string, Operation>>;
-  const declared: string[] = routeTable.filter((r) => r.fn === fn).map((r) => r.id);
+  const own = routes.filter((r) => r.fn === fn);
+  const declared: string[] = own.map((r) => r.id);
   const missing = declared.filter((id) => !byId[id]);
   const extra = Object.keys(byId).filter((id) => !declared.includes(id));
   if (missing.length || extra.length) {
     throw new Error(
-      `Function '${fn}' does not match the route table (missing: ${missing.join(', ')}; undeclared: ${extra.join(', ')})`,
+      `Function '${fn}' does not match its routes (missing: ${missing.join(', ')}; undeclared: ${extra.join(', ')})`,
     );
   }
+  const byKey = new Map(own.map((r) => [routeKey(r), r]));
+  const findRoute = (key: string): RouteDefinition | undefined => byKey.get(key);
 
   // Every dependency call of the request ends before the function's own timeout.
   const base = (
@@ -249,7 +260,7 @@ export function apiHandler<F extends ApiFunctionName>(fn: F, operations: Operati
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(base)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(requestLogKeys())
+    .use(requestLogKeys(findRoute))
     .use(metricsFlush())
     .use(httpHeaderNormalizer())
     .use({
@@ -275,7 +286,9 @@ export function apiHandler<F extends ApiFunctionName>(fn: F, operations: Operati
  * Log keys of the request: API Gateway's request id as the correlation id (the access log and
  * the authorizer's lines carry the same id), the route, and the tenant when the path names one.
  */
-function requestLogKeys(): MiddlewareObj<APIGatewayProxyEventV2> {
+function requestLogKeys(
+  findRoute: (key: string) => RouteDefinition | undefined,
+): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: ({ event }) => {
       const requestId = event.requestContext?.requestId;

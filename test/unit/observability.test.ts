@@ -146,7 +146,8 @@ describe('log context', () => {
     coldStartInLambda(deployed);
     const { apiHandler } = await import('#shared/http/api-handler.js');
     const { logger } = await import('#shared/observability/logger.js');
-    const handler = apiHandler('docs', {
+    const { docsRoutes } = await import('#shared/routes/docs-routes.js');
+    const handler = apiHandler('docs', docsRoutes, {
       'docs.openapi': async () => {
         logger.warn('serving');
         return {};
