@@ -2,7 +2,6 @@
 
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { aclRoutes } from '#shared/routes/acl-routes.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
 import {
   checkAccess,
@@ -14,6 +13,7 @@ import {
   ruleFromPath,
 } from '#shared/permissions/acl-service.js';
 import { deleteNamespace, listNamespaces, setNamespace } from '#shared/policy/namespace-service.js';
+import { aclRoutes } from '#shared/routes/acl-routes.js';
 
 const deps = appDeps();
 const noContent = () => httpResult(204);

@@ -10,8 +10,8 @@ import {
   unbindGroupRole,
 } from '#shared/groups/group-service.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { groupRoutes } from '#shared/routes/group-routes.js';
 import { addToGroup, removeFromGroup } from '#shared/members/member-service.js';
+import { groupRoutes } from '#shared/routes/group-routes.js';
 
 const deps = appDeps();
 const noContent = () => httpResult(204);

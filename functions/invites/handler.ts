@@ -3,7 +3,6 @@ import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { type AccessTokenVerifier, verifierFromEnv } from '#shared/auth/token-verifier.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { inviteRoutes } from '#shared/routes/invite-routes.js';
 import { bearerUser } from '#shared/invites/invite-bearer.js';
 import { withIdempotency } from '#shared/invites/invite-idempotency.js';
 import {
@@ -16,6 +15,7 @@ import {
   resendInvite,
   revokeInvite,
 } from '#shared/invites/invite-service.js';
+import { inviteRoutes } from '#shared/routes/invite-routes.js';
 import { userSessionsValidAfter } from '#shared/sessions/sign-out.js';
 
 const deps = appDeps();

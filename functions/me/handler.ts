@@ -10,8 +10,8 @@ import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { bearerToken } from '#shared/auth/token-verifier.js';
 import { UnauthorizedError } from '#shared/errors/domain-errors.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 import { leaveTenant } from '#shared/members/member-service.js';
+import { tenantRoutes } from '#shared/routes/tenant-routes.js';
 import { signOutEverywhere } from '#shared/sessions/sign-out.js';
 import { describeMe } from '#shared/tenants/tenant-service.js';
 

@@ -6,7 +6,6 @@ import {
 } from '#shared/api-tokens/personal-token-service.js';
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { memberRoutes } from '#shared/routes/member-routes.js';
 import { revokeInvitesSentBy } from '#shared/invites/inviter-removal.js';
 import { addMember } from '#shared/invites/member-add.js';
 import { resolveMemberIds } from '#shared/members/member-lookup.js';
@@ -20,6 +19,7 @@ import {
   setMemberStatus,
   unbindMemberRole,
 } from '#shared/members/member-service.js';
+import { memberRoutes } from '#shared/routes/member-routes.js';
 
 const deps = appDeps();
 const noContent = () => httpResult(204);

@@ -1,7 +1,6 @@
 /** Lambda entry for the role routes. */
 import { appDeps } from '#shared/app/deps.js';
 import { apiHandler, httpResult, requireCaller } from '#shared/http/api-handler.js';
-import { roleRoutes } from '#shared/routes/role-routes.js';
 import {
   createRole,
   deleteRole,
@@ -9,6 +8,7 @@ import {
   listRoles,
   replaceRole,
 } from '#shared/roles/role-service.js';
+import { roleRoutes } from '#shared/routes/role-routes.js';
 
 const deps = appDeps();
 

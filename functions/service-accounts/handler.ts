@@ -12,8 +12,8 @@ import {
   type OperationInput,
   requireCaller,
 } from '#shared/http/api-handler.js';
-import { serviceAccountRoutes } from '#shared/routes/service-account-routes.js';
 import { ruleFromPath } from '#shared/permissions/acl-service.js';
+import { serviceAccountRoutes } from '#shared/routes/service-account-routes.js';
 import {
   addServiceAccountToGroup,
   bindServiceAccountRole,

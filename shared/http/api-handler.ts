@@ -30,7 +30,11 @@ import { flushMetrics } from '#shared/observability/metrics.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { unavailable } from '#shared/platform/dependency-guard.js';
 import type { ApiRoute } from '#shared/routes/route-table.js';
-import { type ApiFunctionName, type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
+import {
+  type ApiFunctionName,
+  type RouteDefinition,
+  routeKey,
+} from '#shared/routes/route-types.js';
 
 /** Maximum accepted request body, in bytes. */
 export const MAX_BODY_BYTES = 256 * 1024;

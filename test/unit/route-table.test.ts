@@ -50,9 +50,7 @@ describe('a function over its route file', () => {
     // The wrong file: none of the invite routes is declared there, so none would be served.
     expect(() => apiHandler('invites', memberRoutes, ops)).toThrow(/undeclared: invites\.create/);
     const withoutAccept = inviteRoutes.filter((r) => r.id !== 'invites.accept');
-    expect(() => apiHandler('invites', withoutAccept, ops)).toThrow(
-      /undeclared: invites\.accept/,
-    );
+    expect(() => apiHandler('invites', withoutAccept, ops)).toThrow(/undeclared: invites\.accept/);
   });
 
   it('refuses at cold start a function missing an operation of its route file', () => {
