@@ -74,7 +74,7 @@ export function unknownItemFormats(stage: string): IMetric {
       .map((id) => `FILL(${id}, 0)`)
       .join(' + '),
     usingMetrics,
-    label: 'Decisions denied on an unknown item format',
+    label: 'Requests refused on an unknown item format',
     period: Duration.minutes(5),
   });
 }

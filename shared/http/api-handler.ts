@@ -26,7 +26,7 @@ import {
 import { type AuthorizerContext, readAuthorizerContext } from '#shared/http/authorizer-context.js';
 import { errorToProblem } from '#shared/http/problem.js';
 import { logger } from '#shared/observability/logger.js';
-import { flushMetrics } from '#shared/observability/metrics.js';
+import { flushMetrics, recordUnknownItemFormat } from '#shared/observability/metrics.js';
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { unavailable } from '#shared/platform/dependency-guard.js';
 import type { ApiRoute } from '#shared/routes/route-table.js';
@@ -35,6 +35,7 @@ import {
   type RouteDefinition,
   routeKey,
 } from '#shared/routes/route-types.js';
+import { UnknownItemFormatError } from '#shared/store/records/item-format.js';
 
 /** Maximum accepted request body, in bytes. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -270,7 +271,15 @@ export function apiHandler<F extends ApiFunctionName>(
     .use({
       onError: async (request) => {
         const response = errorToProblem(request.error);
-        if (response.statusCode === 500) {
+        if (request.error instanceof UnknownItemFormatError) {
+          // Counted as the authorizer counts its own (the alarm unknown-item-format pages).
+          recordUnknownItemFormat(request.error.kind);
+          logger.error('Item of a format this version does not know', {
+            routeKey: request.event.routeKey,
+            kind: request.error.kind,
+            error: request.error,
+          });
+        } else if (response.statusCode === 500) {
           logger.error('Unhandled error', {
             routeKey: request.event.routeKey,
             error: request.error as Error,

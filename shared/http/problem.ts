@@ -1,6 +1,7 @@
 /** RFC 9457 problem+json responses: the one table from domain errors to HTTP. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, InvalidError, LimitError } from '#shared/errors/domain-errors.js';
+import { UnknownItemFormatError } from '#shared/store/records/item-format.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -43,6 +44,17 @@ export function errorToProblem(error: unknown): APIGatewayProxyStructuredResultV
   }
   if (error instanceof DomainError) {
     return problemResponse(error.status, error.title, error.message, error.extra);
+  }
+  if (error instanceof UnknownItemFormatError) {
+    // Data written by a newer version (a rollback below a written format): refused, never read
+    // and written back without the fields this version does not know. Not retryable: the fix is
+    // to deploy the newer version again (docs/data-model.md, Item formats).
+    return problemResponse(
+      500,
+      'Item format not supported',
+      `This deployment cannot read data written by a newer version of Gatehouse (${error.kind} item); nothing was changed.`,
+      { kind: error.kind },
+    );
   }
   return problemResponse(
     500,

@@ -4,9 +4,11 @@
  * reason (`unknown-item-format`), counting `UnknownItemFormat` by kind and never a fault; with the
  * format put back the same request is allowed again, so the format alone decided. And member
  * items written by the previous version (format 2, rules as a list, written raw here) are still
- * read, then upgraded to format 3 by the backfill.
+ * read, then upgraded to format 3 by the backfill. And the management functions refuse an item of a
+ * newer format (500 problem, counted) rather than read it and write it back without what they do
+ * not know.
  */
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiToken } from '#shared/api-tokens/api-token-service.js';
@@ -14,6 +16,7 @@ import { createPersonalToken } from '#shared/api-tokens/personal-token-service.j
 import type { Caller } from '#shared/app/context.js';
 import { fetchJwks } from '#shared/auth/token-verifier.js';
 import { getMember, grantMemberRule } from '#shared/members/member-service.js';
+import { createRole } from '#shared/roles/role-service.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
 import {
   createServiceAccount,
@@ -21,13 +24,18 @@ import {
 } from '#shared/service-accounts/service-account-service.js';
 import { backfillTenant } from '#shared/sessions/decision-backfill.js';
 import { keys } from '#shared/store/keys.js';
-import { ITEM_FORMATS, type ItemKind } from '#shared/store/records/item-format.js';
+import {
+  ITEM_FORMATS,
+  type ItemKind,
+  UnknownItemFormatError,
+} from '#shared/store/records/item-format.js';
 import { PACKED_RULES_ATTRIBUTE } from '#shared/store/records/packed-rules.js';
 import { POLICY_VERSION_SHARDS } from '#shared/store/records/policy-record.js';
 import { deleteThings, readThings, requirements } from '../support/authorizer-kit.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { captureOutput, coldStartInLambda, metricsNamed } from '../support/lambda-output.js';
 import {
+  addUser,
   api,
   createTenantWithOwner,
   createUser,
@@ -344,5 +352,82 @@ describe('member items written by the previous version (format 2)', () => {
     const decide = await deployedAuthorizer();
     expect((await decide(user.accessToken)).context.decision).toBe('allow');
     expect((await decide(user.accessToken, deleteThings)).context.decision).toBe('allow');
+  });
+});
+
+describe('management over an item of a newer format (a rollback below a written format)', () => {
+  /** Marks the item at `key` as written by a newer version: a higher format and a field this one does not know. */
+  async function makeNewer(key: Record<string, string>, kind: ItemKind) {
+    await ddb.send(
+      new UpdateCommand({
+        TableName,
+        Key: key,
+        UpdateExpression: 'SET #f = :f, futureField = :x',
+        ExpressionAttributeNames: { '#f': 'format' },
+        ExpressionAttributeValues: { ':f': ITEM_FORMATS[kind] + 1, ':x': 'kept' },
+      }),
+    );
+  }
+  const raw = async (key: Record<string, string>) =>
+    (await ddb.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }))).Item;
+  const owner = (): Caller => ({
+    userId: tenant.owner.userId,
+    email: tenant.owner.email,
+    credential: 'session',
+    authTime: Math.floor(Date.now() / 1000),
+  });
+
+  it("member: a grant on another member's newer item answers a 500 problem naming it and writes nothing", async () => {
+    const target = await addUser(tenant.tenantId, tenant.owner.accessToken);
+    const key = keys.member(tenant.tenantId, target.userId);
+    await makeNewer(key, 'member');
+    const before = await raw(key);
+    const grant = `${tenant.t}/acls/${encodeURIComponent('apps:future')}/users/${target.userId}/read`;
+    const res = await api('PUT', grant, tenant.as);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ title: 'Item format not supported', kind: 'member' });
+    expect(await raw(key)).toEqual(before);
+    // Reads refuse it too, rather than show a record missing what it does not know.
+    expect((await api('GET', `${tenant.t}/members/${target.userId}`, tenant.as)).status).toBe(500);
+  });
+
+  it('service account: a rule grant on its newer item is refused and writes nothing', async () => {
+    const id = uniqueId('sa');
+    await createServiceAccount(deps, owner(), tenant.tenantId, {
+      serviceAccountId: id,
+      name: 'New',
+    });
+    const key = keys.serviceAccount(tenant.tenantId, id);
+    await makeNewer(key, 'service-account');
+    const before = await raw(key);
+    await expect(
+      grantServiceAccountRule(deps, owner(), tenant.tenantId, id, {
+        resource: 'apps:future',
+        action: 'read',
+      }),
+    ).rejects.toBeInstanceOf(UnknownItemFormatError);
+    expect(await raw(key)).toEqual(before);
+  });
+
+  it('policy: a role created over a newer policy item is refused and writes nothing', async () => {
+    const other = await createTenantWithOwner();
+    const key = keys.policy(other.tenantId);
+    await makeNewer(key, 'policy');
+    const before = await raw(key);
+    const caller: Caller = {
+      userId: other.owner.userId,
+      email: other.owner.email,
+      credential: 'session',
+      authTime: Math.floor(Date.now() / 1000),
+    };
+    await expect(
+      createRole(deps, caller, other.tenantId, {
+        roleId: 'future',
+        name: 'Future',
+        permissions: [{ resource: 'apps:future', action: 'read' }],
+      }),
+    ).rejects.toBeInstanceOf(UnknownItemFormatError);
+    expect(await raw(key)).toEqual(before);
   });
 });

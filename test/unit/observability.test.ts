@@ -182,6 +182,43 @@ describe('log context', () => {
       function_request_id: 'lambda-req-8',
     });
   });
+
+  it('answers an item of a newer format with a 500 problem naming it, counted for the alarm', async () => {
+    coldStartInLambda(deployed);
+    const { apiHandler } = await import('#shared/http/api-handler.js');
+    const { docsRoutes } = await import('#shared/routes/docs-routes.js');
+    const { UnknownItemFormatError } = await import('#shared/store/records/item-format.js');
+    const handler = apiHandler('docs', docsRoutes, {
+      'docs.openapi': async () => {
+        throw new UnknownItemFormatError('member', 9);
+      },
+    });
+    const out = captureOutput();
+    const response = await handler(
+      {
+        version: '2.0',
+        routeKey: 'GET /v1/openapi.json',
+        rawPath: '/v1/openapi.json',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: { requestId: 'apigw-req-9', http: { method: 'GET' } },
+      } as unknown as APIGatewayProxyEventV2,
+      lambdaContext('lambda-req-9'),
+    );
+    out.stop();
+    expect(response).toMatchObject({
+      statusCode: 500,
+      headers: { 'content-type': 'application/problem+json' },
+    });
+    expect(JSON.parse(String((response as { body: string }).body))).toMatchObject({
+      title: 'Item format not supported',
+      kind: 'member',
+    });
+    expect(metricsNamed(out.emf(), 'UnknownItemFormat')).toMatchObject([
+      { UnknownItemFormat: 1, kind: 'member' },
+    ]);
+    expect(out.logs().find((l) => l.level === 'ERROR')).toMatchObject({ kind: 'member' });
+  });
 });
 
 describe('bundle contents', () => {

@@ -4,7 +4,7 @@ import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { decodeCursor } from '#shared/store/pagination.js';
-import { ITEM_FORMATS } from '#shared/store/records/item-format.js';
+import { ITEM_FORMATS, knownFormat } from '#shared/store/records/item-format.js';
 import {
   PACKED_RULES_ATTRIBUTE,
   packRules,
@@ -113,7 +113,12 @@ export function memberItem(m: MemberRecord): Record<string, unknown> {
   };
 }
 
+/**
+ * The member item as a record; throws `UnknownItemFormatError` for a format this version does not
+ * know (written by a newer version: read back and written again, its new fields would be lost).
+ */
 export function memberFromItem(item: Record<string, unknown>): MemberRecord {
+  knownFormat('member', item);
   return {
     tenantId: String(item.tenantId),
     userId: String(item.userId),

@@ -2,7 +2,7 @@
 import { BUILT_IN_GROUPS, BUILT_IN_ROLES } from '#shared/acl/management-permissions.js';
 import type { Action, GroupGrants, Rule, TenantPolicy } from '#shared/acl/types.js';
 import { keys } from '#shared/store/keys.js';
-import { formatOf } from '#shared/store/records/item-format.js';
+import { formatOf, knownFormat } from '#shared/store/records/item-format.js';
 import type { Table, TxItem } from '#shared/store/table.js';
 
 /** The policy every new tenant starts with: the built-in roles and groups. */
@@ -28,7 +28,9 @@ export function policyItem(tenantId: string, policy: TenantPolicy): Record<strin
   };
 }
 
+/** The policy item as a policy; throws `UnknownItemFormatError` for a format this version does not know. */
 export function policyFromItem(item: Record<string, unknown>): TenantPolicy {
+  knownFormat('policy', item);
   return {
     version: Number(item.policyVersion ?? 0),
     roles: (item.roles as Record<string, Rule[]> | undefined) ?? {},

@@ -4,7 +4,7 @@ import type { DomainError } from '#shared/errors/domain-errors.js';
 import { incarnationOf } from '#shared/platform/incarnation.js';
 import { keys } from '#shared/store/keys.js';
 import { prefixPage } from '#shared/store/pagination.js';
-import { formatOf } from '#shared/store/records/item-format.js';
+import { formatOf, knownFormat } from '#shared/store/records/item-format.js';
 import {
   versionBump,
   versionedDelete,
@@ -51,7 +51,9 @@ export function serviceAccountItem(sa: ServiceAccountRecord): Record<string, unk
   };
 }
 
+/** The item as a record; throws `UnknownItemFormatError` for a format this version does not know. */
 export function serviceAccountFromItem(item: Record<string, unknown>): ServiceAccountRecord {
+  knownFormat('service-account', item);
   return {
     tenantId: String(item.tenantId),
     serviceAccountId: String(item.serviceAccountId),
