@@ -55,8 +55,9 @@ progress('bundles and cold starts');
 const bundleDir = mkdtempSync(join(tmpdir(), 'gatehouse-bundles-'));
 let bundles: Record<string, BundleResult>;
 let coldStart: ColdStartComparison;
+let sdkFloor: Record<string, number>;
 try {
-  ({ bundles, coldStart } = await benchBundles({ quick, outDir: bundleDir }));
+  ({ bundles, coldStart, sdkFloor } = await benchBundles({ quick, outDir: bundleDir }));
 } finally {
   rmSync(bundleDir, { recursive: true, force: true });
 }
@@ -208,7 +209,7 @@ const goals: Goal[] = [
     actual: `${authorizerRoutes.mapSize.ratioP50}x (REST vs HTTP ${authorizerRoutes.forms.ratioP50}x)`,
     met: authorizerRoutes.mapSize.ratioP50 <= 1.1,
   },
-  ...bundleGoals({ bundles, coldStart }),
+  ...bundleGoals({ bundles, coldStart, sdkFloor }),
   {
     goal: 'console first load, compressed JavaScript (issue 18)',
     target: '<= 200 KiB',
@@ -258,6 +259,7 @@ const results = {
   logout,
   bundles,
   coldStart,
+  sdkFloor,
   invites,
   operations,
   worstCheck,
@@ -433,7 +435,7 @@ out.push(
       ]
     : []),
   '',
-  ...formatBundles({ bundles, coldStart }),
+  ...formatBundles({ bundles, coldStart, sdkFloor }),
   '',
 );
 if (invites) {
