@@ -5,22 +5,17 @@
  * result per member. Each action is offered only when the viewer may take it.
  */
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
 import { IdPicker, useTenantIds } from '../components/id-picker.js';
-import { Alert, ConfirmButton, type ItemResult, ResultList, usePaged } from '../components/kit.js';
+import { Alert, type ItemResult, ResultList, usePaged } from '../components/kit.js';
 import { useRouteItem } from '../router.js';
 import type { ScreenProps } from './index.js';
 import { MemberPermissions } from './member-permissions.js';
+import { MemberRow, type MemberRowData, type RowOffers, useRowHandlers } from './member-row.js';
 
-type Row = {
-  userId: string;
-  email: string;
-  status: string;
-  groups: string[];
-  roles: { roleId: string; scope?: string }[];
-};
+type Row = MemberRowData;
 type BulkAction = '+role' | '-role' | '+group' | '-group';
 
 const MEMBER = '/v1/tenants/{tenantId}/members/{userId}' as const;
@@ -127,11 +122,23 @@ export function MembersScreen({ api, tenantId, me }: ScreenProps) {
   }
 
   const path = (m: Row) => ({ params: { path: { tenantId, userId: m.userId } } });
-  const mayPatch = can('PATCH', MEMBER);
-  const mayLogout = can('POST', `${MEMBER}/logout`);
-  const mayDelete = can('DELETE', MEMBER);
   const bulkOffered = Object.values(bulk.allowed).some(Boolean);
-  const rowActions = mayPatch || mayLogout || mayDelete;
+  const patch = can('PATCH', MEMBER);
+  const logout = can('POST', `${MEMBER}/logout`);
+  const remove = can('DELETE', MEMBER);
+  // The same object while the abilities are, so memoised rows see no change.
+  const offers = useMemo<RowOffers>(
+    () => ({ select: bulkOffered, patch, logout, remove }),
+    [bulkOffered, patch, logout, remove],
+  );
+  const rowActions = patch || logout || remove;
+  const handlers = useRowHandlers({
+    toggle,
+    setStatus: (m, status) =>
+      void act(m, status, api.PATCH(MEMBER, { ...path(m), body: { status } })),
+    logout: (m) => void act(m, 'signed out of this tenant', api.POST(`${MEMBER}/logout`, path(m))),
+    remove: (m) => void act(m, 'deleted', api.DELETE(MEMBER, path(m))),
+  });
   const shownDetail = detail && can('GET', `${MEMBER}/permissions`, detail) ? detail : '';
 
   return (
@@ -228,80 +235,18 @@ export function MembersScreen({ api, tenantId, me }: ScreenProps) {
           </tr>
         </thead>
         <tbody>
-          {members.items.map((m) => {
-            const self = m.userId === me.userId;
-            return (
-              <tr key={m.userId}>
-                {bulkOffered && (
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${m.email}`}
-                      checked={selected.has(m.userId)}
-                      onChange={() => toggle(m.userId)}
-                    />
-                  </td>
-                )}
-                <td>
-                  {can('GET', `${MEMBER}/permissions`, m.userId) ? (
-                    <a href={`#/members/${encodeURIComponent(m.userId)}`}>{m.email}</a>
-                  ) : (
-                    m.email
-                  )}
-                </td>
-                <td>{m.status}</td>
-                <td>
-                  {m.roles
-                    .map((r) => (r.scope ? `${r.roleId} on ${r.scope}` : r.roleId))
-                    .join(', ')}
-                </td>
-                <td>{m.groups.join(', ')}</td>
-                {rowActions && (
-                  <td>
-                    <div class="actions">
-                      {mayPatch && !self && m.status !== 'pending' && (
-                        <button
-                          type="button"
-                          onClick={() => {
-                            const status = m.status === 'active' ? 'disabled' : 'active';
-                            void act(
-                              m,
-                              status,
-                              api.PATCH(MEMBER, { ...path(m), body: { status } }),
-                            );
-                          }}
-                        >
-                          {m.status === 'active' ? 'Disable' : 'Enable'}
-                          <span class="visually-hidden"> {m.email}</span>
-                        </button>
-                      )}
-                      {mayLogout && m.status === 'active' && (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            act(
-                              m,
-                              'signed out of this tenant',
-                              api.POST(`${MEMBER}/logout`, path(m)),
-                            )
-                          }
-                        >
-                          Force logout<span class="visually-hidden"> {m.email}</span>
-                        </button>
-                      )}
-                      {mayDelete && !self && (
-                        <ConfirmButton
-                          label="Delete"
-                          question={`Delete ${m.email}?`}
-                          onConfirm={() => act(m, 'deleted', api.DELETE(MEMBER, path(m)))}
-                        />
-                      )}
-                    </div>
-                  </td>
-                )}
-              </tr>
-            );
-          })}
+          {members.items.map((m) => (
+            <MemberRow
+              key={m.userId}
+              m={m}
+              self={m.userId === me.userId}
+              selected={selected.has(m.userId)}
+              linked={can('GET', `${MEMBER}/permissions`, m.userId)}
+              offers={offers}
+              actions={rowActions}
+              handlers={handlers}
+            />
+          ))}
         </tbody>
       </table>
       {members.hasMore && (
