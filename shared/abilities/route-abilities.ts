@@ -7,6 +7,7 @@ import { isAllowed, type PermissionSet } from '#shared/acl/engine.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
 import { bindPermissions } from '#shared/auth/route-requirements.js';
 import { ForbiddenError, NotFoundError } from '#shared/errors/domain-errors.js';
+import { grantable } from '#shared/policy/grant-guard.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
 import { ROUTE_AUTH } from '#shared/routes/route-auth.js';
 import type { RouteAuth } from '#shared/routes/route-types.js';
@@ -44,7 +45,8 @@ export function routeAbilities(
  * member item and the policy read strongly consistent (a role removed a moment ago is gone from
  * the answer). A person asks, signed in or with their personal token; a service account's API
  * token is refused (403): it is no member, and its grants are read at
- * `GET .../service-accounts/{id}/permissions`.
+ * `GET .../service-accounts/{id}/permissions`. `grantable` lists the roles and groups the caller
+ * may hand out (nobody grants more than they hold), for the console's pickers.
  */
 export async function describeAbilities(deps: StoreDeps, caller: Caller, tenantId: string) {
   if (caller.credential === 'api-token')
@@ -52,5 +54,9 @@ export async function describeAbilities(deps: StoreDeps, caller: Caller, tenantI
   const state = await loadTenantState(deps, tenantId, caller);
   if (!state.actorPermissions || state.actor?.status !== 'active')
     throw new NotFoundError('Tenant not found');
-  return { tenantId, ...routeAbilities(state.actorPermissions, tenantId) };
+  return {
+    tenantId,
+    ...routeAbilities(state.actorPermissions, tenantId),
+    grantable: grantable(state.actorPermissions, state.compiled, state.policy),
+  };
 }

@@ -105,6 +105,34 @@ export function assertCanGrant(
   }
 }
 
+/**
+ * The roles (bound on everything) and groups of `policy` that `granter` may hand out: those
+ * {@link assertCanGrant} lets through, one at a time. What the console offers in its pickers.
+ */
+export function grantable(
+  granter: PermissionSet,
+  compiled: CompiledPolicy,
+  policy: TenantPolicy,
+): { roles: string[]; groups: string[] } {
+  const passes = (request: GrantRequest) => {
+    try {
+      assertCanGrant(granter, compiled, policy, request);
+      return true;
+    } catch (error) {
+      if (error instanceof ForbiddenError) return false;
+      throw error;
+    }
+  };
+  return {
+    roles: Object.keys(policy.roles)
+      .filter((roleId) => passes({ roles: [{ roleId }] }))
+      .sort(),
+    groups: Object.keys(policy.groups)
+      .filter((groupId) => passes({ groups: [groupId] }))
+      .sort(),
+  };
+}
+
 /** Validates an optional scope resource of a role binding, named at `path` (400). */
 export function assertValidScope(scope: string | undefined, path = 'body.scope'): void {
   if (scope === undefined) return;

@@ -137,6 +137,63 @@ describe('what may I do', () => {
   });
 });
 
+describe('what may I hand out', () => {
+  it('lists the roles and groups the caller holds everything of, and the API agrees on each', async () => {
+    const t = `/v1/tenants/${f.tenantId}`;
+    const as = { token: f.owner.accessToken };
+    const narrow = uniqueId('narrow');
+    const broad = uniqueId('broad');
+    const crew = uniqueId('crew');
+    const make = (roleId: string, permissions: { resource: string; action: string }[]) =>
+      expectStatus(
+        api('POST', `${t}/roles`, { ...as, body: { roleId, name: roleId, permissions } }),
+        201,
+        'create role',
+      );
+    await make(narrow, [{ resource: 'apps:shop', action: 'read' }]);
+    await make(broad, [{ resource: 'apps', action: 'full' }]);
+    await expectStatus(
+      api('POST', `${t}/groups`, { ...as, body: { groupId: crew, name: 'Crew' } }),
+      201,
+      'create group',
+    );
+    await expectStatus(
+      api('PUT', `${t}/groups/${crew}/roles/${broad}`, { ...as, body: {} }),
+      200,
+      'bind broad role to the group',
+    );
+    // A manager of members who holds the narrow role and may change members, nothing more.
+    const admin = uniqueId('members-admin');
+    await make(admin, [{ resource: 'gatehouse:members', action: 'full' }]);
+    const manager = await addUser(f.tenantId, f.owner.accessToken);
+    for (const roleId of [admin, narrow]) {
+      await expectStatus(
+        api('PUT', `${t}/members/${manager.userId}/roles/${roleId}`, { ...as, body: {} }),
+        200,
+        'bind role to the manager',
+      );
+    }
+    const owner = await abilitiesOf(f.tenantId, f.owner.accessToken);
+    expect(owner.body.grantable.roles).toEqual(expect.arrayContaining([narrow, broad]));
+    expect(owner.body.grantable.groups).toContain(crew);
+
+    const res = await abilitiesOf(f.tenantId, manager.accessToken);
+    expect(res.status).toBe(200);
+    expect(res.body.grantable.roles).toEqual(expect.arrayContaining([narrow, admin]));
+    expect(res.body.grantable.roles).not.toContain(broad);
+    expect(res.body.grantable.groups).not.toContain(crew);
+    // What is listed, the API grants; what is not, it refuses.
+    const target = await addUser(f.tenantId, f.owner.accessToken);
+    const bind = (roleId: string) =>
+      api('PUT', `${t}/members/${target.userId}/roles/${roleId}`, {
+        token: manager.accessToken,
+        body: {},
+      });
+    expect((await bind(narrow)).status).toBe(200);
+    expect((await bind(broad)).status).toBe(403);
+  });
+});
+
 describe('the answer agrees with the authorizer', () => {
   /**
    * For each principal: every tenant route not listed is refused 403; every listed read (and
