@@ -3,22 +3,17 @@
  * until exclusive) and one or several actions, applied by the API across cursor pages; bad
  * input (since after until, an unknown action) is a 400 problem naming the field that writes
  * nothing; a member without `gatehouse:audit` read is still refused. The events are seeded in
- * the audit partition at chosen times (the item format of `auditEventPut`), so the ranges are
+ * the audit partition at chosen times (test/support/audit-seed.ts), so the ranges are
  * exact and no test waits for the clock.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditAction } from '#shared/audit/audit-actions.js';
-import { auditEventPut } from '#shared/store/records/audit-record.js';
+import { seedMinute as minute, type SeededEvent, seedAuditEvents } from '../support/audit-seed.js';
 import {
   api,
   createTenantWithOwner,
   createUser,
-  ddb,
   joinAsAdded,
   type OwnedTenant,
-  stack,
 } from '../support/stack-client.js';
 import { snapshotTenant } from '../support/table-snapshot.js';
 
@@ -26,32 +21,6 @@ interface Event {
   eventId: string;
   at: string;
   action: string;
-}
-
-const CYCLE: AuditAction[] = ['member.role.bind', 'group.role.bind', 'group.create', 'acl.grant'];
-const START = Date.parse('2026-03-02T10:00:00.000Z');
-const minute = (n: number) => new Date(START + n * 60_000).toISOString();
-
-/** 40 events one minute apart from 10:00 (UTC, 2026-03-02), the actions in turn; the oldest a rare one. */
-async function seed(tenantId: string): Promise<Event[]> {
-  const events = Array.from({ length: 40 }, (_, n) => {
-    const at = minute(n);
-    const action = n === 0 ? 'tenant.limits' : (CYCLE[n % CYCLE.length] as string);
-    return { eventId: ulid(START + n * 60_000), at, action };
-  });
-  for (let i = 0; i < events.length; i += 25) {
-    const puts = events.slice(i, i + 25).map((e) => {
-      const put = auditEventPut(tenantId, e.at, e.eventId, {
-        tenantId,
-        actor: 'seed',
-        action: e.action,
-        target: `seed:${e.eventId}`,
-      });
-      return { PutRequest: { Item: 'put' in put ? put.put : {} } };
-    });
-    await ddb.send(new BatchWriteCommand({ RequestItems: { [stack.dynamodb.tableName]: puts } }));
-  }
-  return events;
 }
 
 /** Follows `nextCursor` with the same filters; every page's size and the pages taken. */
@@ -71,14 +40,14 @@ async function allPages(tenant: OwnedTenant, filters: string, limit: number) {
 }
 
 let tenant: OwnedTenant;
-let seeded: Event[];
+let seeded: SeededEvent[];
 
 beforeAll(async () => {
   tenant = await createTenantWithOwner();
-  seeded = await seed(tenant.tenantId);
+  seeded = await seedAuditEvents(tenant.tenantId, 40);
 });
 
-const newestFirst = (events: Event[]) => [...events].reverse().map((e) => e.eventId);
+const newestFirst = (events: SeededEvent[]) => [...events].reverse().map((e) => e.eventId);
 
 describe('GET /v1/tenants/{tenantId}/audit with until and action', () => {
   it('keeps events from since (inclusive) to until (exclusive), newest first, across pages', async () => {
