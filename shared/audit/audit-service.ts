@@ -63,7 +63,10 @@ function actionFilter(value: string | undefined): string[] | undefined {
   const names = [...new Set(value.split(',').map((name) => name.trim()))].filter(Boolean);
   const unknown = names.filter((name) => !isAuditAction(name));
   if (names.length > 0 && unknown.length === 0) return names;
-  const message = `${unknown.length ? `unknown action ${unknown.map((n) => `'${n}'`).join(', ')}` : 'no action named'}; the actions are ${AUDIT_ACTIONS.join(', ')}`;
+  const what = unknown.length
+    ? `unknown action ${unknown.map((name) => `'${name}'`).join(', ')}`
+    : 'no action named';
+  const message = `${what}; the actions are ${AUDIT_ACTIONS.join(', ')}`;
   throw new InvalidError(`query.action: ${message}`, [{ path: 'query.action', message }]);
 }
 
