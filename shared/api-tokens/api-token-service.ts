@@ -62,7 +62,7 @@ export async function createApiToken(
     const event = {
       tenantId,
       actor: caller.userId,
-      action: 'api-token.create',
+      action: 'api-token.create' as const,
       target: serviceAccountPrincipal(serviceAccountId),
       after: record,
     };

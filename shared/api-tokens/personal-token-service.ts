@@ -103,7 +103,7 @@ export async function createPersonalToken(
     const event = {
       tenantId,
       actor: caller.userId,
-      action: 'personal-token.create',
+      action: 'personal-token.create' as const,
       target: memberTarget(userId),
       after: record,
     };

@@ -2,8 +2,10 @@
  * What API tokens of service accounts and members' personal tokens share: minting a secret
  * (only its SHA-256 is stored), the listing view (never the secret), and revoking one.
  */
+
 import { ulid } from 'ulid';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
 import { found } from '#shared/principals/found.js';
@@ -91,7 +93,7 @@ export async function revokeToken(
   caller: Caller,
   tenantId: string,
   token: { key: Key; tokenId: string },
-  audit: { action: string; target: string },
+  audit: { action: AuditAction; target: string },
   checks: TxItem[] = [],
 ): Promise<void> {
   const item = found(await readToken(deps.table, token.key), `Token '${token.tokenId}' not found`);

@@ -1,5 +1,6 @@
 /** Audit events: written in the same transaction as the change they record. */
 import { ulid } from 'ulid';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { requestCredential } from '#shared/audit/request-credential.js';
 import { auditEventPut } from '#shared/store/records/audit-record.js';
 import type { TxItem } from '#shared/store/table.js';
@@ -9,7 +10,7 @@ export interface AuditInput {
   /** Who: a userId, `system`, or `service-account:<id>`. */
   actor: string;
   /** What, as `<noun>.<verb>`: `tenant.create`, `invite.accept`, `member.delete`... */
-  action: string;
+  action: AuditAction;
   /** The thing changed, e.g. `member:<userId>`, `invite:<id>`. */
   target: string;
   before?: unknown;

@@ -2,7 +2,9 @@
  * What every invite change shares: reading an invite (or 404), a new send (fresh token and
  * expiry: the old link dies), the items a send writes (token and outbox) and the audit event.
  */
+
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { ConflictError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { hashSecret } from '#shared/platform/secret-tokens.js';
@@ -69,7 +71,7 @@ export function sendWrites(invite: InviteRecord, token: string, now: Date): TxIt
 export function inviteAudit(
   _deps: StoreDeps,
   caller: Pick<Caller, 'userId'>,
-  action: string,
+  action: AuditAction,
   change: { before?: InviteRecord; after: InviteRecord },
   now: Date,
 ): TxItem {

@@ -218,7 +218,7 @@ export async function setTenantLimits(
   const audit = {
     tenantId,
     actor: 'operator',
-    action: 'tenant.limits',
+    action: 'tenant.limits' as const,
     target: `tenant:${tenantId}`,
   };
   await deps.table

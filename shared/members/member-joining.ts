@@ -5,6 +5,7 @@
 
 import { EVERYONE_GROUP } from '#shared/acl/types.js';
 import type { StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import type { DomainError } from '#shared/errors/domain-errors.js';
 import { GoneError } from '#shared/errors/domain-errors.js';
 import { type MemberChange, planMemberChange } from '#shared/members/member-writes.js';
@@ -87,7 +88,7 @@ export async function planNewMember(
   user: { userId: string; email: string },
   grants: { roles?: string[]; groups?: string[] },
   actor: string,
-  action: string,
+  action: AuditAction,
   extra: { status?: 'active' | 'pending'; inviteId?: string; taken?: () => DomainError } = {},
 ): Promise<MemberChange> {
   const { roles, groups } = initialGrants(state, grants);

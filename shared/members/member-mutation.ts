@@ -2,9 +2,11 @@
  * The one versioned write every change of an existing member goes through (status, logout,
  * delete, grants), and the member as a kind of principal for the shared grant edits.
  */
+
 import { compilePrincipal } from '#shared/acl/engine.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { NotFoundError, UnauthorizedError } from '#shared/errors/domain-errors.js';
 import { loadMember } from '#shared/members/member-lookup.js';
@@ -66,7 +68,7 @@ export async function mutateMember(
   userId: string,
   change: MemberEdit,
   act: {
-    action: string /** Rule 12: the act against the target ("delete", ...). */;
+    action: AuditAction /** Rule 12: the act against the target ("delete", ...). */;
     against?: string;
   },
   extra?: (m: MemberRecord) => TxItem[] | Promise<TxItem[]>,

@@ -2,8 +2,10 @@
  * Groups and roles alike: their items sit beside the policy item (which holds their grants), so
  * both are read, listed and deleted the same way. The group and role services add what differs.
  */
+
 import type { GroupGrants, RoleBinding, TenantPolicy } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { changePolicy, copyPolicy, type PolicyContent } from '#shared/policy/policy-writes.js';
 import type { TenantState } from '#shared/policy/tenant-state.js';
@@ -143,7 +145,7 @@ export async function deleteCatalogEntry<H>(
 export interface GroupGrantsChange<T> {
   after: GroupGrants;
   /** The audit action, e.g. `acl.grant`. */
-  action: string;
+  action: AuditAction;
   /** The request field named when the change passes a tenant limit. */
   limitField?: string;
   result: T;

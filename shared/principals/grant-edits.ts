@@ -4,9 +4,11 @@
  * principal's next grants under fresh tenant state, run by the kind's own versioned write (which
  * adds its actor check, rule-12 check, limits, counter and audit event).
  */
+
 import { namespaceViolation } from '#shared/acl/engine.js';
 import { EVERYONE_GROUP, type RoleBinding, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { ConflictError, InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import {
   assertCanGrant,
@@ -31,7 +33,7 @@ export type EditPrincipal<P extends Grantee> = (
   tenantId: string,
   id: string,
   change: (p: P, state: TenantState) => P,
-  act: { action: string; against?: string },
+  act: { action: AuditAction; against?: string },
   extra?: (p: P) => TxItem[],
 ) => Promise<P | undefined>;
 
@@ -46,7 +48,12 @@ export interface PrincipalKind<P extends Grantee> {
   /** Whether a rule grant checks the namespaces here (the ACL API checks members' itself). */
   checksNamespaces: boolean;
   /** Audit actions of the group and role edits (rules are `acl.grant` / `acl.revoke`). */
-  actions: { groupAdd: string; groupRemove: string; roleBind: string; roleUnbind: string };
+  actions: {
+    groupAdd: AuditAction;
+    groupRemove: AuditAction;
+    roleBind: AuditAction;
+    roleUnbind: AuditAction;
+  };
   edit: EditPrincipal<P>;
 }
 
@@ -136,7 +143,7 @@ async function editHolding<P extends Grantee>(
   deps: StoreDeps,
   target: { caller: Caller; tenantId: string; id: string },
   change: (p: P, state: TenantState) => P,
-  action: string,
+  action: AuditAction,
   held: { groups: string[] } | { roles: string[] },
 ): Promise<P> {
   const holds = (p: P) =>
@@ -209,7 +216,7 @@ export function grantEdits<P extends Grantee>(kind: PrincipalKind<P>): GrantEdit
     },
     async revokeRule(deps, caller, tenantId, id, rule) {
       const change = (p: P) => planRuleRevoke(kind, p, rule);
-      const act = { action: 'acl.revoke', against: 'revoke a rule of' };
+      const act = { action: 'acl.revoke' as const, against: 'revoke a rule of' };
       await kind.edit(deps, caller, tenantId, id, change, act);
     },
   };

@@ -11,7 +11,7 @@ export const auditRoutes = [
     path: '/v1/tenants/{tenantId}/audit',
     fn: 'audit',
     auth: tenantRoute(MANAGED.audit, 'read'),
-    summary: 'Audit events, newest first (filter by actor, target and since)',
+    summary: 'Audit events, newest first (filter by actor, target, action, since and until)',
     status: 200,
     params: tenantPath(),
     query: ListAuditQuery,

@@ -3,9 +3,11 @@
  * delete, grants), its actor and superuser rules, and the service account as a kind of
  * principal for the shared grant edits.
  */
+
 import { compilePrincipal, isSuperuser } from '#shared/acl/engine.js';
 import { assertOutranks } from '#shared/acl/hierarchy.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import type { AuditAction } from '#shared/audit/audit-actions.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { withOptimisticRetry } from '#shared/common/optimistic-retry.js';
 import { ForbiddenError } from '#shared/errors/domain-errors.js';
@@ -117,7 +119,7 @@ export async function mutateServiceAccount(
   tenantId: string,
   id: string,
   change: (sa: ServiceAccountRecord, state: TenantState) => ServiceAccountRecord | undefined,
-  act: { action: string; against?: string },
+  act: { action: AuditAction; against?: string },
   extra?: (sa: ServiceAccountRecord) => TxItem[],
 ): Promise<ServiceAccountRecord | undefined> {
   return withOptimisticRetry(async () => {

@@ -67,7 +67,7 @@ export async function createServiceAccount(
   const event = {
     tenantId,
     actor: caller.userId,
-    action: 'service-account.create',
+    action: 'service-account.create' as const,
     target: serviceAccountPrincipal(sa.serviceAccountId),
     after: serviceAccountView(sa),
   };

@@ -87,10 +87,10 @@ const kind = (
   everyone: 'always',
   checksNamespaces: false,
   actions: {
-    groupAdd: 'g.add',
-    groupRemove: 'g.remove',
-    roleBind: 'r.bind',
-    roleUnbind: 'r.unbind',
+    groupAdd: 'group.member.add',
+    groupRemove: 'group.member.remove',
+    roleBind: 'member.role.bind',
+    roleUnbind: 'member.role.unbind',
   },
   edit: async () => {
     throw new Error('no write expected');
@@ -193,7 +193,7 @@ describe('planMemberChange', () => {
     state.limits.bindingsPerPrincipal = 1;
     const before = member('bob');
     const more = { ...before, roles: [...before.roles, { roleId: 'deployer' }] };
-    const audit = { actor: 'owner', action: 'member.role.bind', target: 'member:bob' };
+    const audit = { actor: 'owner', action: 'member.role.bind' as const, target: 'member:bob' };
     expect(() => planMemberChange(deps, state, before, more, audit)).toThrow(LimitError);
     const crowded = { ...before, roles: more.roles };
     expect(planMemberChange(deps, state, crowded, before, audit).after?.roles).toEqual(
@@ -271,7 +271,7 @@ describe('grant-edit planning', () => {
       grantEdits(
         kind({
           edit: async (_d, _c, _t, _id, change, act, extra) => {
-            expect(act.action).toBe('g.add');
+            expect(act.action).toBe('group.member.add');
             extras.push(extra?.(p) ?? []);
             return change(p, state);
           },

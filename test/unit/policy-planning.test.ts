@@ -96,7 +96,7 @@ function plan(
       members: change.readMembers ? (reads.members ?? []) : undefined,
       accounts: reads.accounts ?? [],
     },
-    { actor: 'u0', action: 'test.change', target: 'test:1' },
+    { actor: 'u0', action: 'tenant.update', target: 'test:1' },
     NOW,
     options,
   );
@@ -135,7 +135,7 @@ describe('planning a policy change', () => {
     expect(puts(items, 'audit')[0]?.put).toMatchObject({
       tenantId: TENANT,
       actor: 'u0',
-      action: 'test.change',
+      action: 'tenant.update',
       at: NOW.toISOString(),
     });
   });

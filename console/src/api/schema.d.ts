@@ -764,7 +764,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Audit events, newest first (filter by actor, target and since)
+         * Audit events, newest first (filter by actor, target, action, since and until)
          * @description Requires `gatehouse:audit` read.
          */
         get: operations["getV1TenantsTenantIdAudit"];
@@ -5440,6 +5440,8 @@ export interface operations {
                 actor?: string;
                 target?: string;
                 since?: string;
+                until?: string;
+                action?: string;
             };
             header?: never;
             path: {

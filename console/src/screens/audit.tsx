@@ -1,10 +1,11 @@
 /**
- * Audit log: the tenant's changes newest first, paged through the API's cursor; filters by
- * actor, target and time (the API's), and by action on the events loaded so far.
+ * Audit log: the tenant's changes newest first, paged through the API's cursor; every filter
+ * (actor, target, actions, since and until) is the API's, and "Load older events" keeps them.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { AUDIT_ACTIONS } from '#shared/audit/audit-actions.js';
 import { fieldError } from '../api/client.js';
-import { TextField } from '../components/field.js';
+import { idList, Suggestions, TextField } from '../components/field.js';
 import { Alert, usePaged } from '../components/kit.js';
 import { LocalTime } from '../components/time.js';
 import type { ScreenProps } from './index.js';
@@ -18,9 +19,14 @@ const CREDENTIAL: Record<string, string> = {
 interface Filters {
   actor: string;
   target: string;
-  /** `datetime-local` value: the viewer's local time, turned into UTC for the API. */
+  /** Action names, separated by commas or spaces. */
+  action: string;
+  /** `datetime-local` values: the viewer's local time, turned into UTC for the API. */
   since: string;
+  until: string;
 }
+
+const NO_FILTERS: Filters = { actor: '', target: '', action: '', since: '', until: '' };
 
 function localToIso(value: string): string | undefined {
   if (!value) return undefined;
@@ -51,12 +57,13 @@ function Change({ before, after }: { before?: unknown; after?: unknown }) {
 }
 
 export function AuditScreen({ api, tenantId, me }: ScreenProps) {
-  const [draft, setDraft] = useState<Filters>({ actor: '', target: '', since: '' });
+  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(draft);
-  const [action, setAction] = useState('');
   const [problem, setProblem] = useState<unknown>();
   const events = usePaged(async (cursor) => {
     const since = localToIso(applied.since);
+    const until = localToIso(applied.until);
+    const action = idList(applied.action).join(',');
     const res = await api.GET('/v1/tenants/{tenantId}/audit', {
       params: {
         path: { tenantId },
@@ -65,7 +72,9 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
           ...(cursor ? { cursor } : {}),
           ...(applied.actor.trim() ? { actor: applied.actor.trim() } : {}),
           ...(applied.target.trim() ? { target: applied.target.trim() } : {}),
+          ...(action ? { action } : {}),
           ...(since ? { since } : {}),
+          ...(until ? { until } : {}),
         },
       },
     });
@@ -77,13 +86,15 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
     void events.load();
   }, [tenantId, applied]);
 
-  const shown = events.items.filter((e) => !action.trim() || e.action.includes(action.trim()));
+  const shown = events.items;
   const errors = {
     actor: fieldError(problem, 'query.actor'),
     target: fieldError(problem, 'query.target'),
+    action: fieldError(problem, 'query.action'),
     since: fieldError(problem, 'query.since'),
+    until: fieldError(problem, 'query.until'),
   };
-  const named = Boolean(errors.actor || errors.target || errors.since);
+  const named = Object.values(errors).some(Boolean);
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
@@ -113,13 +124,34 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
             hint="e.g. member:<user id>, service-account:<id>"
           />
           <TextField
+            id="audit-action"
+            label="Actions"
+            value={draft.action}
+            onInput={(action) => setDraft({ ...draft, action })}
+            error={errors.action}
+            list="audit-actions"
+            hint="One or more, separated by commas, e.g. member.role.bind, group.role.bind"
+          />
+          <Suggestions id="audit-actions" values={AUDIT_ACTIONS} />
+        </div>
+        <div class="row">
+          <TextField
             id="audit-since"
             label="Since"
             type="datetime-local"
             value={draft.since}
             onInput={(since) => setDraft({ ...draft, since })}
             error={errors.since}
-            hint="Your local time"
+            hint="Your local time, included"
+          />
+          <TextField
+            id="audit-until"
+            label="Until"
+            type="datetime-local"
+            value={draft.until}
+            onInput={(until) => setDraft({ ...draft, until })}
+            error={errors.until}
+            hint="Your local time, not included"
           />
           <button type="submit" class="primary">
             Filter
@@ -127,23 +159,12 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
           <button
             type="button"
             onClick={() => {
-              const none = { actor: '', target: '', since: '' };
-              setDraft(none);
-              setApplied(none);
-              setAction('');
+              setDraft(NO_FILTERS);
+              setApplied(NO_FILTERS);
             }}
           >
             Clear
           </button>
-        </div>
-        <div class="row">
-          <TextField
-            id="audit-action"
-            label="Action contains"
-            value={action}
-            onInput={setAction}
-            hint="e.g. api-token, member.delete (filters the events loaded below)"
-          />
           <button
             type="button"
             onClick={() => {
@@ -158,7 +179,11 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
       </form>
       {!named && <Alert text={events.error} />}
       {shown.length === 0 ? (
-        <p>No events match.</p>
+        <p>
+          {events.hasMore
+            ? 'No events match among the newest ones. Load older events to look further back.'
+            : 'No events match.'}
+        </p>
       ) : (
         <table>
           <caption class="visually-hidden">Audit events of {tenantId}, newest first</caption>
