@@ -1,5 +1,5 @@
 /** The audit listing: a tenant's events newest first, filtered by actor, target and time. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { StoreDeps } from '#shared/app/context.js';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import { keys } from '#shared/store/keys.js';
@@ -8,11 +8,11 @@ import { queryAudit } from '#shared/store/records/audit-record.js';
 
 export const ListAuditQuery = z.strictObject({
   ...PageQuery,
-  actor: z.string().min(1).max(200).optional(),
-  target: z.string().min(1).max(300).optional(),
-  since: z.iso
-    .datetime({ message: 'must be an ISO 8601 date-time (UTC), e.g. 2026-01-31T00:00:00Z' })
-    .optional(),
+  actor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  target: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+  since: z.optional(
+    z.iso.datetime({ message: 'must be an ISO 8601 date-time (UTC), e.g. 2026-01-31T00:00:00Z' }),
+  ),
 });
 export type ListAuditInput = z.infer<typeof ListAuditQuery>;
 
@@ -21,17 +21,20 @@ export const AuditView = z.object({
   at: z.string(),
   actor: z.string(),
   /** How the actor authenticated: `session`, `personal-token` or `api-token` (absent: system). */
-  credential: z.enum(['session', 'personal-token', 'api-token']).optional(),
+  credential: z.optional(z.enum(['session', 'personal-token', 'api-token'])),
   /** The id of the token the actor used, for `personal-token` and `api-token`. */
-  tokenId: z.string().optional(),
+  tokenId: z.optional(z.string()),
   action: z.string(),
   target: z.string(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
+  before: z.optional(z.unknown()),
+  after: z.optional(z.unknown()),
 });
 export type AuditView = z.infer<typeof AuditView>;
 
-export const AuditPage = z.object({ items: z.array(AuditView), nextCursor: z.string().nullable() });
+export const AuditPage = z.object({
+  items: z.array(AuditView),
+  nextCursor: z.nullable(z.string()),
+});
 
 function auditView(item: Record<string, unknown>): AuditView {
   return {
