@@ -1,5 +1,5 @@
 /** Response shapes of members' personal API tokens (minted under the member, listed at `/v1/me/tokens`). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CreatedTokenView, TokenView } from '#shared/service-accounts/service-account-schemas.js';
 
 /**
@@ -8,12 +8,12 @@ import { CreatedTokenView, TokenView } from '#shared/service-accounts/service-ac
  */
 export const ListPersonalTokensQuery = z.strictObject({});
 
-export const PersonalTokenView = TokenView.extend({ tenantId: z.string() });
+export const PersonalTokenView = z.extend(TokenView, { tenantId: z.string() });
 export const PersonalTokenPage = z.object({
   items: z.array(PersonalTokenView),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
-export const CreatedPersonalTokenView = CreatedTokenView.extend({ tenantId: z.string() });
+export const CreatedPersonalTokenView = z.extend(CreatedTokenView, { tenantId: z.string() });
 
 /** `{tokenId}` of one of the caller's personal tokens (an unknown one is a 404). */
 export const PersonalTokenPath = z.object({ tokenId: z.string() });

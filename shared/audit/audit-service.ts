@@ -1,5 +1,5 @@
 /** The audit listing: a tenant's events newest first, filtered by actor, target, action and time. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { StoreDeps } from '#shared/app/context.js';
 import { AUDIT_ACTIONS, isAuditAction } from '#shared/audit/audit-actions.js';
 import { InvalidError } from '#shared/errors/domain-errors.js';
@@ -11,16 +11,21 @@ const ISO_TIME = { message: 'must be an ISO 8601 date-time (UTC), e.g. 2026-01-3
 
 export const ListAuditQuery = z.strictObject({
   ...PageQuery,
-  actor: z.string().min(1).max(200).optional(),
-  target: z.string().min(1).max(300).optional(),
-  since: z.iso.datetime(ISO_TIME).optional(),
-  until: z.iso.datetime(ISO_TIME).optional().describe('Only events before this time (exclusive)'),
-  action: z
-    .string()
-    .min(1)
-    .max(2000)
-    .optional()
-    .describe(`One action or several, comma separated: ${AUDIT_ACTIONS.join(', ')}`),
+  actor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  target: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+  since: z.optional(z.iso.datetime(ISO_TIME)),
+  until: z.optional(
+    z.iso.datetime(ISO_TIME).check(z.describe('Only events before this time (exclusive)')),
+  ),
+  action: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(2000),
+        z.describe(`One action or several, comma separated: ${AUDIT_ACTIONS.join(', ')}`),
+      ),
+  ),
 });
 export type ListAuditInput = z.infer<typeof ListAuditQuery>;
 
@@ -29,17 +34,20 @@ export const AuditView = z.object({
   at: z.string(),
   actor: z.string(),
   /** How the actor authenticated: `session`, `personal-token` or `api-token` (absent: system). */
-  credential: z.enum(['session', 'personal-token', 'api-token']).optional(),
+  credential: z.optional(z.enum(['session', 'personal-token', 'api-token'])),
   /** The id of the token the actor used, for `personal-token` and `api-token`. */
-  tokenId: z.string().optional(),
+  tokenId: z.optional(z.string()),
   action: z.string(),
   target: z.string(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
+  before: z.optional(z.unknown()),
+  after: z.optional(z.unknown()),
 });
 export type AuditView = z.infer<typeof AuditView>;
 
-export const AuditPage = z.object({ items: z.array(AuditView), nextCursor: z.string().nullable() });
+export const AuditPage = z.object({
+  items: z.array(AuditView),
+  nextCursor: z.nullable(z.string()),
+});
 
 function auditView(item: Record<string, unknown>): AuditView {
   return {

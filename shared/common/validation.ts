@@ -1,5 +1,6 @@
-/** Strict input validation with zod: failures become an InvalidError naming each field. */
-import * as z from 'zod';
+/** Strict input validation with zod (mini): failures become an InvalidError naming each field. */
+import * as z from 'zod/mini';
+import '#shared/common/zod-english.js';
 import { type FieldError, InvalidError } from '#shared/errors/domain-errors.js';
 
 /**
@@ -33,11 +34,11 @@ const unsafeMessage = (char: string) =>
  * string of every body schema is built from this, so the rule lives in one place.
  */
 export function safeText() {
-  return z.string().superRefine(refuseUnsafeText);
+  return z.string().check(z.superRefine(refuseUnsafeText));
 }
 
 /** The check behind {@link safeText}, for schemas that chain it after their own. */
-export function refuseUnsafeText(text: string, ctx: z.RefinementCtx): void {
+export function refuseUnsafeText(text: string, ctx: z.core.$RefinementCtx<string>): void {
   const char = unsafeCharacter(text, UNSAFE_TEXT);
   if (char) ctx.addIssue({ code: 'custom', message: unsafeMessage(char) });
 }
@@ -66,14 +67,14 @@ function unsafeStrings(value: unknown, path: string, out: FieldError[]): void {
 }
 
 /** Parses `value` with `schema`; `where` prefixes field paths (`body`, `query`, `path`). */
-export function parseInput<S extends z.ZodType>(
+export function parseInput<S extends z.core.$ZodType>(
   schema: S,
   value: unknown,
   where: string,
 ): z.infer<S> {
   const unsafe: FieldError[] = [];
   unsafeStrings(value, where, unsafe);
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (result.success && unsafe.length === 0) return result.data;
   const errors = result.success
     ? []

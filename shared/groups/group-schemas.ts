@@ -1,5 +1,5 @@
 /** Input and output shapes of the group API. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   DescriptionSchema,
   IdSchema,
@@ -13,15 +13,17 @@ import { PageQuery } from '#shared/store/pagination.js';
 export const CreateGroupBody = z.strictObject({
   groupId: IdSchema,
   name: NameSchema,
-  description: DescriptionSchema.optional(),
+  description: z.optional(DescriptionSchema),
 });
 export type CreateGroupInput = z.infer<typeof CreateGroupBody>;
 
 export const PatchGroupBody = z
-  .strictObject({ name: NameSchema.optional(), description: DescriptionSchema.optional() })
-  .refine((v) => v.name !== undefined || v.description !== undefined, {
-    message: 'give name or description',
-  });
+  .strictObject({ name: z.optional(NameSchema), description: z.optional(DescriptionSchema) })
+  .check(
+    z.refine((v) => v.name !== undefined || v.description !== undefined, {
+      message: 'give name or description',
+    }),
+  );
 export type PatchGroupInput = z.infer<typeof PatchGroupBody>;
 
 export const ListGroupsQuery = z.strictObject({ ...PageQuery });
@@ -33,7 +35,7 @@ export const GroupRolePath = z.object({ groupId: IdSchema, roleId: IdSchema });
 export const GroupView = z.object({
   groupId: z.string(),
   name: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   builtIn: z.boolean(),
   createdAt: z.string(),
   rules: z.array(RuleSchema),
@@ -41,4 +43,7 @@ export const GroupView = z.object({
 });
 export type GroupView = z.infer<typeof GroupView>;
 
-export const GroupPage = z.object({ items: z.array(GroupView), nextCursor: z.string().nullable() });
+export const GroupPage = z.object({
+  items: z.array(GroupView),
+  nextCursor: z.nullable(z.string()),
+});

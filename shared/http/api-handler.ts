@@ -12,7 +12,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Caller } from '#shared/app/context.js';
 import { withRequestCredential } from '#shared/audit/request-credential.js';
 import { parseInput } from '#shared/common/validation.js';
@@ -42,7 +42,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 /** What route `R`'s `query` or `body` schema parses to; `undefined` when `R` declares none. */
 type Parsed<R, K extends 'query' | 'body'> = R extends { [P in K]?: infer S }
-  ? S extends z.ZodType
+  ? S extends z.core.$ZodType
     ? z.infer<S>
     : undefined
   : undefined;

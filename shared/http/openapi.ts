@@ -1,8 +1,8 @@
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas so they cannot drift. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type RouteDefinition, routeKey } from '#shared/routes/route-types.js';
 
-const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+const toSchema = (schema: z.core.$ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
 
 const problem = {

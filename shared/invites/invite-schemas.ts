@@ -1,5 +1,5 @@
 /** Input and output shapes of the invite API. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { IdSchema } from '#shared/common/schemas.js';
 import { safeText } from '#shared/common/validation.js';
 import { PasswordSchema } from '#shared/identity/password-policy.js';
@@ -8,41 +8,46 @@ import { PageQuery } from '#shared/store/pagination.js';
 import { DELIVERY_STATUSES, INVITE_STATUSES } from '#shared/store/records/invite-record.js';
 
 const OneLine = (max: number) =>
-  safeText()
-    .max(max)
-    .regex(/^[^\r\n]*$/, 'must not contain CR or LF');
+  safeText().check(z.maxLength(max), z.regex(/^[^\r\n]*$/, 'must not contain CR or LF'));
 
 export const CreateInvitesBody = z.strictObject({
-  emails: z.union([z.string().min(1).max(40_000), z.array(z.string().max(320)).min(1).max(1000)]),
-  roles: z.array(IdSchema).max(50).optional(),
-  groups: z.array(IdSchema).max(50).optional(),
-  message: OneLine(1000)
-    .superRefine((v, ctx) => {
-      const problem = messageProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
+  emails: z.union([
+    z.string().check(z.minLength(1), z.maxLength(40_000)),
+    z.array(z.string().check(z.maxLength(320))).check(z.minLength(1), z.maxLength(1000)),
+  ]),
+  roles: z.optional(z.array(IdSchema).check(z.maxLength(50))),
+  groups: z.optional(z.array(IdSchema).check(z.maxLength(50))),
+  message: z.optional(
+    OneLine(1000).check(
+      z.superRefine((v, ctx) => {
+        const problem = messageProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+  ),
 });
 export type CreateInvitesInput = z.infer<typeof CreateInvitesBody>;
 
 export const ListInvitesQuery = z.strictObject({
   ...PageQuery,
-  status: z.enum(INVITE_STATUSES).optional(),
+  status: z.optional(z.enum(INVITE_STATUSES)),
 });
 
-export const TokenBody = z.strictObject({ token: z.string().min(1).max(512) });
+export const TokenBody = z.strictObject({
+  token: z.string().check(z.minLength(1), z.maxLength(512)),
+});
 
 export const AcceptInviteBody = z.strictObject({
-  token: z.string().min(1).max(512),
-  password: PasswordSchema.optional(),
+  token: z.string().check(z.minLength(1), z.maxLength(512)),
+  password: z.optional(PasswordSchema),
 });
 
 export const InviteResult = z.object({
   email: z.string(),
   /** `suppressed`: an earlier mail to the address hard-bounced or was reported as spam; nothing sent. */
   status: z.enum(['invited', 'already_member', 'already_invited', 'invalid', 'suppressed']),
-  inviteId: z.string().optional(),
-  expiresAt: z.string().optional(),
+  inviteId: z.optional(z.string()),
+  expiresAt: z.optional(z.string()),
 });
 export type InviteResult = z.infer<typeof InviteResult>;
 
@@ -70,20 +75,20 @@ export const InviteView = z.object({
    */
   deliveryStatus: z.enum(DELIVERY_STATUSES),
   /** Failed attempts of the current send so far (absent before the first failure). */
-  deliveryAttempts: z.number().optional(),
-  lastDeliveryError: z.string().optional(),
+  deliveryAttempts: z.optional(z.number()),
+  lastDeliveryError: z.optional(z.string()),
   /** When the bounce or complaint happened, and what SES said (bounced or complained only). */
-  deliveryProblemAt: z.string().optional(),
-  deliveryProblemDetail: z.string().optional(),
-  acceptedAt: z.string().optional(),
-  acceptedBy: z.string().optional(),
-  revokedAt: z.string().optional(),
+  deliveryProblemAt: z.optional(z.string()),
+  deliveryProblemDetail: z.optional(z.string()),
+  acceptedAt: z.optional(z.string()),
+  acceptedBy: z.optional(z.string()),
+  revokedAt: z.optional(z.string()),
 });
 export type InviteView = z.infer<typeof InviteView>;
 
 export const InvitePage = z.object({
   items: z.array(InviteView),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 
 export const ResendView = z.object({ expiresAt: z.string() });

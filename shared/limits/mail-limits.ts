@@ -5,7 +5,8 @@
  * concurrent requests cannot overshoot. Only an operator raises a tenant's limits
  * (`npm run tenant-limits`); tenant admins cannot (they are not tenant settings).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#shared/common/zod-english.js';
 import type { StoreDeps } from '#shared/app/context.js';
 import { auditPut } from '#shared/audit/audit-event.js';
 import { isRaceLost, NotFoundError, TooManyError } from '#shared/errors/domain-errors.js';
@@ -35,8 +36,8 @@ export const DEFAULT_TENANTS_PER_DAY = 5;
 
 /** What an operator may set on a tenant (stored as `operatorLimits` on the tenant item). */
 export const OperatorLimitsSchema = z.strictObject({
-  mailsPerHour: z.number().int().min(0).max(100_000).optional(),
-  mailsPerDay: z.number().int().min(0).max(1_000_000).optional(),
+  mailsPerHour: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100_000))),
+  mailsPerDay: z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000))),
 });
 export type OperatorLimits = z.infer<typeof OperatorLimitsSchema>;
 
@@ -188,7 +189,11 @@ export async function tenantCapOf(deps: StoreDeps, userId: string): Promise<numb
 
 /** The operator's way to let one person create more (or fewer) tenants per day. */
 export async function setUserTenantCap(deps: StoreDeps, userId: string, max: number) {
-  await putTenantCap(deps.table, userId, z.number().int().min(0).max(10_000).parse(max));
+  await putTenantCap(
+    deps.table,
+    userId,
+    z.number().check(z.int(), z.gte(0), z.lte(10_000)).parse(max),
+  );
 }
 
 /** The 429 when the tenant-creation cap is reached. */

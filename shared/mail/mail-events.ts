@@ -1,11 +1,12 @@
 /**
  * SES bounce and complaint events as EventBridge delivers them from a configuration set
  * (source `aws.ses`, detail-type `Email Bounced` / `Email Complaint Received`, the detail being
- * SES's event record): validated with zod and reduced to what Gatehouse acts on (pure). An event
+ * SES's event record): validated with zod (mini) and reduced to what Gatehouse acts on (pure). An event
  * of another configuration set, of another kind, or of a mail that names no invite is ignored;
  * a malformed bounce or complaint throws, so EventBridge retries it and then dead-letters it.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#shared/common/zod-english.js';
 import { CONFIGURATION_SET_TAG, inviteOfTags } from '#shared/mail/mail-tags.js';
 
 export const MAIL_EVENT_SOURCE = 'aws.ses';
@@ -14,14 +15,14 @@ export const COMPLAINT_DETAIL_TYPE = 'Email Complaint Received';
 /** The detail-types the mail-events rule forwards. */
 export const MAIL_EVENT_DETAIL_TYPES = [BOUNCE_DETAIL_TYPE, COMPLAINT_DETAIL_TYPE] as const;
 
-const Recipient = z.object({ emailAddress: z.string().min(3).max(320) });
+const Recipient = z.object({ emailAddress: z.string().check(z.minLength(3), z.maxLength(320)) });
 
 const SesMail = z.object({
-  messageId: z.string().min(1),
-  timestamp: z.string().min(1),
-  destination: z.array(z.string()).optional(),
+  messageId: z.string().check(z.minLength(1)),
+  timestamp: z.string().check(z.minLength(1)),
+  destination: z.optional(z.array(z.string())),
   /** Tag name -> values: the configuration set's `ses:configuration-set` and the message's tags. */
-  tags: z.record(z.string(), z.array(z.string())).default({}),
+  tags: z._default(z.record(z.string(), z.array(z.string())), {}),
 });
 
 const BounceEvent = z.object({
@@ -33,10 +34,10 @@ const BounceEvent = z.object({
     bounce: z.object({
       /** Only `Permanent` is a hard bounce; `Transient` and `Undetermined` may succeed later. */
       bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
-      bounceSubType: z.string().max(100),
-      bouncedRecipients: z.array(Recipient).min(1).max(50),
-      timestamp: z.string().min(1),
-      feedbackId: z.string().optional(),
+      bounceSubType: z.string().check(z.maxLength(100)),
+      bouncedRecipients: z.array(Recipient).check(z.minLength(1), z.maxLength(50)),
+      timestamp: z.string().check(z.minLength(1)),
+      feedbackId: z.optional(z.string()),
     }),
   }),
 });
@@ -48,10 +49,10 @@ const ComplaintEvent = z.object({
     eventType: z.literal('Complaint'),
     mail: SesMail,
     complaint: z.object({
-      complainedRecipients: z.array(Recipient).min(1).max(50),
-      timestamp: z.string().min(1),
-      feedbackId: z.string().optional(),
-      complaintFeedbackType: z.string().max(100).optional(),
+      complainedRecipients: z.array(Recipient).check(z.minLength(1), z.maxLength(50)),
+      timestamp: z.string().check(z.minLength(1)),
+      feedbackId: z.optional(z.string()),
+      complaintFeedbackType: z.optional(z.string().check(z.maxLength(100))),
     }),
   }),
 });
@@ -83,7 +84,7 @@ function bounceDetail(type: string, subType: string): string {
   return SUPPRESSION_SUBTYPES.has(subType) ? `${type} bounce` : `${type} bounce (${subType})`;
 }
 
-function issueText(error: z.ZodError): string {
+function issueText(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   return `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`;
 }

@@ -1,25 +1,25 @@
 /** Input and output shapes of the member API. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ACTIONS } from '#shared/acl/types.js';
 import { EmailSchema, IdSchema, ResourceSchema, RuleSchema } from '#shared/common/schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 export const AddMemberBody = z.strictObject({
   email: EmailSchema,
-  roles: z.array(IdSchema).max(50).optional(),
-  groups: z.array(IdSchema).max(50).optional(),
+  roles: z.optional(z.array(IdSchema).check(z.maxLength(50))),
+  groups: z.optional(z.array(IdSchema).check(z.maxLength(50))),
 });
 
 export const PatchMemberBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
 
-export const BindRoleBody = z.strictObject({ scope: ResourceSchema.optional() });
+export const BindRoleBody = z.strictObject({ scope: z.optional(ResourceSchema) });
 
 export const ListMembersQuery = z.strictObject({
   ...PageQuery,
-  group: IdSchema.optional(),
-  role: IdSchema.optional(),
-  email: z.string().trim().toLowerCase().min(1).max(254).optional(),
-  status: z.enum(['active', 'disabled', 'pending']).optional(),
+  group: z.optional(IdSchema),
+  role: z.optional(IdSchema),
+  email: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(254))),
+  status: z.optional(z.enum(['active', 'disabled', 'pending'])),
 });
 
 export const MemberView = z.object({
@@ -27,26 +27,26 @@ export const MemberView = z.object({
   email: z.string(),
   status: z
     .enum(['active', 'disabled', 'pending'])
-    .describe('`pending`: added, not yet accepted by the person; not a member for checks'),
+    .check(z.describe('`pending`: added, not yet accepted by the person; not a member for checks')),
   joinedAt: z.string(),
   groups: z.array(z.string()),
-  roles: z.array(z.object({ roleId: z.string(), scope: z.string().optional() })),
+  roles: z.array(z.object({ roleId: z.string(), scope: z.optional(z.string()) })),
 });
 
-export const MemberDetailView = MemberView.extend({ rules: z.array(RuleSchema) });
+export const MemberDetailView = z.extend(MemberView, { rules: z.array(RuleSchema) });
 
 /**
  * The answer to adding a member directly: a pending member (provisional userId) and the invite
  * mailed to the person, the same whether or not the address has an account (rule 17).
  */
-export const AddedMemberView = MemberView.extend({
-  inviteId: z.string().describe('The invite whose acceptance activates this member'),
-  expiresAt: z.string().describe('When the invite expires (resend it to renew)'),
+export const AddedMemberView = z.extend(MemberView, {
+  inviteId: z.string().check(z.describe('The invite whose acceptance activates this member')),
+  expiresAt: z.string().check(z.describe('When the invite expires (resend it to renew)')),
 });
 
 export const MemberPage = z.object({
   items: z.array(MemberView),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 
 /** Paging of an effective-permissions listing. */
@@ -55,17 +55,17 @@ export const PermissionsQuery = z.strictObject({ ...PageQuery });
 export const EffectivePermissionsView = z.object({
   userId: z.string(),
   superuser: z.boolean(),
-  total: z.number().int().describe('How many effective rules there are, on all pages'),
-  nextCursor: z.string().nullable(),
+  total: z.number().check(z.int(), z.describe('How many effective rules there are, on all pages')),
+  nextCursor: z.nullable(z.string()),
   items: z.array(
     z.object({
       resource: z.string(),
       action: z.enum(ACTIONS),
       source: z.object({
         type: z.enum(['direct', 'group', 'role']),
-        groupId: z.string().optional(),
-        roleId: z.string().optional(),
-        scope: z.string().optional(),
+        groupId: z.optional(z.string()),
+        roleId: z.optional(z.string()),
+        scope: z.optional(z.string()),
       }),
     }),
   ),

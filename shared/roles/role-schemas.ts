@@ -1,10 +1,10 @@
 /** Input and output shapes of the role API. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { IdSchema, NameSchema, RuleSchema } from '#shared/common/schemas.js';
 import { PageQuery } from '#shared/store/pagination.js';
 
 /** A hard cap on the body; the tenant's `permissionsPerRole` limit (409) is checked below it. */
-const PermissionsSchema = z.array(RuleSchema).max(1000);
+const PermissionsSchema = z.array(RuleSchema).check(z.maxLength(1000));
 
 export const CreateRoleBody = z.strictObject({
   roleId: IdSchema,
@@ -29,4 +29,4 @@ export const RoleView = z.object({
 });
 export type RoleView = z.infer<typeof RoleView>;
 
-export const RolePage = z.object({ items: z.array(RoleView), nextCursor: z.string().nullable() });
+export const RolePage = z.object({ items: z.array(RoleView), nextCursor: z.nullable(z.string()) });

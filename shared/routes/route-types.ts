@@ -1,5 +1,8 @@
-/** Types of the route table: one declaration per route, shared by CDK, the local server and OpenAPI. */
-import type * as z from 'zod';
+/**
+ * Types of the route table: one declaration per route, shared by CDK, the local server and OpenAPI.
+ * Its schemas are zod/mini ones (every API function bundles them; full zod is 90 KiB more).
+ */
+import type * as z from 'zod/mini';
 import type { Action } from '#shared/acl/types.js';
 
 /** The Lambda functions that serve HTTP routes (one per capability). */
@@ -56,11 +59,11 @@ export interface RouteDefinition {
   /** Success status code. */
   status: number;
   /** Schema of the path parameters, one key per `{param}` of `path` (none: an empty object). */
-  params: z.ZodObject;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  params: z.ZodMiniObject;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** Schema of the success body, for the OpenAPI document. */
-  response?: z.ZodType;
+  response?: z.ZodMiniType;
   tags?: string[];
 }
 

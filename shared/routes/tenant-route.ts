@@ -1,5 +1,5 @@
 /** The one way to declare a tenant route: its `auth` (tenant and permission) and its path parameters. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RequiredPermission, RouteAuth } from '#shared/routes/route-types.js';
 import { TenantPath } from '#shared/tenants/tenant-schemas.js';
 
@@ -28,8 +28,10 @@ export function tenantMember(): TenantAuth {
 }
 
 /** The path parameters of a tenant route: `{tenantId}` and those of `rest`. */
-export function tenantPath<S extends z.ZodRawShape = Record<never, never>>(rest?: z.ZodObject<S>) {
-  return TenantPath.extend((rest?.shape ?? {}) as S);
+export function tenantPath<S extends z.core.$ZodShape = Record<never, never>>(
+  rest?: z.ZodMiniObject<S>,
+) {
+  return z.extend(TenantPath, (rest?.shape ?? {}) as S);
 }
 
 /** The path parameters of a route without any. */

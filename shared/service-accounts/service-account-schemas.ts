@@ -1,5 +1,5 @@
 /** Input and output shapes of the service account and API token API. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   DescriptionSchema,
   IdSchema,
@@ -12,19 +12,21 @@ import { PageQuery } from '#shared/store/pagination.js';
 export const CreateServiceAccountBody = z.strictObject({
   serviceAccountId: IdSchema,
   name: NameSchema,
-  description: DescriptionSchema.optional(),
+  description: z.optional(DescriptionSchema),
 });
 export type CreateServiceAccountInput = z.infer<typeof CreateServiceAccountBody>;
 
 export const PatchServiceAccountBody = z
   .strictObject({
-    name: NameSchema.optional(),
-    description: DescriptionSchema.optional(),
-    status: z.enum(['active', 'disabled']).optional(),
+    name: z.optional(NameSchema),
+    description: z.optional(DescriptionSchema),
+    status: z.optional(z.enum(['active', 'disabled'])),
   })
-  .refine((v) => v.name !== undefined || v.description !== undefined || v.status !== undefined, {
-    message: 'give name, description or status',
-  });
+  .check(
+    z.refine((v) => v.name !== undefined || v.description !== undefined || v.status !== undefined, {
+      message: 'give name, description or status',
+    }),
+  );
 export type PatchServiceAccountInput = z.infer<typeof PatchServiceAccountBody>;
 
 export const ListServiceAccountsQuery = z.strictObject({ ...PageQuery });
@@ -32,7 +34,7 @@ export const ListServiceAccountsQuery = z.strictObject({ ...PageQuery });
 export const ServiceAccountView = z.object({
   serviceAccountId: z.string(),
   name: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   status: z.enum(['active', 'disabled']),
   groups: z.array(z.string()),
   roles: z.array(RoleBindingSchema),
@@ -42,7 +44,7 @@ export const ServiceAccountView = z.object({
 
 export const ServiceAccountPage = z.object({
   items: z.array(ServiceAccountView),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 
 /** Default and maximum lifetime of an API token, in days. */
@@ -51,7 +53,7 @@ export const TOKEN_MAX_DAYS = 365;
 
 export const CreateTokenBody = z.strictObject({
   name: NameSchema,
-  expiresInDays: z.number().int().min(1).max(TOKEN_MAX_DAYS).optional(),
+  expiresInDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(TOKEN_MAX_DAYS))),
 });
 export type CreateTokenInput = z.infer<typeof CreateTokenBody>;
 
@@ -62,11 +64,14 @@ export const TokenView = z.object({
   name: z.string(),
   createdAt: z.string(),
   expiresAt: z.string(),
-  lastUsedAt: z.string().nullable(),
+  lastUsedAt: z.nullable(z.string()),
   status: z.enum(['active', 'expired', 'revoked']),
 });
 
-export const TokenPage = z.object({ items: z.array(TokenView), nextCursor: z.string().nullable() });
+export const TokenPage = z.object({
+  items: z.array(TokenView),
+  nextCursor: z.nullable(z.string()),
+});
 
 /** The one response that carries the secret. */
 export const CreatedTokenView = z.object({
@@ -79,11 +84,11 @@ export const CreatedTokenView = z.object({
 
 /** Path parameters of service account routes (an unknown id is a 404). */
 export const ServiceAccountPath = z.object({ serviceAccountId: z.string() });
-export const ServiceAccountRolePath = ServiceAccountPath.extend({ roleId: z.string() });
-export const ServiceAccountGroupPath = ServiceAccountPath.extend({ groupId: z.string() });
-export const ServiceAccountTokenPath = ServiceAccountPath.extend({ tokenId: z.string() });
+export const ServiceAccountRolePath = z.extend(ServiceAccountPath, { roleId: z.string() });
+export const ServiceAccountGroupPath = z.extend(ServiceAccountPath, { groupId: z.string() });
+export const ServiceAccountTokenPath = z.extend(ServiceAccountPath, { tokenId: z.string() });
 /** `{rid}` and `{action}` are checked by `ruleFromPath` (400 naming `path.rid` or `path.action`). */
-export const ServiceAccountAclPath = ServiceAccountPath.extend({
+export const ServiceAccountAclPath = z.extend(ServiceAccountPath, {
   rid: z.string(),
   action: z.string(),
 });

@@ -7,7 +7,7 @@
  * reads with every decision (one write, plus one per membership). Re-enabling the user lets
  * fresh sign-ins in; nothing from before.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { StoreDeps } from '#shared/app/context.js';
 import { recordForcedLogout } from '#shared/observability/metrics.js';
 import { stampUserSessions } from '#shared/sessions/sign-out.js';
@@ -22,11 +22,11 @@ const CloudTrailCall = z.object({
   detail: z.object({
     eventSource: z.literal('cognito-idp.amazonaws.com'),
     eventName: z.enum(OFFBOARDING_EVENTS),
-    errorCode: z.string().optional(),
-    requestParameters: z
-      .object({ userPoolId: z.string().optional(), username: z.string().optional() })
-      .nullish(),
-    additionalEventData: z.object({ sub: z.string().optional() }).nullish(),
+    errorCode: z.optional(z.string()),
+    requestParameters: z.nullish(
+      z.object({ userPoolId: z.optional(z.string()), username: z.optional(z.string()) }),
+    ),
+    additionalEventData: z.nullish(z.object({ sub: z.optional(z.string()) })),
   }),
 });
 

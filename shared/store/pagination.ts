@@ -1,12 +1,12 @@
 /** Cursor pagination: `limit` 1..100 (default 25) and an opaque cursor wrapping DynamoDB's last key. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import type { Table } from '#shared/store/table.js';
 
 // A pure call: a bundle that never reads PageQuery (the authorizer's) drops it, and zod with it.
 export const PageQuery = /* @__PURE__ */ (() => ({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
 }))();
 
 export interface Page<T> {

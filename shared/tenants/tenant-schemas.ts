@@ -1,13 +1,15 @@
 /** Input and output shapes of the tenant API. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NameSchema } from '#shared/common/schemas.js';
 import { TenantSettingsSchema } from '#shared/policy/tenant-settings.js';
 
 export const TenantIdSchema = z
   .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/,
-    'must be a lowercase slug of 3-63 characters (a-z, 0-9, -)',
+  .check(
+    z.regex(
+      /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/,
+      'must be a lowercase slug of 3-63 characters (a-z, 0-9, -)',
+    ),
   );
 /** `{tenantId}`: the authorizer has already matched it to the caller's membership. */
 export const TenantPath = z.object({ tenantId: z.string() });
@@ -17,12 +19,14 @@ export type CreateTenantInput = z.infer<typeof CreateTenantBody>;
 
 export const PatchTenantBody = z
   .strictObject({
-    name: NameSchema.optional(),
-    settings: TenantSettingsSchema.partial().strict().optional(),
+    name: z.optional(NameSchema),
+    settings: z.optional(z.partial(TenantSettingsSchema)),
   })
-  .refine((v) => v.name !== undefined || v.settings !== undefined, {
-    message: 'give name or settings',
-  });
+  .check(
+    z.refine((v) => v.name !== undefined || v.settings !== undefined, {
+      message: 'give name or settings',
+    }),
+  );
 export type PatchTenantInput = z.infer<typeof PatchTenantBody>;
 
 export const TenantView = z.object({
