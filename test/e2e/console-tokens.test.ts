@@ -119,6 +119,32 @@ describe('service accounts, tokens, audit and settings in the console', () => {
     expect((await api('GET', tenant.t, { token: serviceToken })).status).toBe(403);
   });
 
+  it('grants a direct rule in the console, and the token works by it until it is revoked there', async () => {
+    const rules = admin.getByRole('table', { name: 'Direct rules of ci-deployer' });
+    // A bad resource first: named next to its field, and nothing is granted.
+    await admin.getByLabel('Resource', { exact: true }).fill('not a resource');
+    await admin.getByRole('button', { name: 'Grant rule' }).click();
+    await admin.locator('#sa-rule-resource-error').waitFor();
+    const account = `${tenant.t}/service-accounts/ci-deployer`;
+    expect((await api('GET', account, tenant.as)).body.rules).toEqual([]);
+
+    await admin.getByLabel('Resource', { exact: true }).fill('gatehouse:tenant');
+    await admin.getByLabel('Action', { exact: true }).selectOption('read');
+    await admin.getByRole('button', { name: 'Grant rule' }).click();
+    await rules.getByRole('cell', { name: 'gatehouse:tenant', exact: true }).waitFor();
+    expect((await api('GET', account, tenant.as)).body.rules).toEqual([
+      { resource: 'gatehouse:tenant', action: 'read' },
+    ]);
+    expect((await api('GET', tenant.t, { token: serviceToken })).status).toBe(200);
+    await checkScreen(admin, 'console-service-account-rules');
+
+    await rules.getByRole('button', { name: 'Revoke' }).click();
+    await admin.getByRole('button', { name: 'Yes' }).click();
+    await rules.getByRole('cell', { name: 'none' }).waitFor();
+    expect((await api('GET', account, tenant.as)).body.rules).toEqual([]);
+    expect((await api('GET', tenant.t, { token: serviceToken })).status).toBe(403);
+  });
+
   it('revokes the token in the console, and its next API call is a 401', async () => {
     await revokeInConsole('deploy');
     const res = await api('GET', tenant.t, { token: serviceToken });

@@ -12,6 +12,7 @@ import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import { LocalTime } from '../components/time.js';
 import { type MintedToken, MintTokenForm, SecretOnce, TokenTable } from '../components/tokens.js';
 import type { ScreenProps } from './index.js';
+import { ServiceAccountRules } from './service-account-rules.js';
 
 type Account =
   paths['/v1/tenants/{tenantId}/service-accounts/{serviceAccountId}']['get']['responses'][200]['content']['application/json'];
@@ -120,7 +121,7 @@ function Bindings({
   );
 }
 
-/** One account opened: its roles, groups, status and tokens. */
+/** One account opened: its roles, groups, direct rules, status and tokens. */
 function AccountDetail({
   api,
   tenantId,
@@ -283,6 +284,16 @@ function AccountDetail({
               <button type="submit">Add to group</button>
             </form>
           )}
+          <ServiceAccountRules
+            api={api}
+            tenantId={tenantId}
+            serviceAccountId={accountId}
+            rules={account.rules}
+            onChanged={async () => {
+              await load();
+              onChanged();
+            }}
+          />
         </>
       )}
       <h3>Tokens</h3>
