@@ -25,10 +25,27 @@ export function useCan(): Can {
   return useContext(CanContext);
 }
 
+/** The roles and groups the viewer may hand out (they hold all each confers). */
+export interface Grantable {
+  roles: string[];
+  groups: string[];
+}
+
+/** Nothing to hand out: while the abilities load, or when they could not be read. */
+export const GRANT_NOTHING: Grantable = { roles: [], groups: [] };
+
+export const GrantableContext = createContext<Grantable>(GRANT_NOTHING);
+
+/** The ids of `kind` the viewer may grant: what an invite's or a member's pickers offer. */
+export function useGrantable(kind: keyof Grantable): string[] {
+  return useContext(GrantableContext)[kind];
+}
+
 /** The abilities route's answer. */
 export interface Abilities {
   routes: string[];
   selfRoutes: string[];
+  grantable: Grantable;
 }
 
 /**
@@ -50,7 +67,12 @@ export function canFrom(abilities: Abilities, me: string): Can {
  * loads, and `CAN_NOTHING` (with `error`) when the API did not answer.
  */
 export function useAbilities(api: ApiClient, tenantId: string, me: string) {
-  const [state, setState] = useState<{ tenantId: string; can: Can; error?: string }>();
+  const [state, setState] = useState<{
+    tenantId: string;
+    can: Can;
+    grantable: Grantable;
+    error?: string;
+  }>();
   useEffect(() => {
     if (!tenantId) return;
     let current = true;
@@ -61,8 +83,13 @@ export function useAbilities(api: ApiClient, tenantId: string, me: string) {
         if (!current) return;
         setState(
           data
-            ? { tenantId, can: canFrom(data, me) }
-            : { tenantId, can: CAN_NOTHING, error: 'What you may do here could not be read.' },
+            ? { tenantId, can: canFrom(data, me), grantable: data.grantable }
+            : {
+                tenantId,
+                can: CAN_NOTHING,
+                grantable: GRANT_NOTHING,
+                error: 'What you may do here could not be read.',
+              },
         );
       });
     return () => {

@@ -1,7 +1,7 @@
 /** The admin console: sign in, pick a tenant, then the screens in screens/index.ts. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { CAN_NOTHING, CanContext, useAbilities } from './abilities.js';
+import { CAN_NOTHING, CanContext, GrantableContext, useAbilities } from './abilities.js';
 import { type ApiClient, apiClient, problemText } from './api/client.js';
 import {
   accessToken,
@@ -100,7 +100,9 @@ function Layout({ config, api, me }: { config: ConsoleConfig; api: ApiClient; me
           ) : !abilities ? (
             <p>Loading...</p>
           ) : screen ? (
-            <screen.component key={tenantId} api={api} tenantId={tenantId} me={me} />
+            <GrantableContext.Provider value={abilities.grantable}>
+              <screen.component key={tenantId} api={api} tenantId={tenantId} me={me} />
+            </GrantableContext.Provider>
           ) : (
             <p>Your roles in this tenant give you nothing to manage here.</p>
           )}

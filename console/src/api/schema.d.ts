@@ -1506,6 +1506,10 @@ export interface operations {
                         tenantId: string;
                         routes: string[];
                         selfRoutes: string[];
+                        grantable: {
+                            roles: string[];
+                            groups: string[];
+                        };
                     };
                 };
             };

@@ -70,6 +70,7 @@ export function IdChecklist(props: {
   return (
     <fieldset class="id-checklist" id={id}>
       <legend>{label}</legend>
+      {options.length === 0 && <small>None that you may hand out.</small>}
       {options.map((o) => (
         <label key={o}>
           <input

@@ -5,9 +5,9 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { splitAddressList } from '#shared/invites/address-list.js';
-import { useCan } from '../abilities.js';
+import { useCan, useGrantable } from '../abilities.js';
 import { type ApiClient, fieldError, problemText } from '../api/client.js';
-import { IdChecklist, useTenantIds } from '../components/id-picker.js';
+import { IdChecklist } from '../components/id-picker.js';
 import { Alert, ConfirmButton, type ItemResult, ResultList, usePaged } from '../components/kit.js';
 
 type InviteStatus = 'pending' | 'expired' | 'accepted' | 'revoked' | 'bounced';
@@ -37,8 +37,9 @@ function InviteForm({
   const [groups, setGroups] = useState<string[]>([]);
   const [errors, setErrors] = useState<{ emails?: string; form?: string }>({});
   const [results, setResults] = useState<ItemResult[]>([]);
-  const roleIds = useTenantIds(api, tenantId, 'roles');
-  const groupIds = useTenantIds(api, tenantId, 'groups');
+  // Only what the viewer may hand out (the API refuses the rest per address), all of it.
+  const roleIds = useGrantable('roles');
+  const groupIds = useGrantable('groups');
 
   async function invite(e: Event) {
     e.preventDefault();
