@@ -2,16 +2,11 @@
  * The DC/OS-style ACL API: grant and revoke rules for users (on member items) and groups (in
  * the tenant policy), list them, and answer checks with the engine's reasons.
  */
-import {
-  compilePrincipal,
-  covers,
-  namespaceViolation,
-  type PermissionSet,
-  validateResourceId,
-} from '#shared/acl/engine.js';
+import { covers, namespaceViolation, validateResourceId } from '#shared/acl/engine.js';
 import { explain } from '#shared/acl/explain.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { createPrincipalCache } from '#shared/auth/decision-caches.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { grantMemberRule, loadMember, revokeMemberRule } from '#shared/members/member-service.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
@@ -21,13 +16,8 @@ import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import { compiledPolicyAt, loadTenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
-import {
-  grantsOf,
-  type MemberRecord,
-  memberFromItem,
-} from '#shared/store/records/member-record.js';
+import { type MemberRecord, memberFromItem } from '#shared/store/records/member-record.js';
 import { PACKED_RULES_ATTRIBUTE } from '#shared/store/records/packed-rules.js';
-import { serviceAccountGrants } from '#shared/store/records/service-account-record.js';
 
 /**
  * The rule named by the path parameters `{rid}` and `{action}`; 400 naming `path.rid` or
@@ -213,6 +203,9 @@ async function checkState(
   return { compiled: state.compiled, items: state.extra };
 }
 
+/** This process's compiled permissions of the principals checked, by tenant, policy version and grants. */
+const checkPermissionsOf = createPrincipalCache();
+
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
@@ -228,17 +221,7 @@ export async function checkAccess(
   const subjects = checkSubjects(tenantId, checks);
   const { compiled, items } = await checkState(deps, tenantId, subjects, decidedUnder);
   const principals = await principalsOf(deps, tenantId, subjects, items);
-  // One permission set per principal per request: compiling it (and its explain index, kept
-  // with the set) once, not once per check, keeps a batch of 100 close to the cost of one.
-  const sets = new Map<MemberRecord, PermissionSet>();
-  const permissionsOf = (m: MemberRecord, serviceAccount: boolean) => {
-    let set = sets.get(m);
-    if (!set) {
-      set = compilePrincipal(compiled, serviceAccount ? serviceAccountGrants(m) : grantsOf(m));
-      sets.set(m, set);
-    }
-    return set;
-  };
+  const policy = { version: compiled.version, compiled };
   return checks.map((c): CheckResult => {
     const found = principals.get(subjectIdOf(c));
     // A pending member has not accepted yet: not a member (consent, rule 17).
@@ -255,7 +238,9 @@ export async function checkAccess(
     }
     const base = { userId: m.userId, resource: c.resource, action: c.action };
     if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
-    const set = permissionsOf(m, c.serviceAccountId !== undefined);
+    // Compiled once per item content and policy version in this process, as the authorizer does
+    // (the item itself was read for this request: a grant removed a moment ago is gone here).
+    const set = checkPermissionsOf(tenantId, m.item, policy, !m.serviceAccount);
     const decision = explain(set, c.resource, c.action);
     return { ...base, allowed: decision.allowed, reason: decision.reason };
   });

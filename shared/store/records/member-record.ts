@@ -113,12 +113,17 @@ export function memberItem(m: MemberRecord): Record<string, unknown> {
   };
 }
 
+/** A member item's status as read (anything this version does not know reads as active). */
+export function memberStatusOf(item: Record<string, unknown>): MemberStatus {
+  return item.status === 'disabled' || item.status === 'pending' ? item.status : 'active';
+}
+
 export function memberFromItem(item: Record<string, unknown>): MemberRecord {
   return {
     tenantId: String(item.tenantId),
     userId: String(item.userId),
     email: String(item.email),
-    status: item.status === 'disabled' || item.status === 'pending' ? item.status : 'active',
+    status: memberStatusOf(item),
     joinedAt: String(item.joinedAt),
     groups: (item.groups as string[] | undefined) ?? [],
     roles: (item.roles as RoleBinding[] | undefined) ?? [],
