@@ -2,7 +2,12 @@
  * The DC/OS-style ACL API: grant and revoke rules for users (on member items) and groups (in
  * the tenant policy), list them, and answer checks with the engine's reasons.
  */
-import { covers, namespaceViolation, validateResourceId } from '#shared/acl/engine.js';
+import {
+  covers,
+  namespaceViolation,
+  type PermissionSet,
+  validateResourceId,
+} from '#shared/acl/engine.js';
 import { explain } from '#shared/acl/explain.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
@@ -10,7 +15,12 @@ import { createPrincipalCache } from '#shared/auth/decision-caches.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { grantMemberRule, loadMember, revokeMemberRule } from '#shared/members/member-service.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
-import { checkSubjects, principalsOf, subjectIdOf } from '#shared/permissions/check-subjects.js';
+import {
+  type CheckPrincipal,
+  checkSubjects,
+  principalsOf,
+  subjectIdOf,
+} from '#shared/permissions/check-subjects.js';
 import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import { compiledPolicyAt, loadTenantState } from '#shared/policy/tenant-state.js';
@@ -222,6 +232,18 @@ export async function checkAccess(
   const { compiled, items } = await checkState(deps, tenantId, subjects, decidedUnder);
   const principals = await principalsOf(deps, tenantId, subjects, items);
   const policy = { version: compiled.version, compiled };
+  // One permission set per principal per request (its key hashes the item's grants), compiled
+  // once per item content and policy version in this process, as the authorizer does: the item
+  // itself was read for this request, so a grant removed a moment ago is gone here.
+  const sets = new Map<CheckPrincipal, PermissionSet>();
+  const permissionsOf = (p: CheckPrincipal) => {
+    let set = sets.get(p);
+    if (!set) {
+      set = checkPermissionsOf(tenantId, p.item, policy, !p.serviceAccount);
+      sets.set(p, set);
+    }
+    return set;
+  };
   return checks.map((c): CheckResult => {
     const found = principals.get(subjectIdOf(c));
     // A pending member has not accepted yet: not a member (consent, rule 17).
@@ -238,10 +260,7 @@ export async function checkAccess(
     }
     const base = { userId: m.userId, resource: c.resource, action: c.action };
     if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
-    // Compiled once per item content and policy version in this process, as the authorizer does
-    // (the item itself was read for this request: a grant removed a moment ago is gone here).
-    const set = checkPermissionsOf(tenantId, m.item, policy, !m.serviceAccount);
-    const decision = explain(set, c.resource, c.action);
+    const decision = explain(permissionsOf(m), c.resource, c.action);
     return { ...base, allowed: decision.allowed, reason: decision.reason };
   });
 }
