@@ -3,7 +3,6 @@
  * the tenant policy), list them, and answer checks with the engine's reasons.
  */
 import {
-  compilePrincipal,
   covers,
   namespaceViolation,
   type PermissionSet,
@@ -12,22 +11,23 @@ import {
 import { explain } from '#shared/acl/explain.js';
 import { ACTIONS, type Action, type Rule } from '#shared/acl/types.js';
 import type { Caller, StoreDeps } from '#shared/app/context.js';
+import { createPrincipalCache } from '#shared/auth/decision-caches.js';
 import { InvalidError, NotFoundError } from '#shared/errors/domain-errors.js';
 import { grantMemberRule, loadMember, revokeMemberRule } from '#shared/members/member-service.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
-import { checkSubjects, principalsOf, subjectIdOf } from '#shared/permissions/check-subjects.js';
+import {
+  type CheckPrincipal,
+  checkSubjects,
+  principalsOf,
+  subjectIdOf,
+} from '#shared/permissions/check-subjects.js';
 import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
 import { compiledPolicyAt, loadTenantState } from '#shared/policy/tenant-state.js';
 import { keys } from '#shared/store/keys.js';
 import type { Page } from '#shared/store/pagination.js';
-import {
-  grantsOf,
-  type MemberRecord,
-  memberFromItem,
-} from '#shared/store/records/member-record.js';
+import { type MemberRecord, memberFromItem } from '#shared/store/records/member-record.js';
 import { PACKED_RULES_ATTRIBUTE } from '#shared/store/records/packed-rules.js';
-import { serviceAccountGrants } from '#shared/store/records/service-account-record.js';
 
 /**
  * The rule named by the path parameters `{rid}` and `{action}`; 400 naming `path.rid` or
@@ -213,6 +213,9 @@ async function checkState(
   return { compiled: state.compiled, items: state.extra };
 }
 
+/** This process's compiled permissions of the principals checked, by tenant, policy version and grants. */
+const checkPermissionsOf = createPrincipalCache();
+
 /**
  * Answers "may this member do `action` on `resource`?" for one check or a batch, each with the
  * engine's reason (which rule, via what). A single check of a non-member is a 404; in a batch
@@ -228,14 +231,16 @@ export async function checkAccess(
   const subjects = checkSubjects(tenantId, checks);
   const { compiled, items } = await checkState(deps, tenantId, subjects, decidedUnder);
   const principals = await principalsOf(deps, tenantId, subjects, items);
-  // One permission set per principal per request: compiling it (and its explain index, kept
-  // with the set) once, not once per check, keeps a batch of 100 close to the cost of one.
-  const sets = new Map<MemberRecord, PermissionSet>();
-  const permissionsOf = (m: MemberRecord, serviceAccount: boolean) => {
-    let set = sets.get(m);
+  const policy = { version: compiled.version, compiled };
+  // One permission set per principal per request (its key hashes the item's grants), compiled
+  // once per item content and policy version in this process, as the authorizer does: the item
+  // itself was read for this request, so a grant removed a moment ago is gone here.
+  const sets = new Map<CheckPrincipal, PermissionSet>();
+  const permissionsOf = (p: CheckPrincipal) => {
+    let set = sets.get(p);
     if (!set) {
-      set = compilePrincipal(compiled, serviceAccount ? serviceAccountGrants(m) : grantsOf(m));
-      sets.set(m, set);
+      set = checkPermissionsOf(tenantId, p.item, policy, !p.serviceAccount);
+      sets.set(p, set);
     }
     return set;
   };
@@ -255,8 +260,7 @@ export async function checkAccess(
     }
     const base = { userId: m.userId, resource: c.resource, action: c.action };
     if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
-    const set = permissionsOf(m, c.serviceAccountId !== undefined);
-    const decision = explain(set, c.resource, c.action);
+    const decision = explain(permissionsOf(m), c.resource, c.action);
     return { ...base, allowed: decision.allowed, reason: decision.reason };
   });
 }

@@ -6,14 +6,15 @@
  * that item existed, the byEmail index).
  */
 import type { StoreDeps } from '#shared/app/context.js';
+import { NotFoundError } from '#shared/errors/domain-errors.js';
 import { normalizeEmail } from '#shared/identity/identity-provider.js';
-import { loadMember } from '#shared/members/member-lookup.js';
 import type { CheckInput } from '#shared/permissions/acl-schemas.js';
 import { keys } from '#shared/store/keys.js';
+import { knownFormat } from '#shared/store/records/item-format.js';
 import {
   indexedMemberIdsOfEmail,
-  type MemberRecord,
-  memberFromItem,
+  type MemberStatus,
+  memberStatusOf,
 } from '#shared/store/records/member-record.js';
 import {
   serviceAccountFromItem,
@@ -56,23 +57,30 @@ export function subjectIdOf(c: CheckInput): string {
       : `e:${normalizeEmail(c.email ?? '')}`;
 }
 
-/** A service account in the shape the check reads (its principal id as userId). */
-function serviceAccountAsPrincipal(item: Item): MemberRecord {
+/**
+ * The principal a check answers for: who it is, its status, and its item as stored. Its grants
+ * are read from the item only when compiled (see `checkAccess`), so a member's packed rules are
+ * not unpacked on every request.
+ */
+export interface CheckPrincipal {
+  /** A member's userId, or a service account's principal id (`service-account:<id>`). */
+  userId: string;
+  status: MemberStatus;
+  serviceAccount: boolean;
+  /** The member or service-account item: its groups, role bindings and rules. */
+  item: Item;
+}
+
+/** Throws `UnknownItemFormatError` for a member item of a format this version does not know. */
+function memberPrincipal(item: Item): CheckPrincipal {
+  knownFormat('member', item);
+  return { userId: String(item.userId), status: memberStatusOf(item), serviceAccount: false, item };
+}
+
+function serviceAccountAsPrincipal(item: Item): CheckPrincipal {
   const sa = serviceAccountFromItem(item);
-  return {
-    tenantId: sa.tenantId,
-    userId: serviceAccountPrincipal(sa.serviceAccountId),
-    email: '',
-    status: sa.status,
-    joinedAt: sa.createdAt,
-    groups: sa.groups,
-    roles: sa.roles,
-    rules: sa.rules,
-    sessionsValidAfter: 0,
-    superuser: false,
-    version: sa.version,
-    incarnation: sa.incarnation,
-  };
+  const userId = serviceAccountPrincipal(sa.serviceAccountId);
+  return { userId, status: sa.status, serviceAccount: true, item };
 }
 
 /**
@@ -84,13 +92,13 @@ export async function principalsOf(
   tenantId: string,
   subjects: Map<string, Subject>,
   items: Map<string, Item>,
-): Promise<Map<string, MemberRecord | undefined>> {
-  const principals = new Map<string, MemberRecord | undefined>();
+): Promise<Map<string, CheckPrincipal | undefined>> {
+  const principals = new Map<string, CheckPrincipal | undefined>();
   const owners = new Map<string, string>();
   const unindexed: [string, string][] = [];
   for (const [id, s] of subjects) {
     const item = deps.table.pick(items, s.key);
-    if (s.kind === 'user') principals.set(id, item ? memberFromItem(item) : undefined);
+    if (s.kind === 'user') principals.set(id, item ? memberPrincipal(item) : undefined);
     else if (s.kind === 'serviceAccount') {
       principals.set(id, item ? serviceAccountAsPrincipal(item) : undefined);
     } else if (item) owners.set(id, String(item.userId));
@@ -104,13 +112,16 @@ export async function principalsOf(
     // Members from before the uniqueness item: the first one the index lists (404 if gone).
     ...unindexed.map(async ([id, email]) => {
       const [first] = await indexedMemberIdsOfEmail(deps.table, tenantId, email);
-      principals.set(id, first === undefined ? undefined : await loadMember(deps, tenantId, first));
+      if (first === undefined) return void principals.set(id, undefined);
+      const item = await deps.table.get(keys.member(tenantId, first));
+      if (!item) throw new NotFoundError(`Member '${first}' not found`);
+      principals.set(id, memberPrincipal(item));
     }),
   ]);
   for (const [id, userId] of owners) {
     const key = keys.member(tenantId, userId);
     const item = deps.table.pick(owned, key) ?? deps.table.pick(items, key);
-    principals.set(id, item ? memberFromItem(item) : undefined);
+    principals.set(id, item ? memberPrincipal(item) : undefined);
   }
   return principals;
 }

@@ -388,8 +388,15 @@ describe('management over an item of a newer format (a rollback below a written 
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body).toMatchObject({ title: 'Item format not supported', kind: 'member' });
     expect(await raw(key)).toEqual(before);
-    // Reads refuse it too, rather than show a record missing what it does not know.
+    // Reads refuse it too, rather than show a record missing what it does not know, and so
+    // does a check of that member (its rules are not read in a format this version lacks).
     expect((await api('GET', `${tenant.t}/members/${target.userId}`, tenant.as)).status).toBe(500);
+    const check = await api('POST', `${tenant.t}/check`, {
+      ...tenant.as,
+      body: { userId: target.userId, resource: 'apps:future', action: 'read' },
+    });
+    expect(check.status).toBe(500);
+    expect(check.body).toMatchObject({ title: 'Item format not supported', kind: 'member' });
   });
 
   it('service account: a rule grant on its newer item is refused and writes nothing', async () => {

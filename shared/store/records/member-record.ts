@@ -113,6 +113,11 @@ export function memberItem(m: MemberRecord): Record<string, unknown> {
   };
 }
 
+/** A member item's status as read (anything this version does not know reads as active). */
+export function memberStatusOf(item: Record<string, unknown>): MemberStatus {
+  return item.status === 'disabled' || item.status === 'pending' ? item.status : 'active';
+}
+
 /**
  * The member item as a record; throws `UnknownItemFormatError` for a format this version does not
  * know (written by a newer version: read back and written again, its new fields would be lost).
@@ -123,7 +128,7 @@ export function memberFromItem(item: Record<string, unknown>): MemberRecord {
     tenantId: String(item.tenantId),
     userId: String(item.userId),
     email: String(item.email),
-    status: item.status === 'disabled' || item.status === 'pending' ? item.status : 'active',
+    status: memberStatusOf(item),
     joinedAt: String(item.joinedAt),
     groups: (item.groups as string[] | undefined) ?? [],
     roles: (item.roles as RoleBinding[] | undefined) ?? [],
