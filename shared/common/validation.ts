@@ -46,22 +46,28 @@ export function refuseUnsafeText(text: string, ctx: z.core.$RefinementCtx<string
 /**
  * Every string of a body or query, wherever it sits (keys of unknown fields and values inside
  * arrays included): control characters other than tab, CR and LF, and bidi controls, are a
- * field error at that string's path. Runs before the route's schema, on the raw JSON.
+ * field error at that string's path. Runs before the route's schema, on the raw JSON. The path
+ * is kept as segments and joined only for an error: a clean body of 100 checks walks 300
+ * strings, and building each one's path cost as much as the schema itself.
  */
-function unsafeStrings(value: unknown, path: string, out: FieldError[]): void {
+function unsafeStrings(value: unknown, path: string[], out: FieldError[]): void {
   if (typeof value === 'string') {
     const char = unsafeCharacter(value, UNSAFE_ANY);
-    if (char) out.push({ path, message: unsafeMessage(char) });
+    if (char) out.push({ path: path.join('.'), message: unsafeMessage(char) });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      unsafeStrings(v, `${path}.${i}`, out);
-    });
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      unsafeStrings(value[i], path, out);
+      path.pop();
+    }
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const at = `${path}.${k}`;
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      path.push(k);
       const char = unsafeCharacter(k, UNSAFE_ANY);
-      if (char) out.push({ path: at, message: `field name ${unsafeMessage(char)}` });
-      else unsafeStrings(v, at, out);
+      if (char) out.push({ path: path.join('.'), message: `field name ${unsafeMessage(char)}` });
+      else unsafeStrings((value as Record<string, unknown>)[k], path, out);
+      path.pop();
     }
   }
 }
@@ -73,7 +79,7 @@ export function parseInput<S extends z.core.$ZodType>(
   where: string,
 ): z.infer<S> {
   const unsafe: FieldError[] = [];
-  unsafeStrings(value, where, unsafe);
+  unsafeStrings(value, [where], unsafe);
   const result = z.safeParse(schema, value);
   if (result.success && unsafe.length === 0) return result.data;
   const errors = result.success
