@@ -25,10 +25,13 @@ export function useCan(): Can {
   return useContext(CanContext);
 }
 
-/** The roles and groups the viewer may hand out (they hold all each confers). */
+/**
+ * The roles and groups the viewer may hand out (they hold all each confers); a list is absent
+ * when the viewer may not read it (the pickers then take typed ids).
+ */
 export interface Grantable {
-  roles: string[];
-  groups: string[];
+  roles?: string[];
+  groups?: string[];
 }
 
 /** Nothing to hand out: while the abilities load, or when they could not be read. */
@@ -36,8 +39,8 @@ export const GRANT_NOTHING: Grantable = { roles: [], groups: [] };
 
 export const GrantableContext = createContext<Grantable>(GRANT_NOTHING);
 
-/** The ids of `kind` the viewer may grant: what an invite's or a member's pickers offer. */
-export function useGrantable(kind: keyof Grantable): string[] {
+/** The ids of `kind` the viewer may grant, or undefined when they may not list them. */
+export function useGrantable(kind: keyof Grantable): string[] | undefined {
   return useContext(GrantableContext)[kind];
 }
 

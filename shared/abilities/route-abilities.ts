@@ -46,7 +46,8 @@ export function routeAbilities(
  * the answer). A person asks, signed in or with their personal token; a service account's API
  * token is refused (403): it is no member, and its grants are read at
  * `GET .../service-accounts/{id}/permissions`. `grantable` lists the roles and groups the caller
- * may hand out (nobody grants more than they hold), for the console's pickers.
+ * may hand out (nobody grants more than they hold), for the console's pickers; each list only
+ * when the caller may read that list (`GET .../roles`, `GET .../groups`).
  */
 export async function describeAbilities(deps: StoreDeps, caller: Caller, tenantId: string) {
   if (caller.credential === 'api-token')
@@ -54,9 +55,18 @@ export async function describeAbilities(deps: StoreDeps, caller: Caller, tenantI
   const state = await loadTenantState(deps, tenantId, caller);
   if (!state.actorPermissions || state.actor?.status !== 'active')
     throw new NotFoundError('Tenant not found');
+  const abilities = routeAbilities(state.actorPermissions, tenantId);
+  const all = grantable(state.actorPermissions, state.compiled, state.policy);
+  // Role and group ids only to whoever may list them anyway: the answer reveals no name the
+  // caller could not read (a plain member holding `apps full` learns of no role under apps).
+  const readable = (kind: 'roles' | 'groups') =>
+    abilities.routes.includes(`GET /v1/tenants/{tenantId}/${kind}`);
   return {
     tenantId,
-    ...routeAbilities(state.actorPermissions, tenantId),
-    grantable: grantable(state.actorPermissions, state.compiled, state.policy),
+    ...abilities,
+    grantable: {
+      ...(readable('roles') ? { roles: all.roles } : {}),
+      ...(readable('groups') ? { groups: all.groups } : {}),
+    },
   };
 }

@@ -53,6 +53,12 @@ export const AbilitiesView = z.object({
   routes: z.array(z.string()),
   /** Tenant routes allowed only on the caller's own membership (their `self` parameter is them). */
   selfRoutes: z.array(z.string()),
-  /** The roles (bound on everything) and groups the caller may hand out: they hold all they confer. */
-  grantable: z.object({ roles: z.array(z.string()), groups: z.array(z.string()) }),
+  /**
+   * The roles (bound on everything) and groups the caller may hand out: they hold all they
+   * confer. Each list only when the caller may read that list (`GET .../roles`, `.../groups`).
+   */
+  grantable: z.object({
+    roles: z.optional(z.array(z.string())),
+    groups: z.optional(z.array(z.string())),
+  }),
 });

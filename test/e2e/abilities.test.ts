@@ -162,9 +162,14 @@ describe('what may I hand out', () => {
       200,
       'bind broad role to the group',
     );
-    // A manager of members who holds the narrow role and may change members, nothing more.
+    // A manager of members who holds the narrow role, may change members and read the role and
+    // group lists, nothing more.
     const admin = uniqueId('members-admin');
-    await make(admin, [{ resource: 'gatehouse:members', action: 'full' }]);
+    await make(admin, [
+      { resource: 'gatehouse:members', action: 'full' },
+      { resource: 'gatehouse:roles', action: 'read' },
+      { resource: 'gatehouse:groups', action: 'read' },
+    ]);
     const manager = await addUser(f.tenantId, f.owner.accessToken);
     for (const roleId of [admin, narrow]) {
       await expectStatus(
@@ -191,6 +196,32 @@ describe('what may I hand out', () => {
       });
     expect((await bind(narrow)).status).toBe(200);
     expect((await bind(broad)).status).toBe(403);
+  });
+
+  it('names no role or group to a caller who may not list them', async () => {
+    // The narrow role's holder without the list permissions: its own role is grantable, but
+    // the answer leaves the lists out rather than reveal ids the caller cannot read.
+    const t = `/v1/tenants/${f.tenantId}`;
+    const as = { token: f.owner.accessToken };
+    const roleId = uniqueId('apps-reader');
+    await expectStatus(
+      api('POST', `${t}/roles`, {
+        ...as,
+        body: { roleId, name: roleId, permissions: [{ resource: 'apps:shop', action: 'read' }] },
+      }),
+      201,
+      'create role',
+    );
+    const holder = await addUser(f.tenantId, f.owner.accessToken);
+    await expectStatus(
+      api('PUT', `${t}/members/${holder.userId}/roles/${roleId}`, { ...as, body: {} }),
+      200,
+      'bind role',
+    );
+    const res = await abilitiesOf(f.tenantId, holder.accessToken);
+    expect(res.status).toBe(200);
+    expect(res.body.grantable).toEqual({});
+    expect(JSON.stringify(res.body)).not.toContain(roleId);
   });
 });
 

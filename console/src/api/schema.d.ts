@@ -1507,8 +1507,8 @@ export interface operations {
                         routes: string[];
                         selfRoutes: string[];
                         grantable: {
-                            roles: string[];
-                            groups: string[];
+                            roles?: string[];
+                            groups?: string[];
                         };
                     };
                 };
