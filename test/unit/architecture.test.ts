@@ -1,6 +1,7 @@
 /**
  * The shape of the code, kept: only the storage layer speaks DynamoDB, folders of shared/ import
- * in one direction, handlers take no untyped input, and no source file grows past 400 lines.
+ * in one direction, handlers take no untyped input, and no source file (the console's included)
+ * grows past 400 lines.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -54,7 +55,9 @@ describe('architecture', () => {
   });
 
   it('keeps every source file under 400 lines', () => {
-    const long = files
+    // The console's too, but not the API types generated from the OpenAPI document.
+    const consoleFiles = sources(join('console', 'src')).filter((f) => !f.endsWith('schema.d.ts'));
+    const long = [...files, ...consoleFiles]
       .map((f) => ({ file: relative(root, join(root, f)), lines: text(f).split('\n').length }))
       .filter((f) => f.lines > 400);
     expect(long).toEqual([]);
