@@ -9,15 +9,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SeededEvent, seedAuditEvents, seedMinute } from '../support/audit-seed.js';
 import { launchBrowser } from '../support/browser.js';
 import { checkScreen, openConsoleAs } from '../support/console-page.js';
-import { createTenantWithOwner } from '../support/stack-client.js';
+import {
+  addUser,
+  api,
+  createTenantWithOwner,
+  expectStatus,
+  type OwnedTenant,
+} from '../support/stack-client.js';
 
 let browser: Browser;
 let page: Page;
 let seeded: SeededEvent[];
+let tenant: OwnedTenant;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  const tenant = await createTenantWithOwner();
+  tenant = await createTenantWithOwner();
   seeded = await seedAuditEvents(tenant.tenantId, 120);
   page = await openConsoleAs(browser, tenant.owner, tenant.tenantId, 'audit');
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
@@ -84,5 +91,23 @@ describe('audit log filters in the console', () => {
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => column(3)).toContain('tenant.create');
     expect(await page.locator('#audit-until-error').count()).toBe(0);
+  });
+
+  it('names another member who acted by their email, not their user id', async () => {
+    // A plain member mints a personal token: an audit event whose actor is their user id.
+    const member = await addUser(tenant.tenantId, tenant.owner.accessToken);
+    await expectStatus(
+      api('POST', `${tenant.t}/members/${member.userId}/tokens`, {
+        token: member.accessToken,
+        body: { name: 'laptop', expiresInDays: 1 },
+      }),
+      201,
+      'mint a personal token',
+    );
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('Actions', { exact: true }).fill('personal-token.create');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => column(2)).toEqual([expect.stringContaining(member.email)]);
+    expect((await column(2)).join(' ')).not.toContain(member.userId);
   });
 });

@@ -8,6 +8,7 @@ import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
 import { SelectField, Suggestions, TextField } from '../components/field.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
+import { useMemberEmails } from '../components/member-emails.js';
 import { type Action, findMemberByEmail, inheritedFrom, splitPrincipal } from './access-terms.js';
 import { GROUP_RULE, GrantForm, USER_RULE } from './acl-grant-form.js';
 import type { ScreenProps } from './index.js';
@@ -136,7 +137,6 @@ export function AclsScreen(props: ScreenProps) {
   const [granteeError, setGranteeError] = useState<string>();
   /** Whose rules are shown: '' for everyone's, else `user:<id>` or `group:<id>`, and in words. */
   const [principal, setPrincipal] = useState({ id: '', words: '' });
-  const [emails, setEmails] = useState<Record<string, string>>({});
   const [groupIds, setGroupIds] = useState<string[]>([]);
   const [failure, setFailure] = useState<string>();
   const rules = usePaged<Rule>(
@@ -167,19 +167,15 @@ export function AclsScreen(props: ScreenProps) {
         .then(({ data }) => setGroupIds(data?.items.map((g) => g.groupId) ?? []));
   }, [tenantId]);
   const inherited = useInherited(api, tenantId, browsed, principal.id, rules.items);
-  // Rules name members by userId; show their emails (one read per member not yet known).
-  useEffect(() => {
-    const unknown = new Set(
-      [...rules.items, ...inherited.rules]
-        .map((r) => splitPrincipal(r.principal))
-        .filter((p) => p.kind === 'user' && !(p.id in emails))
-        .map((p) => p.id),
-    );
-    for (const userId of unknown)
-      void api
-        .GET('/v1/tenants/{tenantId}/members/{userId}', { params: { path: { tenantId, userId } } })
-        .then(({ data }) => setEmails((known) => ({ ...known, [userId]: data?.email ?? userId })));
-  }, [rules.items, inherited.rules]);
+  // Rules name members by userId; show their emails.
+  const emails = useMemberEmails(
+    api,
+    tenantId,
+    [...rules.items, ...inherited.rules]
+      .map((r) => splitPrincipal(r.principal))
+      .filter((p) => p.kind === 'user')
+      .map((p) => p.id),
+  );
 
   function browse(resource: string) {
     setTyped(resource);

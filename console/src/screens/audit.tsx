@@ -7,6 +7,7 @@ import { AUDIT_ACTIONS } from '#shared/audit/audit-actions.js';
 import { fieldError } from '../api/client.js';
 import { idList, Suggestions, TextField } from '../components/field.js';
 import { Alert, usePaged } from '../components/kit.js';
+import { useMemberEmails } from '../components/member-emails.js';
 import { LocalTime } from '../components/time.js';
 import type { ScreenProps } from './index.js';
 
@@ -95,6 +96,12 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
     until: fieldError(problem, 'query.until'),
   };
   const named = Object.values(errors).some(Boolean);
+  // Actors are user ids (or service-account:..., system:...); show members' emails.
+  const emails = useMemberEmails(
+    api,
+    tenantId,
+    events.items.map((e) => e.actor),
+  );
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
@@ -203,7 +210,7 @@ export function AuditScreen({ api, tenantId, me }: ScreenProps) {
                   <LocalTime iso={e.at} />
                 </td>
                 <td>
-                  {e.actor === me.userId ? `you (${me.email})` : e.actor}
+                  {e.actor === me.userId ? `you (${me.email})` : (emails[e.actor] ?? e.actor)}
                   {e.credential && <small> via {CREDENTIAL[e.credential] ?? e.credential}</small>}
                 </td>
                 <td>{e.action}</td>
