@@ -55,18 +55,13 @@ export async function describeAbilities(deps: StoreDeps, caller: Caller, tenantI
   const state = await loadTenantState(deps, tenantId, caller);
   if (!state.actorPermissions || state.actor?.status !== 'active')
     throw new NotFoundError('Tenant not found');
-  const abilities = routeAbilities(state.actorPermissions, tenantId);
-  const all = grantable(state.actorPermissions, state.compiled, state.policy);
+  const permissions = state.actorPermissions;
+  const abilities = routeAbilities(permissions, tenantId);
   // Role and group ids only to whoever may list them anyway: the answer reveals no name the
   // caller could not read (a plain member holding `apps full` learns of no role under apps).
-  const readable = (kind: 'roles' | 'groups') =>
-    abilities.routes.includes(`GET /v1/tenants/{tenantId}/${kind}`);
-  return {
-    tenantId,
-    ...abilities,
-    grantable: {
-      ...(readable('roles') ? { roles: all.roles } : {}),
-      ...(readable('groups') ? { groups: all.groups } : {}),
-    },
-  };
+  const listed = (kind: 'roles' | 'groups') =>
+    abilities.routes.includes(`GET /v1/tenants/{tenantId}/${kind}`)
+      ? { [kind]: grantable(permissions, state.compiled, state.policy, kind) }
+      : {};
+  return { tenantId, ...abilities, grantable: { ...listed('roles'), ...listed('groups') } };
 }

@@ -106,14 +106,15 @@ export function assertCanGrant(
 }
 
 /**
- * The roles (bound on everything) and groups of `policy` that `granter` may hand out: those
+ * The roles (bound on everything) or the groups of `policy` that `granter` may hand out: those
  * {@link assertCanGrant} lets through, one at a time. What the console offers in its pickers.
  */
 export function grantable(
   granter: PermissionSet,
   compiled: CompiledPolicy,
   policy: TenantPolicy,
-): { roles: string[]; groups: string[] } {
+  kind: 'roles' | 'groups',
+): string[] {
   const passes = (request: GrantRequest) => {
     try {
       assertCanGrant(granter, compiled, policy, request);
@@ -123,14 +124,9 @@ export function grantable(
       throw error;
     }
   };
-  return {
-    roles: Object.keys(policy.roles)
-      .filter((roleId) => passes({ roles: [{ roleId }] }))
-      .sort(),
-    groups: Object.keys(policy.groups)
-      .filter((groupId) => passes({ groups: [groupId] }))
-      .sort(),
-  };
+  return Object.keys(policy[kind])
+    .filter((id) => passes(kind === 'roles' ? { roles: [{ roleId: id }] } : { groups: [id] }))
+    .sort();
 }
 
 /** Validates an optional scope resource of a role binding, named at `path` (400). */

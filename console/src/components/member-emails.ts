@@ -3,7 +3,7 @@
  * not yet known, only when the viewer may read members; an id that is no member (or could not be
  * read) stays shown as the id.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useCan } from '../abilities.js';
 import type { ApiClient } from '../api/client.js';
 
@@ -18,10 +18,15 @@ export function useMemberEmails(
   const can = useCan();
   const readable = can('GET', MEMBER);
   const [emails, setEmails] = useState<Record<string, string>>({});
-  const wanted = [...new Set(userIds)].filter((id) => id && !id.includes(':') && !(id in emails));
+  // Ids asked for already (answered or still in flight): each is read once.
+  const asked = useRef(new Set<string>());
+  const wanted = [...new Set(userIds)].filter(
+    (id) => id && !id.includes(':') && !asked.current.has(id),
+  );
   const key = wanted.join(' ');
   useEffect(() => {
     if (!readable) return;
+    for (const userId of wanted) asked.current.add(userId);
     for (const userId of wanted)
       void api
         .GET(MEMBER, { params: { path: { tenantId, userId } } })
