@@ -126,8 +126,8 @@ export async function benchApiTokens(
 
   /** A fresh authorizer (cold caches, its own counting client) deciding `n` requests with `token`. */
   const measure = async (token: string, between?: () => Promise<number>) => {
-    const { db, counter } = stack.countingClient();
-    const authorize = newAuthorizer(db);
+    const { transport, counter } = stack.countingClient();
+    const authorize = newAuthorizer(transport);
     const event = authorizerEvent(tenantId, token);
     const decide = async () => {
       const t0 = performance.now();

@@ -160,10 +160,10 @@ export async function benchAuthorizerRoutes(
 ): Promise<AuthorizerRoutesResult> {
   const { info, tenantId, tableName, verifier } = await authorizerBench(stack);
   const token = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
-  const { db, counter } = stack.countingClient();
+  const { transport, counter } = stack.countingClient();
   const deps = (size: number): AuthorizerDeps => ({
     verifier,
-    snapshots: createSnapshotReader(db, tableName),
+    snapshots: createSnapshotReader(transport, tableName),
     requirements: externalRoutes('tenantId', routeMap(size)),
     clock: systemClock,
     mode: 'external',

@@ -123,18 +123,19 @@ function subOf(token: string): string {
 
 /**
  * Times authorizer decisions for `GET /v1/tenants/{tenantId}` as the bootstrap superuser and as a
- * member with thousands of direct rules, counting DynamoDB requests with an SDK middleware.
+ * member with thousands of direct rules, reading through the deployed authorizer's signed HTTP
+ * transport and counting its DynamoDB requests.
  */
 export async function benchAuthorizer(
   stack: BenchStack,
   opts: { quick: boolean },
 ): Promise<AuthorizerBenchResult> {
   const { info, tenantId, tableName, verifier, newAuthorizer } = await authorizerBench(stack);
-  const { db, counter } = stack.countingClient();
+  const { db, transport, counter } = stack.countingClient();
 
   const token = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
   const event = authorizerEvent(tenantId, token);
-  const authorize = newAuthorizer(db);
+  const authorize = newAuthorizer(transport);
 
   const decideCounted = async (ev: APIGatewayRequestAuthorizerEventV2) => {
     const before = counter.total;

@@ -4,7 +4,7 @@ import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { systemClock } from '#shared/platform/clock.js';
 import { findRoute } from '#shared/routes/route-table.js';
-import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import type { DocumentTransport } from '#shared/store/document-transport.js';
 import type { StackInfo } from '../local/stack.js';
 import type { BenchStack } from './stack.js';
 
@@ -60,17 +60,18 @@ async function stackVerifier(info: StackInfo) {
 
 /**
  * What the authorizer benches start from: the bootstrap tenant, the table, the stack's verifier,
- * and `newAuthorizer(db)`, a fresh authorizer (cold caches) built as the deployed one is (route
- * table requirements, internal mode) reading through `db`.
+ * and `newAuthorizer(transport)`, a fresh authorizer (cold caches) built as the deployed one is
+ * (route table requirements, internal mode) reading through `transport` (the deployed one's is
+ * the signed HTTP transport: `stack.countingClient().transport`).
  */
 export async function authorizerBench(stack: BenchStack) {
   const { info } = stack;
   const tableName = info.dynamodb.tableName;
   const verifier = await stackVerifier(info);
-  const newAuthorizer = (db: DocumentClient) =>
+  const newAuthorizer = (transport: DocumentTransport) =>
     createAuthorizer({
       verifier,
-      snapshots: createSnapshotReader(db, tableName),
+      snapshots: createSnapshotReader(transport, tableName),
       requirements: (key) => findRoute(key)?.auth,
       clock: systemClock,
       mode: 'internal',

@@ -2,6 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { authorizerDeps } from '#shared/app/authorizer-deps.js';
 import { appDeps } from '#shared/app/deps.js';
 import { createStoreDeps } from '#shared/app/store-deps.js';
 import { createInvites } from '#shared/invites/invite-service.js';
@@ -134,7 +135,7 @@ export async function benchInvites(stack: BenchStack): Promise<InvitesBenchResul
     // The first call loads the handler and the authorizer (their cold start is benched apart).
     await post(['warmup-http@bench.gatehouse.local']);
     // The local API runs in this process: its handlers and authorizer share appDeps()'s client.
-    const served = countRequests(appDeps().db);
+    const served = countRequests(appDeps().db, authorizerDeps().transport);
     served.reset();
     const t1 = performance.now();
     const res = await post(addresses('http'));

@@ -5,6 +5,7 @@
  */
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { authorizerDeps } from '#shared/app/authorizer-deps.js';
 import { appDeps } from '#shared/app/deps.js';
 import { identityFromEnv } from '#shared/app/identity-deps.js';
 import { keys } from '#shared/store/keys.js';
@@ -30,7 +31,7 @@ export async function benchOperations(stack: BenchStack): Promise<OperationCount
   const { info } = stack;
   const t = info.bootstrap.tenantId;
   const admin = await stack.signIn(info.bootstrap.email, info.bootstrap.password);
-  const counter = countRequests(appDeps().db);
+  const counter = countRequests(appDeps().db, authorizerDeps().transport);
   const rows: OperationCount[] = [];
   const run = `${Date.now().toString(36)}`;
   const warm = () => callApi(info, 'GET', `/v1/tenants/${t}`, admin);

@@ -17,7 +17,11 @@ import { setUserTenantCap } from '#shared/limits/mail-limits.js';
 import { DEFAULT_LIMITS } from '#shared/limits/tenant-limits.js';
 import { planNewMember } from '#shared/members/member-service.js';
 import { loadTenantState } from '#shared/policy/tenant-state.js';
-import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
+import {
+  createDocumentClient,
+  type DocumentClient,
+  sdkTransport,
+} from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
 import { memberPut, readMember } from '#shared/store/records/member-record.js';
 import { PACKED_RULES_ATTRIBUTE, unpackRules } from '#shared/store/records/packed-rules.js';
@@ -184,7 +188,7 @@ export async function benchReadUnits(stack: BenchStack): Promise<ReadUnitsResult
 
   /** Units of one steady-state decision now (mean over decisions spread on the shards), and before. */
   const decisionUnits = async (tenantId: string, userId: string): Promise<ReadUnitsRow> => {
-    const reader = createSnapshotReader(db, tableName);
+    const reader = createSnapshotReader(sdkTransport(db), tableName);
     await reader.read(tenantId, userId); // warm: the policy is cached by version
     const n = POLICY_VERSION_SHARDS * 2;
     const start = units();

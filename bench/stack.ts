@@ -10,8 +10,13 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createStoreDeps } from '#shared/app/store-deps.js';
 import { setTenantLimits } from '#shared/limits/mail-limits.js';
+import { DEFAULT_TIMEOUTS } from '#shared/platform/dependency-guard.js';
 import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
 import { keys } from '#shared/store/keys.js';
+import {
+  createHttpTransport,
+  type SignedHttpTransport,
+} from '#shared/store/signed-http-transport.js';
 import type { ConsoleBuild } from '../console/build.js';
 import { consolePages } from '../local/console-pages.js';
 import { type StackInfo, startStack } from '../local/stack.js';
@@ -25,28 +30,17 @@ export interface RequestCounter {
   reset(): void;
 }
 
-const counters = new WeakMap<DocumentClient, RequestCounter>();
+const counters = new WeakMap<object, RequestCounter & { count(name: string): void }>();
 
-/**
- * Adds a counting middleware to a document client. It sits in the deserialize step, inside the
- * SDK's retry loop, so every attempt that goes over the wire is counted once. A client has one
- * counter: a second call returns it (reset it before measuring).
- */
-export function countRequests(db: DocumentClient): RequestCounter {
-  const existing = counters.get(db);
-  if (existing) return existing;
+/** A counter of requests by command name, not yet attached to anything. */
+function newCounter(): RequestCounter & { count(name: string): void } {
   let total = 0;
   let byCommand: Record<string, number> = {};
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
+  return {
+    count(name) {
       total++;
-      const name = String(context.commandName ?? 'unknown');
       byCommand[name] = (byCommand[name] ?? 0) + 1;
-      return next(args);
     },
-    { step: 'deserialize', name: 'benchCountRequests' },
-  );
-  const counter: RequestCounter = {
     get total() {
       return total;
     },
@@ -58,14 +52,43 @@ export function countRequests(db: DocumentClient): RequestCounter {
       byCommand = {};
     },
   };
+}
+
+/**
+ * Counts what a document client sends, and what the given signed HTTP transports send (the
+ * authorizer's), in one counter. The client's middleware sits in the deserialize step, inside
+ * the SDK's retry loop, and a transport's listener sees each attempt, so every attempt that goes
+ * over the wire is counted once, under the SDK's command name (`GetItemCommand`). A client has
+ * one counter: a second call returns it (reset it before measuring).
+ */
+export function countRequests(
+  db: DocumentClient,
+  ...transports: SignedHttpTransport[]
+): RequestCounter {
+  const existing = counters.get(db);
+  if (existing) return existing;
+  const counter = newCounter();
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      counter.count(String(context.commandName ?? 'unknown'));
+      return next(args);
+    },
+    { step: 'deserialize', name: 'benchCountRequests' },
+  );
+  for (const transport of transports) {
+    transport.onRequest((operation) => counter.count(`${operation}Command`));
+  }
   counters.set(db, counter);
   return counter;
 }
 
 export interface BenchStack {
   info: StackInfo;
-  /** A new document client on DynamoDB Local with its own request counter. */
-  countingClient(): { db: DocumentClient; counter: RequestCounter };
+  /**
+   * A new document client on DynamoDB Local and a signed HTTP transport to it (the deployed
+   * authorizer's), with one request counter for both.
+   */
+  countingClient(): { db: DocumentClient; transport: SignedHttpTransport; counter: RequestCounter };
   /** Signs in through cognito-local (USER_PASSWORD_AUTH) and returns the access token. */
   signIn(email: string, password: string): Promise<string>;
   /**
@@ -178,7 +201,12 @@ export async function startBenchStack(options: { console?: boolean } = {}): Prom
         DYNAMODB_ENDPOINT: info.dynamodb.endpoint,
       });
       clients.push(db);
-      return { db, counter: countRequests(db) };
+      const transport = createHttpTransport({
+        region: info.dynamodb.region,
+        endpoint: info.dynamodb.endpoint,
+        requestTimeoutMs: DEFAULT_TIMEOUTS.requestTimeoutMs,
+      });
+      return { db, transport, counter: countRequests(db, transport) };
     },
     signIn,
     async join(tenantId, adminToken, email, password) {

@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { functionNeeds, type TableGrant } from '#shared/routes/function-needs.js';
+import type { SignedHttpTransport } from '#shared/store/signed-http-transport.js';
 import { TABLE_INDEXES } from '#shared/store/table-definition.js';
 
 const running = new AsyncLocalStorage<string>();
@@ -183,23 +184,31 @@ interface GuardableClient {
   };
 }
 
+/** Throws when the function running now may not send `commandName` with `input`. */
+function refuseDenied(commandName: string, input: Input): void {
+  const name = running.getStore();
+  if (name === undefined) return;
+  const denied = deniedAccess(name, accessesOf(commandName, input));
+  if (denied) {
+    throw new LocalAccessDeniedError(
+      `functions/${name} is not authorized to perform dynamodb:${denied.action}` +
+        ` (${JSON.stringify(denied)}): its needs in shared/routes/function-needs.ts do not allow it`,
+    );
+  }
+}
+
 /** Adds the guard to the local DynamoDB client (once: a second call replaces the first). */
 export function guardTableClient(client: GuardableClient): void {
   client.middlewareStack.add(
     (next, context) => async (args: { input: Input }) => {
-      const name = running.getStore();
-      if (name !== undefined) {
-        const command = context.commandName ?? 'UnknownCommand';
-        const denied = deniedAccess(name, accessesOf(command, args.input));
-        if (denied) {
-          throw new LocalAccessDeniedError(
-            `functions/${name} is not authorized to perform dynamodb:${denied.action}` +
-              ` (${JSON.stringify(denied)}): its needs in shared/routes/function-needs.ts do not allow it`,
-          );
-        }
-      }
+      refuseDenied(context.commandName ?? 'UnknownCommand', args.input);
       return next(args);
     },
     { step: 'initialize', name: 'gatehouseLocalAccessGuard', override: true },
   );
+}
+
+/** Adds the guard to the authorizer's signed HTTP transport (call it once per transport). */
+export function guardTransport(transport: SignedHttpTransport): void {
+  transport.onRequest((operation, input) => refuseDenied(operation, input as Input));
 }

@@ -13,9 +13,10 @@ export const EXAMPLE_REST_STAGE = 'rest';
 export async function exampleApis(): Promise<LocalApi[]> {
   let forms: Promise<Awaited<ReturnType<typeof build>>> | undefined;
   const build = async () => {
-    const { appDeps } = await import('#shared/app/deps.js');
+    const { authorizerDeps } = await import('#shared/app/authorizer-deps.js');
     const { buildAuthorizers } = await import('#shared/auth/authorizer-factory.js');
-    const deps = appDeps();
+    // The deployed authorizer's wiring: the same transport, which the local access guard holds.
+    const deps = authorizerDeps();
     return buildAuthorizers(deps.env, deps, {
       mode: 'external',
       tenantParam: APPS_TENANT_PARAM,

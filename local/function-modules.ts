@@ -5,8 +5,9 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { authorizerDeps } from '#shared/app/authorizer-deps.js';
 import { appDeps } from '#shared/app/deps.js';
-import { guardTableClient, runAs } from './access-guard.js';
+import { guardTableClient, guardTransport, runAs } from './access-guard.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,8 +29,10 @@ export async function loadHandler<T>(name: string): Promise<T> {
   const handler = m.handler;
   if (!handler) throw new Error(`functions/${name}/handler.ts exports no handler`);
   if (!guarded) {
-    // The handlers share this process's one table client (appDeps): guard it once.
+    // The handlers share this process's one table client (appDeps), and the authorizer has its
+    // own transport (authorizerDeps): guard both once.
     guardTableClient(appDeps().db);
+    guardTransport(authorizerDeps().transport);
     guarded = true;
   }
   return ((...args: unknown[]) => runAs(name, () => handler(...args))) as T;

@@ -7,7 +7,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { ROUTE_MAP_FILE, readRouteMapFile } from '#authorizer/route-map.js';
-import { appDeps } from '#shared/app/deps.js';
+import { authorizerDeps } from '#shared/app/authorizer-deps.js';
 import { buildAuthorizers } from '#shared/auth/authorizer-factory.js';
 import { isRestAuthorizerEvent, restRouteKey } from '#shared/auth/rest-authorizer.js';
 import { logger } from '#shared/observability/logger.js';
@@ -15,7 +15,7 @@ import { flushMetrics, recordAuthorizerFault } from '#shared/observability/metri
 import { lambdaDeadline, withDeadline } from '#shared/platform/deadline.js';
 import { findRoute } from '#shared/routes/route-auth.js';
 
-const deps = appDeps();
+const deps = authorizerDeps();
 const { env } = deps;
 
 /** The route map file: a path from the configuration, or routes.json beside this bundle. */

@@ -2,7 +2,7 @@
 import type { StoreDeps } from '#shared/app/context.js';
 import { type Clock, systemClock } from '#shared/platform/clock.js';
 import { randomTokens, type TokenGenerator } from '#shared/platform/secret-tokens.js';
-import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import { type DocumentClient, sdkTransport } from '#shared/store/dynamo-client.js';
 import { createTable } from '#shared/store/table.js';
 
 /**
@@ -23,7 +23,7 @@ export function createStoreDeps(
   return {
     db,
     tableName,
-    table: createTable(db, tableName),
+    table: createTable(sdkTransport(db), tableName),
     clock: options.clock ?? systemClock,
     tokens: options.tokens ?? randomTokens,
   };

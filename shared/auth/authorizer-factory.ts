@@ -1,7 +1,6 @@
 /** Builds an authorizer from configuration: the token verifier for the pool, the snapshot reader, the route map. */
 
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import type { WiredStoreDeps } from '#shared/app/store-deps.js';
 import {
   type AuthorizerDeps,
   createAuthorizer,
@@ -13,7 +12,9 @@ import { externalRoutes, type RequirementResolver } from '#shared/auth/route-req
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { verifierFromEnv } from '#shared/auth/token-verifier.js';
 import type { Env } from '#shared/config/env.js';
+import type { Clock } from '#shared/platform/clock.js';
 import type { RequiredPermission } from '#shared/routes/route-types.js';
+import type { DocumentTransport } from '#shared/store/document-transport.js';
 
 export type AuthorizerMode =
   | { mode: 'internal'; requirements: RequirementResolver }
@@ -36,13 +37,13 @@ export type AuthorizerAnswer = (
  */
 export async function buildAuthorizers(
   env: Env,
-  deps: WiredStoreDeps,
+  deps: { transport: DocumentTransport; tableName: string; clock: Clock },
   config: AuthorizerMode,
 ): Promise<{ http: AuthorizerAnswer; rest: ReturnType<typeof createRestAuthorizer> }> {
   const verifier = await verifierFromEnv(env);
   const authorizerDeps: AuthorizerDeps = {
     verifier,
-    snapshots: createSnapshotReader(deps.db, deps.tableName),
+    snapshots: createSnapshotReader(deps.transport, deps.tableName),
     requirements:
       config.mode === 'external'
         ? externalRoutes(config.tenantParam, config.routes)

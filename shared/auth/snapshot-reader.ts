@@ -36,7 +36,7 @@ import {
 import type { SnapshotReader, TokenUse } from '#shared/auth/snapshot-types.js';
 import { isRaceLost } from '#shared/errors/domain-errors.js';
 import { logger } from '#shared/observability/logger.js';
-import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import type { DocumentTransport } from '#shared/store/document-transport.js';
 import { keys } from '#shared/store/keys.js';
 import { policyFromItem, randomPolicyShard } from '#shared/store/records/policy-record.js';
 import { getUserSessionsValidAfter } from '#shared/store/records/session-record.js';
@@ -113,8 +113,15 @@ async function recordLastUse(table: Table, use: TokenUse, now: Date) {
   }
 }
 
-export function createSnapshotReader(db: DocumentClient, tableName: string): SnapshotReader {
-  const table = createTable(db, tableName);
+/**
+ * The authorizer's reads over `transport`: the signed HTTP transport when deployed
+ * (shared/app/authorizer-deps.ts), the SDK's client in tests that count or fail its requests.
+ */
+export function createSnapshotReader(
+  transport: DocumentTransport,
+  tableName: string,
+): SnapshotReader {
+  const table = createTable(transport, tableName);
   const policyAt = createPolicyCache((tenantId) => loadPolicy(table, tenantId));
   const permissionsOf = createPrincipalCache();
   /** When this instance last recorded each token's use (epoch ms), bounded like the principals. */

@@ -129,22 +129,27 @@ interface GuardableClient {
 }
 
 /**
- * Adds the guard to a client: a call starts only with time left before the request's deadline,
- * is abandoned when that deadline passes, and a dependency failure becomes `UnavailableError`.
- * Service errors (conditional check failures, not found...) pass through unchanged.
+ * Runs one call to `service` under the guard: it starts only with time left before the request's
+ * deadline, is abandoned when that deadline passes, and a dependency failure becomes
+ * `UnavailableError`. Service errors (conditional check failures, not found...) pass through
+ * unchanged.
  */
+export async function guardedCall<T>(service: string, call: () => Promise<T>): Promise<T> {
+  const left = remainingMs();
+  if (left !== undefined && left < MIN_CALL_MS) throw unavailable(service);
+  try {
+    return await (left === undefined ? call() : raceDeadline(call(), left, service));
+  } catch (error) {
+    throw isDependencyFailure(error) ? unavailable(service, error) : error;
+  }
+}
+
+/** Adds {@link guardedCall} to every call of an SDK client. */
 export function guardClient<C extends GuardableClient>(client: C, service: string): C {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const left = remainingMs();
-      if (left !== undefined && left < MIN_CALL_MS) throw unavailable(service);
-      try {
-        return await (left === undefined ? next(args) : raceDeadline(next(args), left, service));
-      } catch (error) {
-        throw isDependencyFailure(error) ? unavailable(service, error) : error;
-      }
-    },
-    { step: 'initialize', name: 'gatehouseDependencyGuard', override: true },
-  );
+  client.middlewareStack.add((next) => (args) => guardedCall(service, () => next(args)), {
+    step: 'initialize',
+    name: 'gatehouseDependencyGuard',
+    override: true,
+  });
   return client;
 }

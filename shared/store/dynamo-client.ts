@@ -1,8 +1,23 @@
 /** Builds the DynamoDB document client once per process, pointed at DynamoDB Local when configured. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Env } from '#shared/config/env.js';
 import { LimitError } from '#shared/errors/domain-errors.js';
+import type {
+  DocumentOperation,
+  DocumentOperations,
+  DocumentTransport,
+} from '#shared/store/document-transport.js';
 
 /** DynamoDB's hard limit on one item. */
 export const DYNAMODB_ITEM_BYTES = 400 * 1024;
@@ -65,3 +80,31 @@ export function createDocumentClient(
 }
 
 export type DocumentClient = ReturnType<typeof createDocumentClient>;
+
+/** The document client's command of each operation the storage port sends. */
+const COMMANDS = {
+  GetItem: GetCommand,
+  BatchGetItem: BatchGetCommand,
+  PutItem: PutCommand,
+  UpdateItem: UpdateCommand,
+  DeleteItem: DeleteCommand,
+  Query: QueryCommand,
+  Scan: ScanCommand,
+  TransactWriteItems: TransactWriteCommand,
+} as const;
+
+/**
+ * The storage port's transport over the SDK's document client: each operation becomes its
+ * command, so the client's middleware (the dependency guard, the item-size backstop, the local
+ * access guard, request counters) sees every request.
+ */
+export function sdkTransport(db: DocumentClient): DocumentTransport {
+  return {
+    call<O extends DocumentOperation>(operation: O, input: DocumentOperations[O][0]) {
+      const Command = COMMANDS[operation] as unknown as new (
+        input: DocumentOperations[O][0],
+      ) => Parameters<DocumentClient['send']>[0];
+      return db.send(new Command(input)) as Promise<DocumentOperations[O][1]>;
+    },
+  };
+}

@@ -1,23 +1,11 @@
 /**
  * The storage port: the one place that speaks DynamoDB. Domain services call these named
  * operations with our own types (keys, items, expressions, transaction items that carry the
- * error their condition raises) and never import an AWS SDK package.
+ * error their condition raises) and never import an AWS SDK package. It sends through a
+ * {@link DocumentTransport} (the SDK's client, or the authorizer's signed HTTP requests), so it
+ * loads no SDK itself; DynamoDB's errors are told apart by name.
  */
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { DocumentClient } from '#shared/store/dynamo-client.js';
+import type { DocumentTransport } from '#shared/store/document-transport.js';
 import { TABLE_INDEXES } from '#shared/store/table-definition.js';
 
 import {
@@ -48,14 +36,19 @@ const BATCH_GET_KEYS = 100;
 /** How many times unprocessed keys are asked again before the read fails (never read as absent). */
 const BATCH_GET_ROUNDS = 8;
 
-export function createTable(db: DocumentClient, tableName: string) {
+/** A DynamoDB error of exception `name` (both transports name their errors so). */
+function isException(error: unknown, name: string): boolean {
+  return (error as { name?: unknown } | null)?.name === name;
+}
+
+export function createTable(db: DocumentTransport, tableName: string) {
   const TableName = tableName;
 
   async function single<T>(send: () => Promise<T>, when: Condition | undefined): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      if (when && error instanceof ConditionalCheckFailedException)
+      if (when && isException(error, 'ConditionalCheckFailedException'))
         throw conditionError(when, error);
       throw error;
     }
@@ -67,15 +60,13 @@ export function createTable(db: DocumentClient, tableName: string) {
     async get(key: Key, options: GetOptions = {}): Promise<Item | undefined> {
       const names: Record<string, string> = {};
       const ProjectionExpression = projection(options.attributes, names);
-      const res = await db.send(
-        new GetCommand({
-          TableName,
-          Key: { pk: key.pk, sk: key.sk },
-          ConsistentRead: options.consistent ?? true,
-          ProjectionExpression,
-          ExpressionAttributeNames: ProjectionExpression ? names : undefined,
-        }),
-      );
+      const res = await db.call('GetItem', {
+        TableName,
+        Key: { pk: key.pk, sk: key.sk },
+        ConsistentRead: options.consistent ?? true,
+        ProjectionExpression,
+        ExpressionAttributeNames: ProjectionExpression ? names : undefined,
+      });
       return res.Item;
     },
 
@@ -104,18 +95,16 @@ export function createTable(db: DocumentClient, tableName: string) {
         for (let round = 0; pending.length > 0; round++) {
           if (round === BATCH_GET_ROUNDS) throw new Error('DynamoDB left keys unprocessed');
           if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
-          const res = await db.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [TableName]: {
-                  Keys: pending,
-                  ConsistentRead: options.consistent ?? true,
-                  ProjectionExpression,
-                  ExpressionAttributeNames: ProjectionExpression ? names : undefined,
-                },
+          const res = await db.call('BatchGetItem', {
+            RequestItems: {
+              [TableName]: {
+                Keys: pending,
+                ConsistentRead: options.consistent ?? true,
+                ProjectionExpression,
+                ExpressionAttributeNames: ProjectionExpression ? names : undefined,
               },
-            }),
-          );
+            },
+          });
           for (const item of res.Responses?.[TableName] ?? []) found.set(keyId(item), item);
           pending = res.UnprocessedKeys?.[TableName]?.Keys ?? [];
         }
@@ -136,19 +125,17 @@ export function createTable(db: DocumentClient, tableName: string) {
     async batchGetReadUnits(keyList: readonly Key[], options: GetOptions = {}): Promise<number> {
       const names: Record<string, string> = {};
       const ProjectionExpression = projection(withKeys(options.attributes), names);
-      const res = await db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [TableName]: {
-              Keys: keyList.map((k) => ({ pk: k.pk, sk: k.sk })),
-              ConsistentRead: options.consistent ?? true,
-              ProjectionExpression,
-              ExpressionAttributeNames: ProjectionExpression ? names : undefined,
-            },
+      const res = await db.call('BatchGetItem', {
+        RequestItems: {
+          [TableName]: {
+            Keys: keyList.map((k) => ({ pk: k.pk, sk: k.sk })),
+            ConsistentRead: options.consistent ?? true,
+            ProjectionExpression,
+            ExpressionAttributeNames: ProjectionExpression ? names : undefined,
           },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
+        },
+        ReturnConsumedCapacity: 'TOTAL',
+      });
       if (Object.keys(res.UnprocessedKeys ?? {}).length > 0)
         throw new Error('keys left unprocessed');
       return (res.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
@@ -165,16 +152,14 @@ export function createTable(db: DocumentClient, tableName: string) {
     }): Promise<QueryPage> {
       const names: Record<string, string> = { ...q.filter.names };
       const ProjectionExpression = projection(q.attributes, names);
-      const res = await db.send(
-        new ScanCommand({
-          TableName,
-          FilterExpression: q.filter.if,
-          ProjectionExpression,
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: q.filter.values,
-          ExclusiveStartKey: q.startKey,
-        }),
-      );
+      const res = await db.call('Scan', {
+        TableName,
+        FilterExpression: q.filter.if,
+        ProjectionExpression,
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ExpressionAttributeValues: q.filter.values,
+        ExclusiveStartKey: q.startKey,
+      });
       return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey };
     },
 
@@ -211,22 +196,20 @@ export function createTable(db: DocumentClient, tableName: string) {
       const ProjectionExpression = projection(q.attributes, names);
       Object.assign(names, q.filter?.names);
       Object.assign(values, q.filter?.values);
-      const res = await db.send(
-        new QueryCommand({
-          TableName,
-          IndexName: index?.indexName,
-          KeyConditionExpression: keyCondition,
-          FilterExpression: q.filter?.if,
-          ProjectionExpression,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          Limit: q.limit,
-          ExclusiveStartKey: q.startKey,
-          ScanIndexForward: !q.newestFirst,
-          ConsistentRead: index ? undefined : (q.consistent ?? true),
-          Select: q.select,
-        }),
-      );
+      const res = await db.call('Query', {
+        TableName,
+        IndexName: index?.indexName,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: q.filter?.if,
+        ProjectionExpression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        Limit: q.limit,
+        ExclusiveStartKey: q.startKey,
+        ScanIndexForward: !q.newestFirst,
+        ConsistentRead: index ? undefined : (q.consistent ?? true),
+        Select: q.select,
+      });
       return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey, count: res.Count };
     },
 
@@ -286,14 +269,12 @@ export function createTable(db: DocumentClient, tableName: string) {
     async put(item: Item, when?: Condition): Promise<void> {
       await single(
         () =>
-          db.send(
-            new PutCommand({
-              TableName,
-              Item: item,
-              ConditionExpression: when?.if,
-              ...merged(when),
-            }),
-          ),
+          db.call('PutItem', {
+            TableName,
+            Item: item,
+            ConditionExpression: when?.if,
+            ...merged(when),
+          }),
         when,
       );
     },
@@ -307,16 +288,14 @@ export function createTable(db: DocumentClient, tableName: string) {
       const { when, returnNew } = expression;
       const res = await single(
         () =>
-          db.send(
-            new UpdateCommand({
-              TableName,
-              Key: { pk: key.pk, sk: key.sk },
-              UpdateExpression: set,
-              ConditionExpression: when?.if,
-              ...merged(expression, when),
-              ReturnValues: returnNew ? 'ALL_NEW' : undefined,
-            }),
-          ),
+          db.call('UpdateItem', {
+            TableName,
+            Key: { pk: key.pk, sk: key.sk },
+            UpdateExpression: set,
+            ConditionExpression: when?.if,
+            ...merged(expression, when),
+            ReturnValues: returnNew ? 'ALL_NEW' : undefined,
+          }),
         when,
       );
       return res.Attributes;
@@ -325,14 +304,12 @@ export function createTable(db: DocumentClient, tableName: string) {
     async delete(key: Key, when?: Condition): Promise<void> {
       await single(
         () =>
-          db.send(
-            new DeleteCommand({
-              TableName,
-              Key: { pk: key.pk, sk: key.sk },
-              ConditionExpression: when?.if,
-              ...merged(when),
-            }),
-          ),
+          db.call('DeleteItem', {
+            TableName,
+            Key: { pk: key.pk, sk: key.sk },
+            ConditionExpression: when?.if,
+            ...merged(when),
+          }),
         when,
       );
     },
@@ -360,15 +337,15 @@ export function createTable(db: DocumentClient, tableName: string) {
     ): Promise<{ failed: number[]; cause?: unknown }> {
       if (items.length === 0) return { failed: [] };
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: items.map((i) => transactItemOf(TableName, i)),
-          }),
-        );
+        await db.call('TransactWriteItems', {
+          TransactItems: items.map((i) => transactItemOf(TableName, i)),
+        });
         return { failed: [] };
       } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (isException(error, 'TransactionCanceledException')) {
+          const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+            .CancellationReasons;
+          const codes = (reasons ?? []).map((r) => r.Code ?? 'None');
           const failed = codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
           if (failed.length > 0) return { failed, cause: error };
           if (codes.includes('TransactionConflict')) throw conditionError(undefined, error);

@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiFunction, PROJECT_ROOT } from '#infra/constructs/api-function.js';
 import { lambdaBuildOptions } from '#infra/constructs/bundling.js';
 import { type FunctionNeeds, functionNeeds } from '#shared/routes/function-needs.js';
+import { SIGNED_HTTP_OPERATIONS } from '#shared/store/signed-http-transport.js';
 import {
   envOf,
   roleStatements,
@@ -64,7 +65,10 @@ interface BundleFacts {
   ses: boolean;
 }
 
-/** Bundles `entry` as CDK does, unminified, and lists what its SDK commands can do. */
+/**
+ * Bundles `entry` as CDK does, unminified, and lists what its SDK commands (or the signed HTTP
+ * transport's operations) can do.
+ */
 async function bundleFacts(entry: string): Promise<BundleFacts> {
   const result = await bundle({
     // The deployed options with the SDK always in (whatever sdkSource decides, the commands a
@@ -82,7 +86,11 @@ async function bundleFacts(entry: string): Promise<BundleFacts> {
     [...text.matchAll(/\b(?:class|var|let|const) (\w+(?:Command|Client))\b/g)].map((m) => m[1]),
   );
   const callable = new Set<string>();
-  const dynamodb = declared.has('DynamoDBClient');
+  // The authorizer's signed HTTP transport sends DynamoDB requests without the SDK's client: the
+  // operations it serves are what it can call.
+  const signedHttp = /\bfunction createHttpTransport\(/.test(text);
+  if (signedHttp) for (const a of SIGNED_HTTP_OPERATIONS) callable.add(`dynamodb:${a}`);
+  const dynamodb = declared.has('DynamoDBClient') || signedHttp;
   const cognito = declared.has('CognitoIdentityProviderClient');
   const ses = declared.has('SESClient');
   for (const name of declared) {

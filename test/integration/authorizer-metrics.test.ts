@@ -42,7 +42,7 @@ async function deployedAuthorizer(
   const { createAuthorizer } = await import('#shared/auth/authorizer.js');
   const { createSnapshotReader } = await import('#shared/auth/snapshot-reader.js');
   const { createAccessTokenVerifier } = await import('#shared/auth/token-verifier.js');
-  const { createDocumentClient } = await import('#shared/store/dynamo-client.js');
+  const { createDocumentClient, sdkTransport } = await import('#shared/store/dynamo-client.js');
   const { flushMetrics } = await import('#shared/observability/metrics.js');
   const { systemClock } = await import('#shared/platform/clock.js');
   const db = createDocumentClient({
@@ -57,7 +57,7 @@ async function deployedAuthorizer(
       jwksUri: `${issuer}/.well-known/jwks.json`,
       jwks: key.jwks,
     }),
-    snapshots: createSnapshotReader(db, stack.dynamodb.tableName),
+    snapshots: createSnapshotReader(sdkTransport(db), stack.dynamodb.tableName),
     requirements: (): RouteAuth => ({ kind: 'authenticated' }),
     clock: systemClock,
     mode,

@@ -15,7 +15,7 @@ import { externalRoutes } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { systemClock } from '#shared/platform/clock.js';
-import { createDocumentClient } from '#shared/store/dynamo-client.js';
+import { createDocumentClient, sdkTransport } from '#shared/store/dynamo-client.js';
 import { freePort } from '../../local/processes.js';
 import { createUser, stack, type TestUser } from '../support/stack-client.js';
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   });
   depsFor = (mode) => ({
     verifier,
-    snapshots: createSnapshotReader(down, stack.dynamodb.tableName),
+    snapshots: createSnapshotReader(sdkTransport(down), stack.dynamodb.tableName),
     requirements: externalRoutes('tenantId', {
       [route]: [{ resource: 'apps:things', action: 'read' }],
     }),

@@ -105,7 +105,7 @@ async function deployedAuthorizer() {
   const { createAuthorizer } = await import('#shared/auth/authorizer.js');
   const { createSnapshotReader } = await import('#shared/auth/snapshot-reader.js');
   const { createAccessTokenVerifier } = await import('#shared/auth/token-verifier.js');
-  const { createDocumentClient } = await import('#shared/store/dynamo-client.js');
+  const { createDocumentClient, sdkTransport } = await import('#shared/store/dynamo-client.js');
   const { flushMetrics } = await import('#shared/observability/metrics.js');
   const { systemClock } = await import('#shared/platform/clock.js');
   const db = createDocumentClient({
@@ -119,7 +119,7 @@ async function deployedAuthorizer() {
       jwksUri,
       jwks,
     }),
-    snapshots: createSnapshotReader(db, TableName),
+    snapshots: createSnapshotReader(sdkTransport(db), TableName),
     requirements: (routeKey): RouteAuth | undefined =>
       routeKey === ME ? { kind: 'authenticated' } : requirements(routeKey),
     clock: systemClock,

@@ -15,6 +15,7 @@ import { externalRoutes } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier } from '#shared/auth/token-verifier.js';
 import { systemClock } from '#shared/platform/clock.js';
+import { sdkTransport } from '#shared/store/dynamo-client.js';
 import { domainDeps } from '../support/domain-deps.js';
 import { createSigningKey } from '../support/signing-key.js';
 import {
@@ -41,7 +42,7 @@ const authorize = createAuthorizer({
     jwksUri: `${issuer}/.well-known/jwks.json`,
     jwks: key.jwks,
   }),
-  snapshots: createSnapshotReader(deps.db, deps.tableName),
+  snapshots: createSnapshotReader(sdkTransport(deps.db), deps.tableName),
   requirements: externalRoutes('tenantId', {
     [route]: [{ resource: 'gatehouse:tenant', action: 'read' }],
   }),

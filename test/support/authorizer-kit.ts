@@ -8,7 +8,11 @@ import { externalRoutes } from '#shared/auth/route-requirements.js';
 import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import type { AccessTokenVerifier } from '#shared/auth/token-verifier.js';
 import { type Clock, systemClock } from '#shared/platform/clock.js';
-import { createDocumentClient, type DocumentClient } from '#shared/store/dynamo-client.js';
+import {
+  createDocumentClient,
+  type DocumentClient,
+  sdkTransport,
+} from '#shared/store/dynamo-client.js';
 import { stack } from './stack-client.js';
 
 export const readThings = 'GET /apps/{tenantId}/things';
@@ -48,7 +52,7 @@ export function appDecider(
 ) {
   const authorize = createAuthorizer({
     verifier,
-    snapshots: createSnapshotReader(db, stack.dynamodb.tableName),
+    snapshots: createSnapshotReader(sdkTransport(db), stack.dynamodb.tableName),
     requirements,
     clock,
     mode: 'internal',

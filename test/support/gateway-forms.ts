@@ -14,6 +14,7 @@ import { createSnapshotReader } from '#shared/auth/snapshot-reader.js';
 import { createAccessTokenVerifier, fetchJwks } from '#shared/auth/token-verifier.js';
 import { systemClock } from '#shared/platform/clock.js';
 import type { RequiredPermission } from '#shared/routes/route-types.js';
+import { sdkTransport } from '#shared/store/dynamo-client.js';
 import {
   createLocalServer,
   type LambdaHttpHandler,
@@ -55,7 +56,7 @@ export async function startGatewayForms(
   const store = domainDeps();
   const deps: AuthorizerDeps = {
     verifier,
-    snapshots: createSnapshotReader(store.db, store.tableName),
+    snapshots: createSnapshotReader(sdkTransport(store.db), store.tableName),
     requirements: externalRoutes('tenantId', routes),
     clock: systemClock,
     mode: 'external',

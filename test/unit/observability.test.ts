@@ -284,7 +284,7 @@ describe('bundle contents', () => {
   });
 
   it("leaves the SDK's credential chain out of every bundle: Lambda's credentials are in the environment", async () => {
-    for (const name of ['authorizer', 'members']) {
+    for (const name of ['tenants', 'members']) {
       const packages = await bundledPackages(name);
       expect(packages, name).toContain('@aws-sdk/credential-provider-env');
       expect(packages, name).not.toContain('@aws-sdk/credential-provider-node');
@@ -293,7 +293,7 @@ describe('bundle contents', () => {
   });
 
   it('leaves the event-stream codec out of every bundle, and its stand-in refuses instead of misbehaving', async () => {
-    for (const name of ['authorizer', 'mailer', 'invites']) {
+    for (const name of ['tenants', 'mailer', 'invites']) {
       const inputs = await bundledInputs(name);
       expect(
         inputs.some((p) => p.includes('@smithy/core/dist-es/submodules/protocols/')),
@@ -308,5 +308,14 @@ describe('bundle contents', () => {
     const stub = await import('#infra/constructs/no-event-streams.js');
     expect(() => new stub.EventStreamSerde()).toThrow(/Event streams are left out/);
     expect(() => stub.eventStreamSerdeProvider()).toThrow(/Event streams are left out/);
+  });
+
+  it("keeps the AWS SDK's clients out of the authorizer: it reads over the signed HTTP transport", async () => {
+    const packages = await bundledPackages('authorizer');
+    expect(packages).toContain('aws4');
+    expect(packages).toContain('@aws-sdk/util-dynamodb');
+    expect(
+      packages.filter((p) => /^@aws-sdk\/(client-|lib-|core$|credential-)|^@smithy\//.test(p)),
+    ).toEqual([]);
   });
 });

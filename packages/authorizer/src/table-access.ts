@@ -32,13 +32,14 @@ export const GATEHOUSE_INDEX_NAMES = ['byUser', 'byEmail'] as const;
 export const TENANT_PARTITION_PREFIX = 'TENANT#';
 
 /**
- * The authorizer's reads (member snapshot, tenant policy, API tokens; any index), and its one
- * write: an API token's `lastUsedAt` (`SET lastUsedAt = :now` conditioned on `pk` and
- * `lastUsedAt`). Token items live in the tenant partition and IAM can only match the partition
- * key, so the attribute list is what keeps that grant from touching anything but `lastUsedAt`.
+ * The authorizer's reads (member snapshot, tenant policy, API tokens: items by key, never a
+ * Query or an index, which its transport cannot send), and its one write: an API token's
+ * `lastUsedAt` (`SET lastUsedAt = :now` conditioned on `pk` and `lastUsedAt`). Token items live
+ * in the tenant partition and IAM can only match the partition key, so the attribute list is
+ * what keeps that grant from touching anything but `lastUsedAt`.
  */
 export const AUTHORIZER_TABLE_ACCESS: readonly TableAccess[] = [
-  { actions: ['GetItem', 'BatchGetItem', 'Query'], indexes: GATEHOUSE_INDEX_NAMES },
+  { actions: ['GetItem', 'BatchGetItem'], indexes: [] },
   {
     actions: ['UpdateItem'],
     indexes: [],
