@@ -11,7 +11,8 @@
  * defaults set it for our other functions (shared/platform/dependency-guard.ts):
  * - the same attempts (3), on the same failures (`isDependencyFailure`: throttling, server
  *   errors, network errors, timeouts), with exponential backoff and full jitter;
- * - each attempt ends after the dependency timeout; the call ends at the request's deadline
+ * - a connection not made within 1 s, and an attempt not answered within the dependency
+ *   timeout, fail that attempt; the call ends at the request's deadline
  *   (`guardedCall`), and an outage becomes the same 503 `UnavailableError`;
  * - errors carry DynamoDB's exception name, `$fault` and `$metadata.httpStatusCode`, as the SDK's
  *   do, so callers tell a failed condition from an outage alike on both transports;
@@ -22,7 +23,11 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import aws4 from 'aws4';
-import { guardedCall, isDependencyFailure } from '#shared/platform/dependency-guard.js';
+import {
+  DEFAULT_TIMEOUTS,
+  guardedCall,
+  isDependencyFailure,
+} from '#shared/platform/dependency-guard.js';
 import type {
   DocumentOperation,
   DocumentOperations,
@@ -33,8 +38,8 @@ import type {
 export const SIGNED_HTTP_OPERATIONS = ['GetItem', 'BatchGetItem', 'UpdateItem'] as const;
 type Served = (typeof SIGNED_HTTP_OPERATIONS)[number];
 
-/** Attempts per call, as the SDK's standard retry mode (shared/platform/dependency-guard.ts). */
-const MAX_ATTEMPTS = 3;
+/** Attempts per call, and the connect timeout, as the other functions' SDK clients have them. */
+const { maxAttempts: MAX_ATTEMPTS, connectionTimeoutMs: CONNECT_TIMEOUT_MS } = DEFAULT_TIMEOUTS;
 /** First backoff ceiling (ms), doubled per attempt; throttling starts higher (the SDK's values). */
 const BACKOFF_BASE_MS = 100;
 const THROTTLED_BACKOFF_BASE_MS = 500;
@@ -266,6 +271,19 @@ export function createHttpTransport(options: SignedHttpTransportOptions): Signed
         },
       );
       req.on('error', reject);
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return; // a kept-alive connection
+        // An unreachable endpoint fails the attempt after 1 s, not after the whole timeout.
+        const timer = setTimeout(
+          () => {
+            const error = Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' });
+            req.destroy(error);
+          },
+          Math.min(CONNECT_TIMEOUT_MS, options.requestTimeoutMs),
+        );
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
       req.end(body);
     });
   }
