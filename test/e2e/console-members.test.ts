@@ -38,6 +38,7 @@ let shown: TestUser;
 let plain: TestUser;
 const groupId = uniqueId('ops');
 const roleId = uniqueId('viewer');
+const run = Date.now().toString(36);
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -141,6 +142,45 @@ describe('members screen', () => {
     await row('app:ops', 'update', `Group ${groupId}`).waitFor();
     await row('app:reports', 'read', `Role ${roleId}`).waitFor();
     await checkScreen(admin, 'console-members-permissions');
+  });
+
+  it('offers every role in the bulk picker, past the first page of 100, and removes the last one', async () => {
+    // 101 roles whose ids sort after every other role: the last is on the list's second page.
+    const ids = Array.from({ length: 101 }, (_, i) => `zz-${run}-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < ids.length; i += 10) {
+      await Promise.all(
+        ids.slice(i, i + 10).map((id) =>
+          expectStatus(
+            api('POST', `${tenant.t}/roles`, {
+              ...tenant.as,
+              body: { roleId: id, name: id, permissions: [{ resource: 'app:x', action: 'read' }] },
+            }),
+            201,
+            `role ${id}`,
+          ),
+        ),
+      );
+    }
+    const last = ids.at(-1) as string;
+    await expectStatus(
+      api('PUT', `${tenant.t}/members/${plain.userId}/roles/${last}`, { ...tenant.as, body: {} }),
+      200,
+      'bind the last role',
+    );
+    // The screen reads the tenant's roles when it opens: open it afresh.
+    await admin.reload();
+    await members();
+    const picker = admin.locator('#bulk-role');
+    // Preact sets an option's value as a property: find it by its text.
+    await expect
+      .poll(() => picker.locator('option').evaluateAll((os) => os.map((o) => o.textContent)))
+      .toContain(last);
+    await admin.getByRole('checkbox', { name: `Select ${plain.email}` }).check();
+    await picker.selectOption(last);
+    await admin.getByRole('button', { name: '-Role' }).click();
+    await admin.getByRole('list', { name: 'Results' }).getByText(plain.email).first().waitFor();
+    const after = await api('GET', `${tenant.t}/members/${plain.userId}`, tenant.as);
+    expect(after.body.roles).not.toContainEqual(expect.objectContaining({ roleId: last }));
   });
 });
 

@@ -5,28 +5,64 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useCan } from '../abilities.js';
 import type { ApiClient } from '../api/client.js';
+import type { paths } from '../api/schema.js';
 
 export type IdKind = 'roles' | 'groups';
 
+type ListOf<P extends keyof paths> = paths[P] extends {
+  get: { responses: { 200: { content: { 'application/json': { items: (infer I)[] } } } } };
+}
+  ? I
+  : never;
+/** A role or a group as the tenant's list gives it. */
+export type RoleItem = ListOf<'/v1/tenants/{tenantId}/roles'>;
+export type GroupItem = ListOf<'/v1/tenants/{tenantId}/groups'>;
+
+/** The most a picker reads (the tenant limits keep real tenants far below it). */
+const MOST_LISTED = 5000;
+
 /**
- * The ids of the tenant's roles or groups (first 100), or undefined when the viewer may not
- * read the list or it could not be read.
+ * Every role or group of the tenant, following the list's pages (100 at a time) to its end, or
+ * undefined when the viewer may not read the list or a page could not be read. Removal must
+ * offer every id a member may hold, not only the first page.
  */
-export function useTenantIds(api: ApiClient, tenantId: string, kind: IdKind) {
+export function useTenantList<K extends IdKind>(
+  api: ApiClient,
+  tenantId: string,
+  kind: K,
+): (K extends 'roles' ? RoleItem : GroupItem)[] | undefined {
   const can = useCan();
-  const path = `/v1/tenants/{tenantId}/${kind}` as const;
+  const path = `/v1/tenants/{tenantId}/${kind as IdKind}` as const;
   const readable = can('GET', path);
-  const [ids, setIds] = useState<string[]>();
+  const [items, setItems] = useState<(RoleItem | GroupItem)[]>();
   useEffect(() => {
-    setIds(undefined);
+    setItems(undefined);
     if (!readable) return;
-    void api
-      .GET(path, { params: { path: { tenantId }, query: { limit: 100 } } })
-      .then(({ data }) => {
-        if (data) setIds(data.items.map((i) => ('roleId' in i ? i.roleId : i.groupId)));
-      });
+    let current = true;
+    void (async () => {
+      const all: (RoleItem | GroupItem)[] = [];
+      let cursor: string | undefined;
+      do {
+        const { data } = await api.GET(path, {
+          params: { path: { tenantId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+        });
+        if (!data) return;
+        all.push(...data.items);
+        cursor = data.nextCursor ?? undefined;
+      } while (cursor && all.length < MOST_LISTED);
+      if (current) setItems(all);
+    })();
+    return () => {
+      current = false;
+    };
   }, [api, tenantId, path, readable]);
-  return ids;
+  return items as (K extends 'roles' ? RoleItem : GroupItem)[] | undefined;
+}
+
+/** The ids of every role or group of the tenant (see `useTenantList`). */
+export function useTenantIds(api: ApiClient, tenantId: string, kind: IdKind) {
+  const items = useTenantList(api, tenantId, kind);
+  return items?.map((i) => ('roleId' in i ? i.roleId : i.groupId));
 }
 
 /** One role or group: a choice among `options` when known, else a text field. */

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useCan } from '../abilities.js';
 import { type ApiClient, problemText } from '../api/client.js';
 import { SelectField, Suggestions, TextField } from '../components/field.js';
+import { useTenantIds } from '../components/id-picker.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import { useMemberEmails } from '../components/member-emails.js';
 import { type Action, findMemberByEmail, inheritedFrom, splitPrincipal } from './access-terms.js';
@@ -137,7 +138,7 @@ export function AclsScreen(props: ScreenProps) {
   const [granteeError, setGranteeError] = useState<string>();
   /** Whose rules are shown: '' for everyone's, else `user:<id>` or `group:<id>`, and in words. */
   const [principal, setPrincipal] = useState({ id: '', words: '' });
-  const [groupIds, setGroupIds] = useState<string[]>([]);
+  const groupIds = useTenantIds(api, tenantId, 'groups') ?? [];
   const [failure, setFailure] = useState<string>();
   const rules = usePaged<Rule>(
     (cursor) =>
@@ -158,14 +159,6 @@ export function AclsScreen(props: ScreenProps) {
   useEffect(() => {
     void rules.load();
   }, [tenantId, browsed, principal]);
-  useEffect(() => {
-    if (can('GET', '/v1/tenants/{tenantId}/groups'))
-      void api
-        .GET('/v1/tenants/{tenantId}/groups', {
-          params: { path: { tenantId }, query: { limit: 100 } },
-        })
-        .then(({ data }) => setGroupIds(data?.items.map((g) => g.groupId) ?? []));
-  }, [tenantId]);
   const inherited = useInherited(api, tenantId, browsed, principal.id, rules.items);
   // Rules name members by userId; show their emails.
   const emails = useMemberEmails(

@@ -9,6 +9,7 @@ import { fieldError, problemText } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { Suggestions, TextField } from '../components/field.js';
 import { useFocusOnOpen } from '../components/focus.js';
+import { useTenantIds } from '../components/id-picker.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import { findMemberByEmail } from './access-terms.js';
 import type { ScreenProps } from './index.js';
@@ -283,17 +284,12 @@ export function GroupsScreen(props: ScreenProps) {
     'The groups could not be loaded.',
   );
   const [open, setOpen] = useState<Group>();
-  const [roleIds, setRoleIds] = useState<string[]>([]);
+  const roleIds = useTenantIds(api, tenantId, 'roles') ?? [];
   const [failure, setFailure] = useState<string>();
-  const rolesList = '/v1/tenants/{tenantId}/roles' as const;
 
   useEffect(() => {
     setOpen(undefined);
     void groups.load();
-    if (can('GET', rolesList))
-      void api
-        .GET(rolesList, { params: { path: { tenantId }, query: { limit: 100 } } })
-        .then(({ data }) => setRoleIds(data?.items.map((r) => r.roleId) ?? []));
   }, [tenantId]);
 
   async function remove(group: Group) {

@@ -9,6 +9,7 @@ import { fieldError, problemText } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { SelectField, TextField } from '../components/field.js';
 import { useFocusOnOpen } from '../components/focus.js';
+import { type GroupItem, useTenantList } from '../components/id-picker.js';
 import { Alert, ConfirmButton, usePaged } from '../components/kit.js';
 import { ACTIONS, type Action } from './access-terms.js';
 import type { ScreenProps } from './index.js';
@@ -181,8 +182,7 @@ function WhereBound({
   );
 }
 
-type Group =
-  paths['/v1/tenants/{tenantId}/groups']['get']['responses'][200]['content']['application/json']['items'][number];
+type Group = GroupItem;
 
 export function RolesScreen(props: ScreenProps) {
   const { api, tenantId } = props;
@@ -194,7 +194,7 @@ export function RolesScreen(props: ScreenProps) {
       }),
     'The roles could not be loaded.',
   );
-  const [groups, setGroups] = useState<Group[]>([]);
+  const groups = useTenantList(api, tenantId, 'groups') ?? [];
   const [editing, setEditing] = useState<Role>();
   const [bound, setBound] = useState<string>();
   const [failure, setFailure] = useState<string>();
@@ -203,12 +203,6 @@ export function RolesScreen(props: ScreenProps) {
   useEffect(() => {
     setEditing(undefined);
     void roles.load();
-    if (can('GET', '/v1/tenants/{tenantId}/groups'))
-      void api
-        .GET('/v1/tenants/{tenantId}/groups', {
-          params: { path: { tenantId }, query: { limit: 100 } },
-        })
-        .then(({ data }) => setGroups(data?.items ?? []));
   }, [tenantId]);
 
   async function remove(role: Role) {
