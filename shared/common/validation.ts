@@ -78,6 +78,9 @@ function unsafeStrings(value: unknown, path: string[], out: FieldError[]): void 
  */
 const compiledSchemas = new WeakMap<z.core.$ZodType, z.core.$ZodType | undefined>();
 
+/** zod's compiler, once a function that parses a marked schema installs it. */
+let compiler: typeof z.compile | undefined;
+
 /**
  * Marks `schema` to be parsed by zod's compiled fast path: one generated function for the
  * whole shape (arrays of objects included) instead of zod's interpreted walk, which builds a
@@ -92,12 +95,22 @@ export function compiledOnFirstParse<S extends z.core.$ZodType>(schema: S): S {
   return schema;
 }
 
-/** The schema {@link parseInput} runs: the compiled twin of an opted-in schema, else itself. */
+/**
+ * Installs zod's compiler (`z.compile`) for the marked schemas, from the entry of a function
+ * that parses one. Passed in rather than imported here because the compiler is about 34 KB of
+ * a bundle: every API function imports this module, and only those that install it carry it.
+ * Until it is installed, a marked schema parses as any other.
+ */
+export function useSchemaCompiler(compile: typeof z.compile): void {
+  compiler = compile;
+}
+
+/** The schema {@link parseInput} runs: the compiled twin of a marked schema, else itself. */
 function runnerOf<S extends z.core.$ZodType>(schema: S): S {
-  if (!compiledSchemas.has(schema)) return schema;
+  if (compiler === undefined || !compiledSchemas.has(schema)) return schema;
   let compiled = compiledSchemas.get(schema) as S | undefined;
   if (compiled === undefined) {
-    compiled = z.compile(schema);
+    compiled = compiler(schema);
     compiledSchemas.set(schema, compiled);
   }
   return compiled;

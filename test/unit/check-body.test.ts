@@ -2,14 +2,16 @@
  * The check body is parsed by zod's compiled fast path (`compiledOnFirstParse`): it must answer
  * exactly as the interpreted schema does, the parsed value of a valid body and the 400's field
  * errors of an invalid one alike. The interpreted twin is a clone of the same schema that is
- * not opted in, parsed by the same `parseInput`.
+ * not opted in, parsed by the same `parseInput`. The compiler is installed as the acls function
+ * installs it.
  */
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { parseInput } from '#shared/common/validation.js';
+import { parseInput, useSchemaCompiler } from '#shared/common/validation.js';
 import { InvalidError } from '#shared/errors/domain-errors.js';
 import { CheckBody } from '#shared/permissions/acl-schemas.js';
 
+useSchemaCompiler(z.compile); // as the acls function does
 const interpreted = z.clone(CheckBody);
 const userId = 'd069b9ed-e8cd-466d-8793-a0d099e1308f';
 const one = { userId, resource: 'app:svc-3/instance-1', action: 'read' };
