@@ -1,6 +1,6 @@
 /** Why the engine allows or denies (pure): the deciding rule and where it came from. */
 import { actionBit, type PermissionSet } from './engine.js';
-import { ancestorsOf } from './resource.js';
+import { isSeparatorCode } from './resource.js';
 import {
   type Action,
   type Decision,
@@ -27,20 +27,43 @@ function explainIndex(set: PermissionSet): Map<string, EffectiveRule[]> {
   return index;
 }
 
-/** Finds the deepest rule covering `resource` that grants `action` (an exact action first). */
+/** The rule of `rules` granting `action`: that exact action first, else `full`. */
+function grantOf(rules: readonly EffectiveRule[], action: Action): EffectiveRule | undefined {
+  return rules.find((r) => r.action === action) ?? rules.find((r) => r.action === 'full');
+}
+
+/**
+ * Finds the deepest rule covering `resource` that grants `action` (an exact action first): the
+ * resource itself, then each ancestor (`ancestorsOf`, deepest first), cut only until a match, so
+ * a check allowed near its leaf builds no list of every ancestor.
+ */
 function findMatch(
   index: ReadonlyMap<string, readonly EffectiveRule[]>,
   resource: string,
   action: Action,
 ): EffectiveRule | undefined {
-  const ancestors = ancestorsOf(resource);
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const rules = index.get(ancestors[i] ?? '');
-    if (rules === undefined) continue;
-    const match = rules.find((r) => r.action === action) ?? rules.find((r) => r.action === 'full');
-    if (match !== undefined) return match;
+  const own = index.get(resource);
+  const match = own === undefined ? undefined : grantOf(own, action);
+  if (match !== undefined) return match;
+  for (let end = resource.length - 1; end >= 0; end--) {
+    if (!isSeparatorCode(resource.charCodeAt(end))) continue;
+    const rules = index.get(resource.substring(0, end));
+    const found = rules === undefined ? undefined : grantOf(rules, action);
+    if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** Each rule's {@link describeRule}, built once: a batch of checks repeats a few reasons. */
+const ruleReasons = new WeakMap<EffectiveRule, string>();
+
+function reasonOf(rule: EffectiveRule): string {
+  let reason = ruleReasons.get(rule);
+  if (reason === undefined) {
+    reason = describeRule(rule);
+    ruleReasons.set(rule, reason);
+  }
+  return reason;
 }
 
 /** Says where a grant came from, e.g. `via role viewer scoped to a:b via group ops`. */
@@ -83,5 +106,5 @@ export function explain(set: PermissionSet, resource: string, action: Action): D
   if (matched === undefined) {
     return { allowed: false, reason: `no rule grants ${action} on ${resource}` };
   }
-  return { allowed: true, reason: describeRule(matched), matched };
+  return { allowed: true, reason: reasonOf(matched), matched };
 }

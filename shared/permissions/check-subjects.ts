@@ -29,23 +29,31 @@ interface Subject {
   key: Key;
 }
 
-/** The subjects of a request by their identity (`u:`, `s:` or `e:` and the id), each once. */
+/**
+ * The subjects of a request by their identity (`u:`, `s:` or `e:` and the id), each once, and
+ * each check's identity in the order of `checks` (`idOfCheck`), so that a batch works out each
+ * check's subject once.
+ */
 export function checkSubjects(tenantId: string, checks: readonly CheckInput[]) {
   const subjects = new Map<string, Subject>();
-  for (const c of checks) {
+  const idOfCheck = checks.map((c) => {
     const id = subjectIdOf(c);
-    if (subjects.has(id)) continue;
-    if (c.serviceAccountId !== undefined) {
-      const key = keys.serviceAccount(tenantId, c.serviceAccountId);
-      subjects.set(id, { kind: 'serviceAccount', id: c.serviceAccountId, key });
-    } else if (c.userId !== undefined) {
-      subjects.set(id, { kind: 'user', id: c.userId, key: keys.member(tenantId, c.userId) });
-    } else {
-      const email = normalizeEmail(c.email ?? '');
-      subjects.set(id, { kind: 'email', id: email, key: keys.memberEmail(tenantId, email) });
-    }
+    if (!subjects.has(id)) subjects.set(id, subjectOf(tenantId, c));
+    return id;
+  });
+  return { subjects, idOfCheck };
+}
+
+function subjectOf(tenantId: string, c: CheckInput): Subject {
+  if (c.serviceAccountId !== undefined) {
+    const key = keys.serviceAccount(tenantId, c.serviceAccountId);
+    return { kind: 'serviceAccount', id: c.serviceAccountId, key };
   }
-  return subjects;
+  if (c.userId !== undefined) {
+    return { kind: 'user', id: c.userId, key: keys.member(tenantId, c.userId) };
+  }
+  const email = normalizeEmail(c.email ?? '');
+  return { kind: 'email', id: email, key: keys.memberEmail(tenantId, email) };
 }
 
 /** The identity of a check's subject in {@link checkSubjects}. */
