@@ -73,6 +73,23 @@ const invalid: [string, unknown][] = [
   ['a check that is not an object', { checks: [one, 'x'] }],
   ['a body that is not an object', [one]],
   ['an empty email', { ...one, userId: undefined, email: '   ' }],
+  // JSON.parse makes `__proto__` an own key: the compiled parser must refuse it as unknown, never
+  // copy it into the parsed value (where it would set the prototype).
+  [
+    'a __proto__ key in a check',
+    batch(2, (i) =>
+      i
+        ? JSON.parse(
+            `{"userId":"${userId}","resource":"a","action":"read","__proto__":{"admin":true}}`,
+          )
+        : one,
+    ),
+  ],
+  [
+    'a __proto__ key beside the checks',
+    JSON.parse(`{"checks":[${JSON.stringify(one)}],"__proto__":{"admin":true}}`),
+  ],
+  ['a constructor key in a check', batch(1, () => ({ ...one, constructor: { prototype: {} } }))],
 ];
 
 describe('the compiled check body', () => {
@@ -90,5 +107,6 @@ describe('the compiled check body', () => {
     const compiled = outcome(CheckBody, body);
     expect(compiled.errors?.length).toBeGreaterThan(0);
     expect(compiled).toEqual(outcome(interpreted, body));
+    expect(({} as { admin?: unknown }).admin).toBeUndefined();
   });
 });
