@@ -147,18 +147,16 @@ describe('members screen', () => {
   it('offers every role in the bulk picker, past the first page of 100, and removes the last one', async () => {
     // 101 roles whose ids sort after every other role: the last is on the list's second page.
     const ids = Array.from({ length: 101 }, (_, i) => `zz-${run}-${String(i).padStart(3, '0')}`);
-    for (let i = 0; i < ids.length; i += 10) {
-      await Promise.all(
-        ids.slice(i, i + 10).map((id) =>
-          expectStatus(
-            api('POST', `${tenant.t}/roles`, {
-              ...tenant.as,
-              body: { roleId: id, name: id, permissions: [{ resource: 'app:x', action: 'read' }] },
-            }),
-            201,
-            `role ${id}`,
-          ),
-        ),
+    // One at a time: each creation rewrites the tenant's policy item, so parallel ones would
+    // only race and retry.
+    for (const id of ids) {
+      await expectStatus(
+        api('POST', `${tenant.t}/roles`, {
+          ...tenant.as,
+          body: { roleId: id, name: id, permissions: [{ resource: 'app:x', action: 'read' }] },
+        }),
+        201,
+        `role ${id}`,
       );
     }
     const last = ids.at(-1) as string;
