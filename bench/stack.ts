@@ -204,6 +204,7 @@ export async function startBenchStack(options: { console?: boolean } = {}): Prom
       const transport = createHttpTransport({
         region: info.dynamodb.region,
         endpoint: info.dynamodb.endpoint,
+        local: true,
         requestTimeoutMs: DEFAULT_TIMEOUTS.requestTimeoutMs,
       });
       return { db, transport, counter: countRequests(db, transport) };

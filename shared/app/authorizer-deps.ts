@@ -8,6 +8,7 @@ import { loadEnv } from '#shared/config/env.js';
 import { type Clock, systemClock } from '#shared/platform/clock.js';
 import {
   createHttpTransport,
+  dynamoEndpoint,
   type SignedHttpTransport,
 } from '#shared/store/signed-http-transport.js';
 
@@ -27,7 +28,8 @@ export function authorizerDeps(): AuthorizerWiring {
     const env = loadEnv();
     const transport = createHttpTransport({
       region: env.AWS_REGION,
-      endpoint: env.DYNAMODB_ENDPOINT,
+      endpoint: dynamoEndpoint(env),
+      local: env.DYNAMODB_ENDPOINT !== undefined,
       requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
     });
     shared = { env, transport, tableName: env.TABLE_NAME, clock: systemClock };

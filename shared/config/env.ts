@@ -23,6 +23,13 @@ const EnvSchema = z.object({
   AWS_REGION: text('us-east-1'),
   /** Set only for local emulators. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
+  /**
+   * The AWS SDK's own endpoint settings, which the SDK clients read themselves; read here for the
+   * authorizer's signed HTTP transport, which must honour them alike (a FIPS-only deployment).
+   */
+  AWS_ENDPOINT_URL_DYNAMODB: z.optional(z.url()),
+  AWS_ENDPOINT_URL: z.optional(z.url()),
+  AWS_USE_FIPS_ENDPOINT: z.optional(z.enum(['true', 'false'])),
   COGNITO_ENDPOINT: z.optional(z.url()),
   SES_ENDPOINT: z.optional(z.url()),
   USER_POOL_ID: text('local'),

@@ -46,8 +46,10 @@ const THROTTLED_BACKOFF_BASE_MS = 500;
 
 export interface SignedHttpTransportOptions {
   region: string;
-  /** A local emulator's URL (DynamoDB Local); unset: the region's public endpoint. */
-  endpoint?: string;
+  /** Where requests go (`dynamoEndpoint`). */
+  endpoint: string;
+  /** A local emulator: placeholder credentials when the environment has none. */
+  local?: boolean;
   /** Longest one attempt may take (ms). */
   requestTimeoutMs: number;
   /** Read when the first request is signed; the process environment by default. */
@@ -80,9 +82,26 @@ export class DynamoDbServiceError extends Error {
   }
 }
 
-/** The region's DynamoDB endpoint (China's regions have their own domain). */
-export function regionalEndpoint(region: string): string {
-  return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+/**
+ * Where the authorizer sends DynamoDB requests, as the SDK's client would decide it: a local
+ * emulator's URL, else the SDK's endpoint settings (`AWS_ENDPOINT_URL_DYNAMODB`, then
+ * `AWS_ENDPOINT_URL`), else the region's public endpoint, its FIPS one when
+ * `AWS_USE_FIPS_ENDPOINT` is `true` (China's regions have their own domain). Dual-stack
+ * endpoints are not chosen: the IPv4 endpoint answers from every network Lambda runs in.
+ */
+export function dynamoEndpoint(settings: {
+  AWS_REGION: string;
+  DYNAMODB_ENDPOINT?: string;
+  AWS_ENDPOINT_URL_DYNAMODB?: string;
+  AWS_ENDPOINT_URL?: string;
+  AWS_USE_FIPS_ENDPOINT?: 'true' | 'false';
+}): string {
+  const set =
+    settings.DYNAMODB_ENDPOINT ?? settings.AWS_ENDPOINT_URL_DYNAMODB ?? settings.AWS_ENDPOINT_URL;
+  if (set) return set;
+  const region = settings.AWS_REGION;
+  const host = settings.AWS_USE_FIPS_ENDPOINT === 'true' ? 'dynamodb-fips' : 'dynamodb';
+  return `https://${host}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
 interface Credentials {
@@ -221,7 +240,7 @@ function parseBody(status: number, text: string): Record<string, unknown> {
 
 /** The authorizer's transport (see the module's comment). */
 export function createHttpTransport(options: SignedHttpTransportOptions): SignedHttpTransport {
-  const url = new URL(options.endpoint ?? regionalEndpoint(options.region));
+  const url = new URL(options.endpoint);
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
@@ -230,10 +249,7 @@ export function createHttpTransport(options: SignedHttpTransportOptions): Signed
 
   /** One signed attempt: the parsed answer, or a `DynamoDbServiceError` for a non-2xx status. */
   function attempt(operation: Served, body: string): Promise<Wire> {
-    credentials ??= credentialsFrom(
-      options.environment ?? process.env,
-      options.endpoint !== undefined,
-    );
+    credentials ??= credentialsFrom(options.environment ?? process.env, options.local === true);
     const signed = aws4.sign(
       {
         host: url.host,

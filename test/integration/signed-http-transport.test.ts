@@ -29,7 +29,7 @@ const run = `sht-${Date.now().toString(36)}`;
 
 /** A transport to `endpoint` that counts its attempts. */
 function transportTo(endpoint: string, requestTimeoutMs = 3000) {
-  const transport = createHttpTransport({ region, endpoint, requestTimeoutMs });
+  const transport = createHttpTransport({ region, endpoint, local: true, requestTimeoutMs });
   const attempts: string[] = [];
   transport.onRequest((operation) => attempts.push(operation));
   return { transport, attempts };
