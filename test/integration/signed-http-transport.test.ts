@@ -38,6 +38,7 @@ function transportTo(endpoint: string, requestTimeoutMs = 3000) {
 /** What the proxy does with the next request: pass it to DynamoDB Local, fail it, or hang. */
 type Fault =
   | { status: number; type: string }
+  | { answer: (body: string) => object }
   | 'hang'
   | 'pass'
   | ((req: IncomingMessage, body: string) => void);
@@ -52,6 +53,11 @@ async function faultProxy(): Promise<{ url: string; faults: Fault[]; server: Ser
       const body = Buffer.concat(chunks).toString('utf8');
       const fault = faults.shift() ?? 'pass';
       if (fault === 'hang') return; // never answers
+      if (typeof fault === 'object' && 'answer' in fault) {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(fault.answer(body)));
+        return;
+      }
       if (typeof fault === 'object') {
         res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.type}` }));
@@ -201,6 +207,31 @@ describe('the signed HTTP transport', () => {
     ).rejects.toBeInstanceOf(Gone);
     // Nothing was written by either attempt.
     expect((await sdk.call('GetItem', { TableName, Key: key('never') })).Item).toBeUndefined();
+  });
+
+  it('asks again for the keys DynamoDB leaves unprocessed, and reads them (never as absent)', async () => {
+    const { transport, attempts } = transportTo(proxy.url);
+    const asked: string[] = [];
+    const wireKey = (sk: string) => ({ pk: { S: key(sk).pk }, sk: { S: sk } });
+    // DynamoDB's answer to the first request: one item read, the other key left unprocessed.
+    proxy.faults.push({
+      answer: (body) => {
+        asked.push(body);
+        return {
+          Responses: { [TableName]: [{ ...wireKey('second'), n: { N: '2' } }] },
+          UnprocessedKeys: { [TableName]: { Keys: [wireKey('every')], ConsistentRead: true } },
+        };
+      },
+    });
+    proxy.faults.push((_, body) => asked.push(body));
+    const table = createTable(transport, TableName);
+    const found = await table.batchGet([key('second'), key('every')]);
+    expect(table.pick(found, key('second'))).toEqual({ ...key('second'), n: 2 });
+    expect(table.pick(found, key('every'))).toMatchObject({ s: 'text', b: EVERY_TYPE.b });
+    expect(attempts).toEqual(['BatchGetItem', 'BatchGetItem']);
+    // The second request asked for the unprocessed key only, in DynamoDB's wire shape.
+    const second = JSON.parse(asked[1] ?? '{}');
+    expect(second.RequestItems[TableName].Keys).toEqual([wireKey('every')]);
   });
 
   it('passes a client error through after one attempt (no retry, not an outage)', async () => {
