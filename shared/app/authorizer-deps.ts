@@ -3,8 +3,7 @@
  * over the signed HTTP transport (shared/store/signed-http-transport.ts), not the SDK's client,
  * which this wiring never loads. Every other function uses `appDeps` (shared/app/deps.ts).
  */
-import type { Env } from '#shared/config/env.js';
-import { loadEnv } from '#shared/config/env.js';
+import { awsCredentials, type Env, loadEnv } from '#shared/config/env.js';
 import { type Clock, systemClock } from '#shared/platform/clock.js';
 import {
   createHttpTransport,
@@ -30,6 +29,7 @@ export function authorizerDeps(): AuthorizerWiring {
       region: env.AWS_REGION,
       endpoint: dynamoEndpoint(env),
       local: env.DYNAMODB_ENDPOINT !== undefined,
+      credentials: () => awsCredentials(),
       requestTimeoutMs: env.DEPENDENCY_TIMEOUT_MS,
     });
     shared = { env, transport, tableName: env.TABLE_NAME, clock: systemClock };

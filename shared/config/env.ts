@@ -130,3 +130,26 @@ export function tokenIssuer(env: Env): string {
     env.TOKEN_ISSUER ?? `https://cognito-idp.${env.AWS_REGION}.amazonaws.com/${env.USER_POOL_ID}`
   );
 }
+
+/** AWS credentials, as Lambda hands a function its role's. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/**
+ * The credentials Lambda puts in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN), for the one caller that signs its own requests (the authorizer's DynamoDB
+ * transport; the SDK clients read them themselves). Kept out of `Env` so secrets never sit in
+ * the parsed configuration. Undefined when the key or the secret is unset.
+ */
+export function awsCredentials(
+  source: NodeJS.ProcessEnv = process.env,
+): AwsCredentials | undefined {
+  const accessKeyId = source.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = source.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = source.AWS_SESSION_TOKEN;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}

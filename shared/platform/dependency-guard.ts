@@ -91,6 +91,12 @@ interface SdkErrorShape {
   $retryable?: { throttling?: boolean };
 }
 
+/** Whether an error is the dependency throttling the caller (retried after a longer backoff). */
+export function isThrottling(error: unknown): boolean {
+  const e = error as SdkErrorShape | null;
+  return e?.$retryable?.throttling === true || (e?.name !== undefined && THROTTLING.has(e.name));
+}
+
 /** Whether an error means the dependency was unreachable, failing, throttling or too slow. */
 export function isDependencyFailure(error: unknown): boolean {
   if (!error || typeof error !== 'object' || error instanceof DomainError) return false;

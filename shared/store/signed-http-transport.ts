@@ -23,10 +23,12 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import aws4 from 'aws4';
+import type { AwsCredentials } from '#shared/config/env.js';
 import {
   DEFAULT_TIMEOUTS,
   guardedCall,
   isDependencyFailure,
+  isThrottling,
 } from '#shared/platform/dependency-guard.js';
 import type {
   DocumentOperation,
@@ -52,8 +54,8 @@ export interface SignedHttpTransportOptions {
   local?: boolean;
   /** Longest one attempt may take (ms). */
   requestTimeoutMs: number;
-  /** Read when the first request is signed; the process environment by default. */
-  environment?: Readonly<Record<string, string | undefined>>;
+  /** The credentials to sign with, asked for when the first request is signed. */
+  credentials?: () => AwsCredentials | undefined;
 }
 
 /** Sees each attempt before it is sent (retries included); throwing ends the call with that error. */
@@ -68,8 +70,6 @@ export interface SignedHttpTransport extends DocumentTransport {
 export class DynamoDbServiceError extends Error {
   readonly $fault: 'client' | 'server';
   readonly $metadata: { httpStatusCode: number };
-  /** A cancelled transaction's reasons, when DynamoDB gives them. */
-  readonly CancellationReasons?: unknown;
 
   constructor(status: number, body: Record<string, unknown>) {
     const type = typeof body.__type === 'string' ? body.__type : '';
@@ -78,7 +78,6 @@ export class DynamoDbServiceError extends Error {
     this.name = type.slice(type.lastIndexOf('#') + 1) || (status >= 500 ? 'ServerError' : 'Error');
     this.$fault = status >= 500 ? 'server' : 'client';
     this.$metadata = { httpStatusCode: status };
-    if (body.CancellationReasons !== undefined) this.CancellationReasons = body.CancellationReasons;
   }
 }
 
@@ -104,25 +103,12 @@ export function dynamoEndpoint(settings: {
   return `https://${host}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-/** The environment's credentials; placeholders for a local endpoint that has none. */
-function credentialsFrom(
-  environment: Readonly<Record<string, string | undefined>>,
-  local: boolean,
-): Credentials {
-  const accessKeyId = environment.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) {
-    if (local) return { accessKeyId: 'local', secretAccessKey: 'local' };
-    throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them)');
-  }
-  const sessionToken = environment.AWS_SESSION_TOKEN;
-  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+/** The given credentials; placeholders for a local emulator when none are given. */
+function signingCredentials(options: SignedHttpTransportOptions): AwsCredentials {
+  const given = options.credentials?.();
+  if (given) return given;
+  if (options.local) return { accessKeyId: 'local', secretAccessKey: 'local' };
+  throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them)');
 }
 
 const MARSHALL = { removeUndefinedValues: true, convertEmptyValues: false } as const;
@@ -212,10 +198,7 @@ const isServed = (operation: DocumentOperation): operation is Served =>
 
 /** The SDK's backoff: a random wait up to base x 2^(attempt-1), bigger for throttling. */
 function backoffMs(attempt: number, error: unknown): number {
-  const throttled = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(
-    String((error as { name?: unknown })?.name),
-  );
-  const base = throttled ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
+  const base = isThrottling(error) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
   return Math.random() * Math.min(20_000, base * 2 ** (attempt - 1));
 }
 
@@ -245,11 +228,11 @@ export function createHttpTransport(options: SignedHttpTransportOptions): Signed
   const send = secure ? httpsRequest : httpRequest;
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const listeners: RequestListener[] = [];
-  let credentials: Credentials | undefined;
+  let credentials: AwsCredentials | undefined;
 
   /** One signed attempt: the parsed answer, or a `DynamoDbServiceError` for a non-2xx status. */
   function attempt(operation: Served, body: string): Promise<Wire> {
-    credentials ??= credentialsFrom(options.environment ?? process.env, options.local === true);
+    credentials ??= signingCredentials(options);
     const signed = aws4.sign(
       {
         host: url.host,

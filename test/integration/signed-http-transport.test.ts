@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCredentials } from '#shared/config/env.js';
 import { UnavailableError } from '#shared/errors/domain-errors.js';
 import { withDeadline } from '#shared/platform/deadline.js';
 import { createDocumentClient, sdkTransport } from '#shared/store/dynamo-client.js';
@@ -327,11 +328,13 @@ describe('the signed HTTP transport', () => {
       region,
       endpoint: proxy.url,
       requestTimeoutMs: 3000,
-      environment: {
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-        AWS_SESSION_TOKEN: 'session-token-example',
-      },
+      // What awsCredentials() reads from Lambda's environment.
+      credentials: () =>
+        awsCredentials({
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+          AWS_SESSION_TOKEN: 'session-token-example',
+        } as NodeJS.ProcessEnv),
     });
     await transport.call('GetItem', { TableName, Key: key('second') });
     if (!seen) throw new Error('the proxy saw no request');

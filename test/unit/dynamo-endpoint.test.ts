@@ -5,8 +5,8 @@
  * otherwise send its authorization reads to a non-FIPS endpoint without a word).
  */
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '#shared/config/env.js';
-import { dynamoEndpoint } from '#shared/store/signed-http-transport.js';
+import { awsCredentials, loadEnv } from '#shared/config/env.js';
+import { createHttpTransport, dynamoEndpoint } from '#shared/store/signed-http-transport.js';
 
 describe('the DynamoDB endpoint of the signed HTTP transport', () => {
   it.each([
@@ -60,5 +60,30 @@ describe('the DynamoDB endpoint of the signed HTTP transport', () => {
     expect(() => loadEnv({ AWS_USE_FIPS_ENDPOINT: 'yes' } as NodeJS.ProcessEnv)).toThrow(
       /AWS_USE_FIPS_ENDPOINT/,
     );
+  });
+});
+
+describe('the credentials of the signed HTTP transport', () => {
+  it("reads Lambda's credentials from the environment, the session token when there is one", () => {
+    const env = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' } as NodeJS.ProcessEnv;
+    expect(awsCredentials(env)).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'secret' });
+    expect(awsCredentials({ ...env, AWS_SESSION_TOKEN: 'tok' })).toEqual({
+      accessKeyId: 'AKID',
+      secretAccessKey: 'secret',
+      sessionToken: 'tok',
+    });
+    expect(awsCredentials({ AWS_ACCESS_KEY_ID: 'AKID' } as NodeJS.ProcessEnv)).toBeUndefined();
+  });
+
+  it('refuses to send unsigned to AWS when there are no credentials (placeholders are for a local emulator only)', async () => {
+    const transport = createHttpTransport({
+      region: 'us-east-1',
+      endpoint: 'https://dynamodb.us-east-1.amazonaws.com',
+      requestTimeoutMs: 100,
+      credentials: () => undefined,
+    });
+    await expect(
+      transport.call('GetItem', { TableName: 't', Key: { pk: 'a', sk: 'b' } }),
+    ).rejects.toThrow(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set/);
   });
 });
